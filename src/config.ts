@@ -1,0 +1,164 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+
+/**
+ * Every setting Graydesk reads, validated once at start-up. Nothing else in the code reads process.env:
+ * the typed Config is passed down from the composition root.
+ */
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+export type StoreKind = "lowdb" | "kubernetes";
+
+export interface Config {
+  slack: {
+    botToken: string;
+    mode: "socket" | "http";
+    appToken?: string;
+    signingSecret?: string;
+    port: number;
+    apiUrl?: string;
+  };
+  kube: { kubeconfig?: string; context?: string };
+  dataDir: string;
+  store: StoreKind;
+  logLevel: LogLevel;
+  policyFile?: string;
+  prometheusUrl?: string;
+  jaegerUrl?: string;
+  shutdownTimeoutMs: number;
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+const STORES: readonly StoreKind[] = ["lowdb", "kubernetes"];
+
+/** Reads the environment into a Config, collecting one line per problem rather than stopping at the first. */
+export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === "" ? undefined : value;
+  };
+  const problem = (name: string, what: string, example: string) =>
+    problems.push(`${name} ${what} (for example ${name}=${example})`);
+
+  const botToken = read("SLACK_BOT_TOKEN");
+  if (!botToken)
+    problem("SLACK_BOT_TOKEN", "is missing: the bot token from OAuth & Permissions", "xoxb-<bot token>");
+  else if (!botToken.startsWith("xoxb-"))
+    problem("SLACK_BOT_TOKEN", "must start with xoxb-", "xoxb-<bot token>");
+
+  const appToken = read("SLACK_APP_TOKEN");
+  const signingSecret = read("SLACK_SIGNING_SECRET");
+  const portText = read("PORT");
+  const requestedMode = read("SLACK_MODE");
+  let mode: "socket" | "http" = signingSecret && portText ? "http" : "socket";
+  if (requestedMode !== undefined) {
+    if (requestedMode === "socket" || requestedMode === "http") mode = requestedMode;
+    else problem("SLACK_MODE", `must be socket or http, not "${requestedMode}"`, "socket");
+  }
+  if (mode === "socket") {
+    if (!appToken) {
+      problem(
+        "SLACK_APP_TOKEN",
+        "is missing: Socket Mode (the default) needs an app-level token with connections:write; or set SLACK_SIGNING_SECRET and PORT for HTTP mode",
+        "xapp-<app token>",
+      );
+    } else if (!appToken.startsWith("xapp-"))
+      problem("SLACK_APP_TOKEN", "must start with xapp-", "xapp-<app token>");
+  } else if (!signingSecret) {
+    problem(
+      "SLACK_SIGNING_SECRET",
+      "is missing: HTTP mode verifies every request with it",
+      "<signing secret>",
+    );
+  }
+
+  const port = parsePort(portText ?? "3000");
+  if (port === undefined) problem("PORT", `must be a port number from 1 to 65535, not "${portText}"`, "3000");
+
+  const apiUrl = read("SLACK_API_URL");
+  if (apiUrl !== undefined && !isHttpUrl(apiUrl)) {
+    problem("SLACK_API_URL", `must be an http(s) URL, not "${apiUrl}"`, "https://slack.com/api/");
+  }
+
+  const kubeconfig = read("KUBECONFIG");
+  if (kubeconfig !== undefined) {
+    const first = kubeconfig.split(path.delimiter)[0] ?? kubeconfig;
+    if (!existsSync(path.resolve(cwd, first))) {
+      problem("KUBECONFIG", `points to ${first}, which does not exist`, "~/.kube/config");
+    }
+  }
+
+  const logLevel = (read("LOG_LEVEL") ?? "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problem("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`, "info");
+
+  const store = (read("STORE") ?? "lowdb") as StoreKind;
+  if (!STORES.includes(store)) problem("STORE", `must be one of ${STORES.join(", ")}`, "lowdb");
+
+  const policyFile = read("POLICY_FILE");
+  if (policyFile !== undefined && !existsSync(path.resolve(cwd, policyFile))) {
+    problem("POLICY_FILE", `points to ${policyFile}, which does not exist`, "./policy.yaml");
+  }
+
+  const prometheusUrl = read("PROMETHEUS_URL");
+  if (prometheusUrl !== undefined && !isHttpUrl(prometheusUrl)) {
+    problem(
+      "PROMETHEUS_URL",
+      `must be an http(s) URL, not "${prometheusUrl}"`,
+      "http://prometheus.istio-system:9090",
+    );
+  }
+  const jaegerUrl = read("JAEGER_URL");
+  if (jaegerUrl !== undefined && !isHttpUrl(jaegerUrl)) {
+    problem("JAEGER_URL", `must be an http(s) URL, not "${jaegerUrl}"`, "http://tracing.istio-system:16686");
+  }
+
+  const shutdownText = read("SHUTDOWN_TIMEOUT_MS") ?? "10000";
+  const shutdownTimeoutMs = Number(shutdownText);
+  if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 0) {
+    problem("SHUTDOWN_TIMEOUT_MS", `must be a whole number of milliseconds, not "${shutdownText}"`, "10000");
+  }
+
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    config: {
+      slack: {
+        botToken: botToken as string,
+        mode,
+        ...(appToken ? { appToken } : {}),
+        ...(signingSecret ? { signingSecret } : {}),
+        port: port as number,
+        ...(apiUrl ? { apiUrl } : {}),
+      },
+      kube: {
+        ...(kubeconfig ? { kubeconfig: path.resolve(cwd, kubeconfig) } : {}),
+        ...(read("KUBE_CONTEXT") ? { context: read("KUBE_CONTEXT") } : {}),
+      },
+      dataDir: path.resolve(cwd, read("DATA_DIR") ?? "./data"),
+      store,
+      logLevel,
+      ...(policyFile ? { policyFile: path.resolve(cwd, policyFile) } : {}),
+      ...(prometheusUrl ? { prometheusUrl } : {}),
+      ...(jaegerUrl ? { jaegerUrl } : {}),
+      shutdownTimeoutMs,
+    },
+  };
+}
+
+function parsePort(text: string): number | undefined {
+  const n = Number(text);
+  return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : undefined;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,69 @@
+import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from "@slack/bolt";
+import type { Config } from "../config.ts";
+import { boltLogger, type Logger } from "../log.ts";
+import { healthRoutes, type ReadinessCheck } from "./health.ts";
+
+export interface SlackAppOptions {
+  config: Config;
+  logger: Logger;
+  readiness: ReadinessCheck[];
+}
+
+export interface SlackApp {
+  app: App;
+  start(): Promise<void>;
+  /** Stops taking requests. In-flight work is drained by the caller. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the Bolt app: Socket Mode by default, the HTTP receiver when a signing secret and port are set.
+ * /healthz and /readyz are served in both modes (in Socket Mode on PORT, beside the socket).
+ */
+export function createSlackApp({ config, logger, readiness }: SlackAppOptions): SlackApp {
+  const { slack } = config;
+  const log = boltLogger(logger);
+  const customRoutes = healthRoutes(readiness);
+  const receiver: Receiver =
+    slack.mode === "http"
+      ? new HTTPReceiver({
+          signingSecret: slack.signingSecret as string,
+          port: slack.port,
+          customRoutes,
+          logger: log,
+          // Unmatched requests get an answer quickly instead of Slack's 3 s timeout.
+          unhandledRequestTimeoutMillis: 2_000,
+        })
+      : new SocketModeReceiver({
+          appToken: slack.appToken as string,
+          customRoutes,
+          installerOptions: { port: slack.port },
+          logger: log,
+        });
+  const app = new App({
+    token: slack.botToken,
+    receiver,
+    logger: log,
+    clientOptions: {
+      ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+      retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
+    },
+  });
+  // The one place every unhandled listener error arrives: log it; listeners already told the user.
+  app.error(async (error) => {
+    logger.error({ err: error }, "unhandled Slack listener error");
+  });
+  let started = false;
+  return {
+    app,
+    async start() {
+      await app.start(slack.port);
+      started = true;
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      await app.stop();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { buildError, GENERIC_APOLOGY } from "../../views/error.ts";
+import type { Logger } from "../log.ts";
+
+/**
+ * Errors meant for the user carry `userFacing: true` and a message written for them (validation, permission,
+ * a Kubernetes refusal worded for people). Anything else is an internal fault: the user gets an apology, the
+ * log gets the details.
+ */
+export function userMessageOf(error: unknown): string | undefined {
+  if (error instanceof Error && (error as { userFacing?: unknown }).userFacing === true) return error.message;
+  return undefined;
+}
+
+export async function replyToError(
+  error: unknown,
+  logger: Logger,
+  reply: (r: { text: string; blocks?: ReturnType<typeof buildError>["blocks"] }) => Promise<void>,
+): Promise<void> {
+  const message = userMessageOf(error);
+  if (message === undefined) logger.error({ err: error }, "request failed");
+  else logger.info({ reason: message }, "request refused");
+  try {
+    await reply(buildError(message ?? GENERIC_APOLOGY));
+  } catch (replyError) {
+    logger.error({ err: replyError }, "could not tell the user about an error");
+  }
+}

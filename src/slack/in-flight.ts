@@ -1,0 +1,30 @@
+/**
+ * Work that runs after ack(): listeners hand their promise here so that shutdown can wait for it rather than
+ * cutting a Kubernetes change or a Slack reply in half.
+ */
+export class InFlight {
+  readonly #running = new Set<Promise<unknown>>();
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.#running.add(work);
+    const done = () => this.#running.delete(work);
+    work.then(done, done);
+    return work;
+  }
+
+  get size(): number {
+    return this.#running.size;
+  }
+
+  /** Resolves true when everything finished, false if the timeout came first. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const all = Promise.allSettled([...this.#running]).then(() => true as const);
+    const finished = await Promise.race([all, timeout]);
+    clearTimeout(timer);
+    return finished;
+  }
+}

@@ -1,0 +1,11 @@
+export { AUDIT_FILE, type AuditEvent, type AuditLog, type AuditRecord, openAuditLog } from "./audit-log.ts";
+export { openFileStore, STATE_FILE } from "./file-store.ts";
+export {
+  emptyData,
+  migrate,
+  SCHEMA_VERSION,
+  SchemaError,
+  type StoreData,
+  type StoredRecord,
+} from "./schema.ts";
+export { type Store, StoreError } from "./store.ts";

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { closest, editDistance, splitArgs } from "../../commands/parse.ts";
+
+describe("splitArgs", () => {
+  it.each([
+    ["shift reviews-canary 20", ["shift", "reviews-canary", "20"]],
+    ['digest schedule "0 9 * * 1-5" Europe/Berlin', ["digest", "schedule", "0 9 * * 1-5", "Europe/Berlin"]],
+    ["digest schedule “0 9 * * *”", ["digest", "schedule", "0 9 * * *"]],
+    ["  help  ", ["help"]],
+    ["", []],
+  ])("%s", (text, words) => {
+    expect(splitArgs(text)).toEqual(words);
+  });
+});
+
+describe("closest", () => {
+  const names = ["new", "list", "status", "shift", "takeover", "rollback", "offline", "history", "help"];
+  it.each([
+    ["stauts", "status"],
+    ["shfit", "shift"],
+    ["rolback", "rollback"],
+    ["hlep", "help"],
+    ["take", "takeover"],
+    ["deploy", undefined],
+  ])("%s → %s", (word, guess) => {
+    expect(closest(word, names)).toBe(guess);
+  });
+
+  it("measures edit distance", () => {
+    expect(editDistance("kitten", "sitting")).toBe(3);
+    expect(editDistance("", "abc")).toBe(3);
+  });
+});

@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../src/config.ts";
+
+const socket = { SLACK_BOT_TOKEN: "xoxb-test", SLACK_APP_TOKEN: "xapp-test" };
+const http = { SLACK_BOT_TOKEN: "xoxb-test", SLACK_SIGNING_SECRET: "s3cret", PORT: "3100" };
+
+describe("loadConfig", () => {
+  it("reads Socket Mode settings with defaults", () => {
+    const result = loadConfig(socket, "/srv/graydesk");
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        slack: { botToken: "xoxb-test", mode: "socket", appToken: "xapp-test", port: 3000 },
+        kube: {},
+        dataDir: "/srv/graydesk/data",
+        store: "lowdb",
+        logLevel: "info",
+        shutdownTimeoutMs: 10000,
+      },
+    });
+  });
+
+  it("switches to HTTP mode when a signing secret and port are set", () => {
+    const result = loadConfig({ ...http, SLACK_API_URL: "http://127.0.0.1:9/api/" });
+    expect(result.ok && result.config.slack).toEqual({
+      botToken: "xoxb-test",
+      mode: "http",
+      signingSecret: "s3cret",
+      port: 3100,
+      apiUrl: "http://127.0.0.1:9/api/",
+    });
+  });
+
+  it("reports one line per missing setting, each with an example", () => {
+    const result = loadConfig({});
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(2);
+    expect(result.problems[0]).toMatch(/^SLACK_BOT_TOKEN is missing.*for example SLACK_BOT_TOKEN=xoxb-/);
+    expect(result.problems[1]).toMatch(/^SLACK_APP_TOKEN is missing.*SLACK_SIGNING_SECRET and PORT/);
+  });
+
+  it.each([
+    [{ SLACK_BOT_TOKEN: "xoxp-user" }, /SLACK_BOT_TOKEN must start with xoxb-/],
+    [{ SLACK_APP_TOKEN: "abc" }, /SLACK_APP_TOKEN must start with xapp-/],
+    [{ PORT: "70000", SLACK_SIGNING_SECRET: "x" }, /PORT must be a port number from 1 to 65535, not "70000"/],
+    [{ SLACK_MODE: "webhook" }, /SLACK_MODE must be socket or http/],
+    [{ SLACK_MODE: "http" }, /SLACK_SIGNING_SECRET is missing/],
+    [{ SLACK_API_URL: "slack.com" }, /SLACK_API_URL must be an http\(s\) URL/],
+    [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+    [{ STORE: "redis" }, /STORE must be one of lowdb, kubernetes/],
+    [
+      { KUBECONFIG: "/nonexistent/kubeconfig" },
+      /KUBECONFIG points to \/nonexistent\/kubeconfig, which does not exist/,
+    ],
+    [{ POLICY_FILE: "/nonexistent/policy.yaml" }, /POLICY_FILE points to .* which does not exist/],
+    [{ PROMETHEUS_URL: "prom:9090" }, /PROMETHEUS_URL must be an http\(s\) URL/],
+    [{ JAEGER_URL: "ftp://jaeger" }, /JAEGER_URL must be an http\(s\) URL/],
+    [{ SHUTDOWN_TIMEOUT_MS: "soon" }, /SHUTDOWN_TIMEOUT_MS must be a whole number/],
+  ])("rejects %o", (override, message) => {
+    const result = loadConfig({ ...socket, ...override });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.join("\n")).toMatch(message);
+  });
+
+  it("resolves file settings against the working directory", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "graydesk-config-"));
+    writeFileSync(path.join(dir, "kubeconfig"), "apiVersion: v1\n");
+    writeFileSync(path.join(dir, "policy.yaml"), "namespaces: {}\n");
+    const result = loadConfig(
+      {
+        ...socket,
+        KUBECONFIG: "kubeconfig",
+        KUBE_CONTEXT: "sandbox",
+        POLICY_FILE: "policy.yaml",
+        DATA_DIR: "state",
+      },
+      dir,
+    );
+    expect(result.ok && result.config).toMatchObject({
+      kube: { kubeconfig: path.join(dir, "kubeconfig"), context: "sandbox" },
+      policyFile: path.join(dir, "policy.yaml"),
+      dataDir: path.join(dir, "state"),
+    });
+  });
+});

@@ -1,0 +1,62 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+/** Runs the real entry point, as `npm start` does, with exactly the given environment. */
+function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["src/main.ts"], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+describe("start-up", () => {
+  it("prints one clear line per missing setting and exits non-zero", async () => {
+    const { code, stderr } = await start({});
+    expect(code).toBe(2);
+    const problems = stderr.split("\n").filter((l) => l.startsWith("  - "));
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^ {2}- SLACK_BOT_TOKEN is missing: .*\(for example SLACK_BOT_TOKEN=xoxb-<bot token>\)$/,
+      ),
+      expect.stringMatching(
+        /^ {2}- SLACK_APP_TOKEN is missing: .*\(for example SLACK_APP_TOKEN=xapp-<app token>\)$/,
+      ),
+    ]);
+  });
+
+  it("stops on a corrupt store file with a clear message and leaves the file byte-for-byte unchanged", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "graydesk-start-"));
+    const file = path.join(dataDir, "graydesk.json");
+    const corrupt = Buffer.from('{"schemaVersion":1,"jobs":{"j1":{"id":"j1"\u0000\u00ff', "latin1");
+    writeFileSync(file, corrupt);
+    const { code, stderr } = await start({
+      SLACK_BOT_TOKEN: "xoxb-test",
+      SLACK_SIGNING_SECRET: "secret",
+      PORT: "3999",
+      SLACK_MODE: "http",
+      DATA_DIR: dataDir,
+    });
+    expect(stderr).toContain(`Graydesk cannot start: ${file} is not valid JSON`);
+    expect(stderr).toContain("will not overwrite it");
+    expect(code).toBe(3);
+    expect(readFileSync(file).equals(corrupt)).toBe(true);
+  });
+});
