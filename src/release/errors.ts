@@ -1,0 +1,61 @@
+/** One problem with one field of a form or command, phrased for the person who filled it in. */
+export interface FieldError {
+  /** Path of the field, e.g. `containers[0].ports[1].name`. */
+  field: string;
+  message: string;
+}
+
+/**
+ * An error whose `message` may be shown to users as is (Slack modal errors, ephemeral replies).
+ * Anything that is not a UserFacingError gets a generic apology instead, and is only logged.
+ */
+export class UserFacingError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+
+  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "UserFacingError";
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+export type ReleaseErrorCode =
+  | "invalid-field"
+  | "not-allowed"
+  | "stale-plan"
+  | "conflict"
+  | "not-found"
+  | "forbidden"
+  | "cluster-unavailable"
+  | "unsupported";
+
+/** Errors the release domain and the layers around it raise about a release job. */
+export class ReleaseError extends UserFacingError {
+  declare readonly code: ReleaseErrorCode;
+  readonly fields: FieldError[] | undefined;
+
+  constructor(
+    code: ReleaseErrorCode,
+    message: string,
+    options: { retryable?: boolean; cause?: unknown; fields?: FieldError[] } = {},
+  ) {
+    super(code, message, { retryable: options.retryable ?? defaultRetryable(code), cause: options.cause });
+    this.name = "ReleaseError";
+    this.fields = options.fields;
+  }
+}
+
+// Conflicts and an unreachable cluster clear up by themselves; everything else needs a person.
+function defaultRetryable(code: ReleaseErrorCode): boolean {
+  return code === "conflict" || code === "cluster-unavailable" || code === "stale-plan";
+}
+
+/** Throws an `invalid-field` ReleaseError when there is anything to report. */
+export function assertNoFieldErrors(errors: FieldError[], what: string): void {
+  if (errors.length === 0) return;
+  const first = errors[0]?.message ?? "";
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
+  throw new ReleaseError("invalid-field", `${what}: ${first}${more}`, { fields: errors });
+}
