@@ -1,14 +1,13 @@
 import { buildError, GENERIC_APOLOGY } from "../../views/error.ts";
 import type { Logger } from "../log.ts";
+import { UserFacingError } from "../release/errors.ts";
 
 /**
- * Errors meant for the user carry `userFacing: true` and a message written for them (validation, permission,
- * a Kubernetes refusal worded for people). Anything else is an internal fault: the user gets an apology, the
- * log gets the details.
+ * A UserFacingError carries a message written for the user (validation, permission, a Kubernetes refusal worded
+ * for people). Anything else is an internal fault: the user gets an apology, the log gets the details.
  */
 export function userMessageOf(error: unknown): string | undefined {
-  if (error instanceof Error && (error as { userFacing?: unknown }).userFacing === true) return error.message;
-  return undefined;
+  return error instanceof UserFacingError ? error.message : undefined;
 }
 
 export async function replyToError(
