@@ -92,7 +92,7 @@ describe("chat", () => {
     expect(() => server.expectNoViolations()).toThrow(/chat.postMessage blocks\[0\].text.text: header_text/);
   });
 
-  it.each([
+  it.each<[string, string, Record<string, unknown>, string]>([
     [
       "chat.update of an unknown ts",
       "chat.update",
