@@ -1,0 +1,185 @@
+import { randomUUID } from "node:crypto";
+import type { Store, StoredRecord } from "../store/index.ts";
+
+export type ApprovalState = "pending" | "approved" | "applied" | "failed" | "rejected" | "expired" | "stale";
+
+export interface ApprovalRequest {
+  id: string;
+  jobId: string;
+  jobName: string;
+  namespace: string;
+  /** What will happen, in the user's words: "shift", "take over v2", "roll back", "take offline keeping v2". */
+  operation: string;
+  planId: string;
+  planHash: string;
+  summary: string;
+  requestedBy: string;
+  requestedAt: string;
+  expiresAt: string;
+  requiredApprovals: number;
+  approvals: { user: string; at: string }[];
+  state: ApprovalState;
+  decidedBy?: string;
+  decidedAt?: string;
+  /** What applying it did, or why it failed / was refused. */
+  outcome?: string;
+  /** Where the request was posted, so its message can be updated with the outcome. */
+  messages: { channel: string; ts: string }[];
+}
+
+export type Decision =
+  /** This click completed the approvals: the caller applies the plan, and only this caller. */
+  | { kind: "apply"; request: ApprovalRequest }
+  /** Recorded, but more approvals are needed. */
+  | { kind: "recorded"; request: ApprovalRequest; remaining: number }
+  | { kind: "rejected"; request: ApprovalRequest }
+  /** Someone (or this same click, retried) decided it already: nothing more happens. */
+  | { kind: "already"; request: ApprovalRequest }
+  | { kind: "expired"; request: ApprovalRequest }
+  | { kind: "not-found" };
+
+export interface NewRequest {
+  jobId: string;
+  jobName: string;
+  namespace: string;
+  operation: string;
+  planId: string;
+  planHash: string;
+  summary: string;
+  requestedBy: string;
+  requiredApprovals: number;
+  expiryMinutes: number;
+}
+
+/**
+ * The approval gate. Every decision is one compare-and-set in the store keyed by the request id, so double
+ * clicks, Slack retries and two approvers at once find the request already decided: a plan is handed out for
+ * applying exactly once.
+ */
+export class ApprovalGate {
+  readonly #store: Store;
+  readonly #now: () => Date;
+
+  constructor(store: Store, now: () => Date = () => new Date()) {
+    this.#store = store;
+    this.#now = now;
+  }
+
+  get(id: string): ApprovalRequest | undefined {
+    return this.#store.data().approvals[id] as ApprovalRequest | undefined;
+  }
+
+  pendingFor(jobId: string): ApprovalRequest[] {
+    return this.all().filter((r) => r.jobId === jobId && r.state === "pending");
+  }
+
+  all(): ApprovalRequest[] {
+    return Object.values(this.#store.data().approvals) as unknown as ApprovalRequest[];
+  }
+
+  async open(input: NewRequest): Promise<ApprovalRequest> {
+    const now = this.#now();
+    const request: ApprovalRequest = {
+      id: randomUUID(),
+      jobId: input.jobId,
+      jobName: input.jobName,
+      namespace: input.namespace,
+      operation: input.operation,
+      planId: input.planId,
+      planHash: input.planHash,
+      summary: input.summary,
+      requestedBy: input.requestedBy,
+      requestedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + input.expiryMinutes * 60_000).toISOString(),
+      requiredApprovals: input.requiredApprovals,
+      approvals: [],
+      state: "pending",
+      messages: [],
+    };
+    await this.#store.update((d) => {
+      // A new request for a job supersedes its older pending ones: only the latest plan may be approved.
+      for (const record of Object.values(d.approvals)) {
+        const other = record as unknown as ApprovalRequest;
+        if (other.jobId === input.jobId && other.state === "pending") {
+          Object.assign(record, {
+            state: "stale",
+            outcome: "superseded by a newer request",
+            decidedAt: request.requestedAt,
+          });
+        }
+      }
+      d.approvals[request.id] = request as unknown as StoredRecord;
+    });
+    return request;
+  }
+
+  /** Records an approval or a rejection. Permission must have been checked by the caller. */
+  decide(id: string, user: string, choice: "approve" | "reject"): Promise<Decision> {
+    const now = this.#now();
+    return this.#store.update((d): Decision => {
+      const record = d.approvals[id];
+      if (!record) return { kind: "not-found" };
+      const request = record as unknown as ApprovalRequest;
+      if (request.state !== "pending") return { kind: "already", request: { ...request } };
+      if (now.getTime() >= Date.parse(request.expiresAt)) {
+        Object.assign(request, {
+          state: "expired",
+          decidedAt: now.toISOString(),
+          outcome: "expired before approval",
+        });
+        return { kind: "expired", request: { ...request } };
+      }
+      if (choice === "reject") {
+        Object.assign(request, { state: "rejected", decidedBy: user, decidedAt: now.toISOString() });
+        return { kind: "rejected", request: { ...request } };
+      }
+      if (request.approvals.some((a) => a.user === user)) return { kind: "already", request: { ...request } };
+      request.approvals = [...request.approvals, { user, at: now.toISOString() }];
+      const remaining = request.requiredApprovals - request.approvals.length;
+      if (remaining > 0) return { kind: "recorded", request: { ...request }, remaining };
+      Object.assign(request, { state: "approved", decidedBy: user, decidedAt: now.toISOString() });
+      return { kind: "apply", request: { ...request } };
+    });
+  }
+
+  /** Closes an approved request with what applying it did. */
+  finish(
+    id: string,
+    state: "applied" | "failed" | "stale",
+    outcome: string,
+  ): Promise<ApprovalRequest | undefined> {
+    return this.#store.update((d) => {
+      const request = d.approvals[id] as unknown as ApprovalRequest | undefined;
+      if (!request) return undefined;
+      Object.assign(request, { state, outcome });
+      return { ...request };
+    });
+  }
+
+  addMessage(id: string, message: { channel: string; ts: string }): Promise<void> {
+    return this.#store.update((d) => {
+      const request = d.approvals[id] as unknown as ApprovalRequest | undefined;
+      if (request) request.messages = [...request.messages, message];
+    });
+  }
+
+  /** Marks every pending request past its expiry as expired; returns them so their messages can be updated. */
+  expireDue(): Promise<ApprovalRequest[]> {
+    const now = this.#now();
+    return this.#store.update((d) => {
+      const expired: ApprovalRequest[] = [];
+      for (const record of Object.values(d.approvals)) {
+        const request = record as unknown as ApprovalRequest;
+        if (request.state === "pending" && now.getTime() >= Date.parse(request.expiresAt)) {
+          Object.assign(request, {
+            state: "expired",
+            decidedAt: now.toISOString(),
+            outcome: "expired before approval",
+          });
+          expired.push({ ...request });
+        }
+      }
+      return expired;
+    });
+  }
+}

@@ -1,0 +1,216 @@
+import { parse } from "yaml";
+
+/** Who may do what in one namespace. `undefined` people lists mean "anyone in the workspace". */
+export interface NamespacePolicy {
+  requesters?: People;
+  approvers?: People;
+  /** Approvals needed before a change is applied. */
+  approvals: number;
+  /** Whether the person who asked may approve their own request. */
+  selfApproval: boolean;
+  expiryMinutes: number;
+  /** A channel that also receives this namespace's approval requests. */
+  approversChannel?: string;
+  /** Health limits for telemetry (success rate 0–1, p99 in ms, drift in percentage points). */
+  thresholds?: { minSuccessRate?: number; maxP99Ms?: number; maxDriftPoints?: number };
+  /** Whether step schedules may apply a due step by themselves while health is within thresholds. */
+  autoSteps: boolean;
+  /** A job with no change for this many days is listed as forgotten in digests. */
+  forgottenAfterDays: number;
+}
+
+export interface People {
+  users: string[];
+  groups: string[];
+}
+
+export interface Policy {
+  /** True when the policy came from POLICY_FILE; false for the built-in open policy. */
+  fromFile: boolean;
+  defaults: NamespacePolicy;
+  namespaces: Record<string, NamespacePolicy>;
+}
+
+export const OPEN_DEFAULTS: NamespacePolicy = {
+  approvals: 1,
+  selfApproval: false,
+  expiryMinutes: 30,
+  autoSteps: false,
+  forgottenAfterDays: 7,
+};
+
+/** Without a policy file: anyone may request, anyone else may approve, one approval, 30 minutes. */
+export function openPolicy(): Policy {
+  return { fromFile: false, defaults: { ...OPEN_DEFAULTS }, namespaces: {} };
+}
+
+export function policyFor(policy: Policy, namespace: string): NamespacePolicy {
+  return policy.namespaces[namespace] ?? policy.defaults;
+}
+
+export type PolicyResult = { ok: true; policy: Policy } | { ok: false; problems: string[] };
+
+const KEYS = new Set([
+  "requesters",
+  "approvers",
+  "approvals",
+  "selfApproval",
+  "expiryMinutes",
+  "approversChannel",
+  "thresholds",
+  "autoSteps",
+  "forgottenAfterDays",
+]);
+
+/**
+ * Parses the policy YAML. Namespace entries inherit from `defaults`; every problem is reported with its path so
+ * the operator can fix the file in one go.
+ */
+export function parsePolicy(text: string): PolicyResult {
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (error) {
+    return {
+      ok: false,
+      problems: [`the file is not valid YAML: ${(error as Error).message.split("\n")[0]}`],
+    };
+  }
+  const problems: string[] = [];
+  if (doc === null || doc === undefined) doc = {};
+  if (!isObject(doc))
+    return { ok: false, problems: ["the file must be a YAML mapping with defaults and namespaces"] };
+  for (const key of Object.keys(doc)) {
+    if (key !== "defaults" && key !== "namespaces")
+      problems.push(`${key}: unknown key (expected defaults or namespaces)`);
+  }
+  const defaults = readEntry(doc.defaults ?? {}, "defaults", OPEN_DEFAULTS, problems);
+  const namespaces: Record<string, NamespacePolicy> = {};
+  const rawNamespaces = doc.namespaces ?? {};
+  if (!isObject(rawNamespaces)) problems.push("namespaces: must be a mapping of namespace name to settings");
+  else {
+    for (const [name, entry] of Object.entries(rawNamespaces)) {
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+        problems.push(`namespaces.${name}: not a valid namespace name`);
+        continue;
+      }
+      namespaces[name] = readEntry(entry ?? {}, `namespaces.${name}`, defaults, problems);
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, policy: { fromFile: true, defaults, namespaces } };
+}
+
+function readEntry(raw: unknown, at: string, base: NamespacePolicy, problems: string[]): NamespacePolicy {
+  if (!isObject(raw)) {
+    problems.push(`${at}: must be a mapping`);
+    return base;
+  }
+  for (const key of Object.keys(raw)) if (!KEYS.has(key)) problems.push(`${at}.${key}: unknown setting`);
+  const entry: NamespacePolicy = { ...base };
+  const requesters = readPeople(raw.requesters, `${at}.requesters`, problems);
+  if (requesters) entry.requesters = requesters;
+  const approvers = readPeople(raw.approvers, `${at}.approvers`, problems);
+  if (approvers) entry.approvers = approvers;
+  entry.approvals = readInt(raw.approvals, `${at}.approvals`, base.approvals, 1, 10, problems);
+  entry.expiryMinutes = readInt(
+    raw.expiryMinutes,
+    `${at}.expiryMinutes`,
+    base.expiryMinutes,
+    1,
+    7 * 24 * 60,
+    problems,
+  );
+  entry.forgottenAfterDays = readInt(
+    raw.forgottenAfterDays,
+    `${at}.forgottenAfterDays`,
+    base.forgottenAfterDays,
+    1,
+    365,
+    problems,
+  );
+  entry.selfApproval = readBool(raw.selfApproval, `${at}.selfApproval`, base.selfApproval, problems);
+  entry.autoSteps = readBool(raw.autoSteps, `${at}.autoSteps`, base.autoSteps, problems);
+  if (raw.approversChannel !== undefined) {
+    if (typeof raw.approversChannel === "string" && /^[CG][A-Z0-9]{2,}$/.test(raw.approversChannel)) {
+      entry.approversChannel = raw.approversChannel;
+    } else problems.push(`${at}.approversChannel: must be a Slack channel id such as C0123ABCD`);
+  }
+  if (raw.thresholds !== undefined)
+    entry.thresholds = readThresholds(raw.thresholds, `${at}.thresholds`, problems);
+  return entry;
+}
+
+function readPeople(raw: unknown, at: string, problems: string[]): People | undefined {
+  if (raw === undefined) return undefined;
+  if (!isObject(raw)) {
+    problems.push(`${at}: must have users and/or groups lists`);
+    return undefined;
+  }
+  const list = (value: unknown, key: string, pattern: RegExp, example: string): string[] => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "string" && pattern.test(v))) {
+      problems.push(`${at}.${key}: must be a list of Slack ids such as ${example}`);
+      return [];
+    }
+    return value as string[];
+  };
+  for (const key of Object.keys(raw))
+    if (key !== "users" && key !== "groups") problems.push(`${at}.${key}: unknown key`);
+  return {
+    users: list(raw.users, "users", /^[UW][A-Z0-9]{2,}$/, "U0123ABCD"),
+    groups: list(raw.groups, "groups", /^S[A-Z0-9]{2,}$/, "S0123ABCD"),
+  };
+}
+
+function readInt(
+  raw: unknown,
+  at: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  if (raw === undefined) return fallback;
+  if (typeof raw !== "number" || !Number.isInteger(raw) || raw < min || raw > max) {
+    problems.push(`${at}: must be a whole number from ${min} to ${max}`);
+    return fallback;
+  }
+  return raw;
+}
+
+function readBool(raw: unknown, at: string, fallback: boolean, problems: string[]): boolean {
+  if (raw === undefined) return fallback;
+  if (typeof raw !== "boolean") {
+    problems.push(`${at}: must be true or false`);
+    return fallback;
+  }
+  return raw;
+}
+
+function readThresholds(raw: unknown, at: string, problems: string[]): NamespacePolicy["thresholds"] {
+  if (!isObject(raw)) {
+    problems.push(`${at}: must be a mapping`);
+    return undefined;
+  }
+  const out: NonNullable<NamespacePolicy["thresholds"]> = {};
+  const num = (key: "minSuccessRate" | "maxP99Ms" | "maxDriftPoints", min: number, max: number) => {
+    const value = raw[key];
+    if (value === undefined) return;
+    if (typeof value !== "number" || value < min || value > max)
+      problems.push(`${at}.${key}: must be a number from ${min} to ${max}`);
+    else out[key] = value;
+  };
+  num("minSuccessRate", 0, 1);
+  num("maxP99Ms", 1, 600_000);
+  num("maxDriftPoints", 0, 100);
+  for (const key of Object.keys(raw)) {
+    if (!["minSuccessRate", "maxP99Ms", "maxDriftPoints"].includes(key))
+      problems.push(`${at}.${key}: unknown threshold`);
+  }
+  return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { openPolicy, parsePolicy, policyFor } from "../../src/approvals/index.ts";
+
+describe("approval policy", () => {
+  it("without a file: anyone may request, anyone else approves once, 30 minutes", () => {
+    const rules = policyFor(openPolicy(), "bookinfo");
+    expect(rules).toEqual({
+      approvals: 1,
+      selfApproval: false,
+      expiryMinutes: 30,
+      autoSteps: false,
+      forgottenAfterDays: 7,
+    });
+    expect(rules.requesters).toBeUndefined();
+    expect(rules.approvers).toBeUndefined();
+  });
+
+  it("reads defaults and per-namespace rules, which inherit the defaults", () => {
+    const result = parsePolicy(`
+defaults:
+  expiryMinutes: 15
+namespaces:
+  bookinfo:
+    requesters: { users: [U01DEV], groups: [S0TEAM] }
+    approvers: { groups: [S0SRE] }
+    approvals: 2
+    approversChannel: C0APPROVE
+    thresholds: { minSuccessRate: 0.99, maxP99Ms: 500, maxDriftPoints: 5 }
+    autoSteps: true
+`);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.policy.fromFile).toBe(true);
+    expect(policyFor(result.policy, "bookinfo")).toEqual({
+      requesters: { users: ["U01DEV"], groups: ["S0TEAM"] },
+      approvers: { users: [], groups: ["S0SRE"] },
+      approvals: 2,
+      selfApproval: false,
+      expiryMinutes: 15,
+      approversChannel: "C0APPROVE",
+      thresholds: { minSuccessRate: 0.99, maxP99Ms: 500, maxDriftPoints: 5 },
+      autoSteps: true,
+      forgottenAfterDays: 7,
+    });
+    expect(policyFor(result.policy, "other").expiryMinutes).toBe(15);
+  });
+
+  it.each([
+    ["not: [valid", /not valid YAML/],
+    ["- a\n- b", /must be a YAML mapping/],
+    ["approvers: []", /approvers: unknown key \(expected defaults or namespaces\)/],
+    ["namespaces:\n  Bad_NS: {}", /namespaces\.Bad_NS: not a valid namespace name/],
+    ["namespaces:\n  ns: { approvals: 0 }", /namespaces\.ns\.approvals: must be a whole number from 1 to 10/],
+    [
+      "namespaces:\n  ns: { selfApproval: yes-please }",
+      /namespaces\.ns\.selfApproval: must be true or false/,
+    ],
+    [
+      "namespaces:\n  ns: { approvers: { users: [alice] } }",
+      /approvers\.users: must be a list of Slack ids such as U0123ABCD/,
+    ],
+    [
+      "namespaces:\n  ns: { approvers: { groups: [U123] } }",
+      /approvers\.groups: must be a list of Slack ids such as S0123ABCD/,
+    ],
+    ["namespaces:\n  ns: { approversChannel: '#releases' }", /approversChannel: must be a Slack channel id/],
+    [
+      "namespaces:\n  ns: { thresholds: { minSuccessRate: 99 } }",
+      /thresholds\.minSuccessRate: must be a number from 0 to 1/,
+    ],
+    ["namespaces:\n  ns: { expiry: 5 }", /namespaces\.ns\.expiry: unknown setting/],
+  ])("reports %j clearly", (text, message) => {
+    const result = parsePolicy(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.join("\n")).toMatch(message);
+  });
+
+  it("reports every problem at once", () => {
+    const result = parsePolicy("namespaces:\n  a: { approvals: 0, expiryMinutes: -1 }");
+    expect(result.ok === false && result.problems).toHaveLength(2);
+  });
+});
