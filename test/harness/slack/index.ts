@@ -1,0 +1,39 @@
+// The Slack test harness: a Web API test server, a client that signs requests like Slack,
+// and the Block Kit validator both of them apply.
+export type { Violation } from "./block-kit.ts";
+export { type MessageOptions, validateHome, validateMessage, validateModal } from "./block-kit.ts";
+export type { SlackActor } from "./interaction-payloads.ts";
+export { LIMITS } from "./limits.ts";
+export { type SignOverrides, signedHeaders, slackSignature } from "./signature.ts";
+export {
+  createSlackClient,
+  type RequestOptions,
+  type SlackClient,
+  type SlackClientOptions,
+  type SlackReply,
+} from "./slack-client.ts";
+export {
+  type EnteredValues,
+  findElement,
+  stateEntry,
+  stateFrom,
+  type ViewStateValues,
+} from "./view-state.ts";
+export {
+  type Failure,
+  type RecordedCall,
+  type SlackApiServer,
+  type SlackApiServerOptions,
+  startSlackApiServer,
+} from "./web-api-server.ts";
+export { TRIGGER_TTL_MS } from "./web-api-views.ts";
+export type {
+  BotIdentity,
+  EphemeralMessage,
+  OpenView,
+  SlackChannel,
+  SlackUser,
+  SlackUserGroup,
+  StoredMessage,
+  UploadedFile,
+} from "./workspace.ts";

@@ -1,0 +1,168 @@
+import { randomBytes } from "node:crypto";
+import type { Json } from "./block-kit-elements.ts";
+import {
+  actionFor,
+  blockActions,
+  blockSuggestion,
+  commandFields,
+  eventCallback,
+  isView,
+  type RequestOrigin,
+  type SlackActor,
+  type Surface,
+  viewClosed,
+  viewSubmission,
+} from "./interaction-payloads.ts";
+import { type SignOverrides, signedHeaders } from "./signature.ts";
+import type { EnteredValues } from "./view-state.ts";
+import { findElement } from "./view-state.ts";
+import type { SlackApiServer } from "./web-api-server.ts";
+
+export interface SlackClientOptions {
+  /** The app's HTTP receiver, e.g. http://127.0.0.1:3000 */
+  baseUrl: string;
+  signingSecret: string;
+  /** The Web API test server: issues trigger ids and response URLs the app can really use. */
+  api?: SlackApiServer;
+  /** Defaults to /slack/events, Bolt's default endpoint. */
+  path?: string;
+  user?: SlackActor;
+  channel?: SlackActor;
+  team?: { id: string; domain: string };
+  appId?: string;
+  now?: () => number;
+}
+
+/** The app's answer: the ack. `ackMs` is the time until the HTTP response arrived. */
+export interface SlackReply {
+  status: number;
+  body: string;
+  json?: unknown;
+  ackMs: number;
+  headers: Headers;
+  triggerId?: string;
+  responseUrl?: string;
+}
+
+export interface RequestOptions {
+  user?: SlackActor;
+  channel?: SlackActor;
+  sign?: SignOverrides;
+}
+
+export type SlackClient = ReturnType<typeof createSlackClient>;
+
+export function createSlackClient(opts: SlackClientOptions) {
+  const now = opts.now ?? Date.now;
+  const url = `${opts.baseUrl.replace(/\/$/, "")}${opts.path ?? "/slack/events"}`;
+  const origin = (o: RequestOptions = {}): RequestOrigin => ({
+    user: o.user ?? opts.user ?? { id: "U0ALICE", name: "alice" },
+    channel: o.channel ?? opts.channel ?? { id: "C0RELEASES", name: "releases" },
+    team: opts.team ?? { id: opts.api?.bot.teamId ?? "T0GRAYDESK", domain: "graydesk-test" },
+    appId: opts.appId ?? opts.api?.bot.appId ?? "A0GRAYDESK",
+    verificationToken: "graydesk-verification-token",
+  });
+  const trigger = () =>
+    opts.api?.issueTriggerId() ?? `${Math.floor(now() / 1000)}.1.${randomBytes(12).toString("hex")}`;
+  const responseUrl = (target: { channel?: string; messageTs?: string; user?: string }) =>
+    opts.api?.responseUrl(target) ?? `${opts.baseUrl}/no-response-url`;
+
+  async function send(body: string, contentType: string, sign?: SignOverrides): Promise<SlackReply> {
+    const headers = { "content-type": contentType, ...signedHeaders(opts.signingSecret, body, now(), sign) };
+    const started = performance.now();
+    const res = await fetch(url, { method: "POST", headers, body });
+    const ackMs = performance.now() - started;
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return {
+      status: res.status,
+      body: text,
+      ackMs,
+      headers: res.headers,
+      ...(json !== undefined ? { json } : {}),
+    };
+  }
+
+  const sendPayload = (payload: Json, sign?: SignOverrides) =>
+    send(
+      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+      "application/x-www-form-urlencoded",
+      sign,
+    );
+  const sendJson = (body: Json, sign?: SignOverrides) => send(JSON.stringify(body), "application/json", sign);
+
+  async function act(
+    surface: Surface,
+    actionId: string,
+    given: unknown,
+    o: RequestOptions & { blockId?: string },
+  ) {
+    const from = origin(o);
+    const found = findElement(surface, actionId, o.blockId);
+    const triggerId = trigger();
+    const channel = typeof surface.channel === "string" ? surface.channel : from.channel.id;
+    const messageTs = surface.ts ?? surface.message_ts;
+    const url = isView(surface)
+      ? ""
+      : responseUrl({ channel, user: from.user.id, ...(messageTs ? { messageTs: String(messageTs) } : {}) });
+    const action = actionFor(found, given, now());
+    const reply = await sendPayload(blockActions(from, surface, [action], triggerId, url), o.sign);
+    return { ...reply, triggerId, ...(url ? { responseUrl: url } : {}) };
+  }
+
+  return {
+    url,
+    send,
+    /** A slash command such as `/release canary reviews 10`. */
+    async command(command: string, text = "", o: RequestOptions = {}): Promise<SlackReply> {
+      const from = origin(o);
+      const triggerId = trigger();
+      const url = responseUrl({ channel: from.channel.id, user: from.user.id });
+      const fields = commandFields(from, command, text, triggerId, url);
+      const reply = await send(
+        new URLSearchParams(fields).toString(),
+        "application/x-www-form-urlencoded",
+        o.sign,
+      );
+      return { ...reply, triggerId, responseUrl: url };
+    },
+    /** Clicks the button with this action_id on a recorded message, ephemeral message or view. */
+    clickButton: (surface: Surface, actionId: string, o: RequestOptions & { blockId?: string } = {}) =>
+      act(surface, actionId, undefined, o),
+    /** Picks an option (by value), user, channel, date... in a select or input that dispatches actions. */
+    choose: (
+      surface: Surface,
+      actionId: string,
+      value: unknown,
+      o: RequestOptions & { blockId?: string } = {},
+    ) => act(surface, actionId, value, o),
+    /** Sends a block_actions payload built by hand. */
+    blockActions: (surface: Surface, actions: Json[], o: RequestOptions = {}) =>
+      sendPayload(blockActions(origin(o), surface, actions, trigger(), ""), o.sign),
+    /** Submits a modal with what the user entered; initial values fill the rest. */
+    async submitView(view: Json, entered: EnteredValues = {}, o: RequestOptions = {}): Promise<SlackReply> {
+      const triggerId = trigger();
+      const reply = await sendPayload(viewSubmission(origin(o), view, entered, triggerId), o.sign);
+      return { ...reply, triggerId };
+    },
+    closeView: (view: Json, o: RequestOptions = {}) => sendPayload(viewClosed(origin(o), view), o.sign),
+    /** The typing in an external_select: Slack asks the app for options matching `value`. */
+    suggest: (surface: Surface, actionId: string, value: string, o: RequestOptions = {}) =>
+      sendPayload(blockSuggestion(origin(o), surface, findElement(surface, actionId), value), o.sign),
+    /** Any Events API event, wrapped in an event_callback. */
+    event: (event: Json, o: RequestOptions = {}) =>
+      sendJson(eventCallback(origin(o), opts.api?.bot.userId ?? "U0GRAYBOT", event, now()), o.sign),
+    appHomeOpened(o: RequestOptions & { tab?: "home" | "messages"; view?: Json } = {}) {
+      const user = origin(o).user.id;
+      const event = { type: "app_home_opened", user, channel: `D${user.slice(1)}`, tab: o.tab ?? "home" };
+      return this.event(o.view ? { ...event, view: o.view } : event, o);
+    },
+    urlVerification: (challenge = randomBytes(16).toString("hex"), sign?: SignOverrides) =>
+      sendJson({ token: "graydesk-verification-token", challenge, type: "url_verification" }, sign),
+  };
+}
