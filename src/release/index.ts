@@ -1,0 +1,27 @@
+// The release domain's public face: plain data in, plain data out. No I/O anywhere in this folder.
+export { changed } from "./changed.ts";
+export type * from "./container-settings.ts";
+export { splitCommaList } from "./container-settings.ts";
+export { containerSpec, HOST_TIME_PATH, HOST_TIME_VOLUME } from "./container-spec.ts";
+export type { NewVersionTarget } from "./deployment.ts";
+export {
+  deriveNewVersionDeployment,
+  JOB_LABEL,
+  MANAGED_BY,
+  newVersionDeploymentName,
+  VERSION_LABEL,
+} from "./deployment.ts";
+export type { FieldError, ReleaseErrorCode } from "./errors.ts";
+export { assertNoFieldErrors, ReleaseError, UserFacingError } from "./errors.ts";
+export type * from "./job.ts";
+export { initialTraffic, jobVersions, POLICY_KINDS } from "./job.ts";
+export type { ObjectRef, Plan, PlanStep, Precondition, StepAction } from "./plan.ts";
+export { canonicalJson, makePlan, orderSteps, planHash, refOf } from "./plan.ts";
+export { DIFF_LIMIT, renderDiff } from "./plan-diff.ts";
+export { cpuMillicores, cpuQuantity, memoryQuantity } from "./quantities.ts";
+export * from "./routing/index.ts";
+export type { TrafficSplitView } from "./split-view.ts";
+export { describeRule, splitView, summarize } from "./split-view.ts";
+export type { JobOperation, JobTransitionEvent, Verdict } from "./states.ts";
+export { canDo, TERMINAL_STATES, TRANSITIONS, transition } from "./states.ts";
+export * from "./validate/index.ts";

@@ -1,0 +1,25 @@
+export type { IngressBinding } from "./istio.ts";
+export {
+  desiredDestinationRule,
+  desiredVirtualService,
+  gatewayNotice,
+  ISTIO_API_VERSION,
+  jobRoutes,
+  policyFromRoutes,
+  readSplit,
+  routedPort,
+  routeName,
+} from "./istio.ts";
+export { cookieRegex, matchRequest, readMatchRequest } from "./istio-match.ts";
+export type * from "./istio-types.ts";
+export type {
+  KubeSphereFlavour,
+  StrategyObject,
+  StrategyPolicy,
+  StrategyType,
+  StrategyView,
+} from "./kubesphere.ts";
+export { desiredStrategy, readStrategy, STRATEGY_API_VERSION } from "./kubesphere.ts";
+export type { ReplicaSizing, ReplicaSplit } from "./replicas.ts";
+export { replicaSplit } from "./replicas.ts";
+export { OS_TOKENS, osUserAgentMatch, userAgentMatches } from "./user-agent.ts";
