@@ -95,7 +95,6 @@ export function parseTraceQuery(params: URLSearchParams, nowUs: number): TraceQu
 function spanMatches(span: Span, q: TraceQuery): boolean {
   if (span.serviceName !== q.service) return false;
   if (q.operation && span.operationName !== q.operation) return false;
-  if (span.startTimeUs < q.startUs || span.startTimeUs > q.endUs) return false;
   if (q.minDurationUs !== undefined && span.durationUs < q.minDurationUs) return false;
   if (q.maxDurationUs !== undefined && span.durationUs > q.maxDurationUs) return false;
   return Object.entries(q.tags).every(([k, v]) => k in span.tags && String(span.tags[k]) === v);
@@ -105,6 +104,9 @@ export function findTraces(store: TraceStore, q: TraceQuery): Trace[] {
   const found: Trace[] = [];
   for (const trace of store.newestFirst()) {
     if (q.limit > 0 && found.length >= q.limit) break;
+    // The time window applies to when the trace started, i.e. its root span.
+    const startUs = Math.min(...trace.spans.map((s) => s.startTimeUs));
+    if (startUs < q.startUs || startUs > q.endUs) continue;
     if (trace.spans.some((s) => spanMatches(s, q))) found.push(trace);
   }
   return found;

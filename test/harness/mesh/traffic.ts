@@ -37,6 +37,8 @@ export function runTraffic(plan: TrafficPlan, deps: TrafficDeps): RunningTraffic
   let refreshing: Promise<void> | undefined;
   let lastRefresh = Date.now();
   let stopped = false;
+  // No traffic until the cluster has been read once: requests on an empty snapshot would all be 503s.
+  let started = false;
 
   const refresh = (): void => {
     if (refreshing) return;
@@ -58,6 +60,7 @@ export function runTraffic(plan: TrafficPlan, deps: TrafficDeps): RunningTraffic
 
   const tick = (): void => {
     if (Date.now() - lastRefresh >= refreshMs) refresh();
+    if (!started) return;
     budget += (plan.rps * tickMs) / 1000;
     // At most one second's worth per tick, so a stalled event loop cannot trigger a burst.
     const n = Math.min(Math.floor(budget), Math.ceil(plan.rps), maxRequests - counts.total);
@@ -69,6 +72,10 @@ export function runTraffic(plan: TrafficPlan, deps: TrafficDeps): RunningTraffic
     if (counts.total >= maxRequests) void running.stop();
   };
 
+  refresh();
+  void refreshing?.then(() => {
+    started = true;
+  });
   const timer = setInterval(tick, tickMs);
   const running: RunningTraffic = {
     counts,
