@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Json, Violation } from "./block-kit-elements.ts";
+import { createCallRecorder, type RecordedCall } from "./call-recorder.ts";
 import { parseCall, readBody } from "./http-body.ts";
 import { createResponseTarget, respond } from "./response-url.ts";
 import { deleteMessage, postEphemeral, postMessage, storeMessage, updateMessage } from "./web-api-chat.ts";
@@ -41,18 +42,7 @@ const METHODS: Record<string, (args: Json, ws: Workspace) => MethodAnswer> = {
   "conversations.info": conversationsInfo,
 };
 
-/** One request the server answered. `method` is the Web API method, `response_url` or `upload`. */
-export interface RecordedCall {
-  method: string;
-  args: Json;
-  token?: string;
-  /** The response_url or upload id for those two kinds of call. */
-  target?: string;
-  status: number;
-  response: unknown;
-  violations: Violation[];
-  at: number;
-}
+export type { RecordedCall } from "./call-recorder.ts";
 
 /** An error code to answer with, or an HTTP status (429 with `retryAfter` seconds is Slack's rate limit). */
 export type Failure = string | { status: number; retryAfter?: number; error?: string };
@@ -107,19 +97,11 @@ export async function startSlackApiServer(opts: SlackApiServerOptions = {}): Pro
     baseUrl: "",
     strictViews: opts.strict ?? true,
   });
-  const calls: RecordedCall[] = [];
-  const violations: Violation[] = [];
+  const recorder = createCallRecorder();
+  const { record } = recorder;
   const failures = new Map<string, Failure[]>();
   const responseUses = new Map<string, number>();
-  const waiters = new Set<(call: RecordedCall) => void>();
   let down: false | "503" | "drop" = false;
-
-  function record(call: Omit<RecordedCall, "at">): void {
-    const full = { ...call, at: Date.now() };
-    calls.push(full);
-    violations.push(...call.violations);
-    for (const waiter of [...waiters]) waiter(full);
-  }
 
   function send(
     res: ServerResponse,
@@ -204,34 +186,14 @@ export async function startSlackApiServer(opts: SlackApiServerOptions = {}): Pro
   const url = `http://127.0.0.1:${port}/api/`;
   ws.baseUrl = url;
 
-  const matches = (method: string, predicate?: (c: RecordedCall) => boolean) => (c: RecordedCall) =>
-    c.method === method && (!predicate || predicate(c));
-
   return {
     url,
     bot,
-    calls,
-    violations,
-    callsTo: (method) => calls.filter((c) => c.method === method),
-    waitFor(method, predicate, timeoutMs = 2000) {
-      const match = matches(method, predicate);
-      const seen = calls.find(match);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const waiter = (call: RecordedCall) => {
-          if (!match(call)) return;
-          clearTimeout(timer);
-          waiters.delete(waiter);
-          resolve(call);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(waiter);
-          const methods = calls.map((c) => c.method).join(", ") || "none";
-          reject(new Error(`no matching ${method} call within ${timeoutMs} ms (calls so far: ${methods})`));
-        }, timeoutMs);
-        waiters.add(waiter);
-      });
-    },
+    calls: recorder.calls,
+    violations: recorder.violations,
+    callsTo: recorder.callsTo,
+    waitFor: recorder.waitFor,
+    expectNoViolations: recorder.expectNoViolations,
     failNext(method, failure, times = 1) {
       const queue = failures.get(method) ?? [];
       for (let i = 0; i < times; i++) queue.push(failure);
@@ -256,16 +218,8 @@ export async function startSlackApiServer(opts: SlackApiServerOptions = {}): Pro
     views: () => [...ws.views.values()],
     home: (user) => ws.homes.get(user),
     file: (id) => ws.files.get(id),
-    expectNoViolations() {
-      if (violations.length === 0) return;
-      const lines = calls.flatMap((c) =>
-        c.violations.map((v) => `  ${c.method} ${v.path}: ${v.rule} - ${v.message}`),
-      );
-      throw new Error(`Block Kit violations:\n${lines.join("\n")}`);
-    },
     reset() {
-      calls.length = 0;
-      violations.length = 0;
+      recorder.clear();
       failures.clear();
       responseUses.clear();
       down = false;
