@@ -19,7 +19,10 @@ describe("transition table", () => {
     ["taken-over", { kind: "shift", traffic: { kind: "weights", weights: { v1: 50, v2: 50 } } }, "active"],
     ["active", { kind: "fail", reason: "image pull failed", retryable: true }, "failed"],
   ])("%s --%o--> %s", (from, op, to) => {
-    const before = job(from, from === "taken-over" ? { takenOverBy: "v2", traffic: { kind: "serve", version: "v2" } } : {});
+    const before = job(
+      from,
+      from === "taken-over" ? { takenOverBy: "v2", traffic: { kind: "serve", version: "v2" } } : {},
+    );
     const after = transition(before, { ...op, at, actor });
     expect(after.state).toBe(to);
     expect(after.history.at(-1)).toMatchObject({ at, actor, kind: op.kind });
@@ -44,7 +47,13 @@ describe("transition table", () => {
   });
 
   it("retries a retryable failure back to the state it failed in", () => {
-    const failed = transition(job("active"), { kind: "fail", reason: "API timeout", retryable: true, at, actor });
+    const failed = transition(job("active"), {
+      kind: "fail",
+      reason: "API timeout",
+      retryable: true,
+      at,
+      actor,
+    });
     expect(failed.failure).toEqual({ reason: "API timeout", retryable: true, at, from: "active" });
     const retried = transition(failed, { kind: "retry", at, actor });
     expect(retried.state).toBe("active");
@@ -52,7 +61,13 @@ describe("transition table", () => {
   });
 
   it("abandons a failed job for good", () => {
-    const failed = transition(job("deploying"), { kind: "fail", reason: "quota", retryable: false, at, actor });
+    const failed = transition(job("deploying"), {
+      kind: "fail",
+      reason: "quota",
+      retryable: false,
+      at,
+      actor,
+    });
     const abandoned = transition(failed, { kind: "abandon", at, actor });
     expect(abandoned.state).toBe("abandoned");
     expect(canDo(abandoned, { kind: "retry" })).toEqual({
