@@ -15,6 +15,8 @@ export interface ParsedCall {
   token?: string;
   /** Files in a multipart body, by field name. */
   files: Record<string, Buffer>;
+  /** The body claimed to be JSON and was not; Slack answers `invalid_json`. */
+  invalidJson?: boolean;
 }
 
 /** Web API arguments from a form-encoded, JSON or multipart body, plus the bearer or `token` field. */
@@ -23,7 +25,12 @@ export async function parseCall(req: IncomingMessage, raw: Buffer): Promise<Pars
   const args: Json = {};
   const files: Record<string, Buffer> = {};
   if (type.includes("application/json")) {
-    const parsed: unknown = raw.length > 0 ? JSON.parse(raw.toString("utf8")) : {};
+    let parsed: unknown;
+    try {
+      parsed = raw.length > 0 ? JSON.parse(raw.toString("utf8")) : {};
+    } catch {
+      return { args: {}, files, invalidJson: true };
+    }
     if (typeof parsed === "object" && parsed !== null) Object.assign(args, parsed);
   } else if (type.includes("multipart/form-data")) {
     const form = await new Request("http://local/", {

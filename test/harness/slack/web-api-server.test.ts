@@ -57,6 +57,15 @@ describe("auth", () => {
     expect(json).toEqual({ ok: false, error });
   });
 
+  it("answers invalid_json for a JSON body that does not parse", async () => {
+    const res = await fetch(`${server.url}chat.postMessage`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${server.bot.token}` },
+      body: "{not json",
+    });
+    expect(await res.json()).toEqual({ ok: false, error: "invalid_json" });
+  });
+
   it("answers unknown_method for a method it does not speak", async () => {
     await expect(slack.apiCall("chat.scheduleMessage", { channel: "C1", text: "x" })).rejects.toMatchObject({
       data: { ok: false, error: "unknown_method" },

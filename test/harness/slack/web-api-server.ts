@@ -121,7 +121,7 @@ export async function startSlackApiServer(opts: SlackApiServerOptions = {}): Pro
     const [, api, kind, id] = path.split("/");
     if (down === "503") return send(res, 503, "service_unavailable");
     if (api !== "api" || !kind) return send(res, 404, "not_found");
-    const { args, token, files } = await parseCall(req, raw);
+    const { args, token, files, invalidJson } = await parseCall(req, raw);
     if (kind === "response" && id) {
       const uses = (responseUses.get(id) ?? 0) + 1;
       responseUses.set(id, uses);
@@ -168,6 +168,7 @@ export async function startSlackApiServer(opts: SlackApiServerOptions = {}): Pro
       const error = failure.error ?? (failure.status === 429 ? "ratelimited" : "fatal_error");
       return answer(failure.status, { ok: false, error }, headers);
     }
+    if (invalidJson) return answer(200, { ok: false, error: "invalid_json" });
     const handler = METHODS[method];
     if (!handler) return answer(200, { ok: false, error: "unknown_method" });
     if (!token) return answer(200, { ok: false, error: "not_authed" });
