@@ -11,7 +11,12 @@ export function re2Problem(pattern: string): string | undefined {
   if (/\(\?>|(?<!\\)[*+?}]\+/.test(pattern))
     return "Atomic groups and possessive quantifiers are not supported by the mesh (RE2).";
   try {
-    new RegExp(pattern.replaceAll("(?P<", "(?<"));
+    // RE2 spellings JavaScript lacks: (?P<name>…) groups and (?i) / (?i:…) flag groups.
+    const js = pattern
+      .replaceAll("(?P<", "(?<")
+      .replace(/\(\?-?[imsU]+\)/g, "")
+      .replace(/\(\?-?[imsU]+:/g, "(?:");
+    new RegExp(js);
   } catch {
     return "This regular expression does not compile; check brackets and escapes.";
   }
