@@ -2,6 +2,7 @@
 // and the Block Kit validator both of them apply.
 export type { Violation } from "./block-kit.ts";
 export { type MessageOptions, validateHome, validateMessage, validateModal } from "./block-kit.ts";
+export { freePort } from "./free-port.ts";
 export type { SlackActor } from "./interaction-payloads.ts";
 export { LIMITS } from "./limits.ts";
 export { type SignOverrides, signedHeaders, slackSignature } from "./signature.ts";

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { freePort } from "./free-port.ts";
 import { signedHeaders, slackSignature } from "./signature.ts";
 import { findElement, stateEntry, stateFrom } from "./view-state.ts";
 
@@ -142,5 +144,16 @@ describe("signedHeaders", () => {
     expect(good["x-slack-request-timestamp"]).toBe("42");
     expect(good["x-slack-signature"]).toBe(slackSignature("s", 42, "a=b"));
     expect(bad["x-slack-signature"]).not.toBe(good["x-slack-signature"]);
+  });
+});
+
+describe("freePort", () => {
+  it("gives a loopback port a server can then listen on", async () => {
+    const port = await freePort();
+    expect(port).toBeGreaterThan(0);
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+    expect(server.listening).toBe(true);
+    await new Promise((resolve) => server.close(resolve));
   });
 });
