@@ -27,7 +27,7 @@ export {
   type SlackApiServerOptions,
   startSlackApiServer,
 } from "./web-api-server.ts";
-export { TRIGGER_TTL_MS } from "./web-api-views.ts";
+export { TRIGGER_TTL_MS, VIEW_STACK_LIMIT } from "./web-api-views.ts";
 export type {
   BotIdentity,
   EphemeralMessage,

@@ -62,8 +62,9 @@ export function createSlackClient(opts: SlackClientOptions) {
     appId: opts.appId ?? opts.api?.bot.appId ?? "A0GRAYDESK",
     verificationToken: "graydesk-verification-token",
   });
-  const trigger = () =>
-    opts.api?.issueTriggerId() ?? `${Math.floor(now() / 1000)}.1.${randomBytes(12).toString("hex")}`;
+  const trigger = (viewId?: unknown) =>
+    opts.api?.issueTriggerId(typeof viewId === "string" ? viewId : undefined) ??
+    `${Math.floor(now() / 1000)}.1.${randomBytes(12).toString("hex")}`;
   const responseUrl = (target: { channel?: string; messageTs?: string; user?: string }) =>
     opts.api?.responseUrl(target) ?? `${opts.baseUrl}/no-response-url`;
 
@@ -104,7 +105,7 @@ export function createSlackClient(opts: SlackClientOptions) {
   ) {
     const from = origin(o);
     const found = findElement(surface, actionId, o.blockId);
-    const triggerId = trigger();
+    const triggerId = trigger(isView(surface) ? surface.id : undefined);
     const channel = typeof surface.channel === "string" ? surface.channel : from.channel.id;
     const messageTs = surface.ts ?? surface.message_ts;
     const url = isView(surface)
@@ -146,7 +147,7 @@ export function createSlackClient(opts: SlackClientOptions) {
       sendPayload(blockActions(origin(o), surface, actions, trigger(), ""), o.sign),
     /** Submits a modal with what the user entered; initial values fill the rest. */
     async submitView(view: Json, entered: EnteredValues = {}, o: RequestOptions = {}): Promise<SlackReply> {
-      const triggerId = trigger();
+      const triggerId = trigger(view.id);
       const reply = await sendPayload(viewSubmission(origin(o), view, entered, triggerId), o.sign);
       return { ...reply, triggerId };
     },

@@ -204,6 +204,21 @@ describe("views", () => {
     });
   });
 
+  it("stacks pushed views on the view the trigger came from, at most three deep", async () => {
+    const root = (await slack.views.open({ trigger_id: server.issueTriggerId(), view: modal() })).view
+      ?.id as string;
+    const second = await slack.views.push({ trigger_id: server.issueTriggerId(root), view: modal() });
+    expect(second.view).toMatchObject({ root_view_id: root, previous_view_id: root });
+    const third = await slack.views.push({
+      trigger_id: server.issueTriggerId(second.view?.id as string),
+      view: modal(),
+    });
+    expect(third.view?.root_view_id).toBe(root);
+    await expect(
+      slack.views.push({ trigger_id: server.issueTriggerId(third.view?.id as string), view: modal() }),
+    ).rejects.toMatchObject({ data: { error: "push_limit_reached" } });
+  });
+
   it("answers invalid_arguments with Slack's messages for a view that breaks a rule", async () => {
     const view = { ...modal(), title: { type: "plain_text", text: "A title that is far too long" } };
     const error = await slack.views.open({ trigger_id: server.issueTriggerId(), view }).catch((e) => e);

@@ -73,7 +73,8 @@ export interface SlackApiServer {
   setUsers(users: SlackUser[]): void;
   setUserGroups(groups: SlackUserGroup[]): void;
   setChannels(channels: SlackChannel[]): void;
-  issueTriggerId(): string;
+  /** A trigger id good for 3 s; pass the view an interaction came from so views.push can stack on it. */
+  issueTriggerId(viewId?: string): string;
   responseUrl(target?: Omit<ResponseTarget, "id">): string;
   addMessage(message: StoredMessage): void;
   messages(channel?: string): StoredMessage[];
@@ -206,7 +207,7 @@ export async function startSlackApiServer(opts: SlackApiServerOptions = {}): Pro
     setUsers: (users) => replaceAll(ws.users, users),
     setUserGroups: (groups) => replaceAll(ws.userGroups, groups),
     setChannels: (channels) => replaceAll(ws.channels, channels),
-    issueTriggerId: () => issueTrigger(ws),
+    issueTriggerId: (viewId) => issueTrigger(ws, viewId),
     responseUrl: (target) => createResponseTarget(ws, target),
     addMessage: (message) => storeMessage(ws, message),
     messages: (channel) =>

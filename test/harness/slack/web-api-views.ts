@@ -7,20 +7,23 @@ import { fail, type MethodAnswer, type OpenView, ok, str, type Workspace } from 
 export const TRIGGER_TTL_MS = 3000;
 const TRIGGER_FORMAT = /^\d+\.\d+\.[0-9a-f]+$/;
 
-/** A fresh trigger id, valid for views.open / views.push during the next 3 s. */
-export function issueTrigger(ws: Workspace): string {
+/** Slack keeps at most three views in a modal's stack. */
+export const VIEW_STACK_LIMIT = 3;
+
+/** A fresh trigger id, valid for views.open / views.push during the next 3 s; `viewId` when sent from a view. */
+export function issueTrigger(ws: Workspace, viewId?: string): string {
   const id = `${Math.floor(ws.now() / 1000)}.${Math.floor(Math.random() * 1e9)}.${randomBytes(12).toString("hex")}`;
-  ws.triggers.set(id, { issuedAt: ws.now(), used: false });
+  ws.triggers.set(id, { issuedAt: ws.now(), used: false, ...(viewId ? { viewId } : {}) });
   return id;
 }
 
-function useTrigger(ws: Workspace, triggerId: string | undefined): string | undefined {
+function useTrigger(ws: Workspace, triggerId: string | undefined): { error?: string; viewId?: string } {
   // Slack answers a malformed trigger_id the same way as a stale one.
   const trigger = triggerId && TRIGGER_FORMAT.test(triggerId) ? ws.triggers.get(triggerId) : undefined;
-  if (!trigger || ws.now() - trigger.issuedAt > TRIGGER_TTL_MS) return "expired_trigger_id";
-  if (trigger.used) return "exchanged_trigger_id";
+  if (!trigger || ws.now() - trigger.issuedAt > TRIGGER_TTL_MS) return { error: "expired_trigger_id" };
+  if (trigger.used) return { error: "exchanged_trigger_id" };
   trigger.used = true;
-  return undefined;
+  return trigger.viewId ? { viewId: trigger.viewId } : {};
 }
 
 // Slack reports schema failures as "[ERROR] <message> [json-pointer:/view/<path>]".
@@ -68,8 +71,8 @@ function externalIdTaken(ws: Workspace, externalId: unknown, exceptId?: string):
 export function openView(args: Json, ws: Workspace): MethodAnswer {
   const view = parseView(args);
   if (!view) return fail("invalid_arguments");
-  const triggerError = useTrigger(ws, str(args, "trigger_id"));
-  if (triggerError) return fail(triggerError);
+  const trigger = useTrigger(ws, str(args, "trigger_id"));
+  if (trigger.error) return fail(trigger.error);
   const { violations, refused } = checked(ws, view);
   if (refused) return refused;
   if (externalIdTaken(ws, view.external_id)) return fail("duplicate_external_id");
@@ -80,12 +83,16 @@ export function openView(args: Json, ws: Workspace): MethodAnswer {
 export function pushView(args: Json, ws: Workspace): MethodAnswer {
   const view = parseView(args);
   if (!view) return fail("invalid_arguments");
-  const triggerError = useTrigger(ws, str(args, "trigger_id"));
-  if (triggerError) return fail(triggerError);
+  const trigger = useTrigger(ws, str(args, "trigger_id"));
+  if (trigger.error) return fail(trigger.error);
+  const from = trigger.viewId ? ws.views.get(trigger.viewId) : undefined;
+  const root = from?.root_view_id;
+  const depth = [...ws.views.values()].filter((v) => root !== undefined && v.root_view_id === root).length;
+  if (depth >= VIEW_STACK_LIMIT) return fail("push_limit_reached");
   const { violations, refused } = checked(ws, view);
   if (refused) return refused;
   const id = ws.nextId("V");
-  return ok({ view: store(ws, view, id, id, null) }, violations);
+  return ok({ view: store(ws, view, id, root ?? id, from?.id ?? null) }, violations);
 }
 
 export function updateView(args: Json, ws: Workspace): MethodAnswer {

@@ -111,7 +111,8 @@ export interface Workspace {
   ephemerals: EphemeralMessage[];
   views: Map<string, OpenView>;
   homes: Map<string, OpenView>;
-  triggers: Map<string, { issuedAt: number; used: boolean }>;
+  /** Trigger ids by id; `viewId` is the view the interaction came from (views.push stacks on it). */
+  triggers: Map<string, { issuedAt: number; used: boolean; viewId?: string }>;
   files: Map<string, UploadedFile>;
   responseTargets: Map<string, ResponseTarget>;
   nextTs: () => string;
