@@ -1,12 +1,8 @@
-import { registerCommands } from "../commands/index.ts";
-import { createKubeConfig, pingCluster } from "./cluster/kubeconfig.ts";
 import { loadConfig } from "./config.ts";
+import { startGraydesk } from "./graydesk.ts";
 import { createLogger } from "./log.ts";
-import { createSlackApp } from "./slack/app.ts";
-import { InFlight } from "./slack/in-flight.ts";
-import { openAuditLog, openFileStore } from "./store/index.ts";
 
-/** Composition root: config ▶ logger ▶ store ▶ cluster ▶ Slack app. Nothing else builds long-lived objects. */
+/** The process: read settings, start Graydesk, stop cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const result = loadConfig(process.env);
   if (!result.ok) {
@@ -17,52 +13,32 @@ async function main(): Promise<void> {
   const { config } = result;
   const logger = createLogger(config.logLevel);
 
-  let store: Awaited<ReturnType<typeof openFileStore>>;
-  let audit: Awaited<ReturnType<typeof openAuditLog>>;
+  let graydesk: Awaited<ReturnType<typeof startGraydesk>>;
   try {
-    store = await openFileStore(config.dataDir);
-    audit = await openAuditLog(config.dataDir);
+    graydesk = await startGraydesk(config, logger);
   } catch (error) {
     process.stderr.write(`Graydesk cannot start: ${(error as Error).message}\n`);
     process.exit(3);
   }
-
-  const kc = createKubeConfig(config.kube);
-  const inFlight = new InFlight();
-  const slack = createSlackApp({
-    config,
-    logger,
-    readiness: [
-      { name: "slack", check: async () => void (await slackAuth()) },
-      { name: "kubernetes", check: async () => void (await pingCluster(kc)) },
-    ],
-  });
-  const slackAuth = () => slack.app.client.auth.test();
-  registerCommands(slack.app, { logger, inFlight });
+  logger.info(
+    { mode: config.slack.mode, port: config.slack.port, dataDir: config.dataDir },
+    "Graydesk is running",
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "stopping: no new requests, finishing work in flight");
-    await slack.stop().catch((error) => logger.warn({ err: error }, "receiver did not stop cleanly"));
-    const drained = await inFlight.drain(config.shutdownTimeoutMs);
-    if (!drained) logger.warn({ pending: inFlight.size }, "shutdown timeout reached with work still running");
-    await store.close();
-    await audit.close();
+    await graydesk.stop();
     logger.info("stopped");
     process.exit(0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
 
-  await slack.start();
-  logger.info(
-    { mode: config.slack.mode, port: config.slack.port, dataDir: config.dataDir },
-    "Graydesk is running",
-  );
   try {
-    const auth = await slackAuth();
+    const auth = await graydesk.slack.app.client.auth.test();
     logger.info({ team: auth.team, bot: auth.user_id }, "Slack accepted the bot token");
   } catch (error) {
     logger.error({ err: error }, "Slack rejected the bot token (auth.test); /readyz reports not ready");

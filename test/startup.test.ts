@@ -60,3 +60,50 @@ describe("start-up", () => {
     expect(readFileSync(file).equals(corrupt)).toBe(true);
   });
 });
+
+describe("shutdown", () => {
+  it("stops on SIGTERM, flushes and exits 0", async () => {
+    const { startSlackApiServer, freePort } = await import("./harness/slack/index.ts");
+    const { unreachableKubeconfig } = await import("./harness/graydesk.ts");
+    const api = await startSlackApiServer();
+    const port = await freePort();
+    const dataDir = mkdtempSync(path.join(tmpdir(), "graydesk-sigterm-"));
+    const child = spawn(process.execPath, ["src/main.ts"], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? "",
+        SLACK_BOT_TOKEN: api.bot.token,
+        SLACK_SIGNING_SECRET: "secret",
+        PORT: String(port),
+        SLACK_API_URL: api.url,
+        KUBECONFIG: unreachableKubeconfig(),
+        DATA_DIR: dataDir,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    try {
+      for (let i = 0; i < 100; i++) {
+        const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (up) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(stdout).toContain('"msg":"stopping: no new requests, finishing work in flight"');
+      expect(stdout).toContain('"msg":"stopped"');
+      expect(JSON.parse(readFileSync(path.join(dataDir, "graydesk.json"), "utf8")).schemaVersion).toBe(1);
+      expect(stdout).not.toContain(api.bot.token);
+    } finally {
+      child.kill("SIGKILL");
+      await api.close();
+    }
+  });
+});

@@ -1,0 +1,76 @@
+import { readFile } from "node:fs/promises";
+import { registerCommands } from "../commands/index.ts";
+import { openPolicy, type Policy, parsePolicy } from "./approvals/index.ts";
+import { createKubeConfig, pingCluster } from "./cluster/kubeconfig.ts";
+import type { Config } from "./config.ts";
+import type { Logger } from "./log.ts";
+import { createSlackApp, type SlackApp } from "./slack/app.ts";
+import { InFlight } from "./slack/in-flight.ts";
+import { type AuditLog, openAuditLog, openFileStore, type Store } from "./store/index.ts";
+
+export interface Graydesk {
+  slack: SlackApp;
+  store: Store;
+  audit: AuditLog;
+  policy: Policy;
+  /** Stops taking requests, waits for work in flight (up to the shutdown timeout), flushes the store. */
+  stop(): Promise<{ drained: boolean }>;
+}
+
+export class StartupError extends Error {
+  readonly code = "startup";
+}
+
+/**
+ * Composition root: config ▶ policy ▶ store ▶ cluster ▶ Slack app. `main.ts` calls it for the real process and
+ * the integration tests call it too, so they walk the same wiring users get.
+ */
+export async function startGraydesk(config: Config, logger: Logger): Promise<Graydesk> {
+  const policy = await loadPolicy(config.policyFile);
+  if (!policy.fromFile) {
+    logger.warn(
+      "no POLICY_FILE: anyone in the workspace may request changes and anyone else may approve them",
+    );
+  }
+  const store = await openFileStore(config.dataDir);
+  const audit = await openAuditLog(config.dataDir);
+  const kc = createKubeConfig(config.kube);
+  const inFlight = new InFlight();
+  const slack = createSlackApp({
+    config,
+    logger,
+    readiness: [
+      { name: "slack", check: async () => void (await slack.app.client.auth.test()) },
+      { name: "kubernetes", check: async () => void (await pingCluster(kc)) },
+    ],
+  });
+  registerCommands(slack.app, { logger, inFlight });
+  await slack.start();
+
+  return {
+    slack,
+    store,
+    audit,
+    policy,
+    async stop() {
+      await slack.stop().catch((error) => logger.warn({ err: error }, "receiver did not stop cleanly"));
+      const drained = await inFlight.drain(config.shutdownTimeoutMs);
+      if (!drained)
+        logger.warn({ pending: inFlight.size }, "shutdown timeout reached with work still running");
+      await store.close();
+      await audit.close();
+      return { drained };
+    },
+  };
+}
+
+async function loadPolicy(file: string | undefined): Promise<Policy> {
+  if (!file) return openPolicy();
+  const result = parsePolicy(await readFile(file, "utf8"));
+  if (!result.ok) {
+    throw new StartupError(
+      `POLICY_FILE ${file} has problems:\n${result.problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+  }
+  return result.policy;
+}

@@ -1,0 +1,70 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import type { Config } from "../../src/config.ts";
+import { type Graydesk, startGraydesk } from "../../src/graydesk.ts";
+import { createLogger } from "../../src/log.ts";
+import { createSlackClient, freePort, type startSlackApiServer } from "./slack/index.ts";
+
+type SlackApi = Awaited<ReturnType<typeof startSlackApiServer>>;
+
+export const SIGNING_SECRET = "graydesk-test-signing-secret";
+
+/** A kubeconfig for a server that is not there: readiness must say so. */
+export function unreachableKubeconfig(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "graydesk-kc-"));
+  const file = path.join(dir, "kubeconfig");
+  writeFileSync(
+    file,
+    [
+      "apiVersion: v1",
+      "kind: Config",
+      "clusters: [{ name: gone, cluster: { server: 'http://127.0.0.1:9' } }]",
+      "users: [{ name: u, user: { token: t } }]",
+      "contexts: [{ name: gone, context: { cluster: gone, user: u } }]",
+      "current-context: gone",
+    ].join("\n"),
+  );
+  return file;
+}
+
+export interface RunningGraydesk {
+  graydesk: Graydesk;
+  slack: ReturnType<typeof createSlackClient>;
+  baseUrl: string;
+  logs: Record<string, unknown>[];
+  config: Config;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the real Graydesk composition in HTTP mode, talking to the Slack Web API test server, with a signed
+ * request client aimed at its receiver. Logs are captured so tests can check what reached them.
+ */
+export async function startTestGraydesk(
+  api: SlackApi,
+  overrides: { kubeconfig?: string; dataDir?: string; policyFile?: string; shutdownTimeoutMs?: number } = {},
+): Promise<RunningGraydesk> {
+  const port = await freePort();
+  const config: Config = {
+    slack: { botToken: api.bot.token, mode: "http", signingSecret: SIGNING_SECRET, port, apiUrl: api.url },
+    kube: { kubeconfig: overrides.kubeconfig ?? unreachableKubeconfig() },
+    dataDir: overrides.dataDir ?? mkdtempSync(path.join(tmpdir(), "graydesk-data-")),
+    store: "lowdb",
+    logLevel: "debug",
+    shutdownTimeoutMs: overrides.shutdownTimeoutMs ?? 5_000,
+    ...(overrides.policyFile ? { policyFile: overrides.policyFile } : {}),
+  };
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const graydesk = await startGraydesk(config, createLogger("debug", sink));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const slack = createSlackClient({ baseUrl, signingSecret: SIGNING_SECRET, api });
+  return { graydesk, slack, baseUrl, logs, config, stop: async () => void (await graydesk.stop()) };
+}
