@@ -51,10 +51,10 @@ export function diffLines(before: string[], after: string[]): string[] {
     if (i < n && j < m && before[i] === after[j]) {
       ops.push({ sign: " ", text: before[i++] as string });
       j++;
-    } else if (j < m && (i >= n || (lcs[i]?.[j + 1] ?? 0) >= (lcs[i + 1]?.[j] ?? 0))) {
-      ops.push({ sign: "+", text: after[j++] as string });
-    } else {
+    } else if (i < n && (j >= m || (lcs[i + 1]?.[j] ?? 0) >= (lcs[i]?.[j + 1] ?? 0))) {
       ops.push({ sign: "-", text: before[i++] as string });
+    } else {
+      ops.push({ sign: "+", text: after[j++] as string });
     }
   }
   const near = ops.map((_, k) =>

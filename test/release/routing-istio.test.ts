@@ -1,7 +1,12 @@
 import { DestinationRule } from "@kubernetes-models/istio/networking.istio.io/v1/DestinationRule";
 import { VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1/VirtualService";
 import { describe, expect, it } from "vitest";
-import type { MatchRule, TrafficPolicy, VirtualServiceObject } from "../../src/release/index.ts";
+import type {
+  DestinationRuleObject,
+  MatchRule,
+  TrafficPolicy,
+  VirtualServiceObject,
+} from "../../src/release/index.ts";
 import {
   desiredDestinationRule,
   desiredVirtualService,
@@ -131,9 +136,9 @@ describe("desiredDestinationRule", () => {
   });
 
   it("keeps foreign subsets and the traffic policy", () => {
-    const existing = {
+    const existing: DestinationRuleObject = {
       apiVersion: "networking.istio.io/v1",
-      kind: "DestinationRule" as const,
+      kind: "DestinationRule",
       metadata: { name: "reviews", namespace: "bookinfo" },
       spec: {
         host: "reviews",
@@ -146,7 +151,10 @@ describe("desiredDestinationRule", () => {
     };
     const dr = desiredDestinationRule(job, existing);
     expect(dr.spec.trafficPolicy).toEqual({ tls: { mode: "ISTIO_MUTUAL" } });
-    expect(dr.spec.subsets).toEqual([...existing.spec.subsets, { name: "v2", labels: { version: "v2" } }]);
+    expect(dr.spec.subsets).toEqual([
+      ...(existing.spec.subsets ?? []),
+      { name: "v2", labels: { version: "v2" } },
+    ]);
     expect(desiredDestinationRule(job, dr)).toEqual(dr);
   });
 });
