@@ -1,8 +1,8 @@
-export type { IngressBinding } from "./istio.ts";
+export type { IngressBinding } from "./gateway.ts";
+export { gatewayNotice } from "./gateway.ts";
 export {
   desiredDestinationRule,
   desiredVirtualService,
-  gatewayNotice,
   ISTIO_API_VERSION,
   jobRoutes,
   policyFromRoutes,

@@ -1,6 +1,7 @@
 import { JOB_LABEL, MANAGED_BY, VERSION_LABEL } from "../deployment.ts";
 import type { ReleaseJob, TrafficPolicy, Version } from "../job.ts";
 import { jobVersions } from "../job.ts";
+import type { IngressBinding } from "./gateway.ts";
 import { matchRequest, readMatchRequest } from "./istio-match.ts";
 import type {
   Destination,
@@ -12,11 +13,6 @@ import type {
 } from "./istio-types.ts";
 
 export const ISTIO_API_VERSION = "networking.istio.io/v1";
-
-/** How the service is reached from outside the mesh, if it is. */
-export type IngressBinding =
-  | { kind: "istio-gateway"; gateway: string; hosts: string[] }
-  | { kind: "kubesphere-gateway"; governance: boolean };
 
 type JobView = Pick<
   ReleaseJob,
@@ -193,25 +189,6 @@ export function policyFromRoutes(routes: HttpRoute[], preferServe: boolean): Tra
   const serving = Object.entries(weights).find(([, weight]) => weight === 100)?.[0];
   if (serving && preferServe) return { kind: "serve", version: serving };
   return { kind: "weights", weights };
-}
-
-/**
- * The plan note about ingress traffic: a VirtualService without `gateways` binds to sidecars only, so
- * requests entering through a gateway are split only when the routes bind to it too.
- */
-export function gatewayNotice(
-  job: Pick<ReleaseJob, "service">,
-  ingress?: IngressBinding,
-): string | undefined {
-  const service = job.service.name;
-  if (!ingress) return undefined;
-  if (ingress.kind === "istio-gateway") {
-    return `${service} is reached through gateway ${ingress.gateway}: the routes bind to it and to mesh, because a VirtualService without gateways only splits traffic between sidecars.`;
-  }
-  if (ingress.governance) {
-    return `${service} is reached through the KubeSphere gateway with Application Governance on: its sidecar applies the split.`;
-  }
-  return `${service} is reached through the KubeSphere gateway without Application Governance: requests from outside bypass the split, which only applies between sidecars. Turn governance on for the gateway.`;
 }
 
 function union(a: string[], b: string[]): string[] {
