@@ -1,0 +1,130 @@
+import type {
+  MatchRule,
+  NewVersionSettings,
+  Plan,
+  ReleaseJob,
+  ReleaseStrategy,
+  RouterKind,
+  ServicePort,
+  TrafficPolicy,
+  Version,
+} from "../release/index.ts";
+
+/**
+ * The contract between the Slack side (commands/, views/, src/slack/) and the release engine. Everything the
+ * Slack side needs from the cluster goes through these use-cases; none of them knows which router a job uses.
+ */
+
+/** A composed app of a namespace (KubeSphere's "composed app"; outside KubeSphere, services grouped by app label). */
+export interface ComposedApp {
+  name: string;
+  /** Apps installed from templates (Helm charts) cannot be released gradually, as in KubeSphere. */
+  template: boolean;
+  services: string[];
+}
+
+export interface VersionInfo {
+  version: Version;
+  deployment: string;
+  replicas: number;
+  readyReplicas: number;
+  images: string[];
+}
+
+export interface ServiceInfo {
+  namespace: string;
+  name: string;
+  app: string;
+  ports: ServicePort[];
+  versions: VersionInfo[];
+  /** Pods carry the mesh sidecar / the namespace is mesh-enabled. */
+  governed: boolean;
+  /** Routers that can serve this service in this cluster, best first. */
+  routers: RouterKind[];
+  /** The job already running on this service, if any (one active job per service). */
+  activeJob?: string;
+  /** Ingress gateways that route to this service (the plan offers to bind them). */
+  gateways: { kind: "istio" | "kubesphere"; name: string; namespace: string; hosts: string[] }[];
+}
+
+/** ConfigMaps and Secrets of a namespace with their keys, for environment variable references. */
+export interface NamespaceConfig {
+  configMaps: Record<string, string[]>;
+  secrets: Record<string, string[]>;
+}
+
+export interface CreateJobInput {
+  name: string;
+  namespace: string;
+  app: string;
+  service: string;
+  strategy: ReleaseStrategy;
+  /** Defaults to the best router for the service. */
+  router?: RouterKind;
+  newVersion: { version: Version; settings: NewVersionSettings };
+  /** The traffic the strategy settings asked for; it becomes the first approval request, not applied at once. */
+  requestedTraffic?: TrafficPolicy;
+  channel?: string;
+}
+
+/** A change to a job's traffic, which becomes a plan and then an approval request. */
+export type JobChange =
+  | { kind: "shift"; traffic: TrafficPolicy }
+  | { kind: "takeOver"; version: Version }
+  | { kind: "rollback" }
+  | { kind: "takeOffline"; keep: Version };
+
+export interface ApplyOutcome {
+  job: ReleaseJob;
+  plan: Plan;
+  /** Each step with what it did, for the job's thread. */
+  applied: { step: string; result: "done" | "skipped" }[];
+}
+
+export interface JobStatus {
+  job: ReleaseJob;
+  /** What the routing objects in the cluster say now (read back, not what the store remembers). */
+  configured: TrafficPolicy | undefined;
+  versions: VersionInfo[];
+  /** The routing objects as YAML, like `kubectl get virtualservice -o yaml`. */
+  objects: { kind: string; name: string; yaml: string }[];
+  notes: string[];
+}
+
+export interface JobRef {
+  namespace: string;
+  name: string;
+}
+
+/** What the engine tells the outside world after it changes a job (the Slack side updates cards from it). */
+export interface DeskEvents {
+  jobChanged(job: ReleaseJob, what: string): void | Promise<void>;
+}
+
+export interface ReleaseDesk {
+  namespaces(): Promise<string[]>;
+  apps(namespace: string): Promise<ComposedApp[]>;
+  services(namespace: string, app?: string): Promise<ServiceInfo[]>;
+  namespaceConfig(namespace: string): Promise<NamespaceConfig>;
+
+  /** Validates every field (ReleaseError "invalid-field" with `fields`), deploys the new version at 0 % traffic. */
+  createJob(input: CreateJobInput, actor: string): Promise<ReleaseJob>;
+  /** Resolves once the new version is ready (or the job failed); createJob returns before that. */
+  waitDeployed(jobId: string, timeoutMs?: number): Promise<ReleaseJob>;
+  job(id: string): ReleaseJob | undefined;
+  findJob(ref: JobRef): ReleaseJob | undefined;
+  jobs(namespace?: string): ReleaseJob[];
+
+  /** Computes the plan for a change, checks it with the API server's dry run, and keeps it for approval. */
+  planChange(jobId: string, change: JobChange, actor: string): Promise<Plan>;
+  plan(planId: string): Plan | undefined;
+  /** Applies an approved plan exactly as approved; refuses it ("stale-plan") when the cluster changed since. */
+  applyPlan(planId: string, actor: string): Promise<ApplyOutcome>;
+  retry(jobId: string, actor: string): Promise<ReleaseJob>;
+  abandon(jobId: string, actor: string): Promise<ReleaseJob>;
+  status(jobId: string): Promise<JobStatus>;
+  /** Start-up: completes or reverts plans whose apply was interrupted. */
+  recover(): Promise<void>;
+}
+
+export type { MatchRule };
