@@ -20,12 +20,22 @@ export interface StoreData {
   schedules: Record<string, StoredRecord>;
   /** Per-channel settings such as the default namespace. */
   channels: Record<string, StoredRecord>;
+  /** Plans computed for a change, kept until approved and applied (or superseded). */
+  plans: Record<string, StoredRecord>;
   /** Plans being applied: each step is journaled so start-up can complete or revert an interrupted apply. */
   journal: Record<string, StoredRecord>;
 }
 
 export function emptyData(): StoreData {
-  return { schemaVersion: SCHEMA_VERSION, jobs: {}, approvals: {}, schedules: {}, channels: {}, journal: {} };
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    jobs: {},
+    approvals: {},
+    schedules: {},
+    channels: {},
+    plans: {},
+    journal: {},
+  };
 }
 
 type Migration = (doc: Record<string, unknown>) => Record<string, unknown>;
