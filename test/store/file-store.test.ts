@@ -17,6 +17,7 @@ describe("file store", () => {
       approvals: {},
       schedules: {},
       channels: {},
+      plans: {},
       journal: {},
     });
     await store.close();
@@ -41,7 +42,7 @@ describe("file store", () => {
     const decide = (by: string) =>
       store.update((d) => {
         const request = d.approvals.a1;
-        if (!request || request.state !== "pending") return false;
+        if (request?.state !== "pending") return false;
         request.state = "approved";
         request.by = by;
         return true;
