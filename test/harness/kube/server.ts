@@ -6,6 +6,7 @@ import type { Api, Target, WriteOptions } from "./api.ts";
 import { type Attributes, allowed, denial, type User } from "./authz.ts";
 import type { Faults } from "./faults.ts";
 import { present } from "./objects.ts";
+import { openapiDocument, openapiRoot } from "./openapi.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, type Registry } from "./registry.ts";
 import {
   badRequest,
@@ -14,6 +15,7 @@ import {
   pathNotFound,
   StatusError,
   unauthorized,
+  unsupportedMediaType,
 } from "./status.ts";
 import type { KubeObject, Store } from "./store.ts";
 import { asTable } from "./table.ts";
@@ -72,6 +74,10 @@ const readBody = (req: IncomingMessage): Promise<string> =>
   });
 
 function parseObject(raw: string, contentType: string): KubeObject {
+  // Protobuf is not spoken here; client-go falls back to JSON on 415, as with a server that lacks it.
+  if (contentType.includes("protobuf")) {
+    throw unsupportedMediaType(["application/json", "application/yaml"]);
+  }
   try {
     const parsed = contentType.includes("yaml") ? parseYaml(raw) : JSON.parse(raw);
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
@@ -205,6 +211,18 @@ async function handle(
       compiler: "gc",
       platform: "linux/amd64",
     });
+    return;
+  }
+  if (parts[0] === "openapi" && parts[1] === "v3" && method === "GET") {
+    const rest = parts.slice(2);
+    const doc =
+      rest.length === 0
+        ? openapiRoot(deps.registry)
+        : rest[0] === "api"
+          ? openapiDocument(deps.registry, "", rest[1] ?? "")
+          : openapiDocument(deps.registry, rest[1] ?? "", rest[2] ?? "");
+    if (!doc) throw pathNotFound();
+    send(res, 200, doc);
     return;
   }
   if (parts[0] !== "api" && parts[0] !== "apis") throw pathNotFound();
