@@ -79,15 +79,13 @@ describe("loadBookinfo", () => {
     expect(
       pods.items.filter((p) => p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")),
     ).toHaveLength(4);
-    const rule = await kc
-      .makeApiClient(CustomObjectsApi)
-      .getNamespacedCustomObject({
-        group: "networking.istio.io",
-        version: "v1",
-        namespace: "bookinfo",
-        plural: "destinationrules",
-        name: "reviews",
-      });
+    const rule = await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+      group: "networking.istio.io",
+      version: "v1",
+      namespace: "bookinfo",
+      plural: "destinationrules",
+      name: "reviews",
+    });
     expect((rule as { spec: { subsets: unknown[] } }).spec.subsets).toHaveLength(3);
   });
 

@@ -370,7 +370,12 @@ describe("background traffic", () => {
   it("sends at the asked rate, re-reads the cluster, and stops by itself after maxRequests", async () => {
     let reads = 0;
     const snapshot = reviewsSnapshot({ v1: 1, v2: 1 });
-    const reader = { read: async () => (reads++, snapshot) };
+    const reader = {
+      read: async () => {
+        reads++;
+        return snapshot;
+      },
+    };
     const sim = new MeshSimulator({ reader, seed: 5 });
     const traffic = sim.startTraffic({
       rps: 400,
