@@ -86,8 +86,14 @@ export class MeshSimulator {
     };
   }
 
+  #callerPod(): MeshPod | undefined {
+    const namespace = this.#source.namespace ?? this.#defaultNamespace;
+    return this.snapshot.pods.find((p) => p.workload === this.#source.workload && p.namespace === namespace);
+  }
+
   send(request: MeshRequest): SendResult {
     const caller = this.callerIdentity();
+    const callerPod = this.#callerPod();
     const source = identityOf(caller);
     const decision = routeRequest(this.snapshot, request, this.#random, caller);
     const startMs = this.#clock();
@@ -118,8 +124,8 @@ export class MeshSimulator {
         ...spanBase,
         kind: "client",
         proxy: source,
-        podName: `${caller.workload}-0`,
-        podIp: "10.0.0.2",
+        podName: callerPod?.name ?? `${caller.workload}-0`,
+        podIp: callerPod?.ip ?? "10.0.0.2",
         authority: `${request.service}:${port}`,
         status: 0,
         responseFlags: decision.responseFlags,
