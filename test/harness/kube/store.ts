@@ -60,8 +60,8 @@ export class Store {
   private readonly objects = new Map<string, Map<string, KubeObject>>();
   private readonly history: StoreEvent[] = [];
   private readonly historySize: number;
-  /** The newest resourceVersion that has fallen out of the history window. */
-  private compactedRv = 0;
+  /** The newest resourceVersion that has fallen out of the history window (none before the first). */
+  private compactedRv = this.rv;
   private readonly listeners = new Set<(e: StoreEvent) => void>();
 
   constructor(historySize = 1000) {

@@ -194,7 +194,7 @@ function union(options: Schema[]): Schema {
   const nonNull = options.filter((o) => !o.nullable);
   if (nonNull.every((o) => Array.isArray(o.enum)))
     return {
-      type: typeof (nonNull[0]?.enum as unknown[])[0],
+      type: typeof ((nonNull[0]?.enum ?? []) as unknown[])[0],
       enum: nonNull.flatMap((o) => o.enum as unknown[]),
     } as Schema;
   const types = new Set(nonNull.map((o) => o.type));
