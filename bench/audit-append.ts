@@ -11,14 +11,27 @@ export async function benchAuditAppend(samples = 2_000): Promise<void> {
     const dir = await mkdtemp(path.join(tmpdir(), "graydesk-bench-audit-"));
     const lines: string[] = [];
     for (let i = 1; i <= existing; i++) {
-      lines.push(JSON.stringify({ at: new Date(0).toISOString(), seq: i, kind: "shift.applied", actor: "U1", job: `job-${i % 97}` }));
+      lines.push(
+        JSON.stringify({
+          at: new Date(0).toISOString(),
+          seq: i,
+          kind: "shift.applied",
+          actor: "U1",
+          job: `job-${i % 97}`,
+        }),
+      );
     }
     writeFileSync(path.join(dir, AUDIT_FILE), `${lines.join("\n")}\n`);
     const log = await openAuditLog(dir);
     const latencies: number[] = [];
     for (let i = 0; i < samples; i++) {
       const start = performance.now();
-      await log.append({ kind: "shift.applied", actor: "U2", job: "reviews-canary", detail: { v1: 80, v2: 20 } });
+      await log.append({
+        kind: "shift.applied",
+        actor: "U2",
+        job: "reviews-canary",
+        detail: { v1: 80, v2: 20 },
+      });
       latencies.push(performance.now() - start);
     }
     await log.close();

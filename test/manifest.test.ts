@@ -7,7 +7,12 @@ const root = path.resolve(import.meta.dirname, "..");
 const read = (file: string) => readFileSync(path.join(root, file), "utf8");
 
 interface Manifest {
-  display_information: { name: string; description: string; long_description: string; background_color: string };
+  display_information: {
+    name: string;
+    description: string;
+    long_description: string;
+    background_color: string;
+  };
   features: {
     app_home: { home_tab_enabled: boolean };
     bot_user: { display_name: string };
@@ -46,7 +51,15 @@ describe("manifest.yml", () => {
 
   it("asks for the fewest bot scopes the features need", () => {
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual(
-      ["channels:read", "chat:write", "commands", "files:write", "groups:read", "usergroups:read", "users:read"].sort(),
+      [
+        "channels:read",
+        "chat:write",
+        "commands",
+        "files:write",
+        "groups:read",
+        "usergroups:read",
+        "users:read",
+      ].sort(),
     );
   });
 });
