@@ -1,0 +1,285 @@
+import type { WebClient } from "@slack/web-api";
+import { buildApprovalRequest } from "../../views/approval.ts";
+import { buildNote } from "../../views/desk-message.ts";
+import {
+  type ApprovalGate,
+  type ApprovalRequest,
+  type Permissions,
+  type Policy,
+  policyFor,
+} from "../approvals/index.ts";
+import type { Logger } from "../log.ts";
+import { type ReleaseJob, UserFacingError } from "../release/index.ts";
+import { userMessageOf } from "../slack/errors.ts";
+import type { JobCards } from "../slack/job-card.ts";
+import type { AuditLog, Store } from "../store/index.ts";
+import { describeChange, needsConfirm } from "./change-words.ts";
+import type { ApplyOutcome, JobChange, ReleaseDesk } from "./types.ts";
+
+export interface ApprovalDeskOptions {
+  desk: ReleaseDesk;
+  gate: ApprovalGate;
+  permissions: Permissions;
+  policy: Policy;
+  cards: JobCards;
+  audit: AuditLog;
+  store: Store;
+  client: WebClient;
+  logger: Logger;
+}
+
+export interface ChangeRequest {
+  jobId: string;
+  change: JobChange;
+  actor: string;
+  /** Where to post the request when the job has no card yet. */
+  channel?: string;
+}
+
+/** What a press of Approve or Reject came to, for the listener to tell the person who pressed. */
+export type DecideResult =
+  | { kind: "applied"; request: ApprovalRequest; outcome: ApplyOutcome }
+  | { kind: "recorded"; request: ApprovalRequest; remaining: number }
+  | { kind: "rejected"; request: ApprovalRequest }
+  /** Decided before (a double click, a Slack retry, another approver first): nothing happened. */
+  | { kind: "already"; request: ApprovalRequest }
+  | { kind: "expired"; request: ApprovalRequest }
+  /** The cluster changed since the plan was made: nothing was applied; re-request it. */
+  | { kind: "stale"; request: ApprovalRequest; reason: string }
+  | { kind: "failed"; request: ApprovalRequest; reason: string }
+  /** The policy does not let this person decide; nothing changed. */
+  | { kind: "refused"; rule: string }
+  | { kind: "not-found" };
+
+/**
+ * Every traffic change goes through here: permission ▶ plan ▶ gate ▶ messages ▶ audit on request, and
+ * permission ▶ the gate's compare-and-set ▶ apply exactly once ▶ messages ▶ audit on decision.
+ */
+export class ApprovalDesk {
+  readonly #o: ApprovalDeskOptions;
+
+  constructor(options: ApprovalDeskOptions) {
+    this.#o = options;
+  }
+
+  get gate(): ApprovalGate {
+    return this.#o.gate;
+  }
+
+  async requestChange({ jobId, change, actor, channel }: ChangeRequest): Promise<ApprovalRequest> {
+    const { desk, gate, permissions, policy, audit } = this.#o;
+    const job = this.#job(jobId);
+    const rules = policyFor(policy, job.namespace);
+    const allowed = await permissions.mayRequest(rules, job.namespace, actor);
+    if (!allowed.ok) throw new UserFacingError("not-allowed", allowed.rule);
+    const plan = await desk.planChange(jobId, change, actor);
+    const superseded = gate.pendingFor(jobId);
+    const opened = await gate.open({
+      jobId,
+      jobName: job.name,
+      namespace: job.namespace,
+      operation: describeChange(change),
+      planId: plan.id,
+      planHash: plan.hash,
+      summary: plan.summary,
+      requestedBy: actor,
+      requiredApprovals: rules.approvals,
+      expiryMinutes: rules.expiryMinutes,
+    });
+    // The gate keeps what it needs to decide; the change itself is kept beside it for Re-request.
+    await this.#o.store.update((d) => {
+      const record = d.approvals[opened.id];
+      if (record) record.change = change;
+    });
+    await audit.append({
+      kind: "requested",
+      actor,
+      job: job.name,
+      namespace: job.namespace,
+      detail: { requestId: opened.id, operation: opened.operation, summary: plan.summary },
+    });
+    const message = buildApprovalRequest({ request: opened, plan, confirm: needsConfirm(change) });
+    const targets: { channel: string; threadTs?: string }[] = [];
+    const card = this.#o.cards.where(jobId);
+    const home = card?.channel ?? channel ?? job.channel;
+    if (home) targets.push({ channel: home, ...(card ? { threadTs: card.ts } : {}) });
+    if (rules.approversChannel && rules.approversChannel !== home)
+      targets.push({ channel: rules.approversChannel });
+    for (const target of targets) {
+      const posted = await this.#o.client.chat.postMessage({
+        channel: target.channel,
+        ...message,
+        ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
+      });
+      await gate.addMessage(opened.id, { channel: target.channel, ts: posted.ts as string });
+    }
+    for (const old of superseded) await this.#redraw(old.id);
+    await this.#refreshCard(jobId);
+    return gate.get(opened.id) ?? opened;
+  }
+
+  /** Plans the same change again for a request that expired or went stale, asked by `actor`. */
+  async rerequest(requestId: string, actor: string): Promise<ApprovalRequest> {
+    const record = this.#o.store.data().approvals[requestId];
+    const change = record?.change as JobChange | undefined;
+    const request = this.#o.gate.get(requestId);
+    if (!request || !change)
+      throw new UserFacingError("not-found", "That approval request is gone; ask for the change again.");
+    if (request.state === "pending")
+      throw new UserFacingError("not-allowed", "That request is still waiting for approval.");
+    return this.requestChange({ jobId: request.jobId, change, actor });
+  }
+
+  async decide({
+    requestId,
+    user,
+    choice,
+  }: {
+    requestId: string;
+    user: string;
+    choice: "approve" | "reject";
+  }): Promise<DecideResult> {
+    const { gate, policy, permissions, audit } = this.#o;
+    const current = gate.get(requestId);
+    if (!current) return { kind: "not-found" };
+    if (current.state !== "pending") return { kind: "already", request: current };
+    const rules = policyFor(policy, current.namespace);
+    // The requester may withdraw their own request; deciding anything else takes an approver.
+    const permission =
+      choice === "reject" && user === current.requestedBy
+        ? { ok: true as const }
+        : await permissions.mayApprove(rules, current.namespace, user, current);
+    if (!permission.ok) return { kind: "refused", rule: permission.rule };
+
+    const decision = await gate.decide(requestId, user, choice);
+    const about = { job: current.jobName, namespace: current.namespace };
+    switch (decision.kind) {
+      case "not-found":
+        return decision;
+      case "already":
+        return decision;
+      case "expired":
+        await audit.append({ kind: "expired", actor: user, ...about, detail: { requestId } });
+        await this.#redraw(requestId);
+        return decision;
+      case "rejected":
+        await audit.append({ kind: "rejected", actor: user, ...about, detail: { requestId } });
+        await this.#redraw(requestId);
+        await this.#note(current.jobId, `<@${user}> rejected *${current.operation}*. Nothing changed.`);
+        await this.#refreshCard(current.jobId);
+        return decision;
+      case "recorded":
+        await audit.append({
+          kind: "approved",
+          actor: user,
+          ...about,
+          detail: { requestId, remaining: decision.remaining },
+        });
+        await this.#redraw(requestId);
+        return decision;
+      case "apply":
+        await audit.append({ kind: "approved", actor: user, ...about, detail: { requestId } });
+        return this.#apply(decision.request, user);
+    }
+  }
+
+  /** Marks requests past their expiry as expired and updates their messages (a periodic sweep). */
+  async expireDue(): Promise<ApprovalRequest[]> {
+    const expired = await this.#o.gate.expireDue();
+    for (const request of expired) {
+      await this.#o.audit.append({
+        kind: "expired",
+        job: request.jobName,
+        namespace: request.namespace,
+        detail: { requestId: request.id },
+      });
+      await this.#redraw(request.id);
+    }
+    return expired;
+  }
+
+  async #apply(request: ApprovalRequest, user: string): Promise<DecideResult> {
+    const { desk, gate, audit, logger } = this.#o;
+    const about = { job: request.jobName, namespace: request.namespace };
+    await this.#redraw(request.id);
+    try {
+      const outcome = await desk.applyPlan(request.planId, user);
+      const done = outcome.applied.filter((s) => s.result === "done").map((s) => s.step);
+      const text = done.length > 0 ? done.join("\n") : "nothing needed changing";
+      const finished = (await gate.finish(request.id, "applied", text)) ?? request;
+      await audit.append({
+        kind: "applied",
+        actor: user,
+        ...about,
+        detail: { requestId: request.id, requestedBy: request.requestedBy, steps: done },
+      });
+      await this.#redraw(request.id);
+      await this.#note(
+        request.jobId,
+        `:white_check_mark: *${request.operation}* applied — asked by <@${request.requestedBy}>, approved by <@${user}>.`,
+        request.summary,
+      );
+      await this.#refreshCard(request.jobId);
+      return { kind: "applied", request: finished, outcome };
+    } catch (error) {
+      const stale = error instanceof UserFacingError && error.code === "stale-plan";
+      const reason = userMessageOf(error) ?? "Graydesk could not apply the plan; the details are in its log.";
+      if (!userMessageOf(error)) logger.error({ err: error, request: request.id }, "apply failed");
+      const finished = (await gate.finish(request.id, stale ? "stale" : "failed", reason)) ?? request;
+      await audit.append({
+        kind: "failed",
+        actor: user,
+        ...about,
+        detail: { requestId: request.id, reason, ...(stale ? { stale: true } : {}) },
+      });
+      await this.#redraw(request.id);
+      await this.#note(request.jobId, `:x: *${request.operation}* was not applied: ${reason}`);
+      await this.#refreshCard(request.jobId);
+      return stale
+        ? { kind: "stale", request: finished, reason }
+        : { kind: "failed", request: finished, reason };
+    }
+  }
+
+  #job(jobId: string): ReleaseJob {
+    const job = this.#o.desk.job(jobId);
+    if (!job) throw new UserFacingError("not-found", "That release job no longer exists.");
+    return job;
+  }
+
+  /** Updates every message of a request to its current state; a failed update is logged, never thrown. */
+  async #redraw(requestId: string): Promise<void> {
+    const request = this.#o.gate.get(requestId);
+    if (!request) return;
+    const change = this.#o.store.data().approvals[requestId]?.change as JobChange | undefined;
+    const plan = this.#o.desk.plan(request.planId);
+    const message = buildApprovalRequest({
+      request,
+      ...(plan ? { plan } : {}),
+      confirm: change ? needsConfirm(change) : false,
+    });
+    for (const at of request.messages) {
+      try {
+        await this.#o.client.chat.update({ channel: at.channel, ts: at.ts, ...message });
+      } catch (error) {
+        this.#o.logger.warn({ err: error, request: requestId }, "could not update an approval message");
+      }
+    }
+  }
+
+  async #note(jobId: string, text: string, context?: string): Promise<void> {
+    try {
+      await this.#o.cards.thread(jobId, buildNote(text, context ? { context } : {}));
+    } catch (error) {
+      this.#o.logger.warn({ err: error, job: jobId }, "could not post in the job's thread");
+    }
+  }
+
+  async #refreshCard(jobId: string): Promise<void> {
+    try {
+      await this.#o.cards.refresh(jobId);
+    } catch (error) {
+      this.#o.logger.warn({ err: error, job: jobId }, "could not refresh the job card");
+    }
+  }
+}

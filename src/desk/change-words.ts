@@ -1,0 +1,21 @@
+import { describeTraffic } from "./traffic-words.ts";
+import type { JobChange } from "./types.ts";
+
+/** A change in the user's words, as approval requests and the audit log name it. */
+export function describeChange(change: JobChange): string {
+  switch (change.kind) {
+    case "shift":
+      return `shift traffic to ${describeTraffic(change.traffic)}`;
+    case "takeOver":
+      return `let ${change.version} take over all traffic`;
+    case "rollback":
+      return "roll back to the stable version";
+    case "takeOffline":
+      return `take the job offline keeping ${change.keep}`;
+  }
+}
+
+/** Changes that move all traffic and are hard to undo ask the approver to confirm. */
+export function needsConfirm(change: JobChange): boolean {
+  return change.kind === "takeOver" || change.kind === "takeOffline";
+}

@@ -1,0 +1,23 @@
+import type { Policy } from "../approvals/index.ts";
+import type { ApprovalDesk } from "../desk/approvals.ts";
+import type { ReleaseDesk } from "../desk/types.ts";
+import type { Logger } from "../log.ts";
+import type { AuditLog, Store } from "../store/index.ts";
+import type { InFlight } from "./in-flight.ts";
+import type { JobCards } from "./job-card.ts";
+
+/** The time as Graydesk sees it; tests pass a movable one to expire approval requests. */
+export type Clock = () => Date;
+
+/** What every Slack listener folder gets from the composition root (`registerWizard`, `registerDesk`). */
+export interface SlackDeps {
+  logger: Logger;
+  inFlight: InFlight;
+  desk: ReleaseDesk;
+  approvals: ApprovalDesk;
+  cards: JobCards;
+  store: Store;
+  audit: AuditLog;
+  policy: Policy;
+  clock: Clock;
+}

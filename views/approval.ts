@@ -1,0 +1,169 @@
+import type { Button, KnownBlock } from "@slack/types";
+import type { ApprovalRequest } from "../src/approvals/index.ts";
+import type { Plan } from "../src/release/index.ts";
+import { renderDiff } from "../src/release/index.ts";
+import { ids } from "./ids.ts";
+
+const MAX_DIFFS = 6;
+
+export interface ApprovalView {
+  request: ApprovalRequest;
+  /** The plan being approved; absent once it is gone from the store (the message still shows the summary). */
+  plan?: Plan;
+  /** Take-over and take-offline are hard to undo: Approve asks again. */
+  confirm: boolean;
+}
+
+const OUTCOME_WORDS: Record<ApprovalRequest["state"], string> = {
+  pending: "",
+  approved: ":hourglass_flowing_sand: Approved, applying…",
+  applied: ":white_check_mark: Applied",
+  failed: ":x: Failed",
+  rejected: ":no_entry_sign: Rejected",
+  expired: ":alarm_clock: Expired before anyone approved it",
+  stale: ":warning: Not applied: the cluster changed since this plan was made",
+};
+
+/** The approval request: who asked, what changes (summary and diff), notes, expiry; buttons while pending. */
+export function buildApprovalRequest(view: ApprovalView): { text: string; blocks: KnownBlock[] } {
+  const { request, plan } = view;
+  const blocks: KnownBlock[] = [
+    {
+      type: "section",
+      block_id: ids.approval.title,
+      text: {
+        type: "mrkdwn",
+        text: `:raised_hand: <@${request.requestedBy}> asks to *${request.operation}* on job *${request.jobName}* (\`${request.namespace}\`)`,
+      },
+    },
+    {
+      type: "section",
+      block_id: ids.approval.summary,
+      text: { type: "mrkdwn", text: `*Plan:* ${request.summary}`.slice(0, 3000) },
+    },
+  ];
+  const steps = plan?.steps ?? [];
+  steps.slice(0, MAX_DIFFS).forEach((step, i) => {
+    blocks.push({
+      type: "section",
+      block_id: `${ids.approval.diff}_${i}`,
+      text: { type: "mrkdwn", text: `\`\`\`${renderDiff(step)}\`\`\`` },
+    });
+  });
+  const notes = [...(plan?.notes ?? [])];
+  if (steps.length > MAX_DIFFS) notes.push(`${steps.length - MAX_DIFFS} more steps are in the full plan.`);
+  if (notes.length > 0) {
+    blocks.push({
+      type: "section",
+      block_id: ids.approval.notes,
+      text: {
+        type: "mrkdwn",
+        text: notes
+          .map((n) => `• ${n}`)
+          .join("\n")
+          .slice(0, 3000),
+      },
+    });
+  }
+  if (request.state === "pending") {
+    const needs =
+      request.requiredApprovals > 1
+        ? ` · ${request.approvals.length}/${request.requiredApprovals} approvals${approvers(request)}`
+        : "";
+    blocks.push(
+      {
+        type: "context",
+        block_id: ids.approval.expiry,
+        elements: [{ type: "mrkdwn", text: `Expires ${when(request.expiresAt)}${needs}` }],
+      },
+      {
+        type: "actions",
+        block_id: ids.approval.actions,
+        elements: [approveButton(view), rejectButton(request.id)],
+      },
+    );
+  } else {
+    blocks.push({
+      type: "section",
+      block_id: ids.approval.outcome,
+      text: { type: "mrkdwn", text: outcomeText(request) },
+    });
+    if (request.state === "expired" || request.state === "stale") {
+      blocks.push({
+        type: "actions",
+        block_id: ids.approval.actions,
+        elements: [rerequestButton(request.id)],
+      });
+    }
+  }
+  const status = request.state === "pending" ? "waiting for approval" : request.state;
+  return { text: `${request.operation} on ${request.jobName}: ${status}`, blocks };
+}
+
+export function outcomeText(request: ApprovalRequest): string {
+  let text = OUTCOME_WORDS[request.state];
+  if (request.decidedBy && ["approved", "applied", "failed", "rejected", "stale"].includes(request.state))
+    text += ` by <@${request.decidedBy}>`;
+  if (request.decidedAt) text += ` ${when(request.decidedAt)}`;
+  if (request.outcome) text += `\n>${request.outcome.replaceAll("\n", "\n>")}`;
+  if (request.state === "expired" || request.state === "stale")
+    text += "\nPress *Re-request* to plan it again against the cluster as it is now.";
+  return text.slice(0, 3000);
+}
+
+export function rerequestButton(requestId: string): Button {
+  return {
+    type: "button",
+    action_id: ids.approval.rerequest,
+    text: { type: "plain_text", text: "Re-request" },
+    value: requestId,
+  };
+}
+
+function approveButton(view: ApprovalView): Button {
+  const button: Button = {
+    type: "button",
+    action_id: ids.approval.approve,
+    text: { type: "plain_text", text: "Approve" },
+    style: "primary",
+    value: view.request.id,
+  };
+  if (!view.confirm) return button;
+  return {
+    ...button,
+    confirm: {
+      title: { type: "plain_text", text: "Approve this change?" },
+      text: {
+        type: "mrkdwn",
+        text: `*${view.request.operation}* moves all traffic of ${view.request.jobName} and is hard to undo.`.slice(
+          0,
+          300,
+        ),
+      },
+      confirm: { type: "plain_text", text: "Approve" },
+      deny: { type: "plain_text", text: "Cancel" },
+      style: "danger",
+    },
+  };
+}
+
+function rejectButton(requestId: string): Button {
+  return {
+    type: "button",
+    action_id: ids.approval.reject,
+    text: { type: "plain_text", text: "Reject" },
+    style: "danger",
+    value: requestId,
+  };
+}
+
+function approvers(request: ApprovalRequest): string {
+  return request.approvals.length > 0 ? ` (${request.approvals.map((a) => `<@${a.user}>`).join(", ")})` : "";
+}
+
+/** A time in the reader's own time zone (Slack's date formatting), with a UTC fallback. */
+export function when(iso: string): string {
+  const seconds = Math.floor(Date.parse(iso) / 1000);
+  const fallback = `${iso.slice(0, 16).replace("T", " ")} UTC`;
+  return `<!date^${seconds}^{date_short_pretty} at {time}|${fallback}>`;
+}

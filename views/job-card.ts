@@ -1,0 +1,129 @@
+import type { ActionsBlock, Button, KnownBlock } from "@slack/types";
+import type { VersionInfo } from "../src/desk/types.ts";
+import type { JobState, ReleaseJob, TrafficPolicy } from "../src/release/index.ts";
+import { TERMINAL_STATES } from "../src/release/index.ts";
+import { ids } from "./ids.ts";
+import { trafficLines } from "./traffic-text.ts";
+
+/** What the card shows: the job, plus what the cluster says now when it could be read. */
+export interface JobCardData {
+  job: ReleaseJob;
+  versions?: VersionInfo[];
+  /** The routes read back from the cluster; the job's own traffic when absent. */
+  configured?: TrafficPolicy;
+  /** Approval requests still waiting, in the user's words, e.g. "shift by <@U1>". */
+  pending?: string[];
+}
+
+const STATE_WORDS: Record<JobState, string> = {
+  deploying: ":hourglass_flowing_sand: deploying the new version",
+  ready: ":white_circle: ready — the new version is deployed and gets no traffic yet",
+  active: ":large_blue_circle: active",
+  "taken-over": ":large_green_circle: taken over",
+  offline: ":black_circle: offline — finished",
+  failed: ":red_circle: failed",
+  "rolled-back": ":leftwards_arrow_with_hook: rolled back",
+  abandoned: ":black_circle: abandoned",
+};
+
+const STRATEGY_WORDS = { "blue-green": "blue-green", canary: "canary", mirror: "traffic mirroring" };
+
+/** The job card: one message per job, updated in place as the job changes. */
+export function buildJobCard(data: JobCardData): { text: string; blocks: KnownBlock[] } {
+  const { job } = data;
+  const where = `${job.namespace}/${job.service.name}`;
+  const blocks: KnownBlock[] = [
+    {
+      type: "section",
+      block_id: ids.jobCard.title,
+      text: {
+        type: "mrkdwn",
+        text: `*${job.name}* · ${STRATEGY_WORDS[job.strategy]} of \`${where}\` · ${job.stableVersion} → ${job.newVersion.version} · via ${job.router}`,
+      },
+    },
+    { type: "section", block_id: ids.jobCard.state, text: { type: "mrkdwn", text: stateText(job) } },
+  ];
+  const versions = versionLines(job, data.versions);
+  if (versions.length > 0) {
+    blocks.push({
+      type: "section",
+      block_id: ids.jobCard.versions,
+      text: { type: "mrkdwn", text: versions.join("\n") },
+    });
+  }
+  const traffic = data.configured ?? job.traffic;
+  blocks.push({
+    type: "section",
+    block_id: ids.jobCard.split,
+    text: { type: "mrkdwn", text: `\`\`\`${trafficLines(job, traffic).join("\n")}\`\`\`` },
+  });
+  if (data.pending && data.pending.length > 0) {
+    blocks.push({
+      type: "context",
+      block_id: ids.jobCard.pending,
+      elements: [
+        {
+          type: "mrkdwn",
+          text: `:hourglass: Waiting for approval: ${data.pending.join("; ")}`.slice(0, 3000),
+        },
+      ],
+    });
+  }
+  const actions = actionsFor(job);
+  if (actions) blocks.push(actions);
+  return { text: `Release job ${job.name} (${where}): ${job.state}`, blocks };
+}
+
+function stateText(job: ReleaseJob): string {
+  let text = `*State:* ${STATE_WORDS[job.state]}`;
+  if (job.state === "taken-over" && job.takenOverBy) text += ` by ${job.takenOverBy}`;
+  if (job.state === "failed" && job.failure) {
+    const hint = job.failure.retryable
+      ? "Retry once the cause is fixed, or abandon the job."
+      : "Retrying will not fix this: abandon the job.";
+    text += `\n>${job.failure.reason}\n${hint}`;
+  }
+  return text.slice(0, 3000);
+}
+
+function versionLines(job: ReleaseJob, versions: VersionInfo[] | undefined): string[] {
+  if (!versions) return [];
+  return versions.map((v) => {
+    const tag =
+      v.version === job.stableVersion ? "stable" : v.version === job.newVersion.version ? "new" : "";
+    const ready = v.readyReplicas >= v.replicas && v.replicas > 0 ? ":white_check_mark:" : ":hourglass:";
+    return `${ready} *${v.version}*${tag ? ` (${tag})` : ""} \`${v.deployment}\` ${v.readyReplicas}/${v.replicas} ready`;
+  });
+}
+
+function button(actionId: string, label: string, value: string, style?: "primary" | "danger"): Button {
+  return {
+    type: "button",
+    action_id: actionId,
+    text: { type: "plain_text", text: label },
+    value,
+    ...(style ? { style } : {}),
+  };
+}
+
+function actionsFor(job: ReleaseJob): ActionsBlock | undefined {
+  const { jobCard } = ids;
+  const objects = button(jobCard.objects, "Show objects", job.id);
+  if (TERMINAL_STATES.includes(job.state)) {
+    return { type: "actions", block_id: jobCard.actions, elements: [objects] };
+  }
+  if (job.state === "failed") {
+    const elements: Button[] = [];
+    if (job.failure?.retryable) elements.push(button(jobCard.retry, "Retry", job.id, "primary"));
+    elements.push(button(jobCard.abandon, "Abandon", job.id, "danger"), objects);
+    return { type: "actions", block_id: jobCard.actions, elements };
+  }
+  const elements: Button[] = [];
+  if (job.strategy !== "blue-green") elements.push(button(jobCard.shift, "Shift…", job.id));
+  elements.push(button(jobCard.takeOver, "Take over…", job.id));
+  if (job.state !== "rolled-back") elements.push(button(jobCard.rollback, "Roll back", job.id));
+  if (job.state === "taken-over" || job.state === "rolled-back")
+    elements.push(button(jobCard.takeOffline, "Take offline", job.id, "danger"));
+  elements.push(objects);
+  return { type: "actions", block_id: jobCard.actions, elements };
+}
