@@ -44,7 +44,11 @@ export interface KubeTestServer {
   kubeconfigPath: string;
   adminToken: string;
   writeKubeconfig(token: string, path?: string): string;
-  kubeConfig(token?: string): KubeConfig;
+  /**
+   * A KubeConfig loaded from a kubeconfig file (TLS, as with any cluster). `plainHttp` skips TLS:
+   * client-node opens a connection per request, so benchmarks run ~3x faster without handshakes.
+   */
+  kubeConfig(token?: string, opts?: { plainHttp?: boolean }): KubeConfig;
   setUser(token: string, user: User): void;
   faults: { add(f: Fault): void; clear(): void };
   markImageBad(image: string): void;
@@ -127,9 +131,19 @@ export async function startKubeServer(opts: KubeTestServerOptions = {}): Promise
     kubeconfigPath,
     adminToken,
     writeKubeconfig,
-    kubeConfig(token = adminToken) {
+    kubeConfig(token = adminToken, kcOpts = {}) {
       const kc = new KubeConfig();
       kc.loadFromFile(token === adminToken ? kubeconfigPath : writeKubeconfig(token));
+      if (kcOpts.plainHttp) {
+        kc.loadFromOptions({
+          clusters: [{ name: "graydesk-test", server: url, skipTLSVerify: true }],
+          users: [{ name: "graydesk-test", token }],
+          contexts: [
+            { name: "graydesk-test", cluster: "graydesk-test", user: "graydesk-test", namespace: "default" },
+          ],
+          currentContext: "graydesk-test",
+        });
+      }
       return kc;
     },
     setUser(token: string, user: User) {

@@ -160,6 +160,13 @@ describe("kube test server", () => {
     ]);
   });
 
+  it("hands out a plain-HTTP KubeConfig for speed", async () => {
+    const fast = server.kubeConfig(undefined, { plainHttp: true });
+    expect(fast.getCurrentCluster()?.server).toBe(server.url);
+    const ns = await fast.makeApiClient(CoreV1Api).readNamespace({ name: "default" });
+    expect(ns.metadata?.name).toBe("default");
+  });
+
   it("serves a cluster without a mesh", async () => {
     const bare = await startKubeServer({ crds: [] });
     try {
