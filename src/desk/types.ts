@@ -29,6 +29,8 @@ export interface VersionInfo {
   replicas: number;
   readyReplicas: number;
   images: string[];
+  /** The pod's work containers by name, so "replace the image" can offer one field per container. */
+  containers?: { name: string; image: string }[];
 }
 
 export interface ServiceInfo {
