@@ -1,0 +1,50 @@
+import { buildNote } from "../views/desk-message.ts";
+import type { DeskCommandDeps } from "./desk-deps.ts";
+import { closest } from "./parse.ts";
+import type { Subcommand } from "./subcommand.ts";
+import { expectArgs, usageError } from "./usage.ts";
+
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function configCommand(deps: DeskCommandDeps): Subcommand {
+  const command: Subcommand = {
+    name: "config",
+    usage: "namespace <namespace>",
+    summary: "Set this channel's default namespace, so jobs can be named without it.",
+    example: "/release config namespace bookinfo",
+    async run(call) {
+      expectArgs(command, call.args, 2, 2);
+      const [setting, namespace] = call.args as [string, string];
+      if (setting.toLowerCase() !== "namespace")
+        throw usageError(command, `\`${setting}\` is not a setting; the one setting is \`namespace\`.`);
+      if (!NAMESPACE.test(namespace) || namespace.length > 63)
+        throw usageError(
+          command,
+          `\`${namespace}\` is not a namespace name (lower-case letters, digits and -).`,
+        );
+      const namespaces = await deps.desk.namespaces();
+      if (!namespaces.includes(namespace)) {
+        const guess = closest(namespace, namespaces);
+        throw usageError(
+          command,
+          `The cluster has no namespace ${namespace}.${guess ? ` Did you mean \`${guess}\`?` : ""}`,
+        );
+      }
+      await deps.store.update((d) => {
+        d.channels[call.channel] = { ...(d.channels[call.channel] ?? { id: call.channel }), namespace };
+      });
+      await deps.audit.append({
+        kind: "configured",
+        actor: call.user,
+        namespace,
+        detail: { channel: call.channel },
+      });
+      await call.replyPrivately(
+        buildNote(
+          `This channel's jobs now live in namespace *${namespace}*: \`/release status <job>\` finds them there.`,
+        ),
+      );
+    },
+  };
+  return command;
+}

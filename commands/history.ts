@@ -1,0 +1,23 @@
+import { buildHistory } from "../views/history.ts";
+import type { DeskCommandDeps } from "./desk-deps.ts";
+import { resolveJob } from "./job-ref.ts";
+import type { Subcommand } from "./subcommand.ts";
+import { expectArgs } from "./usage.ts";
+
+export function historyCommand(deps: DeskCommandDeps): Subcommand {
+  const command: Subcommand = {
+    name: "history",
+    usage: "<job>",
+    summary: "Show what happened to a job: requests, approvals, changes and failures, with who did them.",
+    example: "/release history reviews-v2",
+    async run(call) {
+      expectArgs(command, call.args, 1, 1);
+      const job = resolveJob(deps.desk, deps.store, call.channel, call.args[0] as string);
+      const records = (await deps.audit.readAll()).filter(
+        (r) => r.job === job.name && r.namespace === job.namespace,
+      );
+      await call.replyPrivately(buildHistory(job, records));
+    },
+  };
+  return command;
+}

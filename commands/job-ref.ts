@@ -1,0 +1,52 @@
+import type { ReleaseDesk } from "../src/desk/types.ts";
+import type { ReleaseJob } from "../src/release/index.ts";
+import { UserFacingError } from "../src/release/index.ts";
+import type { Store } from "../src/store/index.ts";
+import { closest } from "./parse.ts";
+
+/** The namespace `/release config namespace` set for a channel, if any. */
+export function defaultNamespace(store: Store, channel: string): string | undefined {
+  const namespace = store.data().channels[channel]?.namespace;
+  return typeof namespace === "string" ? namespace : undefined;
+}
+
+/**
+ * Finds a job named in a command: `namespace/job`, or `job` within the channel's default namespace (or any
+ * namespace when the channel has none and the name is unique). Unknown names list the jobs there.
+ */
+export function resolveJob(desk: ReleaseDesk, store: Store, channel: string, ref: string): ReleaseJob {
+  const slash = ref.indexOf("/");
+  const namespace = slash >= 0 ? ref.slice(0, slash) : defaultNamespace(store, channel);
+  const name = slash >= 0 ? ref.slice(slash + 1) : ref;
+  if (namespace !== undefined) {
+    const job = desk.findJob({ namespace, name });
+    if (job) return job;
+    throw unknownJob(name, desk.jobs(namespace), `namespace ${namespace}`);
+  }
+  const matches = desk.jobs().filter((j) => j.name === name);
+  const [only] = matches;
+  if (matches.length === 1 && only) return only;
+  if (matches.length > 1) {
+    const refs = matches.map((j) => `\`${j.namespace}/${j.name}\``).join(", ");
+    throw new UserFacingError(
+      "ambiguous-job",
+      `Several namespaces have a job named ${name}: say which with ${refs}, or set this channel's namespace with \`/release config namespace <namespace>\`.`,
+    );
+  }
+  throw unknownJob(name, desk.jobs(), "any namespace");
+}
+
+function unknownJob(name: string, jobs: ReleaseJob[], where: string): UserFacingError {
+  const names = jobs.map((j) => j.name);
+  const guess = closest(name, names);
+  let message = `There is no job ${name} in ${where}.`;
+  if (guess) message += ` Did you mean \`${guess}\`?`;
+  message +=
+    names.length > 0
+      ? ` Jobs there: ${names
+          .slice(0, 20)
+          .map((n) => `\`${n}\``)
+          .join(", ")}${names.length > 20 ? ` and ${names.length - 20} more` : ""}.`
+      : " It has no release jobs yet.";
+  return new UserFacingError("unknown-job", message);
+}

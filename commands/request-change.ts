@@ -1,0 +1,30 @@
+import type { JobChange } from "../src/desk/types.ts";
+import type { ReleaseJob } from "../src/release/index.ts";
+import { buildNote } from "../views/desk-message.ts";
+import type { DeskCommandDeps } from "./desk-deps.ts";
+import type { CommandCall } from "./subcommand.ts";
+
+/** Shared tail of shift / takeover / rollback / offline: open the approval request and say where it is. */
+export async function requestChange(
+  deps: DeskCommandDeps,
+  call: CommandCall,
+  job: ReleaseJob,
+  change: JobChange,
+): Promise<void> {
+  const request = await deps.approvals.requestChange({
+    jobId: job.id,
+    change,
+    actor: call.user,
+    channel: call.channel,
+  });
+  const where = deps.cards.where(job.id);
+  const place = where ? `in the thread of ${job.name}'s card in <#${where.channel}>` : "in this channel";
+  await call.replyPrivately(
+    buildNote(
+      `:hourglass: Asked for approval to *${request.operation}* on *${job.name}*: the request is ${place}.`,
+      {
+        context: request.summary,
+      },
+    ),
+  );
+}

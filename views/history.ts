@@ -1,0 +1,43 @@
+import type { KnownBlock } from "@slack/types";
+import type { ReleaseJob } from "../src/release/index.ts";
+import type { AuditRecord } from "../src/store/index.ts";
+import { chunk } from "./help.ts";
+import { ids } from "./ids.ts";
+
+const SHOWN = 40;
+
+/** A job's story, oldest first: the job's own events and the audit log's requests and decisions. */
+export function buildHistory(job: ReleaseJob, audit: AuditRecord[]): { text: string; blocks: KnownBlock[] } {
+  const entries = [
+    ...job.history.map((e) => ({ at: e.at, actor: e.actor, what: e.kind, detail: e.detail })),
+    ...audit.map((r) => ({ at: r.at, actor: r.actor, what: r.kind, detail: auditDetail(r) })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  const shown = entries.slice(-SHOWN);
+  const lines = [
+    `*History of ${job.namespace}/${job.name}*${entries.length > SHOWN ? ` (last ${SHOWN} of ${entries.length})` : ""}`,
+    ...shown.map(
+      (e) =>
+        `\`${e.at.slice(0, 19).replace("T", " ")}\` ${e.actor ? `<@${e.actor}> ` : ""}*${e.what}*${e.detail ? ` — ${e.detail}` : ""}`,
+    ),
+  ];
+  return {
+    text: `History of ${job.name}`,
+    blocks: chunk(lines, 3000)
+      .slice(0, 49)
+      .map(
+        (text, i): KnownBlock => ({
+          type: "section",
+          block_id: `${ids.deskMessage.section}_${i}`,
+          text: { type: "mrkdwn", text },
+        }),
+      ),
+  };
+}
+
+export function auditDetail(record: AuditRecord): string | undefined {
+  const detail = record.detail ?? {};
+  const parts = [detail.operation, detail.summary, detail.reason].filter(
+    (p): p is string => typeof p === "string",
+  );
+  return parts.length > 0 ? parts.join(" · ") : undefined;
+}
