@@ -1,6 +1,15 @@
 export { AUDIT_FILE, type AuditEvent, type AuditLog, type AuditRecord, openAuditLog } from "./audit-log.ts";
 export { openFileStore, STATE_FILE } from "./file-store.ts";
 export {
+  COLLECTION_LABEL,
+  type KubeStoreOptions,
+  MAX_RECORD_BYTES,
+  openKubeStore,
+  recordName,
+  STATE_LABEL,
+} from "./kube-store.ts";
+export { openStore, stateNamespace } from "./open-store.ts";
+export {
   emptyData,
   migrate,
   SCHEMA_VERSION,

@@ -24,6 +24,8 @@ export interface StoreData {
   plans: Record<string, StoredRecord>;
   /** Plans being applied: each step is journaled so start-up can complete or revert an interrupted apply. */
   journal: Record<string, StoredRecord>;
+  /** Canary step schedules (10 → 25 → 50 → 100 every 30 minutes), by job id. */
+  steps: Record<string, StoredRecord>;
 }
 
 export function emptyData(): StoreData {
@@ -35,6 +37,7 @@ export function emptyData(): StoreData {
     channels: {},
     plans: {},
     journal: {},
+    steps: {},
   };
 }
 

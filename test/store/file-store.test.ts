@@ -19,6 +19,7 @@ describe("file store", () => {
       channels: {},
       plans: {},
       journal: {},
+      steps: {},
     });
     await store.close();
   });
