@@ -128,7 +128,7 @@ describe("Kubernetes store", () => {
     let runs = 0;
     await a.update((d) => {
       runs++;
-      (d.jobs.j2 as { count: number }).count += 1;
+      (d.jobs.j2 as unknown as { count: number }).count += 1;
     });
     expect(runs).toBe(3);
     expect(a.data().jobs.j2).toEqual({ id: "j2", count: 2 });
