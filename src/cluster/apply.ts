@@ -1,0 +1,140 @@
+import type { Plan, PlanStep, Precondition } from "../release/index.ts";
+import { ReleaseError } from "../release/index.ts";
+import type { Store } from "../store/index.ts";
+import { describeRef } from "./client.ts";
+import { Journal } from "./journal.ts";
+import type { Kube, KubeObject } from "./kube.ts";
+import { refKey } from "./routers/types.ts";
+import { type WaitReadyOptions, waitReady } from "./wait-ready.ts";
+
+export interface ApplyDeps {
+  kube: Kube;
+  store: Store;
+  clock: () => Date;
+  waitReady: WaitReadyOptions;
+  /** Called after each step is journaled done; tests throw from it to simulate a crash. */
+  afterStep?: (index: number, step: PlanStep) => void | Promise<void>;
+}
+
+export interface StepResult {
+  step: string;
+  result: "done" | "skipped";
+}
+
+/** The resourceVersion of each precondition object as just read, by refKey. */
+export type Versions = Map<string, string | undefined>;
+
+/**
+ * Reads every object the plan assumes and refuses the plan when one moved on: one read per object,
+ * which the writes then reuse as their condition.
+ */
+export async function checkPreconditions(kube: Kube, plan: Plan): Promise<Versions> {
+  const versions: Versions = new Map();
+  await Promise.all(
+    plan.preconditions.map(async (pre) => {
+      const current = await kube.get<KubeObject>(pre.ref);
+      const now = current?.metadata.resourceVersion;
+      if (now !== pre.resourceVersion) throw stale(pre, now);
+      versions.set(refKey(pre.ref), now);
+    }),
+  );
+  return versions;
+}
+
+function stale(pre: Precondition, now: string | undefined): ReleaseError {
+  const what = describeRef(pre.ref);
+  const state =
+    now === undefined
+      ? "now gone"
+      : pre.resourceVersion === undefined
+        ? `now there (resourceVersion ${now}), though the plan creates it`
+        : `now at resourceVersion ${now} (the plan was made at ${pre.resourceVersion})`;
+  return new ReleaseError(
+    "stale-plan",
+    `The cluster changed since this plan was made: ${what} is ${state}; request the change again.`,
+  );
+}
+
+/** Human words for a step, for the job's thread. */
+export function describeStep(step: PlanStep): string {
+  const what = describeRef(step.object);
+  if (step.action === "wait-ready") return `wait until ${what} is ready`;
+  if (step.action === "scale")
+    return `scale ${what} to ${(step.after as { spec?: { replicas?: number } }).spec?.replicas} replicas`;
+  return `${step.action} ${what}`;
+}
+
+/**
+ * Runs the plan's steps in order from `from`, journaling each before and after. Writes are conditional
+ * on the versions read (`versions`); each write's answer updates them, so a second write to the same
+ * object needs no new read.
+ */
+export async function runSteps(
+  deps: ApplyDeps,
+  plan: Plan,
+  versions: Versions,
+  options: { from?: number; skip?: Set<number> } = {},
+): Promise<StepResult[]> {
+  const journal = new Journal(deps.store, plan.id);
+  await journal.begin(plan.jobId, deps.clock().toISOString());
+  const results: StepResult[] = [];
+  for (let index = options.from ?? 0; index < plan.steps.length; index++) {
+    const step = plan.steps[index] as PlanStep;
+    if (options.skip?.has(index)) {
+      results.push({ step: describeStep(step), result: "skipped" });
+      continue;
+    }
+    await journal.mark(index, "started");
+    const changed = await runStep(deps, step, versions);
+    await journal.mark(index, "done");
+    results.push({ step: describeStep(step), result: changed ? "done" : "skipped" });
+    await deps.afterStep?.(index, step);
+  }
+  await journal.end("done");
+  return results;
+}
+
+async function runStep(deps: ApplyDeps, step: PlanStep, versions: Versions): Promise<boolean> {
+  const { kube } = deps;
+  const key = refKey(step.object);
+  const ref = step.object;
+  switch (step.action) {
+    case "create": {
+      const created = await kube.create(step.after as KubeObject);
+      versions.set(key, created.metadata?.resourceVersion);
+      return true;
+    }
+    case "patch": {
+      const body = (step.patch?.body ?? {}) as { metadata?: Record<string, unknown> };
+      const rv = versions.get(key);
+      const conditional = rv
+        ? { ...body, metadata: { ...(body.metadata ?? {}), resourceVersion: rv } }
+        : body;
+      const patched = await kube.mergePatch<KubeObject>(ref, conditional);
+      versions.set(key, patched.metadata.resourceVersion);
+      return true;
+    }
+    case "scale":
+      // Replica counts are absolute, and a Deployment's version moves with every pod: no condition.
+      await kube.mergePatch(ref, step.patch?.body ?? {});
+      return true;
+    case "delete":
+      versions.delete(key);
+      return kube.delete(ref);
+    case "wait-ready":
+      await waitReady(kube, ref.namespace, ref.name, deps.waitReady);
+      return true;
+  }
+}
+
+/**
+ * Sends each create and patch with dryRun=All, so the API server's schema and admission checks reject a
+ * bad object before anyone approves it. Nothing is stored.
+ */
+export async function dryRunPlan(kube: Kube, plan: Plan): Promise<void> {
+  for (const step of plan.steps) {
+    if (step.action === "create") await kube.create(step.after as KubeObject, { dryRun: true });
+    if (step.action === "patch" || step.action === "scale")
+      await kube.mergePatch(step.object, step.patch?.body ?? {}, { dryRun: true });
+  }
+}

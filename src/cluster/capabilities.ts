@@ -1,0 +1,49 @@
+import type { KubeSphereFlavour } from "../release/index.ts";
+import { ClusterError } from "./client.ts";
+import type { Kube, KubeObject } from "./kube.ts";
+
+/** Which routing APIs the cluster serves, read once from its CustomResourceDefinitions. */
+export interface Capabilities {
+  istio: boolean;
+  /** Set when KubeSphere's Strategy is served; the flavour tells its field casing. */
+  kubesphere?: KubeSphereFlavour;
+  /** Istio Gateways are served (ingress bindings can be found). */
+  istioGateways: boolean;
+}
+
+const STRATEGY_CRD = "strategies.servicemesh.kubesphere.io";
+
+/**
+ * One list call. A cluster that forbids reading CRDs still gets the replica router: a missing mesh only
+ * limits what Graydesk offers, it never breaks a release.
+ */
+export async function readCapabilities(kube: Kube): Promise<Capabilities> {
+  let crds: KubeObject[];
+  try {
+    crds = (await kube.list<KubeObject>("apiextensions.k8s.io/v1", "CustomResourceDefinition")).items;
+  } catch (error) {
+    if (error instanceof ClusterError && error.code === "forbidden")
+      return { istio: false, istioGateways: false };
+    throw error;
+  }
+  const served = (name: string) => {
+    const crd = crds.find((item) => item.metadata.name === name);
+    const versions = (crd?.spec?.versions as { served?: boolean }[] | undefined) ?? [];
+    return crd && versions.some((version) => version.served !== false) ? crd : undefined;
+  };
+  const istio = served("virtualservices.networking.istio.io") !== undefined;
+  const strategy = served(STRATEGY_CRD);
+  const caps: Capabilities = {
+    istio: istio && served("destinationrules.networking.istio.io") !== undefined,
+    istioGateways: istio && served("gateways.networking.istio.io") !== undefined,
+  };
+  if (strategy) caps.kubesphere = flavourOf(strategy);
+  return caps;
+}
+
+// 3.4 generated the embedded VirtualService schema from protobuf names (snake_case); 3.3 used Istio's.
+function flavourOf(crd: KubeObject): KubeSphereFlavour {
+  const text = JSON.stringify(crd.spec ?? {});
+  if (text.includes('"mirror_percentage"') || text.includes('"without_headers"')) return "3.4";
+  return "3.3";
+}

@@ -1,0 +1,166 @@
+import type { RouterKind, ServicePort } from "../release/index.ts";
+import { appKind } from "../release/index.ts";
+import { type Capabilities, readCapabilities } from "./capabilities.ts";
+import { type GatewayRoute, gatewaysByService } from "./gateways.ts";
+import type { Kube, KubeObject } from "./kube.ts";
+import { type DeployedVersion, podLabelsOf, portsOf, selectorOf, selects, versionsOf } from "./workloads.ts";
+
+export const APP_NAME_LABEL = "app.kubernetes.io/name";
+
+export interface DiscoveredApp {
+  name: string;
+  template: boolean;
+  services: string[];
+}
+
+export interface DiscoveredService {
+  namespace: string;
+  name: string;
+  app: string;
+  template: boolean;
+  ports: ServicePort[];
+  versions: DeployedVersion[];
+  governed: boolean;
+  routers: RouterKind[];
+  gateways: GatewayRoute[];
+}
+
+type Labels = Record<string, string>;
+
+/** What the cluster holds that a release can be made of. Capabilities are read once and kept. */
+export class Discovery {
+  readonly #kube: Kube;
+  #capabilities: Promise<Capabilities> | undefined;
+
+  constructor(kube: Kube) {
+    this.#kube = kube;
+  }
+
+  capabilities(): Promise<Capabilities> {
+    if (!this.#capabilities) {
+      this.#capabilities = readCapabilities(this.#kube);
+      this.#capabilities.catch(() => {
+        this.#capabilities = undefined;
+      });
+    }
+    return this.#capabilities;
+  }
+
+  async namespaces(): Promise<string[]> {
+    const { items } = await this.#kube.list<KubeObject>("v1", "Namespace");
+    return items.map((item) => item.metadata.name).sort();
+  }
+
+  async apps(namespace: string): Promise<DiscoveredApp[]> {
+    const services = await this.services(namespace);
+    const apps = new Map<string, DiscoveredApp>();
+    for (const service of services) {
+      const app = apps.get(service.app) ?? { name: service.app, template: false, services: [] };
+      app.template ||= service.template;
+      app.services.push(service.name);
+      apps.set(service.app, app);
+    }
+    return [...apps.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Services with their versions, mesh governance, routers and gateways: one list per kind. */
+  async services(namespace: string, app?: string): Promise<DiscoveredService[]> {
+    const kube = this.#kube;
+    const caps = await this.capabilities();
+    const [ns, services, deployments, pods, gateways] = await Promise.all([
+      kube.get<KubeObject>({ apiVersion: "v1", kind: "Namespace", name: namespace }),
+      kube.list<KubeObject>("v1", "Service", namespace),
+      kube.list<KubeObject>("apps/v1", "Deployment", namespace),
+      kube.list<KubeObject>("v1", "Pod", namespace),
+      caps.istioGateways
+        ? gatewaysByService(kube, namespace)
+        : Promise.resolve(new Map<string, GatewayRoute[]>()),
+    ]);
+    const meshNamespace = isMeshNamespace(ns?.metadata.labels ?? {});
+    const found: DiscoveredService[] = [];
+    for (const service of services.items) {
+      const selector = selectorOf(service);
+      if (Object.keys(selector).length === 0) continue;
+      const own = deployments.items.filter((deployment) => selects(selector, podLabelsOf(deployment)));
+      const labels = service.metadata.labels ?? {};
+      const appName = labels[APP_NAME_LABEL] ?? labels.app ?? service.metadata.name;
+      if (app !== undefined && appName !== app) continue;
+      const podsOf = pods.items.filter((pod) => selects(selector, pod.metadata.labels ?? {}));
+      const governed =
+        meshNamespace ||
+        isKubeSphereGoverned(service) ||
+        own.some(isKubeSphereGoverned) ||
+        podsOf.some(hasSidecar);
+      const ports = portsOf(service);
+      const template = [service, ...own].some(
+        (object) => appKind({ name: appName, labels: object.metadata.labels ?? {} }) === "template",
+      );
+      found.push({
+        namespace,
+        name: service.metadata.name,
+        app: appName,
+        template,
+        ports,
+        versions: versionsOf(service, own),
+        governed,
+        routers: routersFor(caps, governed, ports),
+        gateways: gateways.get(service.metadata.name) ?? [],
+      });
+    }
+    return found.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** ConfigMaps and Secrets with their keys (never the values), for environment references. */
+  async namespaceConfig(namespace: string): Promise<{
+    configMaps: Record<string, string[]>;
+    secrets: Record<string, string[]>;
+  }> {
+    const [configMaps, secrets] = await Promise.all([
+      this.#kube.list<KubeObject>("v1", "ConfigMap", namespace),
+      this.#kube.list<KubeObject>("v1", "Secret", namespace),
+    ]);
+    const keys = (items: KubeObject[]) =>
+      Object.fromEntries(
+        items.map((item) => [
+          item.metadata.name,
+          [
+            ...Object.keys((item.data as Labels | undefined) ?? {}),
+            ...Object.keys((item.binaryData as Labels | undefined) ?? {}),
+          ].sort(),
+        ]),
+      );
+    return { configMaps: keys(configMaps.items), secrets: keys(secrets.items) };
+  }
+}
+
+function isMeshNamespace(labels: Labels): boolean {
+  return labels["istio-injection"] === "enabled" || labels["istio.io/rev"] !== undefined;
+}
+
+function isKubeSphereGoverned(object: KubeObject): boolean {
+  return object.metadata.annotations?.["servicemesh.kubesphere.io/enabled"] === "true";
+}
+
+function hasSidecar(pod: KubeObject): boolean {
+  if (pod.metadata.annotations?.["sidecar.istio.io/status"] !== undefined) return true;
+  const containers = (pod.spec?.containers as { name?: string }[] | undefined) ?? [];
+  return containers.some((container) => container.name === "istio-proxy");
+}
+
+/** Ports Istio routes at layer 7; a service with none of them (TCP/UDP only) is split by replicas. */
+export function hasHttpPort(ports: ServicePort[]): boolean {
+  return ports.some(
+    (port) =>
+      port.protocol === "TCP" && !/^(tcp|tls|mongo|mysql|redis)/i.test(port.appProtocol ?? port.name ?? ""),
+  );
+}
+
+export function routersFor(caps: Capabilities, governed: boolean, ports: ServicePort[]): RouterKind[] {
+  const routers: RouterKind[] = [];
+  if (governed && hasHttpPort(ports)) {
+    if (caps.istio) routers.push("istio");
+    if (caps.kubesphere) routers.push("kubesphere");
+  }
+  routers.push("replicas");
+  return routers;
+}

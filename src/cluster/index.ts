@@ -1,0 +1,26 @@
+// The only code that talks to the Kubernetes API: discovery, routers that compute plans, and apply.
+export {
+  type ApplyDeps,
+  checkPreconditions,
+  describeStep,
+  dryRunPlan,
+  runSteps,
+  type StepResult,
+} from "./apply.ts";
+export { type Capabilities, readCapabilities } from "./capabilities.ts";
+export { ClusterClient, ClusterError, describeRef, FIELD_MANAGER } from "./client.ts";
+export {
+  APP_NAME_LABEL,
+  type DiscoveredApp,
+  type DiscoveredService,
+  Discovery,
+  routersFor,
+} from "./discovery.ts";
+export { type GatewayRoute, ingressBinding } from "./gateways.ts";
+export { Journal, type JournalEntry, journalEntries } from "./journal.ts";
+export { type Kube, type KubeObject, memoReads, withDeadline } from "./kube.ts";
+export { mergePatchOf } from "./merge-patch.ts";
+export { type Resumed, resumePlan } from "./resume.ts";
+export * from "./routers/index.ts";
+export { isReady, type WaitReadyOptions, waitReady } from "./wait-ready.ts";
+export { type DeployedVersion, deploymentRef, versionDeployments } from "./workloads.ts";

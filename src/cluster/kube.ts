@@ -1,0 +1,95 @@
+import type { KubernetesObject } from "@kubernetes/client-node";
+import { type ClusterClient, ClusterError, type ObjectRef } from "./client.ts";
+
+/** What the release engine needs from the Kubernetes API; ClusterClient is the real one. */
+export type Kube = Pick<ClusterClient, "get" | "list" | "create" | "mergePatch" | "apply" | "delete">;
+
+/** A Kubernetes object as the engine reads it: plain JSON with the fields every object has. */
+export interface KubeObject extends KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    resourceVersion?: string;
+    generation?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: Date;
+    [field: string]: unknown;
+  };
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/**
+ * Bounds every call: a hung API server would otherwise hold a job in mid-apply forever. A call that
+ * times out is reported like an unreachable cluster (retryable); its late answer is ignored.
+ */
+export function withDeadline(kube: Kube, timeoutMs: number): Kube {
+  const bound = <T>(work: Promise<T>, verb: string, ref: ObjectRef): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(ClusterError.from(new Error(`no answer within ${timeoutMs} ms`), verbOf(verb), ref)),
+        timeoutMs,
+      );
+    });
+    return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+  };
+  return {
+    get: (ref) => bound(kube.get(ref), "get", ref),
+    list: (apiVersion, kind, namespace, labelSelector) =>
+      bound(kube.list(apiVersion, kind, namespace, labelSelector), "list", {
+        apiVersion,
+        kind,
+        namespace,
+        name: "",
+      }),
+    create: (object, options) => bound(kube.create(object, options), "create", refOf(object)),
+    mergePatch: (ref, body, options) => bound(kube.mergePatch(ref, body, options), "patch", ref),
+    apply: (object, options) => bound(kube.apply(object, options), "apply", refOf(object)),
+    delete: (ref, options) => bound(kube.delete(ref, options), "delete", ref),
+  } as Kube;
+}
+
+type Verb = Parameters<typeof ClusterError.from>[1];
+function verbOf(verb: string): Verb {
+  return verb as Verb;
+}
+
+function refOf(object: KubernetesObject): ObjectRef {
+  return {
+    apiVersion: object.apiVersion ?? "",
+    kind: object.kind ?? "",
+    namespace: object.metadata?.namespace,
+    name: object.metadata?.name ?? "",
+  };
+}
+
+/** Remembers reads for the length of one computation (a plan), so routers can read freely. */
+export function memoReads(kube: Kube): Kube {
+  const cache = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    let hit = cache.get(key) as Promise<T> | undefined;
+    if (!hit) {
+      hit = read();
+      cache.set(key, hit);
+      hit.catch(() => cache.delete(key));
+    }
+    return hit;
+  };
+  return {
+    create: (object, options) => kube.create(object, options),
+    mergePatch: (ref, body, options) => kube.mergePatch(ref, body, options),
+    apply: (object, options) => kube.apply(object, options),
+    delete: (ref, options) => kube.delete(ref, options),
+    get: (ref) =>
+      once(`get ${ref.apiVersion} ${ref.kind} ${ref.namespace ?? ""} ${ref.name}`, () => kube.get(ref)),
+    list: (apiVersion, kind, namespace, selector) =>
+      once(`list ${apiVersion} ${kind} ${namespace ?? ""} ${selector ?? ""}`, () =>
+        kube.list(apiVersion, kind, namespace, selector),
+      ),
+  } as Kube;
+}
