@@ -118,6 +118,12 @@ export class ApprovalDesk {
     return gate.get(opened.id) ?? opened;
   }
 
+  /** Whether the policy lets `user` approve `request` (never their own unless self-approval is on). */
+  async mayApprove(request: ApprovalRequest, user: string): Promise<boolean> {
+    const rules = policyFor(this.#o.policy, request.namespace);
+    return (await this.#o.permissions.mayApprove(rules, request.namespace, user, request)).ok;
+  }
+
   /** Plans the same change again for a request that expired or went stale, asked by `actor`. */
   async rerequest(requestId: string, actor: string): Promise<ApprovalRequest> {
     const record = this.#o.store.data().approvals[requestId];

@@ -1,0 +1,31 @@
+import type { WebClient } from "@slack/web-api";
+import type { Reply } from "../reply.ts";
+
+/** Where an interaction came from, enough to answer only the person who acted. */
+export interface Origin {
+  user: string;
+  channel?: string;
+  responseUrl?: string;
+}
+
+/**
+ * Answers only `origin.user`: through the response URL when the interaction has one (a message button), else
+ * as an ephemeral in the channel, else (App Home, a modal) as a direct message from the app.
+ */
+export function answerPrivately(client: WebClient, origin: Origin): (reply: Reply) => Promise<void> {
+  return async (reply) => {
+    if (origin.responseUrl) {
+      const res = await fetch(origin.responseUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ response_type: "ephemeral", replace_original: false, ...reply }),
+      });
+      if (res.ok) return;
+    }
+    if (origin.channel) {
+      await client.chat.postEphemeral({ channel: origin.channel, user: origin.user, ...reply });
+      return;
+    }
+    await client.chat.postMessage({ channel: origin.user, ...reply });
+  };
+}

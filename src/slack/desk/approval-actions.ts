@@ -1,0 +1,65 @@
+import type { App } from "@slack/bolt";
+import { rerequestButton } from "../../../views/approval.ts";
+import { buildNote } from "../../../views/desk-message.ts";
+import { ids } from "../../../views/ids.ts";
+import type { DecideResult } from "../../desk/approvals.ts";
+import type { SlackDeps } from "../deps.ts";
+import type { Reply } from "../reply.ts";
+import { onButton } from "./on-action.ts";
+
+/** Approve, Reject and Re-request on approval messages. */
+export function registerApprovalActions(app: App, deps: SlackDeps): void {
+  for (const choice of ["approve", "reject"] as const) {
+    onButton(app, deps, ids.approval[choice], async (call) => {
+      const result = await deps.approvals.decide({ requestId: call.value, user: call.user, choice });
+      // A retried press that finds its own earlier decision has nothing new to say.
+      if (result.kind === "already" && call.retryNum > 0) return;
+      const reply = answerFor(result, call.user);
+      if (reply) await call.answer(reply);
+    });
+  }
+  onButton(app, deps, ids.approval.rerequest, async (call) => {
+    const request = await deps.approvals.rerequest(call.value, call.user);
+    await call.answer(
+      buildNote(`:hourglass: Asked again for approval to *${request.operation}* on *${request.jobName}*.`, {
+        context: request.summary,
+      }),
+    );
+  });
+}
+
+/** What the person who pressed sees; the request message itself shows the outcome to everyone. */
+export function answerFor(result: DecideResult, user: string): Reply | undefined {
+  switch (result.kind) {
+    case "applied":
+      return undefined;
+    case "recorded":
+      return buildNote(
+        `Your approval is recorded; ${result.remaining} more ${result.remaining === 1 ? "approval is" : "approvals are"} needed.`,
+      );
+    case "rejected":
+      return undefined;
+    case "already": {
+      const by = result.request.decidedBy ? ` by <@${result.request.decidedBy}>` : "";
+      const mine = result.request.decidedBy === user ? " (your earlier press)" : "";
+      return buildNote(
+        `This request was already decided${by}${mine}: it is ${result.request.state}. Nothing more happened.`,
+      );
+    }
+    case "expired":
+      return buildNote(
+        `:alarm_clock: This request expired ${result.request.expiresAt.slice(0, 16).replace("T", " ")} UTC before anyone approved it; nothing was applied.`,
+        { actions: [rerequestButton(result.request.id)] },
+      );
+    case "stale":
+      return buildNote(`:warning: Not applied: ${result.reason}`, {
+        actions: [rerequestButton(result.request.id)],
+      });
+    case "failed":
+      return buildNote(`:x: Approved, but applying failed: ${result.reason}`);
+    case "refused":
+      return buildNote(`:no_entry: ${result.rule} Nothing changed.`);
+    case "not-found":
+      return buildNote("That approval request does not exist (any more). Nothing changed.");
+  }
+}

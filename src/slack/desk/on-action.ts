@@ -1,0 +1,58 @@
+import type { App, BlockAction, ButtonAction } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
+import { requestLogger } from "../../log.ts";
+import type { SlackDeps } from "../deps.ts";
+import { replyToError } from "../errors.ts";
+import type { Reply } from "../reply.ts";
+import { answerPrivately } from "./answer.ts";
+
+export interface ActionCall {
+  user: string;
+  /** The button's value: a job id or a request id. Untrusted: handlers look it up and refuse unknown ones. */
+  value: string;
+  channel?: string;
+  triggerId: string;
+  /** X-Slack-Retry-Num: Slack resent this press because an earlier ack did not arrive in time. */
+  retryNum: number;
+  client: WebClient;
+  answer(reply: Reply): Promise<void>;
+}
+
+/**
+ * Registers a button listener: ack() first, then the handler as tracked work; every failure reaches the
+ * person who pressed as words (a UserFacingError's message, else an apology), never Bolt's default handler.
+ */
+export function onButton(
+  app: App,
+  deps: Pick<SlackDeps, "logger" | "inFlight">,
+  actionId: string,
+  handler: (call: ActionCall) => Promise<void>,
+): void {
+  app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, context }) => {
+    await ack();
+    const channel = body.channel?.id ?? body.container?.channel_id;
+    const logger = requestLogger(deps.logger, {
+      team: body.team?.id,
+      user: body.user.id,
+      channel,
+      kind: "action",
+    });
+    const answer = answerPrivately(client, {
+      user: body.user.id,
+      ...(channel ? { channel } : {}),
+      ...(body.response_url ? { responseUrl: body.response_url } : {}),
+    });
+    const call: ActionCall = {
+      user: body.user.id,
+      value: typeof action.value === "string" ? action.value : "",
+      ...(channel ? { channel } : {}),
+      triggerId: body.trigger_id,
+      retryNum: typeof context.retryNum === "number" ? context.retryNum : 0,
+      client,
+      answer,
+    };
+    logger.info({ action: actionId }, "button");
+    const work = handler(call).catch((error) => replyToError(error, logger, answer));
+    await deps.inFlight.track(work);
+  });
+}

@@ -1,0 +1,58 @@
+import type { HomeView, KnownBlock } from "@slack/types";
+import type { ApprovalRequest } from "../src/approvals/index.ts";
+import type { ReleaseJob } from "../src/release/index.ts";
+import type { AuditRecord } from "../src/store/index.ts";
+import { when } from "./approval.ts";
+import { chunk } from "./help.ts";
+import { auditDetail } from "./history.ts";
+import { ids } from "./ids.ts";
+import { jobLine } from "./job-list.ts";
+
+export interface HomeData {
+  user: string;
+  jobs: ReleaseJob[];
+  waiting: ApprovalRequest[];
+  activity: AuditRecord[];
+}
+
+/** App Home: the viewer's active jobs, the approvals waiting for them, recent activity. */
+export function buildHome(data: HomeData): HomeView {
+  const blocks: KnownBlock[] = [
+    { type: "header", block_id: ids.home.header, text: { type: "plain_text", text: "Graydesk" } },
+  ];
+  const add = (id: string, title: string, lines: string[], empty: string) => {
+    const all = lines.length > 0 ? [`*${title}*`, ...lines] : [`*${title}*`, `_${empty}_`];
+    chunk(all, 3000)
+      .slice(0, 10)
+      .forEach((text, i) => {
+        blocks.push({ type: "section", block_id: `${id}_${i}`, text: { type: "mrkdwn", text } });
+      });
+    blocks.push({ type: "divider" });
+  };
+  add(
+    ids.home.waiting,
+    `Waiting for your approval (${data.waiting.length})`,
+    data.waiting.map(
+      (r) =>
+        `• *${r.operation}* on *${r.namespace}/${r.jobName}* — asked by <@${r.requestedBy}>, expires ${when(r.expiresAt)}\n    ${r.summary}`,
+    ),
+    "Nothing is waiting for you.",
+  );
+  add(
+    ids.home.jobs,
+    `Your active jobs (${data.jobs.length})`,
+    data.jobs.map(jobLine),
+    "You have no active release jobs.",
+  );
+  add(
+    ids.home.activity,
+    "Recent activity",
+    data.activity.map((r) => {
+      const detail = auditDetail(r);
+      const job = r.job ? ` ${r.namespace ?? ""}/${r.job}` : "";
+      return `• ${when(r.at)} ${r.actor ? `<@${r.actor}> ` : ""}*${r.kind}*${job}${detail ? ` — ${detail}` : ""}`;
+    }),
+    "Nothing has happened yet.",
+  );
+  return { type: "home", blocks: blocks.slice(0, 100) };
+}
