@@ -22,10 +22,8 @@ export function knownIds(table: unknown = ids): Set<string> {
 export function registerUnknownActions(app: App, deps: Pick<SlackDeps, "logger" | "inFlight">): void {
   const known = knownIds();
   app.action<BlockAction>({ type: "block_actions" }, async ({ ack, body, action, client }) => {
-    if (known.has(action.action_id)) {
-      await next();
-      return;
-    }
+    // Known ids have their own listener, which acks; Bolt runs every matching listener.
+    if (known.has(action.action_id)) return;
     await ack();
     deps.logger.warn({ action: action.action_id, user: body.user.id }, "unknown action");
     const channel = body.channel?.id;
