@@ -1,0 +1,170 @@
+import { CoordinationV1Api } from "@kubernetes/client-node";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { type Leadership, leaseLeadership, soleLeadership } from "../../src/schedule/index.ts";
+import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
+
+let server: KubeTestServer;
+let leases = 0;
+const running: Leadership[] = [];
+
+beforeAll(async () => {
+  server = await startKubeServer({ crds: [] });
+});
+afterEach(async () => {
+  for (const l of running.splice(0)) await l.stop({ release: false });
+  server.faults.clear();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+interface Candidate {
+  leadership: Leadership;
+  events: string[];
+  startedAt?: number;
+  errors: unknown[];
+}
+
+/** Each candidate gets its own KubeConfig, hence its own client, as a separate replica would. */
+function candidates(
+  count: number,
+  durationSeconds = 1,
+  retryPeriodMs = 50,
+): { name: string; all: Candidate[] } {
+  const name = `graydesk-leader-${++leases}`;
+  const all = Array.from({ length: count }, (_, i) => {
+    const c: Candidate = { events: [], errors: [], leadership: undefined as unknown as Leadership };
+    c.leadership = leaseLeadership(server.kubeConfig(), {
+      namespace: "default",
+      name,
+      identity: `replica-${i}`,
+      leaseDurationSeconds: durationSeconds,
+      retryPeriodMs,
+      onStartedLeading: () => {
+        c.events.push("started");
+        c.startedAt = performance.now();
+      },
+      onStoppedLeading: () => c.events.push("stopped"),
+      onError: (error) => c.errors.push(error),
+    });
+    running.push(c.leadership);
+    return c;
+  });
+  return { name, all };
+}
+
+const leaders = (all: Candidate[]) => all.filter((c) => c.leadership.isLeader());
+
+async function readLease(name: string) {
+  return server
+    .kubeConfig()
+    .makeApiClient(CoordinationV1Api)
+    .readNamespacedLease({ name, namespace: "default" });
+}
+
+describe("leader lease", () => {
+  it("one candidate leads; the lease names it with its duration and renewal times", async () => {
+    const { name, all } = candidates(2);
+    for (const c of all) c.leadership.start();
+    await vi.waitFor(() => expect(leaders(all)).toHaveLength(1));
+    const lease = await readLease(name);
+    const leader = leaders(all)[0] as Candidate;
+    expect(lease.spec?.holderIdentity).toBe(leader.leadership.identity);
+    expect(lease.spec?.leaseDurationSeconds).toBe(1);
+    expect(lease.spec?.leaseTransitions).toBe(0);
+    expect(Date.parse(String(lease.spec?.acquireTime))).toBeGreaterThan(Date.now() - 5000);
+    const firstRenew = Date.parse(String(lease.spec?.renewTime));
+    await vi.waitFor(async () =>
+      expect(Date.parse(String((await readLease(name)).spec?.renewTime))).toBeGreaterThan(firstRenew),
+    );
+    expect(leaders(all)).toHaveLength(1);
+  });
+
+  it("a graceful stop releases the lease and the other replica takes over at once", async () => {
+    const { name, all } = candidates(2, 5, 50);
+    for (const c of all) c.leadership.start();
+    await vi.waitFor(() => expect(leaders(all)).toHaveLength(1));
+    const [leader, other] = (all[0]?.leadership.isLeader() ? all : [...all].reverse()) as [
+      Candidate,
+      Candidate,
+    ];
+    const stoppedAt = performance.now();
+    await leader.leadership.stop();
+    expect(leader.events).toEqual(["started", "stopped"]);
+    await vi.waitFor(() => expect(other.leadership.isLeader()).toBe(true));
+    const handover = (other.startedAt ?? 0) - stoppedAt;
+    // Far below the 5 s lease: the next retry finds the holder empty.
+    expect(handover).toBeLessThan(1000);
+    const lease = await readLease(name);
+    expect(lease.spec?.holderIdentity).toBe(other.leadership.identity);
+    expect(lease.spec?.leaseTransitions).toBe(1);
+  });
+
+  it("after a crash (no release) the other replica takes over once the lease duration has passed", async () => {
+    const { all } = candidates(2, 1, 50);
+    for (const c of all) c.leadership.start();
+    await vi.waitFor(() => expect(leaders(all)).toHaveLength(1));
+    const [leader, other] = (all[0]?.leadership.isLeader() ? all : [...all].reverse()) as [
+      Candidate,
+      Candidate,
+    ];
+    const crashedAt = performance.now();
+    await leader.leadership.stop({ release: false });
+    await vi.waitFor(() => expect(other.leadership.isLeader()).toBe(true), { timeout: 5000, interval: 20 });
+    const handover = (other.startedAt ?? 0) - crashedAt;
+    // Not before the holder's lease could have run out, and within the lease duration plus two retries.
+    expect(handover).toBeGreaterThan(800);
+    expect(handover).toBeLessThan(1000 + 2 * 50 + 100);
+  });
+
+  it("three candidates: never two leaders at once, across a handover", async () => {
+    const { all } = candidates(3, 1, 30);
+    for (const c of all) c.leadership.start();
+    let most = 0;
+    const sample = setInterval(() => {
+      most = Math.max(most, leaders(all).length);
+    }, 5);
+    await vi.waitFor(() => expect(leaders(all)).toHaveLength(1));
+    await (leaders(all)[0] as Candidate).leadership.stop();
+    await vi.waitFor(() => expect(leaders(all)).toHaveLength(1));
+    clearInterval(sample);
+    expect(most).toBe(1);
+  });
+
+  it("a leader that cannot renew within its deadline stops leading", async () => {
+    const { all } = candidates(1, 1, 30);
+    const [only] = all as [Candidate];
+    only.leadership.start();
+    await vi.waitFor(() => expect(only.leadership.isLeader()).toBe(true));
+    server.faults.add({ verb: "update", resource: "leases", kind: "status", status: 503, times: Infinity });
+    await vi.waitFor(() => expect(only.events).toEqual(["started", "stopped"]), { timeout: 3000 });
+    expect(only.errors.length).toBeGreaterThan(0);
+  });
+
+  it("an API server that refuses reads keeps the candidate a follower and reports the errors", async () => {
+    server.faults.add({ verb: "get", resource: "leases", kind: "status", status: 403, times: Infinity });
+    const { all } = candidates(1, 1, 30);
+    const [only] = all as [Candidate];
+    only.leadership.start();
+    await vi.waitFor(() => expect(only.errors.length).toBeGreaterThanOrEqual(2));
+    expect(only.leadership.isLeader()).toBe(false);
+    expect(only.events).toEqual([]);
+  });
+});
+
+describe("sole leadership (one replica, STORE=lowdb)", () => {
+  it("leads from start to stop", async () => {
+    const events: string[] = [];
+    const sole = soleLeadership({
+      onStartedLeading: () => events.push("started"),
+      onStoppedLeading: () => events.push("stopped"),
+    });
+    expect(sole.isLeader()).toBe(false);
+    sole.start();
+    sole.start();
+    expect(sole.isLeader()).toBe(true);
+    await sole.stop();
+    await sole.stop();
+    expect(events).toEqual(["started", "stopped"]);
+  });
+});
