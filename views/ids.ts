@@ -107,5 +107,6 @@ export const ids = {
     oses: "wizard_oses",
     mirror: "wizard_mirror",
     working: "wizard_working",
+    notice: "wizard_notice",
   },
 } as const;

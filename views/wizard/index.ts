@@ -21,3 +21,4 @@ export { decodeSubForm, type SubFormMeta } from "./sub-form.ts";
 export { buildTypeStep, parseTypeStep } from "./type-step.ts";
 export type { StateValues } from "./values.ts";
 export { buildVersionStep, containersChange, parseVersionStep, versionErrors } from "./version-step.ts";
+export { backToRefusedField, createJobInput, stepOfField } from "./job-input.ts";

@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView } from "@slack/types";
 import type { FieldError } from "../../src/release/index.ts";
 import { ids } from "../ids.ts";
-import { context, plain } from "./blocks.ts";
+import { context, plain, section } from "./blocks.ts";
 import { previousStep, STRATEGY_NAMES, stepsOf, type WizardState, type WizardStep } from "./state.ts";
 
 const STEP_NAMES: Record<WizardStep, string> = {
@@ -37,6 +37,7 @@ export function wizardModal(state: WizardState, blocks: KnownBlock[]): ModalView
     private_metadata: encodeState(state),
     blocks: [
       context(ids.wizard.progress, progress),
+      ...(state.notice ? [section(ids.wizard.notice, `:warning: ${state.notice}`)] : []),
       ...blocks,
       ...(back
         ? [

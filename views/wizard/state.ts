@@ -64,6 +64,8 @@ export interface WizardState {
   images?: Record<string, string>;
   containers?: ContainerSettings[];
   traffic?: StrategyForm;
+  /** A problem found after the step was left (the engine refused a field), shown on top of the step. */
+  notice?: string;
 }
 
 export function newWizard(channel: string, strategy?: ReleaseStrategy): WizardState {

@@ -106,6 +106,16 @@ export function readVersionStep(values: StateValues, state: WizardState): Wizard
     replicas: readNumber(values, ids.wizard.replicas),
     mode,
     ...(mode === "replace-image" ? { images } : {}),
+    // Describing the containers starts from the current version's, so the common edit is one image away.
+    ...(mode === "full" && !state.containers?.length
+      ? {
+          containers: (state.stable?.containers ?? []).map((c) => ({
+            name: c.name,
+            image: c.image,
+            type: "work" as const,
+          })),
+        }
+      : {}),
   };
 }
 

@@ -1,0 +1,36 @@
+import type { CreateJobInput } from "../../src/desk/types.ts";
+import type { FieldError } from "../../src/release/index.ts";
+import type { WizardState, WizardStep } from "./state.ts";
+import { containersChange } from "./version-step.ts";
+
+/** The finished wizard as the engine's input. The first traffic change is requested separately, for approval. */
+export function createJobInput(state: WizardState): CreateJobInput {
+  return {
+    name: state.name ?? "",
+    namespace: state.namespace ?? "",
+    app: state.app ?? "",
+    service: state.service ?? "",
+    strategy: state.strategy ?? "canary",
+    newVersion: {
+      version: state.version ?? "",
+      settings: { replicas: state.replicas ?? 1, containers: containersChange(state) },
+    },
+    channel: state.channel,
+  };
+}
+
+/** Which tab holds a field the engine refused, so the wizard can go back there. */
+export function stepOfField(field: string): WizardStep {
+  if (field === "name") return "basic";
+  if (/^(namespace|app|service)/.test(field)) return "service";
+  if (field.startsWith("traffic")) return "strategy";
+  return "version";
+}
+
+/** The wizard, back on the tab of the first refused field, saying what to fix. */
+export function backToRefusedField(state: WizardState, errors: FieldError[]): WizardState {
+  const first = errors[0];
+  if (!first) return state;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
+  return { ...state, step: stepOfField(first.field), notice: `${first.message}${more}` };
+}
