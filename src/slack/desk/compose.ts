@@ -1,0 +1,66 @@
+import type { App } from "@slack/bolt";
+import { ApprovalGate, cachedGroups, Permissions, type Policy } from "../../approvals/index.ts";
+import { ApprovalDesk } from "../../desk/approvals.ts";
+import type { DeskEvents, ReleaseDesk } from "../../desk/types.ts";
+import type { Logger } from "../../log.ts";
+import type { AuditLog, Store } from "../../store/index.ts";
+import type { Clock, SlackDeps } from "../deps.ts";
+import type { InFlight } from "../in-flight.ts";
+import { JobCards } from "../job-card.ts";
+
+export interface SlackDeskParts {
+  app: App;
+  store: Store;
+  audit: AuditLog;
+  policy: Policy;
+  logger: Logger;
+  inFlight: InFlight;
+  clock: Clock;
+  /** Builds the release engine with the events the Slack side listens to (cards refresh on jobChanged). */
+  createDesk(events: DeskEvents): ReleaseDesk;
+}
+
+/**
+ * Builds the Slack side around the release engine: gate, permissions (user groups read through
+ * usergroups.users.list, cached), job cards and the approval desk. Called once by the composition root.
+ */
+export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
+  const { app, store, audit, policy, logger, inFlight, clock } = parts;
+  let cards: JobCards | undefined;
+  const events: DeskEvents = {
+    async jobChanged(job) {
+      try {
+        await cards?.refresh(job.id);
+      } catch (error) {
+        logger.warn({ err: error, job: job.id }, "could not refresh the job card");
+      }
+    },
+  };
+  const desk = parts.createDesk(events);
+  const gate = new ApprovalGate(store, clock);
+  const groupMembers = cachedGroups(
+    async (usergroup) => (await app.client.usergroups.users.list({ usergroup })).users ?? [],
+    60_000,
+    () => clock().getTime(),
+  );
+  const permissions = new Permissions(groupMembers);
+  cards = new JobCards({
+    client: app.client,
+    desk,
+    store,
+    logger,
+    pending: (jobId) => gate.pendingFor(jobId).map((r) => `${r.operation} (asked by <@${r.requestedBy}>)`),
+  });
+  const approvals = new ApprovalDesk({
+    desk,
+    gate,
+    permissions,
+    policy,
+    cards,
+    audit,
+    store,
+    client: app.client,
+    logger,
+  });
+  return { logger, inFlight, desk, approvals, cards, store, audit, policy, clock };
+}
