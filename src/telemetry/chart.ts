@@ -5,7 +5,7 @@ import { Resvg } from "@resvg/resvg-js";
 import * as echarts from "echarts";
 import type { Version } from "../release/index.ts";
 import { formatMs, formatRatio } from "./format.ts";
-import type { SplitSeries, VersionStats } from "./version-health.ts";
+import type { SplitSeries, VersionHealthReport, VersionStats } from "./version-health.ts";
 
 /** One colour per version, in the job's version order: stable blue, new orange, then more. */
 export const VERSION_COLOURS = ["#1f6feb", "#f0883e", "#2da44e", "#8250df", "#cf222e", "#6e7781"] as const;
@@ -126,4 +126,18 @@ export function renderChartPng(input: ChartInput, size = CHART_SIZE): Buffer {
     },
   });
   return resvg.render().asPng();
+}
+
+/** The chart of a health report: its configured split, the observed series and each version's figures. */
+export function chartInputOf(report: VersionHealthReport): ChartInput {
+  const to = Date.parse(report.at);
+  return {
+    title: `${report.service.service}.${report.service.namespace}`,
+    versions: Object.keys(report.versions),
+    configured: report.configured,
+    observed: report.observedSplit,
+    stats: report.versions,
+    from: to - report.window.rangeSeconds * 1000,
+    to,
+  };
 }

@@ -51,7 +51,12 @@ export interface VersionHealthReport {
   observedSplit: SplitSeries[];
 }
 
-export type UnavailableCode = "not-configured" | "no-mesh-metrics" | "no-traffic" | PrometheusErrorCode;
+export type UnavailableCode =
+  | "not-configured"
+  | "no-mesh-metrics"
+  | "no-traffic"
+  | "jaeger-unavailable"
+  | PrometheusErrorCode;
 
 /** Telemetry could not be had; `reason` says so in words, never with invented numbers. */
 export interface TelemetryUnavailable {

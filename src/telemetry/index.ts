@@ -1,0 +1,59 @@
+// Telemetry's public face: live per-version health from Prometheus, Jaeger links, split charts, the refresher.
+export type { ChartInput } from "./chart.ts";
+export {
+  CHART_SIZE,
+  chartInputOf,
+  chartOption,
+  colourOf,
+  renderChartPng,
+  renderChartSvg,
+  VERSION_COLOURS,
+} from "./chart.ts";
+export { formatMs, formatRatio, formatRps, formatShare } from "./format.ts";
+export type { Breach, BreachKind, Evidence, Thresholds, VersionEvidence } from "./health.ts";
+export {
+  breachKey,
+  DEFAULT_THRESHOLDS,
+  evidence,
+  findBreaches,
+  MIN_JUDGED_RPS,
+  thresholdsFor,
+} from "./health.ts";
+export type { TelemetryJob } from "./job-series.ts";
+export { targetOf, versionOf } from "./job-series.ts";
+export type {
+  PrometheusClient,
+  PrometheusClientOptions,
+  PrometheusErrorCode,
+  QueryRange,
+  RangeSeries,
+  Sample,
+} from "./prometheus.ts";
+export { PrometheusError, prometheusClient } from "./prometheus.ts";
+export type { HealthMetric, ServiceTarget } from "./promql.ts";
+export * as promql from "./promql.ts";
+export type {
+  CardUpdate,
+  CardUpdater,
+  Refresher,
+  RefresherDeps,
+  RefresherLogger,
+  RefreshSummary,
+  RenderedCard,
+} from "./refresher.ts";
+export { cardHash, createRefresher, LIVE_STATES, retryAfterSeconds } from "./refresher.ts";
+export { createTelemetry, type Telemetry, type TelemetryOptions } from "./telemetry.ts";
+export type { RecentTracesOptions, TraceLink, VersionTraces } from "./traces.ts";
+export { JaegerError, jaegerService, recentTraces, traceLinks, traceUrl, VERSION_TAG } from "./traces.ts";
+export type {
+  HealthDeps,
+  HealthJob,
+  HealthWindow,
+  SplitSeries,
+  TelemetryUnavailable,
+  UnavailableCode,
+  VersionHealth,
+  VersionHealthReport,
+  VersionStats,
+} from "./version-health.ts";
+export { DEFAULT_WINDOW, healthOfJobs, NOT_CONFIGURED, versionHealth } from "./version-health.ts";

@@ -1,0 +1,194 @@
+// Keeps the job cards of all live jobs fresh on one timer of its own, apart from any Slack request: bounded
+// concurrency, a pause for everyone when Slack says "rate limited", no update when the card did not change, and
+// each health breach posted once while it lasts.
+import { createHash } from "node:crypto";
+import type { JobState, ReleaseJob } from "../release/index.ts";
+import { type Breach, breachKey } from "./health.ts";
+
+/** What `chat.update` needs; a message's blocks are passed through untouched. */
+export interface CardUpdate {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks?: unknown[];
+}
+
+export interface RenderedCard {
+  /** Undefined when the job has no card (yet). */
+  update: CardUpdate | undefined;
+  breaches: Breach[];
+}
+
+/** The part of `@slack/web-api`'s WebClient the refresher uses. */
+export interface CardUpdater {
+  chat: { update(args: CardUpdate): Promise<unknown> };
+}
+
+export interface RefresherLogger {
+  warn(details: object, message: string): void;
+}
+
+export interface RefresherDeps {
+  jobs(): ReleaseJob[] | Promise<ReleaseJob[]>;
+  render(job: ReleaseJob): Promise<RenderedCard>;
+  slack: CardUpdater;
+  /** Posts the breach in the job's thread with a "Request rollback" button. */
+  postOnce(job: ReleaseJob, breach: Breach): Promise<void>;
+  logger?: RefresherLogger;
+  /** 60 s by default (REFRESH_INTERVAL_SECONDS). */
+  intervalSeconds?: number;
+  /** Cards refreshed at the same time; 4 by default. */
+  concurrency?: number;
+  /** Tries per card within one refresh when Slack keeps rate limiting. */
+  maxAttempts?: number;
+}
+
+export interface RefreshSummary {
+  jobs: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  rateLimited: number;
+  breachesPosted: number;
+}
+
+export interface Refresher {
+  start(): void;
+  /** One refresh of every live job now; a refresh already running is awaited instead of doubled. */
+  refreshNow(): Promise<RefreshSummary>;
+  stop(): Promise<void>;
+}
+
+/** States whose card shows live traffic. Offline, failed and finished jobs drop out. */
+export const LIVE_STATES: ReadonlySet<JobState> = new Set<JobState>(["ready", "active", "taken-over"]);
+
+const RATE_LIMITED = "slack_webapi_rate_limited_error";
+
+/** Seconds to wait when the error is Slack's rate limit; undefined for any other error. */
+export function retryAfterSeconds(error: unknown): number | undefined {
+  const e = error as { code?: string; retryAfter?: number; data?: { error?: string } };
+  if (e?.code === RATE_LIMITED) return Math.max(1, e.retryAfter ?? 1);
+  if (e?.data?.error === "ratelimited") return 1;
+  return undefined;
+}
+
+export function cardHash(update: CardUpdate): string {
+  return createHash("sha256").update(JSON.stringify(update)).digest("hex");
+}
+
+export function createRefresher(deps: RefresherDeps): Refresher {
+  const intervalMs = (deps.intervalSeconds ?? 60) * 1000;
+  const concurrency = Math.max(1, deps.concurrency ?? 4);
+  const maxAttempts = deps.maxAttempts ?? 5;
+  const lastHash = new Map<string, string>();
+  const openBreaches = new Map<string, Set<string>>();
+  let pausedUntil = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<RefreshSummary> | undefined;
+
+  const waitForSlack = async (): Promise<void> => {
+    for (let wait = pausedUntil - Date.now(); wait > 0; wait = pausedUntil - Date.now())
+      await new Promise((resolve) => setTimeout(resolve, wait));
+  };
+
+  async function updateCard(job: ReleaseJob, update: CardUpdate, summary: RefreshSummary): Promise<void> {
+    const hash = cardHash(update);
+    if (lastHash.get(job.id) === hash) {
+      summary.unchanged++;
+      return;
+    }
+    for (let attempt = 1; ; attempt++) {
+      await waitForSlack();
+      try {
+        await deps.slack.chat.update(update);
+        lastHash.set(job.id, hash);
+        summary.updated++;
+        return;
+      } catch (error) {
+        const retryAfter = retryAfterSeconds(error);
+        if (retryAfter === undefined || attempt >= maxAttempts) throw error;
+        summary.rateLimited++;
+        // One pause for every worker: Slack's limit is per method and workspace, not per card.
+        pausedUntil = Math.max(pausedUntil, Date.now() + retryAfter * 1000);
+      }
+    }
+  }
+
+  async function postNewBreaches(
+    job: ReleaseJob,
+    breaches: Breach[],
+    summary: RefreshSummary,
+  ): Promise<void> {
+    const open = openBreaches.get(job.id) ?? new Set<string>();
+    const current = new Set(breaches.map((b) => breachKey(job.id, b)));
+    // A breach that cleared is forgotten, so it is posted again if it comes back.
+    for (const key of open) if (!current.has(key)) open.delete(key);
+    for (const breach of breaches) {
+      const key = breachKey(job.id, breach);
+      if (open.has(key)) continue;
+      await deps.postOnce(job, breach);
+      open.add(key);
+      summary.breachesPosted++;
+    }
+    openBreaches.set(job.id, open);
+  }
+
+  async function refreshJob(job: ReleaseJob, summary: RefreshSummary): Promise<void> {
+    try {
+      const card = await deps.render(job);
+      if (card.update) await updateCard(job, card.update, summary);
+      await postNewBreaches(job, card.breaches, summary);
+    } catch (error) {
+      summary.failed++;
+      deps.logger?.warn({ err: error, job: job.id }, "job card refresh failed; retried on the next refresh");
+    }
+  }
+
+  async function refreshAll(): Promise<RefreshSummary> {
+    const live = (await deps.jobs()).filter((job) => LIVE_STATES.has(job.state));
+    const liveIds = new Set(live.map((job) => job.id));
+    for (const id of [...lastHash.keys(), ...openBreaches.keys()]) {
+      if (liveIds.has(id)) continue;
+      lastHash.delete(id);
+      openBreaches.delete(id);
+    }
+    const summary: RefreshSummary = {
+      jobs: live.length,
+      updated: 0,
+      unchanged: 0,
+      failed: 0,
+      rateLimited: 0,
+      breachesPosted: 0,
+    };
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let job = live[next++]; job; job = live[next++]) await refreshJob(job, summary);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, live.length) }, worker));
+    return summary;
+  }
+
+  const refreshNow = (): Promise<RefreshSummary> => {
+    running ??= refreshAll().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  return {
+    start() {
+      if (timer) return;
+      timer = setInterval(() => {
+        refreshNow().catch((error: unknown) => deps.logger?.warn({ err: error }, "job card refresh failed"));
+      }, intervalMs);
+      // The refresher alone never keeps the process alive.
+      timer.unref();
+    },
+    refreshNow,
+    async stop() {
+      clearInterval(timer);
+      timer = undefined;
+      await running?.catch(() => undefined);
+    },
+  };
+}
