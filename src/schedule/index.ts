@@ -1,4 +1,19 @@
 export {
+  CRON_EXAMPLE,
+  latestSlot,
+  nextSlots,
+  ScheduleError,
+  toMinute,
+  validateCron,
+  validateTimezone,
+} from "./cron.ts";
+export {
+  DEFAULT_GRACE_MS,
+  type DigestSchedule,
+  DigestSchedules,
+  type DigestSchedulesDeps,
+} from "./digests.ts";
+export {
   LEADER_LEASE,
   type Leadership,
   type LeadershipCallbacks,
