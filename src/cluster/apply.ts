@@ -21,6 +21,19 @@ export interface StepResult {
   result: "done" | "skipped";
 }
 
+/** The apply stopped between steps as a crash would stop it: nothing is rolled back or marked failed. */
+export class Interrupted extends Error {
+  readonly planId: string;
+  readonly afterStep: number;
+
+  constructor(planId: string, afterStep: number, cause: unknown) {
+    super(`apply of plan ${planId} interrupted after step ${afterStep}`, { cause });
+    this.name = "Interrupted";
+    this.planId = planId;
+    this.afterStep = afterStep;
+  }
+}
+
 /** The resourceVersion of each precondition object as just read, by refKey. */
 export type Versions = Map<string, string | undefined>;
 
@@ -88,7 +101,11 @@ export async function runSteps(
     const changed = await runStep(deps, step, versions);
     await journal.mark(index, "done");
     results.push({ step: describeStep(step), result: changed ? "done" : "skipped" });
-    await deps.afterStep?.(index, step);
+    try {
+      await deps.afterStep?.(index, step);
+    } catch (cause) {
+      throw new Interrupted(plan.id, index, cause);
+    }
   }
   await journal.end("done");
   return results;

@@ -4,6 +4,7 @@ export {
   checkPreconditions,
   describeStep,
   dryRunPlan,
+  Interrupted,
   runSteps,
   type StepResult,
 } from "./apply.ts";
@@ -16,7 +17,7 @@ export {
   Discovery,
   routersFor,
 } from "./discovery.ts";
-export { type GatewayRoute, ingressBinding } from "./gateways.ts";
+export { type GatewayRoute, gatewaysByService, ingressBinding } from "./gateways.ts";
 export { Journal, type JournalEntry, journalEntries } from "./journal.ts";
 export { type Kube, type KubeObject, memoReads, withDeadline } from "./kube.ts";
 export { mergePatchOf } from "./merge-patch.ts";

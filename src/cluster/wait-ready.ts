@@ -6,6 +6,8 @@ export interface WaitReadyOptions {
   timeoutMs: number;
   pollMs: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Stops the wait (shutdown); it then fails with a retryable error. */
+  signal?: AbortSignal;
 }
 
 // Waiting reasons that do not clear up by waiting longer.
@@ -51,6 +53,11 @@ export async function waitReady(
       );
     }
     await sleep(options.pollMs);
+    if (options.signal?.aborted) {
+      throw new UserFacingError("interrupted", `Stopped waiting for ${what}: Graydesk is shutting down.`, {
+        retryable: true,
+      });
+    }
   }
 }
 

@@ -1,0 +1,72 @@
+import { checkPreconditions, Interrupted, runSteps } from "../cluster/index.ts";
+
+import { ReleaseError } from "../release/index.ts";
+import { applyDeps, audit, type DeskContext } from "./context.ts";
+import { assertAllowed, completeChange, failJob, reasonOf } from "./job-changes.ts";
+import { movePlan, mustJob, type PlanRecord, readPlan } from "./records.ts";
+import type { ApplyOutcome } from "./types.ts";
+
+/**
+ * Applies an approved plan exactly as approved. The plan moves proposed → applying in one store update,
+ * so a double click applies it once. A stale plan is refused without touching the job; a failed step
+ * leaves the job failed (retryable when the cluster may recover), with the steps done so far in safe order.
+ */
+export async function applyPlan(ctx: DeskContext, planId: string, actor: string): Promise<ApplyOutcome> {
+  const record = readPlan(ctx, planId);
+  if (!record) throw new ReleaseError("not-found", `There is no plan ${planId}; request the change again.`);
+  const job = mustJob(ctx, record.plan.jobId);
+  if (record.status !== "proposed") throw alreadyDecided(record);
+  assertAllowed(job, record);
+  if (!(await movePlan(ctx, planId, "proposed", "applying")))
+    throw alreadyDecided(readPlan(ctx, planId) ?? record);
+  return execute(ctx, record, actor);
+}
+
+/** Runs a plan whose status is already `applying`: preconditions, steps, then the job's state change. */
+export async function execute(ctx: DeskContext, record: PlanRecord, actor: string): Promise<ApplyOutcome> {
+  const { plan } = record;
+  const base = { actor, job: plan.jobId, namespace: mustJob(ctx, plan.jobId).namespace };
+  let versions: Awaited<ReturnType<typeof checkPreconditions>>;
+  try {
+    versions = await checkPreconditions(ctx.kube, plan);
+  } catch (error) {
+    const stale = error instanceof ReleaseError && error.code === "stale-plan";
+    await movePlan(ctx, plan.id, "applying", stale ? "stale" : "failed", reasonOf(error));
+    await audit(ctx, { kind: "plan.refused", ...base, detail: { plan: plan.id, reason: reasonOf(error) } });
+    // A stale plan changed nothing: the job stays as it was. An unreachable cluster fails the job.
+    if (!stale) await failJob(ctx, plan.jobId, error, actor);
+    throw error;
+  }
+  try {
+    const applied = await runSteps(applyDeps(ctx), plan, versions);
+    const job = await completeChange(ctx, record, actor);
+    await movePlan(ctx, plan.id, "applying", "applied");
+    await audit(ctx, {
+      kind: "plan.applied",
+      ...base,
+      detail: { plan: plan.id, summary: plan.summary, hash: plan.hash },
+    });
+    return { job, plan, applied };
+  } catch (error) {
+    // An interruption is not a failure: the journal says where it stopped and recover() resumes it.
+    if (error instanceof Interrupted) throw error;
+    await ctx.store.update((draft) => {
+      const entry = draft.journal[plan.id] as { state?: string } | undefined;
+      if (entry) entry.state = "failed";
+    });
+    await movePlan(ctx, plan.id, "applying", "failed", reasonOf(error));
+    await failJob(ctx, plan.jobId, error, actor);
+    throw error;
+  }
+}
+
+function alreadyDecided(record: PlanRecord): ReleaseError {
+  const words: Record<string, string> = {
+    applying: "is being applied right now",
+    applied: "was already applied",
+    failed: "failed; retry the job instead",
+    stale: "is out of date; request the change again",
+    superseded: "was replaced by a newer plan for the same job",
+  };
+  return new ReleaseError("not-allowed", `Plan ${record.id} ${words[record.status] ?? "cannot be applied"}.`);
+}

@@ -1,0 +1,181 @@
+import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import { type DiscoveredService, deploymentRef, type KubeObject } from "../cluster/index.ts";
+import type { FieldError, ReleaseJob, RouterKind } from "../release/index.ts";
+import {
+  assertNoFieldErrors,
+  deriveNewVersionDeployment,
+  initialTraffic,
+  ReleaseError,
+  validateJobName,
+  validateNewVersion,
+  validateServiceChoice,
+  validateTrafficPolicy,
+} from "../release/index.ts";
+import { audit, type DeskContext } from "./context.ts";
+import { allJobs, isLive, saveJob } from "./records.ts";
+import type { CreateJobInput } from "./types.ts";
+
+/**
+ * Validates every field against the live namespace, then deploys the new version with no traffic: the
+ * job stays `deploying` until the Deployment is ready. Routing objects are only touched by the first
+ * approved change.
+ */
+export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: string): Promise<ReleaseJob> {
+  const [services, config] = await Promise.all([
+    ctx.discovery.services(input.namespace),
+    ctx.discovery.namespaceConfig(input.namespace),
+  ]);
+  const service = services.find((item) => item.name === input.service);
+  if (!service) {
+    throw new ReleaseError("invalid-field", `There is no service ${input.service} in ${input.namespace}.`, {
+      fields: [{ field: "service", message: `There is no service ${input.service} in ${input.namespace}.` }],
+    });
+  }
+  const active = allJobs(ctx).find(
+    (job) => isLive(job) && job.namespace === input.namespace && job.service.name === input.service,
+  );
+  if (active) {
+    throw new ReleaseError(
+      "not-allowed",
+      `Service ${input.service} already has a release job, ${active.name} (${active.state}): take it offline (or abandon it, if it failed) before starting another.`,
+    );
+  }
+  const stable = stableVersionOf(service, input.newVersion.version);
+  const router = input.router ?? service.routers[0] ?? "replicas";
+  const versions = service.versions.map((v) => v.version);
+  const stableDeployment = stable
+    ? await ctx.kube.get<KubeObject>(deploymentRef(input.namespace, stable.deployment))
+    : undefined;
+  const containers = podContainers(stableDeployment);
+  const errors: FieldError[] = [
+    ...validateJobName(input.name),
+    ...nameTaken(ctx, input),
+    ...(input.app === service.app
+      ? []
+      : [
+          {
+            field: "app",
+            message: `Service ${service.name} belongs to app ${service.app}, not ${input.app}.`,
+          },
+        ]),
+    ...validateServiceChoice({
+      app: { name: service.app, kind: service.template ? "template" : "composed" },
+      service: { name: service.name, versions },
+    }),
+    ...routerProblems(service, router, input),
+    ...validateNewVersion(input.newVersion, {
+      existingVersions: versions,
+      stableContainers: containers,
+      namespace: config,
+    }),
+    ...(input.requestedTraffic && stable
+      ? validateTrafficPolicy(input.requestedTraffic, {
+          strategy: input.strategy,
+          versions: [stable.version, input.newVersion.version],
+        })
+      : []),
+  ];
+  assertNoFieldErrors(errors, "The release job cannot be created");
+  if (!stable || !stableDeployment)
+    throw new ReleaseError("not-found", `Service ${service.name} has no deployed version.`);
+
+  const next = input.newVersion.version;
+  const deployment = deriveNewVersionDeployment(
+    stableDeployment as unknown as IDeployment,
+    input.newVersion.settings,
+    {
+      service: service.name,
+      version: next,
+      job: input.name,
+    },
+  );
+  // Without a mesh every ready pod takes connections: the new version starts with none, and shifts scale it.
+  if (router === "replicas" && deployment.spec) deployment.spec.replicas = 0;
+  deployment.metadata = { ...deployment.metadata, namespace: input.namespace };
+
+  const at = ctx.now();
+  const job: ReleaseJob = {
+    id: ctx.newId("job"),
+    name: input.name,
+    namespace: input.namespace,
+    app: service.app,
+    service: { name: service.name, ports: service.ports },
+    strategy: input.strategy,
+    router,
+    stableVersion: stable.version,
+    newVersion: input.newVersion,
+    traffic: initialTraffic(input.strategy, stable.version, next, input.requestedTraffic),
+    state: "deploying",
+    history: [
+      { at, actor, kind: "created", detail: `${next} deployed beside ${stable.version} with no traffic` },
+    ],
+    createdAt: at,
+    createdBy: actor,
+    ...(input.channel ? { channel: input.channel } : {}),
+    originals: [],
+  };
+  await ctx.kube.create(deployment as unknown as KubeObject);
+  await saveJob(ctx, job, "created");
+  await audit(ctx, {
+    kind: "job.created",
+    actor,
+    job: job.id,
+    namespace: job.namespace,
+    detail: { name: job.name, service: service.name, strategy: job.strategy, router, version: next },
+  });
+  return job;
+}
+
+/** The version serving now: the one with the most ready pods (ties: the lowest version). */
+function stableVersionOf(service: DiscoveredService, next: string) {
+  return service.versions
+    .filter((version) => version.version !== next)
+    .sort((a, b) => b.readyReplicas - a.readyReplicas || a.version.localeCompare(b.version))[0];
+}
+
+function podContainers(deployment: KubeObject | undefined): string[] {
+  const spec = (
+    deployment?.spec?.template as
+      | { spec?: { containers?: { name: string }[]; initContainers?: { name: string }[] } }
+      | undefined
+  )?.spec;
+  return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].map((container) => container.name);
+}
+
+function nameTaken(ctx: DeskContext, input: CreateJobInput): FieldError[] {
+  const taken = allJobs(ctx).some(
+    (job) => isLive(job) && job.namespace === input.namespace && job.name === input.name,
+  );
+  return taken
+    ? [{ field: "name", message: `A job called ${input.name} already runs in ${input.namespace}.` }]
+    : [];
+}
+
+function routerProblems(service: DiscoveredService, router: RouterKind, input: CreateJobInput): FieldError[] {
+  if (!service.routers.includes(router)) {
+    return [
+      {
+        field: "router",
+        message: `Service ${service.name} cannot use the ${router} router here; choose ${service.routers.join(" or ")}.`,
+      },
+    ];
+  }
+  if (router === "replicas" && input.strategy === "mirror") {
+    return [
+      {
+        field: "strategy",
+        message: "Mirroring traffic needs a service mesh; this service is split by replicas.",
+      },
+    ];
+  }
+  const match = input.requestedTraffic?.kind === "match";
+  if (router === "replicas" && match) {
+    return [
+      {
+        field: "traffic",
+        message: "Routing by request parameters needs a service mesh; this service is split by replicas.",
+      },
+    ];
+  }
+  return [];
+}

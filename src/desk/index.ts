@@ -1,0 +1,69 @@
+// The use-cases the Slack side calls. None of them knows which router a job uses.
+import type { Plan, ReleaseJob } from "../release/index.ts";
+import { applyPlan } from "./apply-plan.ts";
+import { adoptConsoleJobs } from "./console-jobs.ts";
+import { deskContext, type ReleaseDeskOptions } from "./context.ts";
+import { createJob } from "./create-job.ts";
+import { Deployments } from "./deploying.ts";
+import { abandon, retry } from "./lifecycle.ts";
+import { planChange } from "./plan-change.ts";
+import { allJobs, isLive, readJob, readPlan } from "./records.ts";
+import { recover } from "./recover.ts";
+import { jobStatus } from "./status.ts";
+import type { ReleaseDesk, ServiceInfo } from "./types.ts";
+
+export type { ReleaseDeskOptions } from "./context.ts";
+export type { PlanRecord, PlanStatus } from "./records.ts";
+export type * from "./types.ts";
+
+export interface RunningReleaseDesk extends ReleaseDesk {
+  /** Stops waiting for new versions (they are watched again by recover() at the next start). */
+  close(): Promise<void>;
+}
+
+export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDesk {
+  const ctx = deskContext(options);
+  const deployments = new Deployments(ctx);
+
+  return {
+    namespaces: () => ctx.discovery.namespaces(),
+    async apps(namespace) {
+      return ctx.discovery.apps(namespace);
+    },
+    async services(namespace, app) {
+      const found = await ctx.discovery.services(namespace, app);
+      await adoptConsoleJobs(ctx, namespace, found);
+      const jobs = allJobs(ctx).filter((job) => isLive(job) && job.namespace === namespace);
+      return found.map(({ template: _template, ...service }): ServiceInfo => {
+        const active = jobs.find((job) => job.service.name === service.name);
+        return { ...service, ...(active ? { activeJob: active.id } : {}) };
+      });
+    },
+    namespaceConfig: (namespace) => ctx.discovery.namespaceConfig(namespace),
+
+    async createJob(input, actor) {
+      const job = await createJob(ctx, input, actor);
+      deployments.watch(job.id);
+      return job;
+    },
+    waitDeployed: (jobId, timeoutMs) => deployments.until(jobId, timeoutMs),
+    job: (id) => readJob(ctx, id),
+    findJob: (ref) =>
+      allJobs(ctx)
+        .filter((job) => job.namespace === ref.namespace && job.name === ref.name)
+        .sort((a, b) => Number(isLive(b)) - Number(isLive(a)) || b.createdAt.localeCompare(a.createdAt))[0],
+    jobs: (namespace) =>
+      allJobs(ctx)
+        .filter((job) => namespace === undefined || job.namespace === namespace)
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
+
+    planChange: (jobId, change, actor) => planChange(ctx, jobId, change, actor),
+    plan: (planId): Plan | undefined => readPlan(ctx, planId)?.plan,
+    applyPlan: (planId, actor) => applyPlan(ctx, planId, actor),
+    retry: (jobId, actor): Promise<ReleaseJob> => retry(ctx, deployments, jobId, actor),
+    abandon: (jobId, actor) => abandon(ctx, jobId, actor),
+    status: (jobId) => jobStatus(ctx, jobId),
+    recover: () => recover(ctx, deployments),
+    close: () => deployments.close(),
+  };
+}

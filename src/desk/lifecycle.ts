@@ -1,0 +1,129 @@
+import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import {
+  checkPreconditions,
+  deploymentRef,
+  Interrupted,
+  type KubeObject,
+  runSteps,
+  versionDeployments,
+} from "../cluster/index.ts";
+import type { ReleaseJob } from "../release/index.ts";
+import {
+  canDo,
+  deriveNewVersionDeployment,
+  newVersionDeploymentName,
+  ReleaseError,
+  transition,
+} from "../release/index.ts";
+import { execute } from "./apply-plan.ts";
+import { computePlan } from "./compute-plan.ts";
+import { applyDeps, audit, type DeskContext, routerOf } from "./context.ts";
+import type { Deployments } from "./deploying.ts";
+import { completeChange, failJob } from "./job-changes.ts";
+import { mustJob, type PlanRecord, plansOf, saveJob } from "./records.ts";
+
+/**
+ * Retries a job that failed in a way that can clear up: back to the state it failed in, then the same
+ * change again, planned afresh from what the cluster holds now (it was approved already).
+ */
+export async function retry(
+  ctx: DeskContext,
+  deployments: Deployments,
+  jobId: string,
+  actor: string,
+): Promise<ReleaseJob> {
+  const failed = mustJob(ctx, jobId);
+  const verdict = canDo(failed, { kind: "retry" });
+  if (!verdict.ok) throw new ReleaseError("not-allowed", verdict.reason);
+  const job = transition(failed, { kind: "retry", at: ctx.now(), actor });
+  await saveJob(ctx, job, "retry");
+  await audit(ctx, { kind: "job.retried", actor, job: jobId, namespace: job.namespace });
+  if (job.state === "deploying") {
+    await ensureNewVersion(ctx, job).catch((error) =>
+      failJob(ctx, jobId, error, actor).then(() => Promise.reject(error)),
+    );
+    return deployments.watch(jobId);
+  }
+  const last = plansOf(ctx, jobId)
+    .filter((record) => record.status === "failed")
+    .at(-1);
+  if (!last) return job;
+  const { plan, part } = await computePlan(ctx, await routerOf(ctx, job), job, last.change);
+  const record: PlanRecord = {
+    id: plan.id,
+    plan,
+    change: last.change,
+    status: "applying",
+    requestedBy: actor,
+    createdAt: ctx.now(),
+    ...(part.originals && part.originals.length > 0 ? { originals: part.originals } : {}),
+  };
+  await ctx.store.update((draft) => {
+    draft.plans[plan.id] = record as unknown as (typeof draft.plans)[string];
+    const previous = draft.plans[last.id] as unknown as PlanRecord;
+    previous.status = "superseded";
+  });
+  return (await execute(ctx, record, actor)).job;
+}
+
+async function ensureNewVersion(ctx: DeskContext, job: ReleaseJob): Promise<void> {
+  const name = newVersionDeploymentName(job.service.name, job.newVersion.version);
+  if (await ctx.kube.get(deploymentRef(job.namespace, name))) return;
+  const stable = (await versionDeployments(ctx.kube, job.namespace, job.service.name)).get(job.stableVersion);
+  if (!stable)
+    throw new ReleaseError(
+      "not-found",
+      `The stable version ${job.stableVersion} of ${job.service.name} is gone.`,
+    );
+  const deployment = deriveNewVersionDeployment(stable as unknown as IDeployment, job.newVersion.settings, {
+    service: job.service.name,
+    version: job.newVersion.version,
+    job: job.name,
+  });
+  if (job.router === "replicas" && deployment.spec) deployment.spec.replicas = 0;
+  await ctx.kube.create(deployment as unknown as KubeObject);
+}
+
+/**
+ * Gives up a failed job: removes the new version and whatever the job created, and puts the routing
+ * objects back as the job found them. Runs at once (nothing for anyone to approve: it only undoes).
+ */
+export async function abandon(ctx: DeskContext, jobId: string, actor: string): Promise<ReleaseJob> {
+  const job = mustJob(ctx, jobId);
+  const verdict = canDo(job, { kind: "abandon" });
+  if (!verdict.ok) throw new ReleaseError("not-allowed", verdict.reason);
+  const { plan } = await computePlan(ctx, await routerOf(ctx, job), job, { kind: "abandon" });
+  const record: PlanRecord = {
+    id: plan.id,
+    plan,
+    change: { kind: "abandon" },
+    status: "applying",
+    requestedBy: actor,
+    createdAt: ctx.now(),
+  };
+  await ctx.store.update((draft) => {
+    draft.plans[plan.id] = record as unknown as (typeof draft.plans)[string];
+  });
+  try {
+    await runSteps(applyDeps(ctx), plan, await checkPreconditions(ctx.kube, plan));
+  } catch (error) {
+    if (!(error instanceof Interrupted)) {
+      await ctx.store.update((draft) => {
+        (draft.plans[plan.id] as unknown as PlanRecord).status = "failed";
+      });
+    }
+    throw error;
+  }
+  const done = await completeChange(ctx, record, actor);
+  await ctx.store.update((draft) => {
+    (draft.plans[plan.id] as unknown as PlanRecord).status = "applied";
+  });
+  await audit(ctx, {
+    kind: "job.abandoned",
+    actor,
+    job: jobId,
+    namespace: job.namespace,
+    detail: { plan: plan.id },
+  });
+  return done;
+}
