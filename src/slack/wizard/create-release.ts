@@ -1,0 +1,76 @@
+import type { ApprovalRequest } from "../../approvals/index.ts";
+import type { CreateJobInput } from "../../desk/types.ts";
+import type { Logger } from "../../log.ts";
+import type { ReleaseJob, TrafficPolicy } from "../../release/index.ts";
+import type { SlackDeps } from "../deps.ts";
+import { userMessageOf } from "../errors.ts";
+
+export interface CreatedRelease {
+  job: ReleaseJob;
+  card?: { channel: string; ts: string };
+  /** The approval request for the first traffic change, when the settings asked for one. */
+  request?: ApprovalRequest;
+  /** The job exists but posting its card or asking for approval failed: what to tell the user. */
+  problem?: string;
+}
+
+/**
+ * What both the wizard and the one-line `/release new` do once the input is valid: create the job (the new
+ * version is deployed at 0 %), post its card where the command was typed, and put the first traffic change
+ * behind an approval request instead of applying it.
+ */
+export async function createRelease(
+  deps: Pick<SlackDeps, "desk" | "cards" | "approvals">,
+  logger: Logger,
+  input: CreateJobInput,
+  traffic: TrafficPolicy | undefined,
+  actor: string,
+  channel: string,
+): Promise<CreatedRelease> {
+  const job = await deps.desk.createJob(input, actor);
+  // From here on the job exists: a failure is reported beside it rather than thrown as if nothing happened.
+  const step = async <T>(what: string, run: () => Promise<T>): Promise<T | { problem: string }> => {
+    try {
+      return await run();
+    } catch (error) {
+      const message = userMessageOf(error);
+      if (message === undefined) logger.error({ err: error, job: job.id }, `${what} failed`);
+      return { problem: message ?? `${what} failed on Graydesk's side; the details are in its log.` };
+    }
+  };
+  const card = await step("Posting the job card", () => deps.cards.post(job, channel));
+  if ("problem" in card) return { job, problem: card.problem };
+  if (!traffic) return { job, card };
+  const request = await step("Asking for approval", () =>
+    deps.approvals.requestChange({ jobId: job.id, change: { kind: "shift", traffic }, actor, channel }),
+  );
+  if ("problem" in request)
+    return { job, card, problem: `The approval request was not opened: ${request.problem}` };
+  return { job, card, request };
+}
+
+/** One line for the person who created the job. */
+export function describeCreated(created: CreatedRelease, traffic: TrafficPolicy | undefined): string {
+  const { job } = created;
+  const base = `Release job *${job.name}* created: ${job.service.name} *${job.newVersion.version}* is being deployed beside *${job.stableVersion}* with no traffic yet.`;
+  if (created.problem) return `${base}\n:warning: ${created.problem}`;
+  if (!created.request) return `${base} Move traffic from the job card when it is ready.`;
+  return `${base} Asked for approval to ${trafficWords(traffic)}; traffic moves once someone approves.`;
+}
+
+function trafficWords(traffic: TrafficPolicy | undefined): string {
+  switch (traffic?.kind) {
+    case "weights":
+      return `send ${Object.entries(traffic.weights)
+        .map(([v, w]) => `${w} % to ${v}`)
+        .join(", ")}`;
+    case "match":
+      return `send matching requests to ${traffic.to}`;
+    case "mirror":
+      return `mirror ${traffic.percent} % of traffic to ${traffic.to}`;
+    case "serve":
+      return `switch all traffic to ${traffic.version}`;
+    default:
+      return "move traffic";
+  }
+}
