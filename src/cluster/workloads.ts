@@ -9,6 +9,8 @@ export interface DeployedVersion {
   replicas: number;
   readyReplicas: number;
   images: string[];
+  /** Work containers by name: the wizard's "replace the image" offers one field per container. */
+  containers: { name: string; image: string }[];
 }
 
 type Labels = Record<string, string>;
@@ -44,14 +46,21 @@ export function versionsOf(service: KubeObject, deployments: KubeObject[]): Depl
     .filter((deployment) => selects(selector, podLabelsOf(deployment)))
     .map((deployment) => {
       const containers =
-        (deployment.spec?.template as { spec?: { containers?: { image?: string }[] } } | undefined)?.spec
-          ?.containers ?? [];
+        (
+          deployment.spec?.template as
+            | { spec?: { containers?: { name?: string; image?: string }[] } }
+            | undefined
+        )?.spec?.containers ?? [];
       return {
         version: podLabelsOf(deployment)[VERSION_LABEL] ?? "latest",
         deployment: deployment.metadata.name,
         replicas: Number(deployment.spec?.replicas ?? 1),
         readyReplicas: Number(deployment.status?.readyReplicas ?? 0),
         images: containers.map((container) => container.image ?? ""),
+        containers: containers.map((container) => ({
+          name: container.name ?? "",
+          image: container.image ?? "",
+        })),
       };
     })
     .sort((a, b) => a.version.localeCompare(b.version));
