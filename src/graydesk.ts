@@ -1,10 +1,16 @@
 import { readFile } from "node:fs/promises";
-import { registerCommands } from "../commands/index.ts";
+import { deskCommands } from "../commands/desk.ts";
+import { registerCommands, subcommands } from "../commands/index.ts";
 import { openPolicy, type Policy, parsePolicy } from "./approvals/index.ts";
+import { ClusterClient } from "./cluster/index.ts";
 import { createKubeConfig, pingCluster } from "./cluster/kubeconfig.ts";
 import type { Config } from "./config.ts";
+import { createReleaseDesk, type RunningReleaseDesk } from "./desk/index.ts";
 import type { Logger } from "./log.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
+import type { Clock, SlackDeps } from "./slack/deps.ts";
+import { composeSlackDesk } from "./slack/desk/compose.ts";
+import { registerDesk } from "./slack/desk/index.ts";
 import { InFlight } from "./slack/in-flight.ts";
 import { type AuditLog, openAuditLog, openFileStore, type Store } from "./store/index.ts";
 
@@ -13,6 +19,8 @@ export interface Graydesk {
   store: Store;
   audit: AuditLog;
   policy: Policy;
+  /** What the Slack listeners were built with: the release desk, approvals, job cards. */
+  deps: SlackDeps;
   /** Stops taking requests, waits for work in flight (up to the shutdown timeout), flushes the store. */
   stop(): Promise<{ drained: boolean }>;
 }
@@ -25,7 +33,12 @@ export class StartupError extends Error {
  * Composition root: config ▶ policy ▶ store ▶ cluster ▶ Slack app. `main.ts` calls it for the real process and
  * the integration tests call it too, so they walk the same wiring users get.
  */
-export async function startGraydesk(config: Config, logger: Logger): Promise<Graydesk> {
+export async function startGraydesk(
+  config: Config,
+  logger: Logger,
+  options: { clock?: Clock } = {},
+): Promise<Graydesk> {
+  const clock = options.clock ?? (() => new Date());
   const policy = await loadPolicy(config.policyFile);
   if (!policy.fromFile) {
     logger.warn(
@@ -44,7 +57,33 @@ export async function startGraydesk(config: Config, logger: Logger): Promise<Gra
       { name: "kubernetes", check: async () => void (await pingCluster(kc)) },
     ],
   });
-  registerCommands(slack.app, { logger, inFlight });
+  let releaseDesk: RunningReleaseDesk | undefined;
+  const deps = composeSlackDesk({
+    app: slack.app,
+    store,
+    audit,
+    policy,
+    logger,
+    inFlight,
+    clock,
+    createDesk: (events) => {
+      releaseDesk = createReleaseDesk({
+        cluster: new ClusterClient(kc),
+        store,
+        audit,
+        clock,
+        logger,
+        events,
+      });
+      return releaseDesk;
+    },
+  });
+  registerCommands(slack.app, { logger, inFlight, table: [...subcommands, ...deskCommands(deps)] });
+  registerDesk(slack.app, deps);
+  // An unreachable cluster must not keep Slack from answering; readiness reports it, recovery runs later.
+  await deps.desk
+    .recover()
+    .catch((error) => logger.warn({ err: error }, "could not recover interrupted plans at start-up"));
   await slack.start();
 
   return {
@@ -52,11 +91,13 @@ export async function startGraydesk(config: Config, logger: Logger): Promise<Gra
     store,
     audit,
     policy,
+    deps,
     async stop() {
       await slack.stop().catch((error) => logger.warn({ err: error }, "receiver did not stop cleanly"));
       const drained = await inFlight.drain(config.shutdownTimeoutMs);
       if (!drained)
         logger.warn({ pending: inFlight.size }, "shutdown timeout reached with work still running");
+      await releaseDesk?.close();
       await store.close();
       await audit.close();
       return { drained };

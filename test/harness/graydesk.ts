@@ -44,7 +44,13 @@ export interface RunningGraydesk {
  */
 export async function startTestGraydesk(
   api: SlackApi,
-  overrides: { kubeconfig?: string; dataDir?: string; policyFile?: string; shutdownTimeoutMs?: number } = {},
+  overrides: {
+    kubeconfig?: string;
+    dataDir?: string;
+    policyFile?: string;
+    shutdownTimeoutMs?: number;
+    clock?: () => Date;
+  } = {},
 ): Promise<RunningGraydesk> {
   const port = await freePort();
   const config: Config = {
@@ -63,7 +69,11 @@ export async function startTestGraydesk(
       done();
     },
   });
-  const graydesk = await startGraydesk(config, createLogger("debug", sink));
+  const graydesk = await startGraydesk(
+    config,
+    createLogger("debug", sink),
+    overrides.clock ? { clock: overrides.clock } : {},
+  );
   const baseUrl = `http://127.0.0.1:${port}`;
   const slack = createSlackClient({ baseUrl, signingSecret: SIGNING_SECRET, api });
   return { graydesk, slack, baseUrl, logs, config, stop: async () => void (await graydesk.stop()) };
