@@ -1,0 +1,125 @@
+import { CustomObjectsApi } from "@kubernetes/client-node";
+import type { ReleaseJob } from "../../../src/release/index.ts";
+import { loadBookinfo } from "../../harness/bookinfo.ts";
+import { type RunningGraydesk, startTestGraydesk } from "../../harness/graydesk.ts";
+import { type KubeTestServer, startKubeServer } from "../../harness/kube/index.ts";
+import { type SlackApiServer, type StoredMessage, startSlackApiServer } from "../../harness/slack/index.ts";
+
+export const ALICE = { id: "U0ALICE", name: "alice" };
+export const BOB = { id: "U0BOB", name: "bob" };
+export const CAROL = { id: "U0CAROL", name: "carol" };
+export const DAVE = { id: "U0DAVE", name: "dave" };
+export const CHANNEL = "C0RELEASES";
+export const POLICY = new URL("../../fixtures/desk/policy.yaml", import.meta.url).pathname;
+
+/** The seed 004 world: Bookinfo with reviews v1 in a Kubernetes test server, Slack, Graydesk, a movable clock. */
+export interface World {
+  kube: KubeTestServer;
+  api: SlackApiServer;
+  app: RunningGraydesk;
+  clock: { now: number; advance(ms: number): void };
+  close(): Promise<void>;
+}
+
+export async function startWorld(): Promise<World> {
+  const kube = await startKubeServer({ podReadyDelayMs: 20 });
+  await loadBookinfo(kube.kubeConfig(), "bookinfo", { reviewsVersions: ["v1"], withDestinationRule: true });
+  const api = await startSlackApiServer();
+  api.setUsers([ALICE, BOB, CAROL, DAVE]);
+  const clock = {
+    now: Date.now(),
+    advance(ms: number) {
+      clock.now += ms;
+    },
+  };
+  const app = await startTestGraydesk(api, {
+    kubeconfig: kube.kubeconfigPath,
+    policyFile: POLICY,
+    clock: () => new Date(clock.now),
+  });
+  return {
+    kube,
+    api,
+    app,
+    clock,
+    async close() {
+      await app.stop();
+      await api.close();
+      await kube.close();
+    },
+  };
+}
+
+/** Creates a reviews canary job the way the wizard does, and posts its card. */
+export async function createReviewsJob(world: World, name: string, user = ALICE.id): Promise<ReleaseJob> {
+  const { desk, cards } = world.app.graydesk.deps;
+  const job = await desk.createJob(
+    {
+      name,
+      namespace: "bookinfo",
+      app: "bookinfo",
+      service: "reviews",
+      strategy: "canary",
+      newVersion: {
+        version: "v2",
+        settings: {
+          replicas: 1,
+          containers: {
+            mode: "replace-image",
+            images: { reviews: "kubesphere/example-bookinfo-reviews-v2:1.16.2" },
+          },
+        },
+      },
+      channel: CHANNEL,
+    },
+    user,
+  );
+  await cards.post(job, CHANNEL);
+  return desk.waitDeployed(job.id, 10_000);
+}
+
+export async function until<T>(
+  read: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 5_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The latest approval request message for a job in a channel (thread replies included). */
+export function approvalMessage(api: SlackApiServer, channel = CHANNEL): StoredMessage | undefined {
+  return api
+    .messages(channel)
+    .filter((m) => JSON.stringify(m.blocks ?? []).includes('"approval_title"'))
+    .at(-1);
+}
+
+export async function reviewsWeights(kube: KubeTestServer): Promise<Record<string, number>> {
+  const api = kube.kubeConfig().makeApiClient(CustomObjectsApi);
+  const vs = (await api.getNamespacedCustomObject({
+    group: "networking.istio.io",
+    version: "v1",
+    namespace: "bookinfo",
+    plural: "virtualservices",
+    name: "reviews",
+  })) as { spec: { http: { route: { destination: { subset: string }; weight?: number }[] }[] } };
+  const weights: Record<string, number> = {};
+  for (const route of vs.spec.http.at(-1)?.route ?? [])
+    weights[route.destination.subset] = route.weight ?? 100;
+  return weights;
+}
+
+/** Writes (not reads, not dry runs) to VirtualServices the test server saw. */
+export function virtualServiceWrites(kube: KubeTestServer): number {
+  return kube.requests.filter(
+    (r) =>
+      r.resource === "virtualservices" &&
+      !["get", "list", "watch"].includes(r.verb) &&
+      !r.path.includes("dryRun"),
+  ).length;
+}
