@@ -122,7 +122,7 @@ export function evidence(
       : (c.successRate - s.successRate) * 100;
   const p99Ms = s.p99 === undefined || c.p99 === undefined ? undefined : c.p99 - s.p99;
   const line = (v: VersionEvidence, role: string) =>
-    `${v.version} (${role}): ${formatRps(v.rps)}, ${formatRatio(v.successRate)} success, p99 ${formatMs(v.p99)}`;
+    `${v.version} (${role}): ${formatRps(v.rps)}, success ${formatRatio(v.successRate)}, p99 ${formatMs(v.p99)}`;
   const diffs: string[] = [];
   if (successRatePoints !== undefined) diffs.push(`success ${signed(successRatePoints, 1)} points`);
   if (p99Ms !== undefined) diffs.push(`p99 ${signed(p99Ms)} ms`);
