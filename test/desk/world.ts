@@ -1,0 +1,123 @@
+// A release desk wired to the Kubernetes API test server with Bookinfo loaded, a file store and a mesh
+// simulator reading the same cluster: what the desk and cluster tests drive.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
+import { parse } from "yaml";
+import { ClusterClient, type Kube, withDeadline } from "../../src/cluster/index.ts";
+import { createReleaseDesk, type ReleaseDeskOptions, type RunningReleaseDesk } from "../../src/desk/index.ts";
+import { createLogger } from "../../src/log.ts";
+import type { ReleaseJob } from "../../src/release/index.ts";
+import { type AuditLog, openAuditLog, openFileStore, type Store } from "../../src/store/index.ts";
+import { type BookinfoOptions, loadBookinfo } from "../harness/bookinfo.ts";
+import { type KubeTestServer, type KubeTestServerOptions, startKubeServer } from "../harness/kube/index.ts";
+import { MeshSimulator } from "../harness/mesh/index.ts";
+
+export const NS = "bookinfo";
+
+export interface World {
+  kube: KubeTestServer;
+  kc: KubeConfig;
+  cluster: Kube;
+  store: Store;
+  audit: AuditLog;
+  desk: RunningReleaseDesk;
+  mesh: MeshSimulator;
+  dir: string;
+  changes: { job: string; what: string; state: string }[];
+  /** A second desk over the same data directory, as after a restart. */
+  restart(options?: Partial<ReleaseDeskOptions>): Promise<RunningReleaseDesk>;
+  close(): Promise<void>;
+}
+
+export interface WorldOptions {
+  server?: KubeTestServerOptions;
+  bookinfo?: BookinfoOptions;
+  desk?: Partial<ReleaseDeskOptions>;
+}
+
+export async function startWorld(options: WorldOptions = {}): Promise<World> {
+  const kube = await startKubeServer({ podReadyDelayMs: 10, progressDeadlineMs: 1500, ...options.server });
+  const kc = kube.kubeConfig();
+  await loadBookinfo(kc, NS, { reviewsVersions: ["v1"], ...options.bookinfo });
+  const dir = mkdtempSync(join(tmpdir(), "graydesk-desk-"));
+  const stores: { store: Store; audit: AuditLog; desk: RunningReleaseDesk }[] = [];
+  const changes: World["changes"] = [];
+  const cluster = withDeadline(new ClusterClient(kc), 1500);
+  const open = async (extra: Partial<ReleaseDeskOptions> = {}) => {
+    const store = await openFileStore(dir);
+    const audit = await openAuditLog(dir);
+    const desk = createReleaseDesk({
+      cluster,
+      store,
+      audit,
+      clock: () => new Date(),
+      logger: createLogger("silent"),
+      pollMs: 15,
+      waitReadyTimeoutMs: 3000,
+      events: { jobChanged: (job: ReleaseJob, what: string) => void changes.push({ job: job.id, what, state: job.state }) },
+      ...options.desk,
+      ...extra,
+    });
+    stores.push({ store, audit, desk });
+    return { store, audit, desk };
+  };
+  const first = await open();
+  const mesh = new MeshSimulator({ kubeConfig: kc, namespaces: [NS], seed: 7 });
+  return {
+    kube,
+    kc,
+    cluster,
+    ...first,
+    mesh,
+    dir,
+    changes,
+    async restart(extra) {
+      await first.store.flush();
+      return (await open(extra)).desk;
+    },
+    async close() {
+      for (const { desk, store, audit } of stores) {
+        await desk.close();
+        await store.close();
+        await audit.close();
+      }
+      await mesh.close();
+      await kube.close();
+    },
+  };
+}
+
+/** Creates an object from a YAML fixture under test/fixtures/release-engine/ into the namespace. */
+export async function createFixture(kc: KubeConfig, file: string, namespace = NS): Promise<void> {
+  const object = parse(readFileSync(new URL(`../fixtures/release-engine/${file}`, import.meta.url), "utf8"));
+  object.metadata.namespace = namespace;
+  await KubernetesObjectApi.makeApiClient(kc).create(object);
+}
+
+/** The job input of the seeds' canary on reviews: image swap for v2 (or another version). */
+export function reviewsCanary(version = "v2", name = `reviews-${version}`) {
+  return {
+    name,
+    namespace: NS,
+    app: "bookinfo",
+    service: "reviews",
+    strategy: "canary" as const,
+    newVersion: {
+      version,
+      settings: {
+        replicas: 1,
+        containers: {
+          mode: "replace-image" as const,
+          images: { reviews: `docker.io/istio/examples-bookinfo-reviews-${version}:1.20.3` },
+        },
+      },
+    },
+  };
+}
+
+/** Requests to named resources since the last reset, as `verb resource` (discovery requests left out). */
+export function apiCalls(kube: KubeTestServer): string[] {
+  return kube.requests.filter((r) => r.resource).map((r) => `${r.verb} ${r.resource}${r.name ? `/${r.name}` : ""}`);
+}
