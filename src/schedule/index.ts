@@ -7,6 +7,8 @@ export {
   validateCron,
   validateTimezone,
 } from "./cron.ts";
+export { age, buildDigest, type DigestInput, type DigestJob, lastChange } from "./digest-content.ts";
+export { type DigestMessage, MAX_BLOCKS, MAX_SECTION_TEXT } from "./digest-messages.ts";
 export {
   DEFAULT_GRACE_MS,
   type DigestSchedule,

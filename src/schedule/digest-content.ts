@@ -1,0 +1,181 @@
+import type { KnownBlock } from "@slack/types";
+import type { ApprovalRequest, Policy } from "../approvals/index.ts";
+import { policyFor } from "../approvals/index.ts";
+import { type ReleaseJob, splitView, TERMINAL_STATES, type TrafficPolicy } from "../release/index.ts";
+import type { VersionHealth } from "../telemetry/index.ts";
+import { findBreaches, formatShare, thresholdsFor } from "../telemetry/index.ts";
+import { type DigestMessage, sectionsOf, toMessages } from "./digest-messages.ts";
+
+/** One job as the digest sees it: the stored job plus what the cluster and Prometheus said just now. */
+export interface DigestJob {
+  job: ReleaseJob;
+  /** The split the routing objects in the cluster carry; undefined when they could not be read. */
+  configured?: TrafficPolicy;
+  health?: VersionHealth;
+}
+
+export interface DigestInput {
+  now: Date;
+  /** When this channel's previous digest was posted; finished jobs are listed from then on. */
+  lastDigestAt?: Date;
+  jobs: DigestJob[];
+  approvals: ApprovalRequest[];
+  policy: Policy;
+  /** Only these namespaces (a channel's namespaces); all when absent. */
+  namespaces?: string[];
+}
+
+/**
+ * The digest, per namespace: active jobs with strategy, configured and observed split, health and age; approval
+ * requests still waiting and for how long; jobs with no change for longer than the namespace's
+ * `forgottenAfterDays`; jobs finished since the last digest. Pure: data in, Slack messages out, split so each
+ * message stays within Block Kit's limits.
+ */
+export function buildDigest(input: DigestInput): DigestMessage[] {
+  const wanted = input.namespaces ? new Set(input.namespaces) : undefined;
+  const inScope = (ns: string) => !wanted || wanted.has(ns);
+  const namespaces = [
+    ...new Set([
+      ...input.jobs.map((j) => j.job.namespace).filter(inScope),
+      ...input.approvals
+        .filter((a) => a.state === "pending")
+        .map((a) => a.namespace)
+        .filter(inScope),
+    ]),
+  ].sort();
+  const blocks: KnownBlock[] = [];
+  for (const ns of namespaces) {
+    const section = namespaceBlocks(ns, input);
+    if (section.length > 0)
+      blocks.push({ type: "header", text: { type: "plain_text", text: cut(ns, 150) } }, ...section);
+  }
+  const title = `Release digest — ${input.now.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  if (blocks.length === 0) {
+    blocks.push({
+      type: "section",
+      text: { type: "mrkdwn", text: "Nothing to report: no release jobs running and no approvals waiting." },
+    });
+  }
+  return toMessages(title, blocks);
+}
+
+function namespaceBlocks(ns: string, input: DigestInput): KnownBlock[] {
+  const rules = policyFor(input.policy, ns);
+  const now = input.now.getTime();
+  const jobs = input.jobs.filter((j) => j.job.namespace === ns);
+  const active = jobs.filter((j) => !TERMINAL_STATES.includes(j.job.state));
+  const forgottenMs = rules.forgottenAfterDays * 86_400_000;
+  const forgotten = active.filter((j) => now - lastChange(j.job) > forgottenMs);
+  const since = input.lastDigestAt?.getTime() ?? now - 86_400_000;
+  const finished = jobs.filter((j) => TERMINAL_STATES.includes(j.job.state) && lastChange(j.job) > since);
+  const waiting = input.approvals
+    .filter((a) => a.namespace === ns && a.state === "pending")
+    .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+
+  const out: KnownBlock[] = [];
+  if (active.length > 0)
+    out.push(
+      ...sectionsOf(
+        `*Active jobs (${active.length})*`,
+        active.map((j) => activeLine(j, input)),
+      ),
+    );
+  if (waiting.length > 0)
+    out.push(
+      ...sectionsOf(
+        `*Waiting for approval (${waiting.length})*`,
+        waiting.map(
+          (a) =>
+            `• *${a.jobName}* — ${a.operation}: ${a.summary} — asked by <@${a.requestedBy}>, waiting ${age(now - Date.parse(a.requestedAt))}`,
+        ),
+      ),
+    );
+  if (forgotten.length > 0)
+    out.push(
+      ...sectionsOf(
+        `*No change for more than ${rules.forgottenAfterDays} days (${forgotten.length})* — finish or take them offline`,
+        forgotten.map(
+          (j) =>
+            `• *${j.job.name}* — last change ${age(now - lastChange(j.job))} ago, ${splitText(j.job, j.job.traffic)}`,
+        ),
+      ),
+    );
+  if (finished.length > 0)
+    out.push(
+      ...sectionsOf(
+        `*Finished since the last digest (${finished.length})*`,
+        finished.map(
+          (j) => `• *${j.job.name}* — ${j.job.state}${keptText(j.job)}, ${age(now - lastChange(j.job))} ago`,
+        ),
+      ),
+    );
+  return out;
+}
+
+function activeLine(j: DigestJob, input: DigestInput): string {
+  const { job } = j;
+  const configured = j.configured ?? job.traffic;
+  const parts = [
+    `• *${job.name}* (${job.strategy}, ${job.state}) — configured ${splitText(job, configured)}${j.configured ? "" : " (as last applied)"}`,
+    `observed ${observedText(j)}`,
+    healthText(j, input),
+    `age ${age(input.now.getTime() - Date.parse(job.createdAt))}`,
+  ];
+  return parts.join(" · ");
+}
+
+function splitText(job: ReleaseJob, policy: TrafficPolicy): string {
+  const view = splitView(job, policy);
+  const served = Object.entries(view.served)
+    .map(([v, p]) => `${v} ${p}%`)
+    .join(" / ");
+  if (view.mirror) return `${served}, ${view.mirror.percent}% mirrored to ${view.mirror.to}`;
+  if (view.match) return `${served}, matching requests to ${view.match.to}`;
+  return served;
+}
+
+function observedText(j: DigestJob): string {
+  const health = j.health;
+  if (!health) return "not measured";
+  if (health.status === "unavailable") return "unknown";
+  return Object.entries(health.versions)
+    .map(([v, s]) => `${v} ${formatShare(s.share)}`)
+    .join(" / ");
+}
+
+function healthText(j: DigestJob, input: DigestInput): string {
+  const health = j.health;
+  if (!health) return "health not measured";
+  if (health.status === "unavailable") return `health unknown (${health.reason})`;
+  const rules = policyFor(input.policy, j.job.namespace);
+  const breaches = findBreaches(health, thresholdsFor(rules), j.job.traffic.kind);
+  if (breaches.length === 0) return ":large_green_circle: healthy";
+  return `:red_circle: ${breaches.map((b) => b.text).join(" ")}`;
+}
+
+function keptText(job: ReleaseJob): string {
+  return job.takenOverBy ? ` keeping ${job.takenOverBy}` : "";
+}
+
+/** The last thing that happened to the job: its latest history event, or its creation. */
+export function lastChange(job: Pick<ReleaseJob, "history" | "createdAt">): number {
+  let latest = Date.parse(job.createdAt);
+  for (const event of job.history) latest = Math.max(latest, Date.parse(event.at));
+  return latest;
+}
+
+/** "3 d 4 h", "2 h 5 min", "12 min", "less than a minute". */
+export function age(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return "less than a minute";
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
+  return `${mins} min`;
+}
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
