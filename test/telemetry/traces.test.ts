@@ -108,11 +108,12 @@ describe("recent traces from the Jaeger query API", () => {
   });
 
   it("a query Jaeger refuses: its own message", async () => {
-    const error = await recentTraces({ jaegerUrl: server.jaegerUrl, limit: Number.NaN }, job).catch((e: unknown) => e);
+    const error = await recentTraces({ jaegerUrl: server.jaegerUrl, limit: Number.NaN }, job).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(JaegerError);
     expect((error as Error).message).toBe(
       "Traces for reviews.bookinfo could not be read from Jaeger: start, end and limit must be numbers",
     );
   });
-});
 });
