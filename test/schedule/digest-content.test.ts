@@ -56,7 +56,10 @@ function approval(overrides: Partial<ApprovalRequest>): ApprovalRequest {
 const text = (messages: DigestMessage[]) =>
   messages
     .flatMap((m) => m.blocks)
-    .map((b) => ("text" in b && b.text ? b.text.text : "elements" in b ? JSON.stringify(b.elements) : ""))
+    .map((b) => {
+      if ("text" in b && b.text) return typeof b.text === "string" ? b.text : b.text.text;
+      return "elements" in b ? JSON.stringify(b.elements) : "";
+    })
     .join("\n");
 
 function digest(input: Partial<DigestInput>): DigestMessage[] {
