@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { deskCommands } from "../commands/desk.ts";
 import { registerCommands, subcommands } from "../commands/index.ts";
+import { newCommand } from "../commands/new.ts";
 import { openPolicy, type Policy, parsePolicy } from "./approvals/index.ts";
 import { ClusterClient } from "./cluster/index.ts";
 import { createKubeConfig, pingCluster } from "./cluster/kubeconfig.ts";
@@ -12,6 +13,7 @@ import type { Clock, SlackDeps } from "./slack/deps.ts";
 import { composeSlackDesk } from "./slack/desk/compose.ts";
 import { registerDesk } from "./slack/desk/index.ts";
 import { InFlight } from "./slack/in-flight.ts";
+import { registerWizard } from "./slack/wizard/index.ts";
 import { type AuditLog, openAuditLog, openFileStore, type Store } from "./store/index.ts";
 
 export interface Graydesk {
@@ -78,7 +80,12 @@ export async function startGraydesk(
       return releaseDesk;
     },
   });
-  registerCommands(slack.app, { logger, inFlight, table: [...subcommands, ...deskCommands(deps)] });
+  registerCommands(slack.app, {
+    logger,
+    inFlight,
+    table: [...subcommands, newCommand(deps), ...deskCommands(deps)],
+  });
+  registerWizard(slack.app, deps);
   registerDesk(slack.app, deps);
   // An unreachable cluster must not keep Slack from answering; readiness reports it, recovery runs later.
   await deps.desk
