@@ -41,7 +41,7 @@ export function colourOf(versions: Version[], version: Version): string {
 
 function legendName(input: ChartInput, version: Version): string {
   const stats = input.stats[version];
-  return `${version} observed — ${formatRatio(stats?.successRate)} success, p99 ${formatMs(stats?.p99)}`;
+  return `${version} observed — success ${formatRatio(stats?.successRate)}, p99 ${formatMs(stats?.p99)}`;
 }
 
 export function chartOption(input: ChartInput): echarts.EChartsOption {
