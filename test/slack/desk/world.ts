@@ -83,10 +83,16 @@ export async function until<T>(
   timeoutMs = 5_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
   for (;;) {
-    const value = await read();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error("condition not met in time");
+    try {
+      const value = await read();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      // Not there yet (a 404 before the first write): keep polling until the deadline.
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw lastError ?? new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 20));
   }
 }
