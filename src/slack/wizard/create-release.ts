@@ -26,6 +26,7 @@ export async function createRelease(
   traffic: TrafficPolicy | undefined,
   actor: string,
   channel: string,
+  progress?: (created: CreatedRelease) => Promise<void>,
 ): Promise<CreatedRelease> {
   const job = await deps.desk.createJob(input, actor);
   // From here on the job exists: a failure is reported beside it rather than thrown as if nothing happened.
@@ -41,6 +42,17 @@ export async function createRelease(
   const card = await step("Posting the job card", () => deps.cards.post(job, channel));
   if ("problem" in card) return { job, problem: card.problem };
   if (!traffic) return { job, card };
+  // A plan needs the new version running: the request waits for it, the person hears about it meanwhile.
+  await progress?.({ job, card });
+  const ready = await deps.desk.waitDeployed(job.id);
+  if (ready.state !== "ready" && ready.state !== "active") {
+    const why = ready.failure?.reason ? `: ${ready.failure.reason}` : "";
+    return {
+      job: ready,
+      card,
+      problem: `${ready.newVersion.version} did not become ready${why}, so the traffic change was not requested.`,
+    };
+  }
   const request = await step("Asking for approval", () =>
     deps.approvals.requestChange({ jobId: job.id, change: { kind: "shift", traffic }, actor, channel }),
   );
@@ -54,7 +66,9 @@ export function describeCreated(created: CreatedRelease, traffic: TrafficPolicy 
   const { job } = created;
   const base = `Release job *${job.name}* created: ${job.service.name} *${job.newVersion.version}* is being deployed beside *${job.stableVersion}* with no traffic yet.`;
   if (created.problem) return `${base}\n:warning: ${created.problem}`;
-  if (!created.request) return `${base} Move traffic from the job card when it is ready.`;
+  if (!traffic) return `${base} Move traffic from the job card when it is ready.`;
+  if (!created.request)
+    return `${base} Once it is ready, Graydesk asks for approval to ${trafficWords(traffic)}.`;
   return `${base} Asked for approval to ${trafficWords(traffic)}; traffic moves once someone approves.`;
 }
 

@@ -12,7 +12,7 @@ import {
 import type { Logger } from "../../log.ts";
 import { ReleaseError } from "../../release/index.ts";
 import { userMessageOf } from "../errors.ts";
-import { createRelease, describeCreated } from "./create-release.ts";
+import { type CreatedRelease, createRelease, describeCreated } from "./create-release.ts";
 import type { WizardDeps } from "./wizard-deps.ts";
 import { redraw, type ViewPayload } from "./wizard-view.ts";
 
@@ -47,7 +47,21 @@ export async function finishWizard({ deps, ack, client, logger, view, state, use
   const work = (async () => {
     const traffic = requestedTraffic(state);
     try {
-      const created = await createRelease(deps, logger, createJobInput(state), traffic, user, state.channel);
+      const deploying = async (created: CreatedRelease) => {
+        const text = describeCreated(created, traffic);
+        await redraw(client, deps.drafts, view.id, buildWizardOutcome("Release created", text, true)).catch(
+          () => undefined,
+        );
+      };
+      const created = await createRelease(
+        deps,
+        logger,
+        createJobInput(state),
+        traffic,
+        user,
+        state.channel,
+        deploying,
+      );
       await show(
         buildWizardOutcome("Release created", describeCreated(created, traffic), true),
         describeCreated(created, traffic),
