@@ -24,6 +24,8 @@ export interface Config {
   policyFile?: string;
   prometheusUrl?: string;
   jaegerUrl?: string;
+  /** How often live job cards refresh; 60 when absent. */
+  refreshIntervalSeconds?: number;
   shutdownTimeoutMs: number;
 }
 
@@ -116,6 +118,21 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
     problem("JAEGER_URL", `must be an http(s) URL, not "${jaegerUrl}"`, "http://tracing.istio-system:16686");
   }
 
+  const refreshText = read("REFRESH_INTERVAL_SECONDS") ?? "60";
+  const refreshIntervalSeconds = Number(refreshText);
+  // Below 10 s the refresher would spend Slack's chat.update budget on cards nobody is reading.
+  if (
+    !Number.isInteger(refreshIntervalSeconds) ||
+    refreshIntervalSeconds < 10 ||
+    refreshIntervalSeconds > 3600
+  ) {
+    problem(
+      "REFRESH_INTERVAL_SECONDS",
+      `must be a whole number of seconds from 10 to 3600, not "${refreshText}"`,
+      "60",
+    );
+  }
+
   const shutdownText = read("SHUTDOWN_TIMEOUT_MS") ?? "10000";
   const shutdownTimeoutMs = Number(shutdownText);
   if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 0) {
@@ -144,6 +161,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
       ...(policyFile ? { policyFile: path.resolve(cwd, policyFile) } : {}),
       ...(prometheusUrl ? { prometheusUrl } : {}),
       ...(jaegerUrl ? { jaegerUrl } : {}),
+      refreshIntervalSeconds,
       shutdownTimeoutMs,
     },
   };

@@ -18,9 +18,15 @@ describe("loadConfig", () => {
         dataDir: "/srv/graydesk/data",
         store: "lowdb",
         logLevel: "info",
+        refreshIntervalSeconds: 60,
         shutdownTimeoutMs: 10000,
       },
     });
+  });
+
+  it("reads the live card refresh interval", () => {
+    const result = loadConfig({ ...socket, REFRESH_INTERVAL_SECONDS: "120" });
+    expect(result.ok && result.config.refreshIntervalSeconds).toBe(120);
   });
 
   it("switches to HTTP mode when a signing secret and port are set", () => {
@@ -60,6 +66,14 @@ describe("loadConfig", () => {
     [{ PROMETHEUS_URL: "prom:9090" }, /PROMETHEUS_URL must be an http\(s\) URL/],
     [{ JAEGER_URL: "ftp://jaeger" }, /JAEGER_URL must be an http\(s\) URL/],
     [{ SHUTDOWN_TIMEOUT_MS: "soon" }, /SHUTDOWN_TIMEOUT_MS must be a whole number/],
+    [
+      { REFRESH_INTERVAL_SECONDS: "5" },
+      /REFRESH_INTERVAL_SECONDS must be a whole number of seconds from 10 to 3600, not "5"/,
+    ],
+    [
+      { REFRESH_INTERVAL_SECONDS: "1m" },
+      /REFRESH_INTERVAL_SECONDS must be a whole number of seconds from 10 to 3600/,
+    ],
   ])("rejects %o", (override, message) => {
     const result = loadConfig({ ...socket, ...override });
     expect(result.ok).toBe(false);

@@ -106,7 +106,7 @@ describe("the split chart", () => {
   it("says 'no data' rather than a number when a version has none", () => {
     const svg = renderChartSvg({
       ...input,
-      stats: { v1: input.stats.v1 ?? {}, v2: { successRate: undefined, p99: undefined } },
+      stats: { v1: { successRate: 0.999, p99: 48 }, v2: { successRate: undefined, p99: undefined } },
     });
     expect(svg).toContain("v2 observed — success no data, p99 no data");
   });
