@@ -17,7 +17,7 @@ export function buildHistory(job: ReleaseJob, audit: AuditRecord[]): { text: str
     `*History of ${job.namespace}/${job.name}*${entries.length > SHOWN ? ` (last ${SHOWN} of ${entries.length})` : ""}`,
     ...shown.map(
       (e) =>
-        `\`${e.at.slice(0, 19).replace("T", " ")}\` ${e.actor ? `<@${e.actor}> ` : ""}*${e.what}*${e.detail ? ` — ${e.detail}` : ""}`,
+        `\`${e.at.slice(0, 19).replace("T", " ")}\` ${actorText(e.actor)}*${e.what}*${e.detail ? ` — ${e.detail}` : ""}`,
     ),
   ];
   return {
@@ -40,4 +40,10 @@ export function auditDetail(record: AuditRecord): string | undefined {
     (p): p is string => typeof p === "string",
   );
   return parts.length > 0 ? parts.join(" · ") : undefined;
+}
+
+/** A Slack user as a mention; Graydesk's own actions (actor "graydesk") as its name. */
+export function actorText(actor: string | undefined): string {
+  if (!actor) return "";
+  return /^[UW][A-Z0-9]+$/.test(actor) ? `<@${actor}> ` : `${actor} `;
 }

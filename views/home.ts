@@ -4,7 +4,7 @@ import type { ReleaseJob } from "../src/release/index.ts";
 import type { AuditRecord } from "../src/store/index.ts";
 import { when } from "./approval.ts";
 import { chunk } from "./help.ts";
-import { auditDetail } from "./history.ts";
+import { actorText, auditDetail } from "./history.ts";
 import { ids } from "./ids.ts";
 import { jobLine } from "./job-list.ts";
 
@@ -50,7 +50,7 @@ export function buildHome(data: HomeData): HomeView {
     data.activity.map((r) => {
       const detail = auditDetail(r);
       const job = r.job ? ` ${r.namespace ?? ""}/${r.job}` : "";
-      return `• ${when(r.at)} ${r.actor ? `<@${r.actor}> ` : ""}*${r.kind}*${job}${detail ? ` — ${detail}` : ""}`;
+      return `• ${when(r.at)} ${actorText(r.actor)}*${r.kind}*${job}${detail ? ` — ${detail}` : ""}`;
     }),
     "Nothing has happened yet.",
   );

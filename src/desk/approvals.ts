@@ -225,7 +225,7 @@ export class ApprovalDesk {
         `:white_check_mark: *${request.operation}* applied — asked by <@${request.requestedBy}>, approved by <@${user}>.`,
         request.summary,
       );
-      await this.#refreshCard(request.jobId);
+      // No card refresh here: the engine's jobChanged event redraws it after an apply.
       return { kind: "applied", request: finished, outcome };
     } catch (error) {
       const stale = error instanceof UserFacingError && error.code === "stale-plan";

@@ -28,6 +28,13 @@ export async function homeData(deps: SlackDeps, user: string) {
     .filter((r) => r.state === "pending" && Date.parse(r.expiresAt) > now);
   const waiting: ApprovalRequest[] = [];
   for (const request of pending) if (await deps.approvals.mayApprove(request, user)) waiting.push(request);
-  const activity = (await deps.audit.readAll()).slice(-ACTIVITY).reverse();
+  // The engine names jobs by id in its records; people know them by name.
+  const activity = (await deps.audit.readAll())
+    .slice(-ACTIVITY)
+    .reverse()
+    .map((r) => {
+      const job = r.job ? deps.desk.job(r.job) : undefined;
+      return job ? { ...r, job: job.name } : r;
+    });
   return { user, jobs, waiting, activity };
 }

@@ -15,7 +15,7 @@ export function mrkdwnToText(text: string, names: Names): string {
     .replace(/<!subteam\^([A-Z0-9]+)>/g, (_, id: string) => `@group-${id}`)
     .replace(/<!date\^\d+\^[^|]*\|([^>]*)>/g, (_, fallback: string) => fallback)
     .replace(/<(https?:[^|>]+)\|([^>]+)>/g, "$2 ($1)")
-    .replace(/```/g, "")
+    .replace(/`/g, "")
     .replace(/:([a-z_+-]+):/g, (_, name: string) => EMOJI[name] ?? "")
     .replace(/\*([^*\n]+)\*/g, "$1")
     .replace(/(^|\s)_([^_\n]+)_/g, "$1$2");
