@@ -24,3 +24,15 @@ export {
   replicaIdentity,
   soleLeadership,
 } from "./lease.ts";
+export { StepRunner, type StepRunnerDeps } from "./step-runner.ts";
+export {
+  afterAction,
+  currentPercent,
+  nextAction,
+  type ParsedSteps,
+  parseSteps,
+  STEPS_EXAMPLE,
+  type StepAction,
+  type StepHealth,
+  type StepSchedule,
+} from "./steps.ts";
