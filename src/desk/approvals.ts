@@ -26,6 +26,8 @@ export interface ApprovalDeskOptions {
   store: Store;
   client: WebClient;
   logger: Logger;
+  /** How long a change asked for while the new version is still deploying waits for it (default 2 minutes). */
+  deployWaitMs?: number;
 }
 
 export interface ChangeRequest {
@@ -68,10 +70,12 @@ export class ApprovalDesk {
 
   async requestChange({ jobId, change, actor, channel }: ChangeRequest): Promise<ApprovalRequest> {
     const { desk, gate, permissions, policy, audit } = this.#o;
-    const job = this.#job(jobId);
+    let job = this.#job(jobId);
     const rules = policyFor(policy, job.namespace);
     const allowed = await permissions.mayRequest(rules, job.namespace, actor);
     if (!allowed.ok) throw new UserFacingError("not-allowed", allowed.rule);
+    // A new job's first traffic change is asked for with the job: plan it once the new version is ready.
+    if (job.state === "deploying") job = await desk.waitDeployed(jobId, this.#o.deployWaitMs ?? 120_000);
     const plan = await desk.planChange(jobId, change, actor);
     const superseded = gate.pendingFor(jobId);
     const opened = await gate.open({
