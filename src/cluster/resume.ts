@@ -39,7 +39,12 @@ async function check(
   if (step.action === "wait-ready" || step.action === "scale") return "run";
   const current = await deps.kube.get<KubeObject>(step.object);
   const key = refKey(step.object);
-  if (step.action === "delete") return current ? "run" : "done";
+  const planned = plan.preconditions.find((pre) => refKey(pre.ref) === key)?.resourceVersion;
+  if (step.action === "delete") {
+    if (!current) return "done";
+    const moved = planned !== undefined && current.metadata.resourceVersion !== planned;
+    return moved ? { reason: `${step.object.kind} ${step.object.name} was changed by someone else` } : "run";
+  }
   if (step.action === "create") {
     if (!current) return "run";
     return matches(current, step)
@@ -47,7 +52,6 @@ async function check(
       : { reason: `${step.object.kind} ${step.object.name} exists but differs from the plan` };
   }
   if (!current) return { reason: `${step.object.kind} ${step.object.name} is gone` };
-  const planned = plan.preconditions.find((pre) => refKey(pre.ref) === key)?.resourceVersion;
   if (planned !== undefined && current.metadata.resourceVersion === planned) {
     versions.set(key, planned);
     return "run";

@@ -30,6 +30,7 @@ export async function recover(ctx: DeskContext, deployments: Deployments): Promi
       namespace: mustJob(ctx, record.plan.jobId).namespace,
     };
     if (resumed.ok) {
+      await finish("done");
       await completeChange(ctx, record, record.requestedBy);
       await movePlan(ctx, record.id, "applying", "applied");
       await audit(ctx, {

@@ -35,16 +35,32 @@ describe("blue-green", () => {
 
   it("refuses a weight split for a blue-green job", async () => {
     await expect(
-      world.desk.planChange(job.id, { kind: "shift", traffic: { kind: "weights", weights: { v1: 50, v2: 50 } } }, "U1"),
+      world.desk.planChange(
+        job.id,
+        { kind: "shift", traffic: { kind: "weights", weights: { v1: 50, v2: 50 } } },
+        "U1",
+      ),
     ).rejects.toThrow(/Blue-green job reviews-bg moves traffic with Take Over/);
   });
 
   it("offline keeping v1 removes v2 and every routing object the job created", async () => {
     const result = await apply(world, job, { kind: "takeOffline", keep: "v1" });
     expect(result.job.state).toBe("offline");
-    expect(await world.cluster.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v2" })).toBeUndefined();
     expect(
-      await world.cluster.get({ apiVersion: "networking.istio.io/v1", kind: "VirtualService", namespace: NS, name: "reviews" }),
+      await world.cluster.get({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        namespace: NS,
+        name: "reviews-v2",
+      }),
+    ).toBeUndefined();
+    expect(
+      await world.cluster.get({
+        apiVersion: "networking.istio.io/v1",
+        kind: "VirtualService",
+        namespace: NS,
+        name: "reviews",
+      }),
     ).toBeUndefined();
     expect(send()).toEqual({ v1: 500 });
   });
@@ -63,12 +79,18 @@ describe("traffic mirroring", () => {
   it.each([
     { percent: 100, expected: 1000, tolerance: 0 },
     { percent: 30, expected: 300, tolerance: 40 },
-  ])("mirrors $percent % of v1's traffic to v2, which answers no caller", async ({ percent, expected, tolerance }) => {
-    const result = await apply(world, job, { kind: "shift", traffic: { kind: "mirror", percent, to: "v2" } });
-    job = result.job;
-    const counts = world.mesh.sendMany(1000, { service: "reviews", namespace: NS });
-    expect(counts.byVersion).toEqual({ v1: 1000 });
-    expect(Math.abs((counts.mirrored.v2 ?? 0) - expected)).toBeLessThanOrEqual(tolerance);
-    expect((await world.desk.status(job.id)).configured).toEqual({ kind: "mirror", percent, to: "v2" });
-  });
+  ])(
+    "mirrors $percent % of v1's traffic to v2, which answers no caller",
+    async ({ percent, expected, tolerance }) => {
+      const result = await apply(world, job, {
+        kind: "shift",
+        traffic: { kind: "mirror", percent, to: "v2" },
+      });
+      job = result.job;
+      const counts = world.mesh.sendMany(1000, { service: "reviews", namespace: NS });
+      expect(counts.byVersion).toEqual({ v1: 1000 });
+      expect(Math.abs((counts.mirrored.v2 ?? 0) - expected)).toBeLessThanOrEqual(tolerance);
+      expect((await world.desk.status(job.id)).configured).toEqual({ kind: "mirror", percent, to: "v2" });
+    },
+  );
 });

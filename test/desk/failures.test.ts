@@ -35,12 +35,17 @@ describe("plans and API faults", () => {
       /^The cluster changed since this plan was made: VirtualService bookinfo\/reviews is now at resourceVersion \d+ \(the plan was made at \d+\); request the change again\.$/,
     );
     expect(world.desk.job(job.id)?.state).toBe("active");
-    await expect(world.desk.applyPlan(plan.id, "U2")).rejects.toThrow(/is out of date; request the change again/);
+    await expect(world.desk.applyPlan(plan.id, "U2")).rejects.toThrow(
+      /is out of date; request the change again/,
+    );
   });
 
   it("applies a plan once: the second approval finds it applied", async () => {
     const plan = await world.desk.planChange(job.id, fifty, "U1");
-    const [first, second] = await Promise.allSettled([world.desk.applyPlan(plan.id, "U2"), world.desk.applyPlan(plan.id, "U3")]);
+    const [first, second] = await Promise.allSettled([
+      world.desk.applyPlan(plan.id, "U2"),
+      world.desk.applyPlan(plan.id, "U3"),
+    ]);
     expect([first.status, second.status].sort()).toEqual(["fulfilled", "rejected"]);
   });
 
@@ -51,27 +56,66 @@ describe("plans and API faults", () => {
   });
 
   it.each<{ name: string; fault: Fault; code: string; retryable: boolean }>([
-    { name: "500", fault: { kind: "status", status: 500, verb: "patch", resource: "virtualservices" }, code: "cluster-unavailable", retryable: true },
-    { name: "503", fault: { kind: "status", status: 503, verb: "patch", resource: "virtualservices" }, code: "cluster-unavailable", retryable: true },
-    { name: "429", fault: { kind: "status", status: 429, verb: "patch", resource: "virtualservices", retryAfterSeconds: 1 }, code: "throttled", retryable: true },
-    { name: "409", fault: { kind: "status", status: 409, verb: "patch", resource: "virtualservices" }, code: "conflict", retryable: true },
-    { name: "a hung request", fault: { kind: "hang", verb: "patch", resource: "virtualservices" }, code: "cluster-unavailable", retryable: true },
-    { name: "a hung precondition read", fault: { kind: "hang", verb: "get", resource: "virtualservices" }, code: "cluster-unavailable", retryable: true },
-  ])("$name fails the job retryably with the traffic unchanged; retry completes the change", async ({ fault, code, retryable }) => {
-    const plan = await world.desk.planChange(job.id, eighty, "U1");
-    world.kube.faults.add(fault);
-    await expect(world.desk.applyPlan(plan.id, "U2")).rejects.toMatchObject({ code });
-    const failed = world.desk.job(job.id);
-    expect(failed?.state).toBe("failed");
-    expect(failed?.failure).toMatchObject({ retryable, from: "active" });
-    expect(failed?.failure?.reason).toContain("VirtualService bookinfo/reviews");
-    expect(await v2Share()).toBeLessThan(560);
-    job = await world.desk.retry(job.id, "U3");
-    expect(job.state).toBe("active");
-    expect(job.traffic).toEqual(eighty.traffic);
-    expect(await v2Share()).toBeGreaterThan(760);
-    job = (await world.desk.applyPlan((await world.desk.planChange(job.id, fifty, "U1")).id, "U2")).job;
-  });
+    {
+      name: "500",
+      fault: { kind: "status", status: 500, verb: "patch", resource: "virtualservices" },
+      code: "cluster-unavailable",
+      retryable: true,
+    },
+    {
+      name: "503",
+      fault: { kind: "status", status: 503, verb: "patch", resource: "virtualservices" },
+      code: "cluster-unavailable",
+      retryable: true,
+    },
+    {
+      name: "429",
+      fault: {
+        kind: "status",
+        status: 429,
+        verb: "patch",
+        resource: "virtualservices",
+        retryAfterSeconds: 1,
+      },
+      code: "throttled",
+      retryable: true,
+    },
+    {
+      name: "409",
+      fault: { kind: "status", status: 409, verb: "patch", resource: "virtualservices" },
+      code: "conflict",
+      retryable: true,
+    },
+    {
+      name: "a hung request",
+      fault: { kind: "hang", verb: "patch", resource: "virtualservices" },
+      code: "cluster-unavailable",
+      retryable: true,
+    },
+    {
+      name: "a hung precondition read",
+      fault: { kind: "hang", verb: "get", resource: "virtualservices" },
+      code: "cluster-unavailable",
+      retryable: true,
+    },
+  ])(
+    "$name fails the job retryably with the traffic unchanged; retry completes the change",
+    async ({ fault, code, retryable }) => {
+      const plan = await world.desk.planChange(job.id, eighty, "U1");
+      world.kube.faults.add(fault);
+      await expect(world.desk.applyPlan(plan.id, "U2")).rejects.toMatchObject({ code });
+      const failed = world.desk.job(job.id);
+      expect(failed?.state).toBe("failed");
+      expect(failed?.failure).toMatchObject({ retryable, from: "active" });
+      expect(failed?.failure?.reason).toContain("VirtualService bookinfo/reviews");
+      expect(await v2Share()).toBeLessThan(560);
+      job = await world.desk.retry(job.id, "U3");
+      expect(job.state).toBe("active");
+      expect(job.traffic).toEqual(eighty.traffic);
+      expect(await v2Share()).toBeGreaterThan(760);
+      job = (await world.desk.applyPlan((await world.desk.planChange(job.id, fifty, "U1")).id, "U2")).job;
+    },
+  );
 
   it("403 fails the job for good, naming the verb and resource; abandon puts everything back", async () => {
     const plan = await world.desk.planChange(job.id, eighty, "U1");
@@ -83,7 +127,14 @@ describe("plans and API faults", () => {
     const abandoned = await world.desk.abandon(job.id, "U3");
     expect(abandoned.state).toBe("abandoned");
     expect(await world.cluster.get(VS)).toBeUndefined();
-    expect(await world.cluster.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v2" })).toBeUndefined();
+    expect(
+      await world.cluster.get({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        namespace: NS,
+        name: "reviews-v2",
+      }),
+    ).toBeUndefined();
     expect(await v2Share()).toBe(0);
     const records = await world.audit.readAll();
     expect(records.filter((r) => r.kind === "job.failed").length).toBeGreaterThanOrEqual(7);
@@ -106,16 +157,27 @@ describe("a new version that never becomes ready", () => {
     expect(job.state).toBe("failed");
     expect(job.failure?.reason).toMatch(/ImagePullBackOff/);
     expect(job.failure?.retryable).toBe(false);
-    await expect(world.desk.planChange(job.id, fifty, "U1")).rejects.toThrow(/failed .*retry or abandon it first/);
+    await expect(world.desk.planChange(job.id, fifty, "U1")).rejects.toThrow(
+      /failed .*retry or abandon it first/,
+    );
     expect(await world.cluster.get(VS)).toBeUndefined();
     job = await world.desk.abandon(job.id, "U1");
     expect(job.state).toBe("abandoned");
-    expect(await world.cluster.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v2" })).toBeUndefined();
+    expect(
+      await world.cluster.get({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        namespace: NS,
+        name: "reviews-v2",
+      }),
+    ).toBeUndefined();
   });
 
   it("a Deployment create refused with 500 fails the job retryably; retry deploys it", async () => {
     world.kube.faults.add({ kind: "status", status: 500, verb: "create", resource: "deployments" });
-    await expect(world.desk.createJob(reviewsCanary("v3"), "U1")).rejects.toMatchObject({ code: "cluster-unavailable" });
+    await expect(world.desk.createJob(reviewsCanary("v3"), "U1")).rejects.toMatchObject({
+      code: "cluster-unavailable",
+    });
     expect(world.desk.jobs(NS).filter((j) => j.state !== "abandoned")).toEqual([]);
     const job = await world.desk.createJob(reviewsCanary("v3"), "U1");
     expect((await world.desk.waitDeployed(job.id)).state).toBe("ready");

@@ -10,7 +10,11 @@ const strategyRef = (name: string) => ({
   namespace: NS,
   name,
 });
-type Strategy = { apiVersion: string; kind: string; spec: { governor?: string; template: { spec: { http: Record<string, unknown>[] } } } };
+type Strategy = {
+  apiVersion: string;
+  kind: string;
+  spec: { governor?: string; template: { spec: { http: Record<string, unknown>[] } } };
+};
 
 async function applied(world: World, job: ReleaseJob, change: Parameters<World["desk"]["planChange"]>[1]) {
   const plan = await world.desk.planChange(job.id, change, "U1");
@@ -30,8 +34,14 @@ describe("KubeSphere 3.4 (snake_case schema), no Istio CRDs", () => {
     let job = await world.desk.createJob(reviewsCanary(), "U1");
     expect(job.router).toBe("kubesphere");
     job = await world.desk.waitDeployed(job.id);
-    job = await applied(world, job, { kind: "shift", traffic: { kind: "weights", weights: { v1: 70, v2: 30 } } });
-    expect((await world.desk.status(job.id)).configured).toEqual({ kind: "weights", weights: { v1: 70, v2: 30 } });
+    job = await applied(world, job, {
+      kind: "shift",
+      traffic: { kind: "weights", weights: { v1: 70, v2: 30 } },
+    });
+    expect((await world.desk.status(job.id)).configured).toEqual({
+      kind: "weights",
+      weights: { v1: 70, v2: 30 },
+    });
     job = await applied(world, job, { kind: "takeOver", version: "v2" });
     const strategy = await world.cluster.get<Strategy>(strategyRef("reviews-v2"));
     expect(strategy?.spec.governor).toBe("v2");
@@ -41,7 +51,10 @@ describe("KubeSphere 3.4 (snake_case schema), no Istio CRDs", () => {
   });
 
   it("writes mirror_percentage, the name this release's schema keeps", async () => {
-    let job = await world.desk.createJob({ ...reviewsCanary("v3", "reviews-mirror"), strategy: "mirror" }, "U1");
+    let job = await world.desk.createJob(
+      { ...reviewsCanary("v3", "reviews-mirror"), strategy: "mirror" },
+      "U1",
+    );
     job = await world.desk.waitDeployed(job.id);
     job = await applied(world, job, { kind: "shift", traffic: { kind: "mirror", percent: 30, to: "v3" } });
     const strategy = await world.cluster.get<Strategy>(strategyRef("reviews-mirror"));
@@ -73,7 +86,10 @@ describe("KubeSphere 3.3 (camelCase schema) beside Istio", () => {
 describe("a canary made in the KubeSphere console", () => {
   let world: World;
   beforeAll(async () => {
-    world = await startWorld({ server: { crds: ["kubesphere"] }, bookinfo: { reviewsVersions: ["v1", "v2"] } });
+    world = await startWorld({
+      server: { crds: ["kubesphere"] },
+      bookinfo: { reviewsVersions: ["v1", "v2"] },
+    });
     await createFixture(world.kc, "console-strategy.yaml");
   });
   afterAll(() => world.close());

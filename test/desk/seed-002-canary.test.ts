@@ -22,7 +22,9 @@ describe("seed 002: canary reviews v2 at 50 %", () => {
   it("creates the job deploying v2 with no traffic, then ready", async () => {
     world.kube.resetRequests();
     job = await world.desk.createJob(reviewsCanary(), "U1");
-    console.log(`api requests: create job = ${apiCalls(world.kube).length} (${apiCalls(world.kube).join(", ")})`);
+    console.log(
+      `api requests: create job = ${apiCalls(world.kube).length} (${apiCalls(world.kube).join(", ")})`,
+    );
     expect(job.state).toBe("deploying");
     expect(job.stableVersion).toBe("v1");
     expect(job.router).toBe("istio");
@@ -50,11 +52,18 @@ describe("seed 002: canary reviews v2 at 50 %", () => {
     ]);
     world.kube.resetRequests();
     const outcome = await world.desk.applyPlan(plan.id, "U2");
-    console.log(`api requests: first shift = ${apiCalls(world.kube).length} (${apiCalls(world.kube).join(", ")})`);
+    console.log(
+      `api requests: first shift = ${apiCalls(world.kube).length} (${apiCalls(world.kube).join(", ")})`,
+    );
     expect(outcome.job.state).toBe("active");
     expect(outcome.job.traffic).toEqual({ kind: "weights", weights: { v1: 50, v2: 50 } });
 
-    const vs = await world.cluster.get<{ apiVersion: string; kind: string; metadata: { name: string }; spec: unknown }>({
+    const vs = await world.cluster.get<{
+      apiVersion: string;
+      kind: string;
+      metadata: { name: string };
+      spec: unknown;
+    }>({
       apiVersion: "networking.istio.io/v1",
       kind: "VirtualService",
       namespace: NS,
@@ -80,7 +89,12 @@ describe("seed 002: canary reviews v2 at 50 %", () => {
 
   it("writes audit events with the actor and tells listeners about each change", async () => {
     const records = await world.audit.readAll();
-    expect(records.map((r) => r.kind)).toEqual(["job.created", "job.deployed", "plan.created", "plan.applied"]);
+    expect(records.map((r) => r.kind)).toEqual([
+      "job.created",
+      "job.deployed",
+      "plan.created",
+      "plan.applied",
+    ]);
     expect(records.find((r) => r.kind === "plan.applied")?.actor).toBe("U2");
     expect(world.changes.map((c) => c.what)).toEqual(["created", "deployed", "shift"]);
   });

@@ -27,12 +27,19 @@ describe("seed 003: replica-ratio canary in a cluster without a mesh", () => {
       world.desk.createJob({ ...reviewsCanary("v2", "reviews-mirror"), strategy: "mirror" }, "U1"),
     ).rejects.toMatchObject({
       code: "invalid-field",
-      fields: [{ field: "strategy", message: "Mirroring traffic needs a service mesh; this service is split by replicas." }],
+      fields: [
+        {
+          field: "strategy",
+          message: "Mirroring traffic needs a service mesh; this service is split by replicas.",
+        },
+      ],
     });
   });
 
   it("offers only the replica router and starts the new version with no pods", async () => {
-    const [reviews] = await world.desk.services(NS, "bookinfo").then((s) => s.filter((x) => x.name === "reviews"));
+    const [reviews] = await world.desk
+      .services(NS, "bookinfo")
+      .then((s) => s.filter((x) => x.name === "reviews"));
     expect(reviews?.routers).toEqual(["replicas"]);
     const input = reviewsCanary();
     input.newVersion.settings.replicas = 4;

@@ -7,7 +7,13 @@ import { apiCalls, createFixture, NS, reviewsCanary, startWorld, type World } fr
 
 interface Vs {
   metadata: { name: string; resourceVersion: string };
-  spec: { http: { name?: string; match?: unknown[]; route: { destination: { subset: string }; weight?: number }[] }[] };
+  spec: {
+    http: {
+      name?: string;
+      match?: unknown[];
+      route: { destination: { subset: string }; weight?: number }[];
+    }[];
+  };
 }
 const VS = { apiVersion: "networking.istio.io/v1", kind: "VirtualService", namespace: NS, name: "reviews" };
 const DR = { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", namespace: NS, name: "reviews" };
@@ -42,7 +48,8 @@ describe("seed 004: canary 20 → 80, take over, take offline; then a v3 canary 
     return { plan, outcome };
   }
 
-  const v2Share = () => share(world.mesh.sendMany(4000, { service: "reviews", namespace: NS }).byVersion, "v2");
+  const v2Share = () =>
+    share(world.mesh.sendMany(4000, { service: "reviews", namespace: NS }).byVersion, "v2");
 
   it("creates the job; v2 becomes ready without traffic", async () => {
     job = await measured("create job", () => world.desk.createJob(reviewsCanary(), "U1"));
@@ -54,7 +61,10 @@ describe("seed 004: canary 20 → 80, take over, take offline; then a v3 canary 
   });
 
   it("20 % to v2: subsets are added and Graydesk's named route goes before KubeSphere's", async () => {
-    const { plan } = await change("shift 20", { kind: "shift", traffic: { kind: "weights", weights: { v1: 80, v2: 20 } } });
+    const { plan } = await change("shift 20", {
+      kind: "shift",
+      traffic: { kind: "weights", weights: { v1: 80, v2: 20 } },
+    });
     expect(plan.summary).toBe("reviews: v1 100 → 80, v2 0 → 20");
     expect(plan.steps.map((s) => `${s.action} ${s.object.kind}`)).toEqual([
       "wait-ready Deployment",
@@ -68,7 +78,10 @@ describe("seed 004: canary 20 → 80, take over, take offline; then a v3 canary 
   });
 
   it("80 % to v2 patches only the VirtualService", async () => {
-    const { plan } = await change("shift 80", { kind: "shift", traffic: { kind: "weights", weights: { v1: 20, v2: 80 } } });
+    const { plan } = await change("shift 80", {
+      kind: "shift",
+      traffic: { kind: "weights", weights: { v1: 20, v2: 80 } },
+    });
     expect(plan.summary).toBe("reviews: v1 80 → 20, v2 20 → 80");
     expect(plan.steps.map((s) => `${s.action} ${s.object.kind}`)).toEqual(["patch VirtualService"]);
     expect(v2Share()).toBeGreaterThan(0.77);
@@ -94,10 +107,26 @@ describe("seed 004: canary 20 → 80, take over, take offline; then a v3 canary 
     expect(vs?.spec.http).toEqual([
       { route: [{ destination: { host: "reviews", port: { number: 9080 }, subset: "v2" } }] },
     ]);
-    const rule = await world.cluster.get<{ apiVersion: string; kind: string; spec: { subsets: unknown[] } }>(DR);
+    const rule = await world.cluster.get<{ apiVersion: string; kind: string; spec: { subsets: unknown[] } }>(
+      DR,
+    );
     expect(rule?.spec.subsets).toEqual([{ name: "v2", labels: { version: "v2" } }]);
-    expect(await world.cluster.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v1" })).toBeUndefined();
-    expect(await world.cluster.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v2" })).toBeDefined();
+    expect(
+      await world.cluster.get({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        namespace: NS,
+        name: "reviews-v1",
+      }),
+    ).toBeUndefined();
+    expect(
+      await world.cluster.get({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        namespace: NS,
+        name: "reviews-v2",
+      }),
+    ).toBeDefined();
     await world.mesh.refresh();
     expect(v2Share()).toBe(1);
     const services = await world.desk.services(NS, "bookinfo");
@@ -133,7 +162,9 @@ describe("seed 004: canary 20 → 80, take over, take offline; then a v3 canary 
     expect(send({ ...matching, "end-user": "mary" })).toEqual({ v2: 300 });
     expect(send({ ...matching, cookie: "group=alpha" })).toEqual({ v2: 300 });
     expect(send(matching, "/health")).toEqual({ v2: 300 });
-    expect(send({ ...matching, "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64)" })).toEqual({ v2: 300 });
+    expect(send({ ...matching, "user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64)" })).toEqual({
+      v2: 300,
+    });
     expect((await world.desk.status(job.id)).configured).toMatchObject({ kind: "match", to: "v3" });
   });
 });

@@ -26,7 +26,7 @@ export interface World {
   mesh: MeshSimulator;
   dir: string;
   changes: { job: string; what: string; state: string }[];
-  /** A second desk over the same data directory, as after a restart. */
+  /** A second desk over the same data directory, as after a restart (without the first desk's options). */
   restart(options?: Partial<ReleaseDeskOptions>): Promise<RunningReleaseDesk>;
   close(): Promise<void>;
 }
@@ -53,17 +53,20 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
       store,
       audit,
       clock: () => new Date(),
-      logger: createLogger("silent"),
+      logger: createLogger((process.env.DESK_TEST_LOG as "silent" | undefined) ?? "silent"),
       pollMs: 15,
       waitReadyTimeoutMs: 3000,
-      events: { jobChanged: (job: ReleaseJob, what: string) => void changes.push({ job: job.id, what, state: job.state }) },
-      ...options.desk,
+      events: {
+        jobChanged: (job: ReleaseJob, what: string) =>
+          void changes.push({ job: job.id, what, state: job.state }),
+      },
       ...extra,
     });
     stores.push({ store, audit, desk });
     return { store, audit, desk };
   };
-  const first = await open();
+  // Hooks such as a simulated crash belong to the first desk only; a restarted one runs plain.
+  const first = await open(options.desk);
   const mesh = new MeshSimulator({ kubeConfig: kc, namespaces: [NS], seed: 7 });
   return {
     kube,
@@ -119,5 +122,7 @@ export function reviewsCanary(version = "v2", name = `reviews-${version}`) {
 
 /** Requests to named resources since the last reset, as `verb resource` (discovery requests left out). */
 export function apiCalls(kube: KubeTestServer): string[] {
-  return kube.requests.filter((r) => r.resource).map((r) => `${r.verb} ${r.resource}${r.name ? `/${r.name}` : ""}`);
+  return kube.requests
+    .filter((r) => r.resource)
+    .map((r) => `${r.verb} ${r.resource}${r.name ? `/${r.name}` : ""}`);
 }
