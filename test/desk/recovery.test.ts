@@ -20,7 +20,12 @@ async function crashWorld(): Promise<{ world: World; crashAfter: (index: number 
     },
   });
   await createFixture(world.kc, "reviews-virtualservice.yaml");
-  return { world, crashAfter: (index) => void (crashAt = index) };
+  return {
+    world,
+    crashAfter: (index) => {
+      crashAt = index;
+    },
+  };
 }
 
 async function agree(desk: RunningReleaseDesk, job: ReleaseJob) {
