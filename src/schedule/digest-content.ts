@@ -12,6 +12,8 @@ export interface DigestJob {
   /** The split the routing objects in the cluster carry; undefined when they could not be read. */
   configured?: TrafficPolicy;
   health?: VersionHealth;
+  /** The new version's Deployment as the cluster reports it. */
+  newVersionPods?: { ready: number; desired: number };
 }
 
 export interface DigestInput {
@@ -118,6 +120,9 @@ function activeLine(j: DigestJob, input: DigestInput): string {
   const parts = [
     `• *${job.name}* (${job.strategy}, ${job.state}) — configured ${splitText(job, configured)}${j.configured ? "" : " (as last applied)"}`,
     `observed ${observedText(j)}`,
+    ...(j.newVersionPods
+      ? [`${job.newVersion.version} pods ${j.newVersionPods.ready}/${j.newVersionPods.desired} ready`]
+      : []),
     healthText(j, input),
     `age ${age(input.now.getTime() - Date.parse(job.createdAt))}`,
   ];

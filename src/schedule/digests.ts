@@ -17,8 +17,11 @@ export interface DigestSchedule {
 
 export interface DigestSchedulesDeps {
   store: Store;
-  /** Builds and posts the digest for one channel; `slot` is the instant it is for. */
-  post(channel: string, slot: Date): Promise<void>;
+  /**
+   * Builds and posts the digest for one channel; `slot` is the instant it is for, `previous` the slot of the
+   * channel's previous digest (jobs finished since then are listed).
+   */
+  post(channel: string, slot: Date, previous: Date | undefined): Promise<void>;
   now?: () => Date;
   /** A slot missed by at most this much when the schedules start still fires. Default 5 minutes. */
   graceMs?: number;
@@ -142,16 +145,18 @@ export class DigestSchedules {
   /** Claims the slot for this channel and posts if the claim won; true when this call posted. */
   async fire(channel: string, at: Date): Promise<boolean> {
     const slot = toMinute(at);
-    const won = await this.#deps.store.update((d) => {
+    const claim = await this.#deps.store.update((d) => {
       const record = d.schedules[channel] as unknown as DigestSchedule | undefined;
-      if (!record) return false;
-      if (slot.getTime() < Date.parse(record.since)) return false;
-      if (record.lastSlot && Date.parse(record.lastSlot) >= slot.getTime()) return false;
+      if (!record) return undefined;
+      if (slot.getTime() < Date.parse(record.since)) return undefined;
+      if (record.lastSlot && Date.parse(record.lastSlot) >= slot.getTime()) return undefined;
+      const previous = record.lastSlot ? new Date(record.lastSlot) : undefined;
       record.lastSlot = slot.toISOString();
-      return true;
+      return { previous };
     });
-    if (won) await this.#deps.post(channel, slot);
-    return won;
+    if (!claim) return false;
+    await this.#deps.post(channel, slot, claim.previous);
+    return true;
   }
 
   async #fireSafely(channel: string, at: Date): Promise<void> {

@@ -1,0 +1,143 @@
+import type { KubernetesObject } from "@kubernetes/client-node";
+import type { ApprovalRequest, Policy } from "../approvals/index.ts";
+import {
+  ISTIO_API_VERSION,
+  MANAGED_BY,
+  newVersionDeploymentName,
+  type ReleaseJob,
+  readSplit,
+  readStrategy,
+  STRATEGY_API_VERSION,
+  type StrategyObject,
+  TERMINAL_STATES,
+  type TrafficPolicy,
+  type VirtualServiceObject,
+} from "../release/index.ts";
+import type { Store } from "../store/index.ts";
+import type { HealthJob, VersionHealth } from "../telemetry/index.ts";
+import type { DigestInput, DigestJob } from "./digest-content.ts";
+
+/** The one Kubernetes call the builder needs: a list across all namespaces (ClusterClient.list fits). */
+export type ListObjects = <T extends KubernetesObject>(
+  apiVersion: string,
+  kind: string,
+  namespace?: string,
+  labelSelector?: string,
+) => Promise<{ items: T[] }>;
+
+export interface DigestSources {
+  store: Store;
+  list: ListObjects;
+  /** Health of many jobs with one Prometheus query per metric (Telemetry.healthOfJobs); absent: not measured. */
+  health?: (jobs: HealthJob[]) => Promise<Map<string, VersionHealth>>;
+  policy: Policy;
+  now?: () => Date;
+}
+
+/**
+ * Gathers a digest's input with a fixed number of calls whatever the number of jobs: one list per routing kind
+ * in use (VirtualServices, KubeSphere Strategies) and one of Graydesk's Deployments, each across all namespaces,
+ * plus one Prometheus query per metric for all the active jobs. A list that fails leaves that part unknown
+ * (the digest says "as last applied") rather than failing the whole digest.
+ */
+export async function gatherDigest(
+  sources: DigestSources,
+  options: { namespaces?: string[]; lastDigestAt?: Date } = {},
+): Promise<DigestInput> {
+  const data = sources.store.data();
+  const wanted = options.namespaces ? new Set(options.namespaces) : undefined;
+  const jobs = (Object.values(data.jobs) as unknown as ReleaseJob[]).filter(
+    (j) => !wanted || wanted.has(j.namespace),
+  );
+  const approvals = (Object.values(data.approvals) as unknown as ApprovalRequest[]).filter(
+    (a) => !wanted || wanted.has(a.namespace),
+  );
+  const active = jobs.filter((j) => !TERMINAL_STATES.includes(j.state));
+  const uses = (router: ReleaseJob["router"]) => active.some((j) => j.router === router);
+  const safely = async <T extends KubernetesObject>(apiVersion: string, kind: string, selector?: string) => {
+    try {
+      return (await sources.list<T>(apiVersion, kind, undefined, selector)).items;
+    } catch {
+      return undefined;
+    }
+  };
+  const [services, strategies, deployments, health] = await Promise.all([
+    uses("istio") ? safely<VirtualServiceObject & KubernetesObject>(ISTIO_API_VERSION, "VirtualService") : [],
+    uses("kubesphere") ? safely<StrategyObject & KubernetesObject>(STRATEGY_API_VERSION, "Strategy") : [],
+    active.length > 0
+      ? safely<DeploymentLike>("apps/v1", "Deployment", `app.kubernetes.io/managed-by=${MANAGED_BY}`)
+      : [],
+    sources.health && active.length > 0 ? sources.health(active).catch(() => undefined) : undefined,
+  ]);
+
+  const byNamespace = groupBy(services ?? [], (vs) => vs.metadata?.namespace ?? "");
+  const strategyOf = new Map(
+    (strategies ?? []).map((s) => [`${s.metadata?.namespace}/${s.metadata?.name}`, s]),
+  );
+  const deploymentOf = new Map(
+    (deployments ?? []).map((d) => [`${d.metadata?.namespace}/${d.metadata?.name}`, d]),
+  );
+
+  const digestJobs: DigestJob[] = jobs.map((job) => {
+    const entry: DigestJob = { job };
+    if (TERMINAL_STATES.includes(job.state)) return entry;
+    const configured = configuredSplit(job, byNamespace, strategyOf);
+    if (configured) entry.configured = configured;
+    const jobHealth = health?.get(job.id);
+    if (jobHealth) entry.health = jobHealth;
+    const deployment = deploymentOf.get(
+      `${job.namespace}/${newVersionDeploymentName(job.service.name, job.newVersion.version)}`,
+    );
+    if (deployment)
+      entry.newVersionPods = {
+        ready: deployment.status?.readyReplicas ?? 0,
+        desired: deployment.spec?.replicas ?? 0,
+      };
+    return entry;
+  });
+  return {
+    now: (sources.now ?? (() => new Date()))(),
+    ...(options.lastDigestAt ? { lastDigestAt: options.lastDigestAt } : {}),
+    jobs: digestJobs,
+    approvals,
+    policy: sources.policy,
+    ...(options.namespaces ? { namespaces: options.namespaces } : {}),
+  };
+}
+
+interface DeploymentLike extends KubernetesObject {
+  spec?: { replicas?: number };
+  status?: { readyReplicas?: number };
+}
+
+function configuredSplit(
+  job: ReleaseJob,
+  services: Map<string, VirtualServiceObject[]>,
+  strategies: Map<string, StrategyObject>,
+): TrafficPolicy | undefined {
+  if (job.router === "istio") {
+    const candidates = services.get(job.namespace) ?? [];
+    const own = candidates.filter((vs) => vs.metadata.name === job.service.name);
+    for (const vs of [...own, ...candidates]) {
+      const split = readSplit(vs, job);
+      if (split) return split;
+    }
+    return undefined;
+  }
+  if (job.router === "kubesphere") {
+    const strategy = strategies.get(`${job.namespace}/${job.name}`);
+    return strategy ? readStrategy(strategy).split : undefined;
+  }
+  return undefined;
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
