@@ -92,11 +92,14 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   };
 }
 
-/** Creates an object from a YAML fixture under test/fixtures/release-engine/ into the namespace. */
+/** Creates the object (or list of objects) of a YAML fixture under test/fixtures/release-engine/. */
 export async function createFixture(kc: KubeConfig, file: string, namespace = NS): Promise<void> {
-  const object = parse(readFileSync(new URL(`../fixtures/release-engine/${file}`, import.meta.url), "utf8"));
-  object.metadata.namespace = namespace;
-  await KubernetesObjectApi.makeApiClient(kc).create(object);
+  const parsed = parse(readFileSync(new URL(`../fixtures/release-engine/${file}`, import.meta.url), "utf8"));
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  for (const object of Array.isArray(parsed) ? parsed : [parsed]) {
+    object.metadata.namespace = namespace;
+    await api.create(object);
+  }
 }
 
 /** The job input of the seeds' canary on reviews: image swap for v2 (or another version). */

@@ -1,0 +1,107 @@
+// createJob checks every field against the live namespace and refuses a second job on a service.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CreateJobInput } from "../../src/desk/index.ts";
+import type { ReleaseError } from "../../src/release/index.ts";
+import { createFixture, NS, reviewsCanary, startWorld, type World } from "./world.ts";
+
+function fullInput(
+  env: NonNullable<
+    CreateJobInput["newVersion"]["settings"]["containers"] & { mode: "full" }
+  >["containers"][number]["env"],
+): CreateJobInput {
+  return {
+    ...reviewsCanary("v2", "reviews-full"),
+    newVersion: {
+      version: "v2",
+      settings: {
+        replicas: 1,
+        containers: {
+          mode: "full",
+          containers: [
+            {
+              name: "reviews",
+              type: "work",
+              image: "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3",
+              ...(env ? { env } : {}),
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+describe("createJob validation against the live namespace", () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld();
+    await createFixture(world.kc, "helm-app.yaml");
+  });
+  afterAll(() => world.close());
+
+  it("returns every field error with its message", async () => {
+    const input = reviewsCanary("v1", "Bad_Name");
+    input.newVersion.settings.replicas = 0;
+    input.newVersion.settings.containers.images = { sidecar: "nginx:1.27" } as never;
+    const error = (await world.desk.createJob(input, "U1").catch((e: unknown) => e)) as ReleaseError;
+    expect(error.code).toBe("invalid-field");
+    expect(error.message).toMatch(/^The release job cannot be created: /);
+    expect(error.fields?.map((f) => f.field)).toEqual(["name", "version", "replicas", "images.sidecar"]);
+    expect(error.fields?.find((f) => f.field === "replicas")?.message).toBe(
+      "Replicas are a whole number from 1 to 100.",
+    );
+    expect(error.fields?.find((f) => f.field === "images.sidecar")?.message).toBe(
+      "The current version has no container sidecar; choose one of reviews.",
+    );
+    expect(world.desk.jobs()).toEqual([]);
+  });
+
+  it("checks ConfigMap and Secret keys against what the namespace holds", async () => {
+    const config = await world.desk.namespaceConfig(NS);
+    expect(config.configMaps["reviews-config"]).toEqual(["LOG_LEVEL"]);
+    expect(config.secrets["reviews-secret"]).toEqual(["token"]);
+    const error = (await world.desk
+      .createJob(
+        fullInput([
+          { key: "LOG_LEVEL", from: { kind: "ConfigMap", name: "reviews-config", key: "LOG_LEVEL" } },
+          { key: "TRACE", from: { kind: "ConfigMap", name: "reviews-config", key: "TRACE" } },
+          { key: "TOKEN", from: { kind: "Secret", name: "reviews-secret", key: "token" } },
+          { key: "PASSWORD", from: { kind: "Secret", name: "db", key: "password" } },
+        ]),
+        "U1",
+      )
+      .catch((e: unknown) => e)) as ReleaseError;
+    expect(error.fields).toEqual([
+      { field: "containers[0].env[1].from.key", message: "ConfigMap reviews-config has no key TRACE." },
+      { field: "containers[0].env[3].from.name", message: "There is no Secret db in this project." },
+    ]);
+  });
+
+  it("refuses an app installed from a template", async () => {
+    const error = (await world.desk
+      .createJob({ ...reviewsCanary(), app: "shop", service: "web", name: "web-v2" }, "U1")
+      .catch((e: unknown) => e)) as ReleaseError;
+    expect(error.fields).toContainEqual({
+      field: "app",
+      message: "shop was installed from a template; grayscale release works on composed apps only.",
+    });
+    expect((await world.desk.apps(NS)).find((a) => a.name === "shop")).toEqual({
+      name: "shop",
+      template: true,
+      services: ["web"],
+    });
+  });
+
+  it("creates the job when the references exist, and refuses a second job on the same service", async () => {
+    const job = await world.desk.createJob(
+      fullInput([{ key: "TOKEN", from: { kind: "Secret", name: "reviews-secret", key: "token" } }]),
+      "U1",
+    );
+    expect(job.state).toBe("deploying");
+    await expect(world.desk.createJob(reviewsCanary("v3"), "U1")).rejects.toThrow(
+      /^Service reviews already has a release job, reviews-full \((deploying|ready)\): take it offline \(or abandon it, if it failed\) before starting another\.$/,
+    );
+    expect((await world.desk.services(NS)).find((s) => s.name === "reviews")?.activeJob).toBe(job.id);
+    expect((await world.desk.waitDeployed(job.id)).state).toBe("ready");
+  });
+});
