@@ -36,7 +36,6 @@ export function checkNewRelease(
   const replicas = args.replicas ?? stable.versions.find((v) => v.version === stableName)?.replicas ?? 1;
   const traffic = trafficPolicy(args.traffic, args.strategy, stableName, args.version);
   const errors: FieldError[] = [
-    ...validateJobName(name, "name="),
     ...validateServiceChoice({
       app: { name: service.app, kind: template ? "template" : "composed" },
       service: { name: service.name, versions: stable.versions.map((v) => v.version) },
@@ -49,6 +48,8 @@ export function checkNewRelease(
         namespace: { configMaps: {}, secrets: {} },
       },
     ).map((e) => ({ ...e, field: e.field.startsWith("images") ? "image=" : `${e.field}=` })),
+    // After the version: a name made from a bad version number would only repeat its problem.
+    ...validateJobName(name, "name="),
     ...(traffic
       ? validateTrafficPolicy(traffic, { strategy: args.strategy, versions: [stableName, args.version] }).map(
           (e) => ({ ...e, field: args.traffic?.word ?? "traffic" }),

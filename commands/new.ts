@@ -32,7 +32,7 @@ export function newCommand(deps: NewCommandDeps): Subcommand {
         const guess = closest(strategy, STRATEGY_WORDS);
         throw usageError(
           command,
-          `\`${word}\` is not a release type${guess ? `; did you mean \`${guess}\`` : ""}. Choose blue-green, canary or mirror.`,
+          `\`${word}\` is not a release type${guess ? `; did you mean \`${guess}\`?` : "."} Choose blue-green, canary or mirror.`,
         );
       }
       if (rest.length === 0) {
