@@ -25,6 +25,7 @@ export {
   replicaIdentity,
   soleLeadership,
 } from "./lease.ts";
+export { createScheduler, type LeadershipFactory, leadershipFor, type Scheduler } from "./scheduler.ts";
 export { StepRunner, type StepRunnerDeps } from "./step-runner.ts";
 export {
   afterAction,
