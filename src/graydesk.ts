@@ -92,6 +92,13 @@ export async function startGraydesk(
     .recover()
     .catch((error) => logger.warn({ err: error }, "could not recover interrupted plans at start-up"));
   await slack.start();
+  // Requests nobody decided in time are marked expired (with Re-request) without waiting for a click.
+  const expirySweep = setInterval(() => {
+    void inFlight.track(
+      deps.approvals.expireDue().catch((error) => logger.warn({ err: error }, "expiry sweep failed")),
+    );
+  }, 60_000);
+  expirySweep.unref();
 
   return {
     slack,
@@ -100,6 +107,7 @@ export async function startGraydesk(
     policy,
     deps,
     async stop() {
+      clearInterval(expirySweep);
       await slack.stop().catch((error) => logger.warn({ err: error }, "receiver did not stop cleanly"));
       const drained = await inFlight.drain(config.shutdownTimeoutMs);
       if (!drained)

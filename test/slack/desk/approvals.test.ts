@@ -166,6 +166,18 @@ describe("expired and stale requests", () => {
     world.api.expectNoViolations();
   });
 
+  it("the expiry sweep marks an undecided request expired, audits it and updates its messages", async () => {
+    const request = await ask(ALICE, "shift reviews-gate 33");
+    const id = requestIdOf(request);
+    world.clock.advance(31 * 60_000);
+    const expired = await world.app.graydesk.deps.approvals.expireDue();
+    expect(expired.map((r) => r.id)).toEqual([id]);
+    expect(await audits("expired", id)).toHaveLength(1);
+    const updated = world.api.message(request.channel, request.ts);
+    expect(JSON.stringify(updated?.blocks)).toContain("approval_rerequest");
+    expect(await world.app.graydesk.deps.approvals.expireDue()).toEqual([]);
+  });
+
   it("refuses a plan the cluster moved away from, with Re-request, and leaves the cluster alone", async () => {
     const request = await ask(ALICE, "shift reviews-gate 60");
     const id = requestIdOf(request);

@@ -84,6 +84,11 @@ describe("seed 004 through Slack: reviews v2 canary 20 % → 80 % → take over 
     expect(steps.filter((r) => r.kind === "applied")).toHaveLength(4);
     expect(steps.find((r) => r.kind === "applied")?.detail).toMatchObject({ requestedBy: ALICE.id });
 
+    // The approvers' channel got each request too, updated with its outcome.
+    const inApprovers = api.messages("C0APPROVERS");
+    expect(inApprovers).toHaveLength(4);
+    for (const m of inApprovers) expect(JSON.stringify(m.blocks)).toContain("Applied by <@U0BOB>");
+
     // Every thread note, card update and approval message obeyed Block Kit.
     api.expectNoViolations();
   });
