@@ -45,8 +45,9 @@ export function registerContainerActions(app: App, deps: WizardDeps): void {
     const meta: SubFormMeta = { parent: body.view.id, index, wizard: state };
     if (what === "edit") await push(deps, client, body.trigger_id, buildContainerStep(container, meta));
     if (what === "advanced") {
+      const loading = deps.inFlight.track(loadNamespaceData(deps, state.namespace));
       await push(deps, client, body.trigger_id, buildAdvancedStep(container, meta));
-      await deps.inFlight.track(loadNamespaceData(deps, state.namespace));
+      await loading;
     }
     if (what === "remove") {
       const containers = (state.containers ?? []).filter((_, i) => i !== index);
