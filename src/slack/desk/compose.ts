@@ -1,4 +1,5 @@
 import type { App } from "@slack/bolt";
+import { buildNote } from "../../../views/desk-message.ts";
 import { ApprovalGate, cachedGroups, Permissions, type Policy } from "../../approvals/index.ts";
 import { ApprovalDesk } from "../../desk/approvals.ts";
 import type { DeskEvents, ReleaseDesk } from "../../desk/types.ts";
@@ -27,10 +28,22 @@ export interface SlackDeskParts {
 export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
   const { app, store, audit, policy, logger, inFlight, clock } = parts;
   let cards: JobCards | undefined;
+  const lastFailure = new Map<string, string>();
   const events: DeskEvents = {
     async jobChanged(job) {
       try {
         await cards?.refresh(job.id);
+        // A failure nobody asked for (a rollout that never became ready) is told in the job's thread too.
+        if (job.state === "failed" && job.failure && job.failure.at !== lastFailure.get(job.id)) {
+          lastFailure.set(job.id, job.failure.at);
+          const next = job.failure.retryable
+            ? "Retry once the cause is fixed, or abandon it."
+            : "Abandon it.";
+          await cards?.thread(
+            job.id,
+            buildNote(`:x: Job *${job.name}* failed: ${job.failure.reason}\n${next}`),
+          );
+        }
       } catch (error) {
         logger.warn({ err: error, job: job.id }, "could not refresh the job card");
       }

@@ -149,6 +149,10 @@ describe("a failed job", () => {
       return JSON.stringify(m?.blocks).includes("job_abandon") ? m : undefined;
     }, 10_000);
     expect(JSON.stringify(failed.blocks)).toContain("failed");
+    const told = await world.api.waitFor("chat.postMessage", (c) =>
+      String(c.args.text).includes("ratings-broken* failed"),
+    );
+    expect(told.args.thread_ts).toBe(at.ts);
     await world.app.slack.clickButton(failed, "job_abandon", { user: ALICE });
     const note = await world.api.waitFor("chat.postMessage", (c) =>
       String(c.args.text).includes("abandoned job"),
