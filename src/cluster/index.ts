@@ -24,4 +24,4 @@ export { mergePatchOf } from "./merge-patch.ts";
 export { type Resumed, resumePlan } from "./resume.ts";
 export * from "./routers/index.ts";
 export { isReady, type WaitReadyOptions, waitReady } from "./wait-ready.ts";
-export { type DeployedVersion, deploymentRef, versionDeployments } from "./workloads.ts";
+export { type DeployedVersion, deploymentRef, versionDeployments, versionsOf } from "./workloads.ts";

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { type KubeObject, versionDeployments } from "../cluster/index.ts";
+import { type KubeObject, memoReads, versionDeployments, versionsOf } from "../cluster/index.ts";
 import { canonicalJson, jobVersions } from "../release/index.ts";
 import { type DeskContext, routerOf } from "./context.ts";
 import { mustJob } from "./records.ts";
@@ -9,27 +9,18 @@ import type { JobStatus, VersionInfo } from "./types.ts";
 export async function jobStatus(ctx: DeskContext, jobId: string): Promise<JobStatus> {
   const job = mustJob(ctx, jobId);
   const router = await routerOf(ctx, job);
-  const [configured, objects, deployments] = await Promise.all([
+  const kube = memoReads(ctx.kube);
+  const serviceRef = { apiVersion: "v1", kind: "Service", namespace: job.namespace, name: job.service.name };
+  const [configured, objects, deployments, service] = await Promise.all([
     router.getRoutes(job),
     router.objects(job),
-    versionDeployments(ctx.kube, job.namespace, job.service.name),
+    versionDeployments(kube, job.namespace, job.service.name),
+    kube.get<KubeObject>(serviceRef),
   ]);
-  const versions: VersionInfo[] = jobVersions(job).flatMap((version) => {
-    const deployment = deployments.get(version);
-    if (!deployment) return [];
-    const containers =
-      (deployment.spec?.template as { spec?: { containers?: { image?: string }[] } } | undefined)?.spec
-        ?.containers ?? [];
-    return [
-      {
-        version,
-        deployment: deployment.metadata.name,
-        replicas: Number(deployment.spec?.replicas ?? 1),
-        readyReplicas: Number(deployment.status?.readyReplicas ?? 0),
-        images: containers.map((container) => container.image ?? ""),
-      },
-    ];
-  });
+  // The same reading discovery gives, limited to the job's two versions.
+  const versions: VersionInfo[] = service
+    ? versionsOf(service, [...deployments.values()]).filter((v) => jobVersions(job).includes(v.version))
+    : [];
   const notes: string[] = [];
   const routed = job.originals.length > 0 && !["offline", "abandoned", "failed"].includes(job.state);
   if (routed && configured && canonicalJson(configured) !== canonicalJson(job.traffic)) {
