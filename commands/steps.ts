@@ -1,0 +1,67 @@
+import type { ReleaseDesk } from "../src/desk/types.ts";
+import type { StepRunner } from "../src/schedule/index.ts";
+import { parseSteps, STEPS_EXAMPLE } from "../src/schedule/index.ts";
+import type { AuditLog, Store } from "../src/store/index.ts";
+import { buildNote } from "../views/desk-message.ts";
+import { resolveJob } from "./job-ref.ts";
+import type { Subcommand } from "./subcommand.ts";
+import { usageError } from "./usage.ts";
+
+export interface StepsCommandDeps {
+  desk: ReleaseDesk;
+  store: Store;
+  steps: StepRunner;
+  audit: AuditLog;
+}
+
+/** `/release steps <job> 10,25,50,100 every 30m`, `… <job> pause|resume|cancel`, or `… <job>` to see it. */
+export function stepsCommand(deps: StepsCommandDeps): Subcommand {
+  const command: Subcommand = {
+    name: "steps",
+    usage: "<job> <percent,percent,…> every <interval> | <job> pause|resume|cancel",
+    summary: "Shift a canary in steps on a schedule, each step approved (or automatic where policy allows).",
+    example: STEPS_EXAMPLE,
+    async run(call) {
+      const [ref, ...rest] = call.args;
+      if (!ref) throw usageError(command, "Name the job.");
+      const job = resolveJob(deps.desk, deps.store, call.channel, ref);
+      const verb = rest.join(" ").trim().toLowerCase();
+      const audit = (kind: string, detail: Record<string, unknown> = {}) =>
+        deps.audit.append({ kind, actor: call.user, job: job.name, namespace: job.namespace, detail });
+      if (verb === "") {
+        const s = deps.steps.get(job.id);
+        const text = s
+          ? `${job.name}: steps ${s.percents.map((p) => `${p} %`).join(" → ")} every ${s.everyMinutes} min; next ${s.percents[s.next]} % ${s.paused ? `(paused: ${s.paused})` : `due ${s.dueAt}`}.`
+          : `${job.name} has no step schedule. Set one with \`${STEPS_EXAMPLE.replace("reviews-canary", job.name)}\`.`;
+        await call.replyPrivately(buildNote(text));
+        return;
+      }
+      if (verb === "pause" || verb === "resume" || verb === "cancel") {
+        const done =
+          verb === "pause"
+            ? await deps.steps.pause(job.id, `paused by <@${call.user}>`)
+            : verb === "resume"
+              ? await deps.steps.resume(job.id)
+              : await deps.steps.cancel(job.id);
+        if (done) await audit(`steps.${verb}`);
+        await call.replyPrivately(
+          buildNote(
+            done
+              ? `${job.name}: step schedule ${verb === "cancel" ? "cancelled" : `${verb}d`}.`
+              : `${job.name} has no step schedule.`,
+          ),
+        );
+        return;
+      }
+      const parsed = parseSteps(`${ref} ${rest.join(" ")}`);
+      const schedule = await deps.steps.set(job.id, parsed.percents, parsed.everyMinutes, call.user);
+      await audit("steps.set", { percents: parsed.percents, everyMinutes: parsed.everyMinutes });
+      await call.replyPrivately(
+        buildNote(
+          `${job.name}: shifting ${job.newVersion.version} through ${parsed.percents.map((p) => `${p} %`).join(" → ")} every ${parsed.everyMinutes} min. The first step (${parsed.percents[schedule.next]} %) is due now; each step is asked for approval unless this namespace allows automatic steps and health is within thresholds.`,
+        ),
+      );
+    },
+  };
+  return command;
+}
