@@ -1,0 +1,198 @@
+// Executing plans against the Kubernetes API test server: dry runs, preconditions, conditional writes,
+// waiting for readiness; and the journal every step leaves.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ClusterClient,
+  checkPreconditions,
+  dryRunPlan,
+  journalEntries,
+  runSteps,
+  waitReady,
+} from "../../src/cluster/index.ts";
+import { makePlan } from "../../src/release/index.ts";
+import { openFileStore, type Store } from "../../src/store/index.ts";
+import { apiCalls } from "../desk/world.ts";
+import { loadBookinfo } from "../harness/bookinfo.ts";
+import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
+
+const NS = "bookinfo";
+const VS = { apiVersion: "networking.istio.io/v1", kind: "VirtualService", namespace: NS, name: "reviews" };
+const virtualService = (weight: unknown) => ({
+  apiVersion: "networking.istio.io/v1",
+  kind: "VirtualService",
+  metadata: { name: "reviews", namespace: NS },
+  spec: {
+    hosts: ["reviews"],
+    http: [{ route: [{ destination: { host: "reviews", subset: "v1" }, weight }] }],
+  },
+});
+
+describe("apply", () => {
+  let kube: KubeTestServer;
+  let client: ClusterClient;
+  let store: Store;
+  beforeAll(async () => {
+    kube = await startKubeServer({ podReadyDelayMs: 5 });
+    await loadBookinfo(kube.kubeConfig(), NS, { reviewsVersions: ["v1"] });
+    client = new ClusterClient(kube.kubeConfig());
+    store = await openFileStore(mkdtempSync(join(tmpdir(), "graydesk-apply-")));
+  });
+  afterAll(async () => {
+    await store.close();
+    await kube.close();
+  });
+  const deps = () => ({
+    kube: client,
+    store,
+    clock: () => new Date(),
+    waitReady: { timeoutMs: 2000, pollMs: 10 },
+  });
+
+  it("a dry run rejects an object the schema refuses, and stores nothing", async () => {
+    const plan = makePlan({
+      id: "plan-bad",
+      jobId: "job-1",
+      operation: "shift",
+      steps: [{ action: "create", object: VS, after: virtualService("fifty") }],
+      summary: "bad",
+    });
+    await expect(dryRunPlan(client, plan)).rejects.toMatchObject({ code: "invalid" });
+    expect(await client.get(VS)).toBeUndefined();
+  });
+
+  it("creates, then patches conditionally with one read and one write per object, journaling each step", async () => {
+    const create = makePlan({
+      id: "plan-create",
+      jobId: "job-1",
+      operation: "shift",
+      steps: [{ action: "create", object: VS, after: virtualService(100) }],
+      preconditions: [{ ref: VS }],
+      summary: "create",
+    });
+    await dryRunPlan(client, create);
+    await runSteps(deps(), create, await checkPreconditions(client, create));
+    const current = await client.get<{
+      apiVersion: string;
+      kind: string;
+      metadata: { resourceVersion: string };
+    }>(VS);
+    const patch = makePlan({
+      id: "plan-patch",
+      jobId: "job-1",
+      operation: "shift",
+      steps: [
+        { action: "patch", object: VS, patch: { type: "merge", body: { metadata: { labels: { a: "b" } } } } },
+      ],
+      preconditions: [{ ref: VS, resourceVersion: current?.metadata.resourceVersion as string }],
+      summary: "patch",
+    });
+    kube.resetRequests();
+    const results = await runSteps(deps(), patch, await checkPreconditions(client, patch));
+    expect(apiCalls(kube)).toEqual(["get virtualservices/reviews", "patch virtualservices/reviews"]);
+    expect(results).toEqual([{ step: "patch VirtualService bookinfo/reviews", result: "done" }]);
+    expect(journalEntries(store.data()).find((e) => e.planId === "plan-patch")).toMatchObject({
+      state: "done",
+      steps: ["done"],
+      jobId: "job-1",
+    });
+  });
+
+  it("refuses a plan whose object moved on, and one that would create an object that now exists", async () => {
+    const stale = makePlan({
+      id: "plan-stale",
+      jobId: "job-1",
+      operation: "shift",
+      steps: [{ action: "patch", object: VS, patch: { type: "merge", body: {} } }],
+      preconditions: [{ ref: VS, resourceVersion: "1" }],
+      summary: "stale",
+    });
+    await expect(checkPreconditions(client, stale)).rejects.toMatchObject({ code: "stale-plan" });
+    const exists = makePlan({ ...stale, id: "plan-exists", preconditions: [{ ref: VS }] });
+    await expect(checkPreconditions(client, exists)).rejects.toThrow(
+      /is now there \(resourceVersion \d+\), though the plan creates it/,
+    );
+  });
+
+  it("a write conditioned on an old version is refused by the API server with a conflict", async () => {
+    const current = await client.get<{
+      apiVersion: string;
+      kind: string;
+      metadata: { resourceVersion: string };
+    }>(VS);
+    const versions = new Map([
+      ["VirtualService.networking.istio.io/bookinfo/reviews", current?.metadata.resourceVersion],
+    ]);
+    await client.mergePatch(VS, { metadata: { labels: { c: "d" } } });
+    const plan = makePlan({
+      id: "plan-race",
+      jobId: "job-1",
+      operation: "shift",
+      steps: [
+        { action: "patch", object: VS, patch: { type: "merge", body: { metadata: { labels: { e: "f" } } } } },
+      ],
+      summary: "race",
+    });
+    await expect(runSteps(deps(), plan, versions)).rejects.toMatchObject({
+      code: "conflict",
+      retryable: true,
+    });
+  });
+});
+
+describe("waitReady", () => {
+  let kube: KubeTestServer;
+  let client: ClusterClient;
+  beforeAll(async () => {
+    kube = await startKubeServer({ podReadyDelayMs: 300 });
+    await loadBookinfo(kube.kubeConfig(), NS, { reviewsVersions: ["v1"] });
+    client = new ClusterClient(kube.kubeConfig());
+  });
+  afterAll(() => kube.close());
+
+  it("costs one read when the Deployment is ready", async () => {
+    kube.resetRequests();
+    await waitReady(client, NS, "reviews-v1", { timeoutMs: 1000, pollMs: 10 });
+    expect(apiCalls(kube)).toEqual(["get deployments/reviews-v1"]);
+  });
+
+  it("gives up retryably when the pods are not ready in time", async () => {
+    await client.mergePatch(
+      { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v1" },
+      { spec: { replicas: 3 } },
+    );
+    const error = await waitReady(client, NS, "reviews-v1", { timeoutMs: 60, pollMs: 20 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: "not-ready", retryable: true });
+    expect((error as Error).message).toMatch(
+      /Deployment bookinfo\/reviews-v1 has \d of 3 pods ready after 0 s; no traffic was moved to it/,
+    );
+    await waitReady(client, NS, "reviews-v1", { timeoutMs: 3000, pollMs: 20 });
+  });
+
+  it("fails at once, not retryably, when a pod cannot pull its image", async () => {
+    kube.markImageBad("docker.io/istio/examples-bookinfo-reviews-v9:0.0.0");
+    await client.mergePatch(
+      { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v1" },
+      {
+        spec: {
+          template: {
+            spec: {
+              containers: [{ name: "reviews", image: "docker.io/istio/examples-bookinfo-reviews-v9:0.0.0" }],
+            },
+          },
+        },
+      },
+    );
+    const started = Date.now();
+    const error = await waitReady(client, NS, "reviews-v1", { timeoutMs: 5000, pollMs: 150 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: "not-ready", retryable: false });
+    expect((error as Error).message).toMatch(/waiting with ImagePullBackOff/);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
