@@ -145,4 +145,20 @@ describe("/release new canary through the real receiver", () => {
     expect(JSON.stringify(approval?.blocks)).toContain("20");
     world.api.expectNoViolations();
   });
+
+  it("says the wizard expired when its state is gone, and acks a closed wizard", async () => {
+    const { slack } = world.app;
+    await slack.command("/release", "new mirror", { user: ALICE });
+    const opened = await world.api.waitFor("views.open");
+    const view = latest((opened.response as { view: { id: string } }).view.id);
+    const lost = await slack.submitView(
+      { ...view, private_metadata: "draft:gone" },
+      { wizard_name: { wizard_name: "x" } },
+    );
+    expect(lost.ackMs).toBeLessThan(3000);
+    expect(JSON.stringify(lost.json)).toContain("This wizard has expired");
+    const closed = await slack.closeView(view);
+    expect(closed.status).toBe(200);
+    world.api.expectNoViolations();
+  });
 });
