@@ -2,6 +2,7 @@
 export { buildAdvancedStep, parseAdvancedStep } from "./advanced-step.ts";
 export { buildBasicStep, parseBasicStep } from "./basic-step.ts";
 export { buildContainerStep, parseContainerStep } from "./container-step.ts";
+export { backToRefusedField, createJobInput, stepOfField } from "./job-input.ts";
 export { blockErrors, decodeState, encodeState } from "./modal.ts";
 export { buildWizardOutcome } from "./outcome.ts";
 export { namespaceOptions, serviceOptions, stableInfoOf } from "./service-options.ts";
@@ -21,4 +22,3 @@ export { decodeSubForm, type SubFormMeta } from "./sub-form.ts";
 export { buildTypeStep, parseTypeStep } from "./type-step.ts";
 export type { StateValues } from "./values.ts";
 export { buildVersionStep, containersChange, parseVersionStep, versionErrors } from "./version-step.ts";
-export { backToRefusedField, createJobInput, stepOfField } from "./job-input.ts";
