@@ -14,7 +14,7 @@ import { composeSlackDesk } from "./slack/desk/compose.ts";
 import { registerDesk } from "./slack/desk/index.ts";
 import { InFlight } from "./slack/in-flight.ts";
 import { registerWizard } from "./slack/wizard/index.ts";
-import { type AuditLog, openAuditLog, openFileStore, type Store } from "./store/index.ts";
+import { type AuditLog, openAuditLog, openStore, type Store } from "./store/index.ts";
 
 export interface Graydesk {
   slack: SlackApp;
@@ -47,9 +47,10 @@ export async function startGraydesk(
       "no POLICY_FILE: anyone in the workspace may request changes and anyone else may approve them",
     );
   }
-  const store = await openFileStore(config.dataDir);
-  const audit = await openAuditLog(config.dataDir);
   const kc = createKubeConfig(config.kube);
+  // STORE=kubernetes shares state between replicas; the audit log stays one file per replica in DATA_DIR.
+  const store = await openStore(config, kc);
+  const audit = await openAuditLog(config.dataDir);
   const inFlight = new InFlight();
   const slack = createSlackApp({
     config,
