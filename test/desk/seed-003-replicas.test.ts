@@ -86,3 +86,37 @@ describe("seed 003: replica-ratio canary in a cluster without a mesh", () => {
     expect(await replicasOf(world, "reviews-v2")).toBe(1);
   });
 });
+
+describe("replica split towards a version whose pods never become ready", () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({ server: { crds: [] } });
+  });
+  afterAll(() => world.close());
+
+  it("fails the shift before the stable version gives up a pod", async () => {
+    const input = reviewsCanary();
+    world.kube.markImageBad(input.newVersion.settings.containers.images.reviews);
+    let job = await world.desk.createJob(input, "U1");
+    job = await world.desk.waitDeployed(job.id);
+    // With no pods the new version is trivially ready: the image is only tried when a shift scales it up.
+    expect(job.state).toBe("ready");
+    const plan = await world.desk.planChange(
+      job.id,
+      { kind: "shift", traffic: { kind: "weights", weights: { v1: 50, v2: 50 } } },
+      "U1",
+    );
+    expect(plan.steps.map((s) => `${s.action} ${s.object.name}`)).toEqual([
+      "scale reviews-v2",
+      "wait-ready reviews-v2",
+    ]);
+    await expect(world.desk.applyPlan(plan.id, "U2")).rejects.toThrow(/ImagePullBackOff/);
+    expect(world.desk.job(job.id)?.state).toBe("failed");
+    expect(await replicasOf(world, "reviews-v1")).toBe(1);
+    await world.mesh.refresh();
+    expect(world.mesh.sendMany(200, { service: "reviews", namespace: NS }).byVersion).toEqual({ v1: 200 });
+    job = await world.desk.abandon(job.id, "U1");
+    expect(job.state).toBe("abandoned");
+    expect(await replicasOf(world, "reviews-v2")).toBeUndefined();
+  });
+});
