@@ -1,0 +1,71 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { type ChartInput, renderChartPng } from "../src/telemetry/index.ts";
+import { emit, percentile, round } from "./stats.ts";
+
+/** A forced collection, so memory figures compare what is retained rather than what is merely not collected yet. */
+function collect(): void {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+}
+
+/** After a collection and a pause: resvg's native buffers are freed by finalizers that run on later ticks. */
+async function memory(): Promise<{ rssMb: number; heapUsedMb: number; externalMb: number }> {
+  collect();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  collect();
+  const { rss, heapUsed, external } = process.memoryUsage();
+  return {
+    rssMb: round(rss / 2 ** 20, 1),
+    heapUsedMb: round(heapUsed / 2 ** 20, 1),
+    externalMb: round(external / 2 ** 20, 1),
+  };
+}
+
+function sampleChart(i: number): ChartInput {
+  const to = Date.UTC(2026, 0, 5, 12, 0) + i * 60_000;
+  const from = to - 30 * 60_000;
+  const points = (base: number): [number, number][] =>
+    Array.from({ length: 61 }, (_, k) => [from + k * 30_000, base + Math.sin((k + i) / 4) * 2]);
+  return {
+    title: "reviews.bookinfo",
+    versions: ["v1", "v2"],
+    configured: { v1: 80, v2: 20 },
+    observed: [
+      { version: "v1", points: points(80) },
+      { version: "v2", points: points(20) },
+    ],
+    stats: { v1: { successRate: 0.999, p99: 48 + (i % 7) }, v2: { successRate: 0.8, p99: 212 } },
+    from,
+    to,
+  };
+}
+
+/** The split chart PNG, rendered 1,000 times: median time, and whether memory stays flat. */
+export async function benchChartRender(renders = 1_000): Promise<void> {
+  const times: number[] = [];
+  let afterHundred = await memory();
+  for (let i = 0; i < renders; i++) {
+    const start = performance.now();
+    renderChartPng(sampleChart(i));
+    times.push(performance.now() - start);
+    // As in the refresher, renders are separate tasks with event-loop turns between them.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (i === 99) afterHundred = await memory();
+  }
+  const end = await memory();
+  emit({
+    bench: "chart-render",
+    renders,
+    size: "1000x500",
+    medianMs: round(percentile(times, 50)),
+    p95Ms: round(percentile(times, 95)),
+    firstMs: round(times[0] ?? Number.NaN),
+    rssMbAfter100: afterHundred.rssMb,
+    rssMbAfterAll: end.rssMb,
+    heapUsedMbAfter100: afterHundred.heapUsedMb,
+    heapUsedMbAfterAll: end.heapUsedMb,
+    externalMbAfter100: afterHundred.externalMb,
+    externalMbAfterAll: end.externalMb,
+  });
+}
