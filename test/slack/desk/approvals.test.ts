@@ -104,6 +104,32 @@ describe("who may ask and who may approve", () => {
   });
 });
 
+describe("rejecting", () => {
+  it("an approver's Reject closes the request, says so in the thread and changes nothing", async () => {
+    const request = await ask(ALICE, "shift reviews-gate 55");
+    const id = requestIdOf(request);
+    const writes = virtualServiceWrites(world.kube);
+    await world.app.slack.clickButton(request, "approval_reject", { user: BOB });
+    const note = await world.api.waitFor("chat.postMessage", (c) => String(c.args.text).includes("rejected"));
+    expect(note.args.text).toContain("<@U0BOB> rejected");
+    await settle();
+    expect(JSON.stringify(world.api.message(request.channel, request.ts)?.blocks)).toContain(
+      "Rejected by <@U0BOB>",
+    );
+    expect(await audits("rejected", id)).toHaveLength(1);
+    expect(virtualServiceWrites(world.kube)).toBe(writes);
+    // A late Approve finds it decided.
+    await world.app.slack.clickButton(request, "approval_approve", { user: DAVE });
+    await ephemeralTo(DAVE, "already decided");
+  });
+
+  it("the requester may withdraw their own request with Reject", async () => {
+    const request = await ask(ALICE, "shift reviews-gate 65");
+    await world.app.slack.clickButton(request, "approval_reject", { user: ALICE });
+    await until(() => world.app.graydesk.deps.approvals.gate.get(requestIdOf(request))?.state === "rejected");
+  });
+});
+
 describe("an approval applies its plan exactly once", () => {
   it.each([
     ["a double click", [BOB, BOB], [0, 0]],
