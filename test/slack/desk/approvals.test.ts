@@ -158,6 +158,27 @@ describe("an approval applies its plan exactly once", () => {
     world.api.expectNoViolations();
   });
 
+  it("with two approvals required, the first is recorded and the second applies", async () => {
+    const rules = world.app.graydesk.policy.namespaces.bookinfo;
+    if (!rules) throw new Error("the test policy has bookinfo");
+    rules.approvals = 2;
+    try {
+      const request = await ask(ALICE, "shift reviews-gate 42");
+      const id = requestIdOf(request);
+      await world.app.slack.clickButton(request, "approval_approve", { user: BOB });
+      await ephemeralTo(BOB, "1 more approval is needed");
+      expect(world.app.graydesk.deps.approvals.gate.get(id)?.state).toBe("pending");
+      await world.app.slack.clickButton(request, "approval_approve", { user: BOB });
+      await ephemeralTo(BOB, "already approved this request");
+      await world.app.slack.clickButton(request, "approval_approve", { user: DAVE });
+      await until(() => world.app.graydesk.deps.approvals.gate.get(id)?.state === "applied");
+      expect(await reviewsWeights(world.kube)).toEqual({ v1: 58, v2: 42 });
+      expect((await audits("approved", id)).map((r) => r.actor)).toEqual([BOB.id, DAVE.id]);
+    } finally {
+      rules.approvals = 1;
+    }
+  });
+
   it("tells the second approver it was already decided", async () => {
     const request = await ask(ALICE, "shift reviews-gate 45");
     await world.app.slack.clickButton(request, "approval_approve", { user: BOB });
