@@ -9,6 +9,7 @@ import {
   routerFor,
   type TrafficRouter,
   type WaitReadyOptions,
+  withDeadline,
 } from "../cluster/index.ts";
 
 import type { Logger } from "../log.ts";
@@ -28,7 +29,7 @@ export interface ReleaseDeskOptions {
   waitReadyTimeoutMs?: number;
   /** Poll interval while waiting for readiness (default 1 s). */
   pollMs?: number;
-  /** Bound on each Kubernetes API call (default 15 s). */
+  /** Bound on each Kubernetes API call (default 15 s): a hung API server fails the step, retryably. */
   requestTimeoutMs?: number;
   /** Runs after each applied step is journaled; an error from it stops the apply like a crash would. */
   afterStep?: ApplyDeps["afterStep"];
@@ -50,7 +51,7 @@ export interface DeskContext {
 }
 
 export function deskContext(options: ReleaseDeskOptions): DeskContext {
-  const kube = options.cluster;
+  const kube = withDeadline(options.cluster, options.requestTimeoutMs ?? 15_000);
   return {
     kube,
     store: options.store,

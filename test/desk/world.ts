@@ -44,12 +44,15 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), "graydesk-desk-"));
   const stores: { store: Store; audit: AuditLog; desk: RunningReleaseDesk }[] = [];
   const changes: World["changes"] = [];
-  const cluster = withDeadline(new ClusterClient(kc), 1500);
+  const client = new ClusterClient(kc);
+  // Assertions read through the same bound the desk uses, so a leftover hang fault cannot stall a test.
+  const cluster = withDeadline(client, 1500);
   const open = async (extra: Partial<ReleaseDeskOptions> = {}) => {
     const store = await openFileStore(dir);
     const audit = await openAuditLog(dir);
     const desk = createReleaseDesk({
-      cluster,
+      cluster: client,
+      requestTimeoutMs: 1500,
       store,
       audit,
       clock: () => new Date(),
