@@ -1,6 +1,4 @@
 import type { WebClient } from "@slack/web-api";
-import { buildApprovalRequest } from "../../views/approval.ts";
-import { buildNote } from "../../views/desk-message.ts";
 import {
   type ApprovalGate,
   type ApprovalRequest,
@@ -10,10 +8,11 @@ import {
 } from "../approvals/index.ts";
 import type { Logger } from "../log.ts";
 import { type ReleaseJob, UserFacingError } from "../release/index.ts";
-import { userMessageOf } from "../slack/errors.ts";
 import type { JobCards } from "../slack/job-card.ts";
 import type { AuditLog, Store } from "../store/index.ts";
-import { describeChange, needsConfirm } from "./change-words.ts";
+import { applyApproved } from "./apply-approved.ts";
+import { ApprovalMessages } from "./approval-messages.ts";
+import { describeChange } from "./change-words.ts";
 import type { ApplyOutcome, JobChange, ReleaseDesk } from "./types.ts";
 
 export interface ApprovalDeskOptions {
@@ -59,9 +58,11 @@ export type DecideResult =
  */
 export class ApprovalDesk {
   readonly #o: ApprovalDeskOptions;
+  readonly #messages: ApprovalMessages;
 
   constructor(options: ApprovalDeskOptions) {
     this.#o = options;
+    this.#messages = new ApprovalMessages(options);
   }
 
   get gate(): ApprovalGate {
@@ -102,23 +103,15 @@ export class ApprovalDesk {
       namespace: job.namespace,
       detail: { requestId: opened.id, operation: opened.operation, summary: plan.summary },
     });
-    const message = buildApprovalRequest({ request: opened, plan, confirm: needsConfirm(change) });
     const targets: { channel: string; threadTs?: string }[] = [];
     const card = this.#o.cards.where(jobId);
     const home = card?.channel ?? channel ?? job.channel;
     if (home) targets.push({ channel: home, ...(card ? { threadTs: card.ts } : {}) });
     if (rules.approversChannel && rules.approversChannel !== home)
       targets.push({ channel: rules.approversChannel });
-    for (const target of targets) {
-      const posted = await this.#o.client.chat.postMessage({
-        channel: target.channel,
-        ...message,
-        ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
-      });
-      await gate.addMessage(opened.id, { channel: target.channel, ts: posted.ts as string });
-    }
-    for (const old of superseded) await this.#redraw(old.id);
-    await this.#refreshCard(jobId);
+    await this.#messages.post(opened.id, targets);
+    for (const old of superseded) await this.#messages.redraw(old.id);
+    await this.#messages.refreshCard(jobId);
     return gate.get(opened.id) ?? opened;
   }
 
@@ -170,13 +163,16 @@ export class ApprovalDesk {
         return decision;
       case "expired":
         await audit.append({ kind: "expired", actor: user, ...about, detail: { requestId } });
-        await this.#redraw(requestId);
+        await this.#messages.redraw(requestId);
         return decision;
       case "rejected":
         await audit.append({ kind: "rejected", actor: user, ...about, detail: { requestId } });
-        await this.#redraw(requestId);
-        await this.#note(current.jobId, `<@${user}> rejected *${current.operation}*. Nothing changed.`);
-        await this.#refreshCard(current.jobId);
+        await this.#messages.redraw(requestId);
+        await this.#messages.note(
+          current.jobId,
+          `<@${user}> rejected *${current.operation}*. Nothing changed.`,
+        );
+        await this.#messages.refreshCard(current.jobId);
         return decision;
       case "recorded":
         await audit.append({
@@ -185,11 +181,11 @@ export class ApprovalDesk {
           ...about,
           detail: { requestId, remaining: decision.remaining },
         });
-        await this.#redraw(requestId);
+        await this.#messages.redraw(requestId);
         return decision;
       case "apply":
         await audit.append({ kind: "approved", actor: user, ...about, detail: { requestId } });
-        return this.#apply(decision.request, user);
+        return applyApproved({ ...this.#o, messages: this.#messages }, decision.request, user);
     }
   }
 
@@ -203,93 +199,14 @@ export class ApprovalDesk {
         namespace: request.namespace,
         detail: { requestId: request.id },
       });
-      await this.#redraw(request.id);
+      await this.#messages.redraw(request.id);
     }
     return expired;
-  }
-
-  async #apply(request: ApprovalRequest, user: string): Promise<DecideResult> {
-    const { desk, gate, audit, logger } = this.#o;
-    const about = { job: request.jobName, namespace: request.namespace };
-    await this.#redraw(request.id);
-    try {
-      const outcome = await desk.applyPlan(request.planId, user);
-      const done = outcome.applied.filter((s) => s.result === "done").map((s) => s.step);
-      const text = done.length > 0 ? done.join("\n") : "nothing needed changing";
-      const finished = (await gate.finish(request.id, "applied", text)) ?? request;
-      await audit.append({
-        kind: "applied",
-        actor: user,
-        ...about,
-        detail: { requestId: request.id, requestedBy: request.requestedBy, steps: done },
-      });
-      await this.#redraw(request.id);
-      await this.#note(
-        request.jobId,
-        `:white_check_mark: *${request.operation}* applied — asked by <@${request.requestedBy}>, approved by <@${user}>.`,
-        request.summary,
-      );
-      // No card refresh here: the engine's jobChanged event redraws it after an apply.
-      return { kind: "applied", request: finished, outcome };
-    } catch (error) {
-      const stale = error instanceof UserFacingError && error.code === "stale-plan";
-      const reason = userMessageOf(error) ?? "Graydesk could not apply the plan; the details are in its log.";
-      if (!userMessageOf(error)) logger.error({ err: error, request: request.id }, "apply failed");
-      const finished = (await gate.finish(request.id, stale ? "stale" : "failed", reason)) ?? request;
-      await audit.append({
-        kind: "failed",
-        actor: user,
-        ...about,
-        detail: { requestId: request.id, reason, ...(stale ? { stale: true } : {}) },
-      });
-      await this.#redraw(request.id);
-      await this.#note(request.jobId, `:x: *${request.operation}* was not applied: ${reason}`);
-      await this.#refreshCard(request.jobId);
-      return stale
-        ? { kind: "stale", request: finished, reason }
-        : { kind: "failed", request: finished, reason };
-    }
   }
 
   #job(jobId: string): ReleaseJob {
     const job = this.#o.desk.job(jobId);
     if (!job) throw new UserFacingError("not-found", "That release job no longer exists.");
     return job;
-  }
-
-  /** Updates every message of a request to its current state; a failed update is logged, never thrown. */
-  async #redraw(requestId: string): Promise<void> {
-    const request = this.#o.gate.get(requestId);
-    if (!request) return;
-    const change = this.#o.store.data().approvals[requestId]?.change as JobChange | undefined;
-    const plan = this.#o.desk.plan(request.planId);
-    const message = buildApprovalRequest({
-      request,
-      ...(plan ? { plan } : {}),
-      confirm: change ? needsConfirm(change) : false,
-    });
-    for (const at of request.messages) {
-      try {
-        await this.#o.client.chat.update({ channel: at.channel, ts: at.ts, ...message });
-      } catch (error) {
-        this.#o.logger.warn({ err: error, request: requestId }, "could not update an approval message");
-      }
-    }
-  }
-
-  async #note(jobId: string, text: string, context?: string): Promise<void> {
-    try {
-      await this.#o.cards.thread(jobId, buildNote(text, context ? { context } : {}));
-    } catch (error) {
-      this.#o.logger.warn({ err: error, job: jobId }, "could not post in the job's thread");
-    }
-  }
-
-  async #refreshCard(jobId: string): Promise<void> {
-    try {
-      await this.#o.cards.refresh(jobId);
-    } catch (error) {
-      this.#o.logger.warn({ err: error, job: jobId }, "could not refresh the job card");
-    }
   }
 }

@@ -1,0 +1,67 @@
+import type { ApprovalGate, ApprovalRequest } from "../approvals/index.ts";
+import type { Logger } from "../log.ts";
+import { UserFacingError } from "../release/index.ts";
+import { userMessageOf } from "../slack/errors.ts";
+import type { AuditLog } from "../store/index.ts";
+import type { ApprovalMessages } from "./approval-messages.ts";
+import type { DecideResult } from "./approvals.ts";
+import type { ReleaseDesk } from "./types.ts";
+
+export interface ApplyApprovedDeps {
+  desk: ReleaseDesk;
+  gate: ApprovalGate;
+  audit: AuditLog;
+  logger: Logger;
+  messages: ApprovalMessages;
+}
+
+/**
+ * Applies a plan whose approvals just completed. Only the caller the gate handed `apply` to gets here, so this
+ * runs once per request; a stale plan (the cluster changed since) is closed as stale, anything else as failed.
+ */
+export async function applyApproved(
+  o: ApplyApprovedDeps,
+  request: ApprovalRequest,
+  user: string,
+): Promise<DecideResult> {
+  const { desk, gate, audit, logger, messages } = o;
+  const about = { job: request.jobName, namespace: request.namespace };
+  await messages.redraw(request.id);
+  try {
+    const outcome = await desk.applyPlan(request.planId, user);
+    const done = outcome.applied.filter((s) => s.result === "done").map((s) => s.step);
+    const text = done.length > 0 ? done.join("\n") : "nothing needed changing";
+    const finished = (await gate.finish(request.id, "applied", text)) ?? request;
+    await audit.append({
+      kind: "applied",
+      actor: user,
+      ...about,
+      detail: { requestId: request.id, requestedBy: request.requestedBy, steps: done },
+    });
+    await messages.redraw(request.id);
+    await messages.note(
+      request.jobId,
+      `:white_check_mark: *${request.operation}* applied — asked by <@${request.requestedBy}>, approved by <@${user}>.`,
+      request.summary,
+    );
+    // No card refresh here: the engine's jobChanged event redraws it after an apply.
+    return { kind: "applied", request: finished, outcome };
+  } catch (error) {
+    const stale = error instanceof UserFacingError && error.code === "stale-plan";
+    const reason = userMessageOf(error) ?? "Graydesk could not apply the plan; the details are in its log.";
+    if (!userMessageOf(error)) logger.error({ err: error, request: request.id }, "apply failed");
+    const finished = (await gate.finish(request.id, stale ? "stale" : "failed", reason)) ?? request;
+    await audit.append({
+      kind: "failed",
+      actor: user,
+      ...about,
+      detail: { requestId: request.id, reason, ...(stale ? { stale: true } : {}) },
+    });
+    await messages.redraw(request.id);
+    await messages.note(request.jobId, `:x: *${request.operation}* was not applied: ${reason}`);
+    await messages.refreshCard(request.jobId);
+    return stale
+      ? { kind: "stale", request: finished, reason }
+      : { kind: "failed", request: finished, reason };
+  }
+}

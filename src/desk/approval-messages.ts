@@ -1,0 +1,86 @@
+import type { WebClient } from "@slack/web-api";
+import { buildApprovalRequest } from "../../views/approval.ts";
+import { buildNote } from "../../views/desk-message.ts";
+import type { ApprovalGate } from "../approvals/index.ts";
+import type { Logger } from "../log.ts";
+import type { JobCards } from "../slack/job-card.ts";
+import type { Store } from "../store/index.ts";
+import { needsConfirm } from "./change-words.ts";
+import type { JobChange, ReleaseDesk } from "./types.ts";
+
+export interface ApprovalMessagesOptions {
+  desk: ReleaseDesk;
+  gate: ApprovalGate;
+  cards: JobCards;
+  store: Store;
+  client: WebClient;
+  logger: Logger;
+}
+
+/**
+ * The Slack messages of approval requests: posting a request where it belongs, redrawing it as it is decided,
+ * notes in the job's thread. Once a decision is stored, a failed message is logged, never thrown: the
+ * decision stands whether or not Slack took the update.
+ */
+export class ApprovalMessages {
+  readonly #o: ApprovalMessagesOptions;
+
+  constructor(options: ApprovalMessagesOptions) {
+    this.#o = options;
+  }
+
+  /** Posts a new request in each target and remembers where, so later redraws update them all. */
+  async post(requestId: string, targets: { channel: string; threadTs?: string }[]): Promise<void> {
+    const message = this.#message(requestId);
+    if (!message) return;
+    for (const target of targets) {
+      const posted = await this.#o.client.chat.postMessage({
+        channel: target.channel,
+        ...message,
+        ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
+      });
+      await this.#o.gate.addMessage(requestId, { channel: target.channel, ts: posted.ts as string });
+    }
+  }
+
+  /** Updates every message of a request to its current state. */
+  async redraw(requestId: string): Promise<void> {
+    const message = this.#message(requestId);
+    if (!message) return;
+    for (const at of this.#o.gate.get(requestId)?.messages ?? []) {
+      try {
+        await this.#o.client.chat.update({ channel: at.channel, ts: at.ts, ...message });
+      } catch (error) {
+        this.#o.logger.warn({ err: error, request: requestId }, "could not update an approval message");
+      }
+    }
+  }
+
+  async note(jobId: string, text: string, context?: string): Promise<void> {
+    try {
+      await this.#o.cards.thread(jobId, buildNote(text, context ? { context } : {}));
+    } catch (error) {
+      this.#o.logger.warn({ err: error, job: jobId }, "could not post in the job's thread");
+    }
+  }
+
+  async refreshCard(jobId: string): Promise<void> {
+    try {
+      await this.#o.cards.refresh(jobId);
+    } catch (error) {
+      this.#o.logger.warn({ err: error, job: jobId }, "could not refresh the job card");
+    }
+  }
+
+  #message(requestId: string) {
+    const request = this.#o.gate.get(requestId);
+    if (!request) return undefined;
+    const change = this.#o.store.data().approvals[requestId]?.change as JobChange | undefined;
+    const plan = this.#o.desk.plan(request.planId);
+    return buildApprovalRequest({
+      request,
+      ...(plan ? { plan } : {}),
+      confirm: change ? needsConfirm(change) : false,
+    });
+  }
+}
