@@ -127,6 +127,7 @@ describe("rejecting", () => {
     const request = await ask(ALICE, "shift reviews-gate 65");
     await world.app.slack.clickButton(request, "approval_reject", { user: ALICE });
     await until(() => world.app.graydesk.deps.approvals.gate.get(requestIdOf(request))?.state === "rejected");
+    expect(world.app.graydesk.deps.approvals.gate.get(requestIdOf(request))?.decidedBy).toBe(ALICE.id);
   });
 });
 
