@@ -12,6 +12,8 @@ export interface ApprovalView {
   plan?: Plan;
   /** Take-over and take-offline are hard to undo: Approve asks again. */
   confirm: boolean;
+  /** Each version's health when the change was asked for, or why it is not known. */
+  evidence?: string[];
 }
 
 const OUTCOME_WORDS: Record<ApprovalRequest["state"], string> = {
@@ -63,6 +65,13 @@ export function buildApprovalRequest(view: ApprovalView): { text: string; blocks
           .join("\n")
           .slice(0, 3000),
       },
+    });
+  }
+  if (view.evidence && view.evidence.length > 0) {
+    blocks.push({
+      type: "context",
+      block_id: ids.approval.evidence,
+      elements: [{ type: "mrkdwn", text: `:bar_chart: ${view.evidence.join("\n")}`.slice(0, 3000) }],
     });
   }
   if (request.state === "pending") {

@@ -11,6 +11,9 @@ export const ids = {
     versions: "job_card_versions",
     split: "job_card_split",
     pending: "job_card_pending",
+    health: "job_card_health",
+    telemetryOff: "job_card_telemetry_off",
+    chartImage: "job_card_chart",
     actions: "job_card_actions",
     shift: "job_shift",
     takeOver: "job_take_over",
@@ -19,6 +22,13 @@ export const ids = {
     objects: "job_show_objects",
     retry: "job_retry",
     abandon: "job_abandon",
+    chart: "job_chart",
+    traces: "job_traces",
+  },
+  breach: {
+    section: "breach_section",
+    actions: "breach_actions",
+    requestRollback: "breach_request_rollback",
   },
   shiftModal: { callback: "shift_modal", block: "shift_traffic", input: "shift_traffic_value" },
   takeOverModal: {
@@ -38,6 +48,7 @@ export const ids = {
     approve: "approval_approve",
     reject: "approval_reject",
     rerequest: "approval_rerequest",
+    evidence: "approval_evidence",
   },
   deskMessage: {
     section: "desk_message_section",

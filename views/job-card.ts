@@ -3,6 +3,7 @@ import type { VersionInfo } from "../src/desk/types.ts";
 import type { JobState, ReleaseJob, TrafficPolicy } from "../src/release/index.ts";
 import { TERMINAL_STATES } from "../src/release/index.ts";
 import { ids } from "./ids.ts";
+import { type CardTelemetry, healthBlocks } from "./job-card-health.ts";
 import { trafficLines } from "./traffic-text.ts";
 
 /** What the card shows: the job, plus what the cluster says now when it could be read. */
@@ -13,6 +14,8 @@ export interface JobCardData {
   configured?: TrafficPolicy;
   /** Approval requests still waiting, in the user's words, e.g. "shift by <@U1>". */
   pending?: string[];
+  /** Live traffic health, for jobs that serve traffic; absent for finished ones. */
+  live?: CardTelemetry;
 }
 
 const STATE_WORDS: Record<JobState, string> = {
@@ -57,6 +60,7 @@ export function buildJobCard(data: JobCardData): { text: string; blocks: KnownBl
     block_id: ids.jobCard.split,
     text: { type: "mrkdwn", text: `\`\`\`${trafficLines(job, traffic).join("\n")}\`\`\`` },
   });
+  if (data.live) blocks.push(...healthBlocks(job, data.live));
   if (data.pending && data.pending.length > 0) {
     blocks.push({
       type: "context",
@@ -69,7 +73,7 @@ export function buildJobCard(data: JobCardData): { text: string; blocks: KnownBl
       ],
     });
   }
-  const actions = actionsFor(job);
+  const actions = actionsFor(job, data.live);
   if (actions) blocks.push(actions);
   return { text: `Release job ${job.name} (${where}): ${job.state}`, blocks };
 }
@@ -106,7 +110,7 @@ function button(actionId: string, label: string, value: string, style?: "primary
   };
 }
 
-function actionsFor(job: ReleaseJob): ActionsBlock | undefined {
+function actionsFor(job: ReleaseJob, live: CardTelemetry | undefined): ActionsBlock | undefined {
   const { jobCard } = ids;
   const objects = button(jobCard.objects, "Show objects", job.id);
   if (TERMINAL_STATES.includes(job.state)) {
@@ -124,6 +128,10 @@ function actionsFor(job: ReleaseJob): ActionsBlock | undefined {
   if (job.state !== "rolled-back") elements.push(button(jobCard.rollback, "Roll back", job.id));
   if (job.state === "taken-over" || job.state === "rolled-back")
     elements.push(button(jobCard.takeOffline, "Take offline", job.id, "danger"));
+  // Only what is configured gets a button; the card's context line says what is not.
+  if (live && !(live.health.status === "unavailable" && live.health.code === "not-configured"))
+    elements.push(button(jobCard.chart, "Chart", job.id));
+  if (live?.traces) elements.push(button(jobCard.traces, "Traces", job.id));
   elements.push(objects);
   return { type: "actions", block_id: jobCard.actions, elements };
 }

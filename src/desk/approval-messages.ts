@@ -77,9 +77,11 @@ export class ApprovalMessages {
     if (!request) return undefined;
     const change = this.#o.store.data().approvals[requestId]?.change as JobChange | undefined;
     const plan = this.#o.desk.plan(request.planId);
+    const evidence = this.#o.store.data().approvals[requestId]?.evidence as string[] | undefined;
     return buildApprovalRequest({
       request,
       ...(plan ? { plan } : {}),
+      ...(evidence ? { evidence } : {}),
       confirm: change ? needsConfirm(change) : false,
     });
   }

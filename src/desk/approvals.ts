@@ -27,6 +27,11 @@ export interface ApprovalDeskOptions {
   logger: Logger;
   /** How long a change asked for while the new version is still deploying waits for it (default 2 minutes). */
   deployWaitMs?: number;
+  /**
+   * The versions' health as the approvers should see it with the request (telemetry's evidence lines, or why
+   * there is none); absent when no metrics source is configured.
+   */
+  evidence?: (job: ReleaseJob) => Promise<string[]>;
 }
 
 export interface ChangeRequest {
@@ -78,6 +83,7 @@ export class ApprovalDesk {
     // A new job's first traffic change is asked for with the job: plan it once the new version is ready.
     if (job.state === "deploying") job = await desk.waitDeployed(jobId, this.#o.deployWaitMs ?? 120_000);
     const plan = await desk.planChange(jobId, change, actor);
+    const evidence = await this.#evidence(job);
     const superseded = gate.pendingFor(jobId);
     const opened = await gate.open({
       jobId,
@@ -94,7 +100,10 @@ export class ApprovalDesk {
     // The gate keeps what it needs to decide; the change itself is kept beside it for Re-request.
     await this.#o.store.update((d) => {
       const record = d.approvals[opened.id];
-      if (record) record.change = change;
+      if (!record) return;
+      record.change = change;
+      // A snapshot: redraws of the message keep showing what the approvers decided on.
+      if (evidence) record.evidence = evidence;
     });
     await audit.append({
       kind: "requested",
@@ -202,6 +211,16 @@ export class ApprovalDesk {
       await this.#messages.redraw(request.id);
     }
     return expired;
+  }
+
+  async #evidence(job: ReleaseJob): Promise<string[] | undefined> {
+    if (!this.#o.evidence) return undefined;
+    try {
+      return await this.#o.evidence(job);
+    } catch (error) {
+      this.#o.logger.warn({ err: error, job: job.id }, "health evidence unavailable for the request");
+      return ["Live health could not be read for this request."];
+    }
   }
 
   #job(jobId: string): ReleaseJob {

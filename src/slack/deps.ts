@@ -3,6 +3,7 @@ import type { ApprovalDesk } from "../desk/approvals.ts";
 import type { ReleaseDesk } from "../desk/types.ts";
 import type { Logger } from "../log.ts";
 import type { AuditLog, Store } from "../store/index.ts";
+import type { Telemetry } from "../telemetry/index.ts";
 import type { InFlight } from "./in-flight.ts";
 import type { JobCards } from "./job-card.ts";
 
@@ -20,4 +21,6 @@ export interface SlackDeps {
   audit: AuditLog;
   policy: Policy;
   clock: Clock;
+  /** Live health, trace links and charts (answers "not configured" without PROMETHEUS_URL / JAEGER_URL). */
+  telemetry: Telemetry;
 }

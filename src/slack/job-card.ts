@@ -1,8 +1,11 @@
 import type { WebClient } from "@slack/web-api";
 import { buildJobCard, type JobCardData } from "../../views/job-card.ts";
+import { type Policy, policyFor } from "../approvals/index.ts";
 import type { ReleaseDesk } from "../desk/types.ts";
 import type { Logger } from "../log.ts";
+import type { ReleaseJob } from "../release/index.ts";
 import type { Store } from "../store/index.ts";
+import { type Breach, LIVE_STATES, type Telemetry, type VersionHealth } from "../telemetry/index.ts";
 import type { Reply } from "./reply.ts";
 
 export interface CardLocation {
@@ -17,6 +20,19 @@ export interface JobCardsOptions {
   logger: Logger;
   /** Pending approval requests of a job, in the user's words, shown on the card. */
   pending?: (jobId: string) => string[];
+  /** Live health on the cards of jobs that serve traffic; without it cards show no telemetry at all. */
+  telemetry?: Telemetry;
+  /** Whose thresholds judge health (the namespace's); defaults apply without it. */
+  policy?: Policy;
+}
+
+/** A card drawn now, with the health it was drawn from (the refresher posts breaches, charts need the report). */
+export interface RenderedJobCard {
+  job: ReleaseJob;
+  at: CardLocation | undefined;
+  card: { text: string; blocks: ReturnType<typeof buildJobCard>["blocks"] };
+  health?: VersionHealth;
+  breaches: Breach[];
 }
 
 /**
@@ -54,11 +70,40 @@ export class JobCards {
 
   /** Redraws the card from the job and what the cluster says now (chat.update in place). */
   async refresh(jobId: string): Promise<void> {
-    const at = this.where(jobId);
+    const drawn = await this.render(jobId);
+    if (!drawn?.at) return;
+    await this.#o.client.chat.update({ channel: drawn.at.channel, ts: drawn.at.ts, ...drawn.card });
+  }
+
+  /** The card as it would be drawn now, without sending it; undefined for an unknown job. */
+  async render(jobId: string): Promise<RenderedJobCard | undefined> {
     const job = this.#o.desk.job(jobId);
-    if (!at || !job) return;
-    const card = buildJobCard(await this.#data(jobId, job));
-    await this.#o.client.chat.update({ channel: at.channel, ts: at.ts, ...card });
+    if (!job) return undefined;
+    const data = await this.#data(jobId, job);
+    return {
+      job: data.job,
+      at: this.where(jobId),
+      card: buildJobCard(data),
+      ...(data.live ? { health: data.live.health } : {}),
+      breaches: data.live?.breaches ?? [],
+    };
+  }
+
+  /** The Slack file of the job's latest chart, shown on its card. */
+  chartOf(jobId: string): string | undefined {
+    for (const record of Object.values(this.#o.store.data().channels)) {
+      const file = (record.charts as Record<string, string> | undefined)?.[jobId];
+      if (file) return file;
+    }
+    return undefined;
+  }
+
+  async setChart(jobId: string, channel: string, fileId: string): Promise<void> {
+    await this.#o.store.update((d) => {
+      const record = d.channels[channel] ?? { id: channel };
+      const charts = { ...((record.charts as Record<string, string> | undefined) ?? {}), [jobId]: fileId };
+      d.channels[channel] = { ...record, charts };
+    });
   }
 
   /** Posts in the card's thread; without a card, in the job's channel. */
@@ -85,6 +130,33 @@ export class JobCards {
       // The card still shows what the store knows; the cluster's view comes back with the next refresh.
       this.#o.logger.warn({ err: error, job: jobId }, "job status unavailable for the card");
     }
+    const live = await this.#live(data.job);
+    if (live) data.live = live;
     return data;
+  }
+
+  async #live(job: ReleaseJob): Promise<JobCardData["live"]> {
+    const { telemetry } = this.#o;
+    if (!telemetry || !LIVE_STATES.has(job.state)) return undefined;
+    let health: VersionHealth;
+    try {
+      health = await telemetry.versionHealth(job);
+    } catch (error) {
+      this.#o.logger.warn({ err: error, job: job.id }, "live health unavailable for the card");
+      health = {
+        status: "unavailable",
+        code: "prometheus-bad-response",
+        reason: "Live health could not be read.",
+      };
+    }
+    const traces = telemetry.traceLinks(job);
+    const chartFileId = this.chartOf(job.id);
+    const policy = this.#o.policy ? policyFor(this.#o.policy, job.namespace) : undefined;
+    return {
+      health,
+      ...(traces ? { traces } : {}),
+      breaches: health.status === "ok" ? telemetry.breaches(job, health, policy) : [],
+      ...(chartFileId ? { chartFileId } : {}),
+    };
   }
 }

@@ -4,7 +4,9 @@ import { ApprovalGate, cachedGroups, Permissions, type Policy } from "../../appr
 import { ApprovalDesk } from "../../desk/approvals.ts";
 import type { DeskEvents, ReleaseDesk } from "../../desk/types.ts";
 import type { Logger } from "../../log.ts";
+import type { ReleaseJob } from "../../release/index.ts";
 import type { AuditLog, Store } from "../../store/index.ts";
+import { createTelemetry, evidence, type Telemetry } from "../../telemetry/index.ts";
 import type { Clock, SlackDeps } from "../deps.ts";
 import type { InFlight } from "../in-flight.ts";
 import { JobCards } from "../job-card.ts";
@@ -17,6 +19,8 @@ export interface SlackDeskParts {
   logger: Logger;
   inFlight: InFlight;
   clock: Clock;
+  /** Live health for cards and approval requests; nothing configured when absent. */
+  telemetry?: Telemetry;
   /** Builds the release engine with the events the Slack side listens to (cards refresh on jobChanged). */
   createDesk(events: DeskEvents): ReleaseDesk;
 }
@@ -27,6 +31,7 @@ export interface SlackDeskParts {
  */
 export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
   const { app, store, audit, policy, logger, inFlight, clock } = parts;
+  const telemetry = parts.telemetry ?? createTelemetry({});
   let cards: JobCards | undefined;
   const lastFailure = new Map<string, string>();
   const events: DeskEvents = {
@@ -63,6 +68,8 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
     store,
     logger,
     pending: (jobId) => gate.pendingFor(jobId).map((r) => `${r.operation} (asked by <@${r.requestedBy}>)`),
+    telemetry,
+    policy,
   });
   const approvals = new ApprovalDesk({
     desk,
@@ -74,6 +81,22 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
     store,
     client: app.client,
     logger,
+    ...(telemetry.prometheusConfigured
+      ? { evidence: (job: ReleaseJob) => healthEvidence(telemetry, job) }
+      : {}),
   });
-  return { logger, inFlight, desk, approvals, cards, store, audit, policy, clock };
+  return { logger, inFlight, desk, approvals, cards, store, audit, policy, clock, telemetry };
+}
+
+/** The stable and new versions side by side, or in words why their health is not known. */
+async function healthEvidence(telemetry: Telemetry, job: ReleaseJob): Promise<string[]> {
+  const health = await telemetry.versionHealth(job);
+  if (health.status !== "ok") return [health.reason];
+  const stable = health.versions[job.stableVersion];
+  const canary = health.versions[job.newVersion.version];
+  if (!stable || !canary) return ["No health figures for the stable or the new version yet."];
+  return evidence(
+    { version: job.stableVersion, stats: stable },
+    { version: job.newVersion.version, stats: canary },
+  ).lines;
 }
