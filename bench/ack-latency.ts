@@ -1,0 +1,132 @@
+import { fork } from "node:child_process";
+import type { StoredMessage } from "../test/harness/slack/index.ts";
+import { startBareBolt } from "./bare-bolt.ts";
+import { type SignedRequest, signedRequests } from "./signed-requests.ts";
+import { emit, percentile, round } from "./stats.ts";
+import {
+  ALICE,
+  askAndApprove,
+  BOB,
+  CHANNEL,
+  jobCard,
+  NEW_JOB,
+  SIGNING_SECRET,
+  settle,
+  startBenchWorld,
+  until,
+} from "./world.ts";
+
+const KINDS = ["help", "list", "status", "show-objects", "approve-decided"] as const;
+
+interface Sample {
+  kind: string;
+  ms: number;
+  status: number;
+}
+
+/** Sends one round through the load generator process and waits for every answer. */
+function fire(child: ReturnType<typeof fork>, url: string, requests: SignedRequest[]): Promise<Sample[]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("a round of requests took over 30 s")), 30_000);
+    child.once("message", (m) => {
+      clearTimeout(timer);
+      resolve((m as { results: Sample[] }).results);
+    });
+    child.send({ url, requests });
+  });
+}
+
+function figures(samples: Sample[]) {
+  const ms = samples.map((x) => x.ms);
+  return {
+    requests: samples.length,
+    non200: samples.filter((x) => x.status !== 200).length,
+    p50Ms: round(percentile(ms, 50), 1),
+    p99Ms: round(percentile(ms, 99), 1),
+    maxMs: round(Math.max(...ms), 1),
+  };
+}
+
+/**
+ * Ack latency of Graydesk's HTTP receiver against a bare Bolt app: rounds of 100 concurrent signed requests
+ * (slash commands and button clicks) from a separate process, alternating between the two apps.
+ */
+export async function benchAckLatency(rounds = 5, size = 100): Promise<void> {
+  const world = await startBenchWorld();
+  const bare = await startBareBolt(world.api, SIGNING_SECRET);
+  const child = fork(new URL("./load-child.ts", import.meta.url), {
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  try {
+    const decided: StoredMessage = await askAndApprove(world, NEW_JOB);
+    const card = structuredClone(await until(() => jobCard(world.api), 10_000, "job card"));
+    await settle(world.graydesk);
+    const build = signedRequests(world.api, SIGNING_SECRET, CHANNEL);
+    // Built fresh each round: Graydesk exchanges trigger ids (views.open) and they may be used only once.
+    const requests = () =>
+      Array.from({ length: size }, (_, i) => {
+        const kind = KINDS[i % KINDS.length] as string;
+        if (kind === "help") return build.command(kind, ALICE, "help");
+        if (kind === "list") return build.command(kind, ALICE, "list bookinfo");
+        if (kind === "status") return build.command(kind, ALICE, "status reviews-v2");
+        if (kind === "show-objects") return build.click(kind, ALICE, card, "job_show_objects");
+        return build.click(kind, BOB, decided, "approval_approve");
+      });
+    const url = (base: string) => `${base}/slack/events`;
+    const graydeskRound = async () => {
+      const r = await fire(child, url(world.baseUrl), requests());
+      await settle(world.graydesk);
+      return r;
+    };
+    const bareRound = () => fire(child, url(bare.baseUrl), requests());
+    // Warm-up: JIT, connection pools, each app's first auth.test.
+    await graydeskRound();
+    await bareRound();
+    const graydesk: Sample[] = [];
+    const floor: Sample[] = [];
+    const roundP99 = { graydesk: [] as number[], bare: [] as number[] };
+    for (let r = 0; r < rounds; r++) {
+      // Alternate who goes first so a warming machine favours neither.
+      for (const who of r % 2 === 0 ? (["graydesk", "bare"] as const) : (["bare", "graydesk"] as const)) {
+        const result = who === "graydesk" ? await graydeskRound() : await bareRound();
+        (who === "graydesk" ? graydesk : floor).push(...result);
+        roundP99[who].push(
+          round(
+            percentile(
+              result.map((x) => x.ms),
+              99,
+            ),
+            1,
+          ),
+        );
+      }
+      world.api.reset();
+    }
+    const g = figures(graydesk);
+    const b = figures(floor);
+    const byKind = Object.fromEntries(
+      KINDS.map((k) => {
+        const ms = graydesk.filter((x) => x.kind === k).map((x) => x.ms);
+        return [k, { p50Ms: round(percentile(ms, 50), 1), p99Ms: round(percentile(ms, 99), 1) }];
+      }),
+    );
+    const common = { bench: "ack-latency", rounds, concurrency: size };
+    emit({ ...common, app: "graydesk", ...g, roundP99: roundP99.graydesk, byKind });
+    emit({ ...common, app: "bare-bolt", ...b, roundP99: roundP99.bare });
+    const ratio = round(g.p99Ms / b.p99Ms, 2);
+    emit({
+      ...common,
+      app: "ratio",
+      p50Ratio: round(g.p50Ms / b.p50Ms, 2),
+      p99Ratio: ratio,
+      target: "p99 ratio <= 1.3 and p99 < 300 ms",
+      met: ratio <= 1.3 && g.p99Ms < 300 && g.non200 === 0,
+    });
+  } finally {
+    child.send("exit");
+    await bare.stop();
+    await world.close();
+  }
+}
+
+if (import.meta.main) await benchAckLatency();

@@ -1,0 +1,27 @@
+import type { SignedRequest } from "./signed-requests.ts";
+
+/**
+ * A load generator in its own process: the app under test gets the event loop to itself, so an ack is timed
+ * when it leaves the app rather than when a shared loop gets round to reading it.
+ * Parent ▶ { url, requests } ▶ child fires them all at once ▶ { results: [{ kind, ms, status }] }.
+ */
+process.on("message", async (message: { url: string; requests: SignedRequest[] } | "exit") => {
+  if (message === "exit") {
+    process.disconnect?.();
+    return;
+  }
+  const results = await Promise.all(
+    message.requests.map(async (r) => {
+      const started = performance.now();
+      try {
+        const res = await fetch(message.url, { method: "POST", headers: r.headers, body: r.body });
+        const ms = performance.now() - started;
+        await res.arrayBuffer();
+        return { kind: r.kind, ms, status: res.status };
+      } catch {
+        return { kind: r.kind, ms: performance.now() - started, status: 0 };
+      }
+    }),
+  );
+  process.send?.({ results });
+});

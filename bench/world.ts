@@ -1,0 +1,156 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import pino from "pino";
+import { stringify } from "yaml";
+import type { Config } from "../src/config.ts";
+import { type Graydesk, startGraydesk } from "../src/graydesk.ts";
+import { createLogger } from "../src/log.ts";
+import { loadBookinfo } from "../test/harness/bookinfo.ts";
+import { type KubeTestServer, startKubeServer } from "../test/harness/kube/index.ts";
+import {
+  createSlackClient,
+  freePort,
+  type SlackApiServer,
+  type SlackClient,
+  type StoredMessage,
+  startSlackApiServer,
+} from "../test/harness/slack/index.ts";
+
+export const SIGNING_SECRET = "graydesk-bench-signing-secret";
+export const ALICE = { id: "U0ALICE", name: "alice" };
+export const BOB = { id: "U0BOB", name: "bob" };
+export const CHANNEL = "C0RELEASES";
+
+/** Alice, Bob and Dave may ask in bookinfo, Bob and Dave approve; requests also go to the approvers' channel. */
+const POLICY = new URL("../test/fixtures/desk/policy.yaml", import.meta.url).pathname;
+
+/** Graydesk as production starts it (HTTP mode, info logs to a file), over Bookinfo and the Slack test server. */
+export interface BenchWorld {
+  kube: KubeTestServer;
+  api: SlackApiServer;
+  graydesk: Graydesk;
+  slack: SlackClient;
+  baseUrl: string;
+  /** Plain HTTP, as Graydesk's own kubeconfig: both sides of a comparison pay the same transport. */
+  kubeconfigPath: string;
+  close(): Promise<void>;
+}
+
+export async function startBenchWorld(): Promise<BenchWorld> {
+  const kube = await startKubeServer({ podReadyDelayMs: 20 });
+  const dir = mkdtempSync(path.join(tmpdir(), "graydesk-bench-"));
+  // client-node opens a connection per request: TLS handshakes would dominate every figure.
+  const kubeconfigPath = writePlainKubeconfig(path.join(dir, "kubeconfig.yaml"), kube.url, kube.adminToken);
+  await loadBookinfo(kube.kubeConfig(undefined, { plainHttp: true }), "bookinfo", {
+    reviewsVersions: ["v1"],
+    withDestinationRule: true,
+  });
+  const api = await startSlackApiServer();
+  api.setUsers([ALICE, BOB]);
+  const port = await freePort();
+  const config: Config = {
+    slack: { botToken: api.bot.token, mode: "http", signingSecret: SIGNING_SECRET, port, apiUrl: api.url },
+    kube: { kubeconfig: kubeconfigPath },
+    dataDir: path.join(dir, "data"),
+    store: "lowdb",
+    logLevel: "info",
+    policyFile: POLICY,
+    shutdownTimeoutMs: 5_000,
+  };
+  // pino writes synchronously to stdout by default; a file keeps that cost and keeps stdout for results.
+  const logs = pino.destination({ dest: path.join(dir, "graydesk.log"), sync: true, mkdir: true });
+  const graydesk = await startGraydesk(config, createLogger("info", logs));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const slack = createSlackClient({ baseUrl, signingSecret: SIGNING_SECRET, api });
+  return {
+    kube,
+    api,
+    graydesk,
+    slack,
+    baseUrl,
+    kubeconfigPath,
+    async close() {
+      await graydesk.stop();
+      await api.close();
+      await kube.close();
+      logs.end();
+    },
+  };
+}
+
+/** Polls until `read` gives a value; bounded by `timeoutMs`. */
+export async function until<T>(
+  read: () => T | undefined,
+  timeoutMs = 10_000,
+  what = "condition",
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+export function approvalMessage(api: SlackApiServer): StoredMessage | undefined {
+  return api
+    .messages(CHANNEL)
+    .filter((m) => JSON.stringify(m.blocks ?? []).includes('"approval_title"'))
+    .at(-1);
+}
+
+export function jobCard(api: SlackApiServer): StoredMessage | undefined {
+  return api.messages(CHANNEL).find((m) => JSON.stringify(m.blocks ?? []).includes('"job_card_title"'));
+}
+
+/** Waits until Graydesk finished the work it started after its acks, so one round does not load the next. */
+export async function settle(graydesk: Graydesk, timeoutMs = 20_000): Promise<void> {
+  await until(() => (graydesk.deps.inFlight.size === 0 ? true : undefined), timeoutMs, "work in flight");
+}
+
+/**
+ * Alice asks with a command and Bob approves with the button; resolves with the pending request message
+ * (as it was before the decision) once the request is applied.
+ */
+export async function askAndApprove(world: BenchWorld, command: string): Promise<StoredMessage> {
+  const { api, slack } = world;
+  const before = approvalMessage(api)?.ts;
+  const asked = await slack.command("/release", command, { user: ALICE });
+  if (asked.status !== 200) throw new Error(`/release ${command} answered ${asked.status}`);
+  const request = structuredClone(
+    await until(
+      () => {
+        const m = approvalMessage(api);
+        return m && m.ts !== before ? m : undefined;
+      },
+      30_000,
+      `approval request for "${command}"`,
+    ),
+  );
+  await slack.clickButton(request, "approval_approve", { user: BOB });
+  await until(
+    () => (JSON.stringify(api.message(CHANNEL, request.ts)?.blocks).includes("Applied") ? true : undefined),
+    30_000,
+    `"${command}" applied`,
+  );
+  return request;
+}
+
+export const NEW_JOB =
+  "new canary bookinfo/reviews name=reviews-v2 version=v2 image=kubesphere/example-bookinfo-reviews-v2:1.16.2 weight=20";
+
+/** client-node refuses plain HTTP unless TLS verification is explicitly off. */
+function writePlainKubeconfig(file: string, server: string, token: string): string {
+  const yaml = stringify({
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "bench", cluster: { server, "insecure-skip-tls-verify": true } }],
+    users: [{ name: "bench", user: { token } }],
+    contexts: [{ name: "bench", context: { cluster: "bench", user: "bench", namespace: "default" } }],
+    "current-context": "bench",
+  });
+  writeFileSync(file, yaml, { mode: 0o600 });
+  return file;
+}
