@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
-import type { Config } from "../../src/config.ts";
+import type { Config, StoreKind } from "../../src/config.ts";
 import { type Graydesk, startGraydesk } from "../../src/graydesk.ts";
 import { createLogger } from "../../src/log.ts";
 import { createSlackClient, freePort, type startSlackApiServer } from "./slack/index.ts";
@@ -48,6 +48,7 @@ export async function startTestGraydesk(
     kubeconfig?: string;
     dataDir?: string;
     policyFile?: string;
+    store?: StoreKind;
     shutdownTimeoutMs?: number;
     clock?: () => Date;
   } = {},
@@ -57,7 +58,7 @@ export async function startTestGraydesk(
     slack: { botToken: api.bot.token, mode: "http", signingSecret: SIGNING_SECRET, port, apiUrl: api.url },
     kube: { kubeconfig: overrides.kubeconfig ?? unreachableKubeconfig() },
     dataDir: overrides.dataDir ?? mkdtempSync(path.join(tmpdir(), "graydesk-data-")),
-    store: "lowdb",
+    store: overrides.store ?? "lowdb",
     logLevel: "debug",
     shutdownTimeoutMs: overrides.shutdownTimeoutMs ?? 5_000,
     ...(overrides.policyFile ? { policyFile: overrides.policyFile } : {}),
