@@ -8,20 +8,59 @@ import { usageError } from "./usage.ts";
 export interface DigestCommandDeps {
   digests: DigestSchedules;
   audit: AuditLog;
+  /** Builds and posts this channel's digest at once (`/release digest now`). */
+  postNow?: (channel: string) => Promise<void>;
 }
 
 const when = (d: Date, timezone: string) =>
   `${d.toLocaleString("en-GB", { timeZone: timezone, dateStyle: "medium", timeStyle: "short" })} (${timezone})`;
 
-/** `/release digest <cron> <time zone>`, `/release digest off`, or `/release digest` to see the schedule. */
+/** A word that names a time zone rather than a cron field: `Europe/Berlin`, `UTC`. */
+const looksLikeZone = (word: string | undefined) =>
+  word !== undefined && (word.includes("/") || /^(utc|gmt)$/i.test(word));
+
+/**
+ * `/release digest schedule "<cron>" [time zone]` (UTC without one), `… list`, `… now`, `… off`, or
+ * `/release digest` to see this channel's schedule. `/release digest <cron> <time zone>` works too.
+ */
 export function digestCommand(deps: DigestCommandDeps): Subcommand {
   const command: Subcommand = {
     name: "digest",
-    usage: "<minute hour day month weekday> <time zone> | off",
-    summary: "Post a summary of this channel's release jobs on a schedule.",
-    example: "/release digest 0 9 * * 1-5 Europe/Berlin",
+    usage: '[schedule "<minute hour day month weekday>" [time zone] | list | now | off]',
+    summary: "Post a summary of this channel's release jobs on a schedule, or now.",
+    example: '/release digest schedule "0 9 * * 1-5" Europe/Berlin',
     async run(call) {
-      const words = call.args.flatMap((a) => a.split(/\s+/)).filter((w) => w !== "");
+      let words = call.args.flatMap((a) => a.split(/\s+/)).filter((w) => w !== "");
+      const verb = words[0]?.toLowerCase();
+      if (words.length === 1 && verb === "list") {
+        const all = deps.digests.list();
+        await call.replyPrivately(
+          buildNote(
+            all.length === 0
+              ? "No channel has a digest."
+              : all
+                  .map((s) => `<#${s.channel}>: \`${s.cron}\` (${s.timezone}), set by <@${s.setBy}>`)
+                  .join("\n"),
+          ),
+        );
+        return;
+      }
+      if (words.length === 1 && verb === "now") {
+        if (!deps.postNow) throw usageError(command, "Digests cannot be posted on demand here.");
+        await deps.postNow(call.channel);
+        await deps.audit.append({
+          kind: "digest.posted",
+          actor: call.user,
+          detail: { channel: call.channel },
+        });
+        await call.replyPrivately(buildNote("The digest is posted in this channel."));
+        return;
+      }
+      if (verb === "schedule") {
+        words = words.slice(1);
+        if (words.length === 0) throw usageError(command, "Give the schedule, in quotes.");
+        if (!looksLikeZone(words.at(-1))) words.push("UTC");
+      }
       if (words.length === 0) {
         const current = deps.digests.get(call.channel);
         await call.replyPrivately(

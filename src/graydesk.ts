@@ -1,20 +1,27 @@
 import { readFile } from "node:fs/promises";
+import { chartCommand, tracesCommand } from "../commands/chart.ts";
 import { deskCommands } from "../commands/desk.ts";
+import { digestCommand } from "../commands/digest.ts";
 import { registerCommands, subcommands } from "../commands/index.ts";
 import { newCommand } from "../commands/new.ts";
+import { stepsCommand } from "../commands/steps.ts";
 import { openPolicy, type Policy, parsePolicy } from "./approvals/index.ts";
 import { ClusterClient } from "./cluster/index.ts";
 import { createKubeConfig, pingCluster } from "./cluster/kubeconfig.ts";
 import type { Config } from "./config.ts";
 import { createReleaseDesk, type RunningReleaseDesk } from "./desk/index.ts";
 import type { Logger } from "./log.ts";
+import { createScheduler, leadershipFor, type Scheduler } from "./schedule/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import type { Clock, SlackDeps } from "./slack/deps.ts";
 import { composeSlackDesk } from "./slack/desk/compose.ts";
 import { registerDesk } from "./slack/desk/index.ts";
 import { InFlight } from "./slack/in-flight.ts";
+import { liveCards } from "./slack/live/index.ts";
+import { buildSchedules, type ScheduleParts } from "./slack/live/schedules.ts";
 import { registerWizard } from "./slack/wizard/index.ts";
 import { type AuditLog, openAuditLog, openStore, type Store } from "./store/index.ts";
+import { createTelemetry, type Refresher } from "./telemetry/index.ts";
 
 export interface Graydesk {
   slack: SlackApp;
@@ -23,6 +30,11 @@ export interface Graydesk {
   policy: Policy;
   /** What the Slack listeners were built with: the release desk, approvals, job cards. */
   deps: SlackDeps;
+  /** Digests and canary steps; they run on the leader only. */
+  schedules: ScheduleParts;
+  /** Keeps live jobs' cards fresh and posts health breaches; runs on the leader only. */
+  refresher: Refresher;
+  scheduler: Scheduler;
   /** Stops taking requests, waits for work in flight (up to the shutdown timeout), flushes the store. */
   stop(): Promise<{ drained: boolean }>;
 }
@@ -61,6 +73,11 @@ export async function startGraydesk(
     ],
   });
   let releaseDesk: RunningReleaseDesk | undefined;
+  const cluster = new ClusterClient(kc);
+  const telemetry = createTelemetry({
+    ...(config.prometheusUrl ? { prometheusUrl: config.prometheusUrl } : {}),
+    ...(config.jaegerUrl ? { jaegerUrl: config.jaegerUrl } : {}),
+  });
   const deps = composeSlackDesk({
     app: slack.app,
     store,
@@ -69,9 +86,10 @@ export async function startGraydesk(
     logger,
     inFlight,
     clock,
+    telemetry,
     createDesk: (events) => {
       releaseDesk = createReleaseDesk({
-        cluster: new ClusterClient(kc),
+        cluster,
         store,
         audit,
         clock,
@@ -81,10 +99,54 @@ export async function startGraydesk(
       return releaseDesk;
     },
   });
+  const onError = (error: unknown) => logger.warn({ err: error }, "scheduled work failed");
+  const schedules = buildSchedules(deps, {
+    client: slack.app.client,
+    list: (apiVersion, kind, namespace, selector) => cluster.list(apiVersion, kind, namespace, selector),
+    onError,
+  });
+  const refresher = liveCards({
+    desk: deps.desk,
+    cards: deps.cards,
+    client: slack.app.client,
+    logger,
+    intervalSeconds: config.refreshIntervalSeconds ?? 60,
+  });
+  // Requests nobody decided in time are marked expired (with Re-request) without waiting for a click.
+  let expirySweep: NodeJS.Timeout | undefined;
+  const expiry = {
+    start() {
+      expirySweep = setInterval(() => {
+        void inFlight.track(
+          deps.approvals.expireDue().catch((error) => logger.warn({ err: error }, "expiry sweep failed")),
+        );
+      }, 60_000);
+      expirySweep.unref();
+    },
+    stop: () => clearInterval(expirySweep),
+  };
+  // One replica refreshes cards, expires requests and runs schedules, so nothing is posted twice.
+  const scheduler = createScheduler(
+    { digests: schedules.digests, steps: schedules.steps, others: [refresher, expiry] },
+    leadershipFor(config, kc, { onError }),
+    onError,
+  );
   registerCommands(slack.app, {
     logger,
     inFlight,
-    table: [...subcommands, newCommand(deps), ...deskCommands(deps)],
+    table: [
+      ...subcommands,
+      newCommand(deps),
+      ...deskCommands(deps),
+      chartCommand(deps),
+      tracesCommand(deps),
+      digestCommand({
+        digests: schedules.digests,
+        audit,
+        postNow: (channel) => schedules.postDigest(channel),
+      }),
+      stepsCommand({ desk: deps.desk, store, steps: schedules.steps, audit }),
+    ],
   });
   registerWizard(slack.app, deps);
   registerDesk(slack.app, deps);
@@ -93,13 +155,7 @@ export async function startGraydesk(
     .recover()
     .catch((error) => logger.warn({ err: error }, "could not recover interrupted plans at start-up"));
   await slack.start();
-  // Requests nobody decided in time are marked expired (with Re-request) without waiting for a click.
-  const expirySweep = setInterval(() => {
-    void inFlight.track(
-      deps.approvals.expireDue().catch((error) => logger.warn({ err: error }, "expiry sweep failed")),
-    );
-  }, 60_000);
-  expirySweep.unref();
+  scheduler.start();
 
   return {
     slack,
@@ -107,8 +163,11 @@ export async function startGraydesk(
     audit,
     policy,
     deps,
+    schedules,
+    refresher,
+    scheduler,
     async stop() {
-      clearInterval(expirySweep);
+      await scheduler.stop().catch((error) => logger.warn({ err: error }, "schedules did not stop cleanly"));
       await slack.stop().catch((error) => logger.warn({ err: error }, "receiver did not stop cleanly"));
       const drained = await inFlight.drain(config.shutdownTimeoutMs);
       if (!drained)

@@ -25,7 +25,13 @@ export {
   replicaIdentity,
   soleLeadership,
 } from "./lease.ts";
-export { createScheduler, type LeadershipFactory, leadershipFor, type Scheduler } from "./scheduler.ts";
+export {
+  createScheduler,
+  type LeadershipFactory,
+  type LeaderTask,
+  leadershipFor,
+  type Scheduler,
+} from "./scheduler.ts";
 export { StepRunner, type StepRunnerDeps } from "./step-runner.ts";
 export {
   afterAction,

@@ -16,12 +16,18 @@ export interface Scheduler {
 
 export type LeadershipFactory = (callbacks: LeadershipCallbacks) => Leadership;
 
+/** Other work only the leader does (refreshing job cards, expiring approval requests). */
+export interface LeaderTask {
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
+}
+
 /**
  * Runs digest and step schedules on the leader only. Leadership changes are applied in order (a stop finishes
  * before the next start), so a replica never runs two copies of its schedules.
  */
 export function createScheduler(
-  parts: { digests: DigestSchedules; steps: StepRunner },
+  parts: { digests: DigestSchedules; steps: StepRunner; others?: LeaderTask[] },
   leadership: LeadershipFactory,
   onError: (error: unknown) => void = () => undefined,
 ): Scheduler {
@@ -34,9 +40,11 @@ export function createScheduler(
       enqueue(async () => {
         await parts.digests.start();
         parts.steps.start();
+        for (const task of parts.others ?? []) await task.start();
       }),
     onStoppedLeading: () =>
       enqueue(async () => {
+        for (const task of parts.others ?? []) await task.stop();
         await parts.digests.stop();
         await parts.steps.stop();
       }),

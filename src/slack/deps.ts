@@ -6,6 +6,7 @@ import type { AuditLog, Store } from "../store/index.ts";
 import type { Telemetry } from "../telemetry/index.ts";
 import type { InFlight } from "./in-flight.ts";
 import type { JobCards } from "./job-card.ts";
+import type { JobCharts } from "./live/charts.ts";
 
 /** The time as Graydesk sees it; tests pass a movable one to expire approval requests. */
 export type Clock = () => Date;
@@ -23,4 +24,5 @@ export interface SlackDeps {
   clock: Clock;
   /** Live health, trace links and charts (answers "not configured" without PROMETHEUS_URL / JAEGER_URL). */
   telemetry: Telemetry;
+  charts: JobCharts;
 }

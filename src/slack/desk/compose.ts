@@ -10,6 +10,7 @@ import { createTelemetry, evidence, type Telemetry } from "../../telemetry/index
 import type { Clock, SlackDeps } from "../deps.ts";
 import type { InFlight } from "../in-flight.ts";
 import { JobCards } from "../job-card.ts";
+import { JobCharts } from "../live/charts.ts";
 
 export interface SlackDeskParts {
   app: App;
@@ -33,11 +34,19 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
   const { app, store, audit, policy, logger, inFlight, clock } = parts;
   const telemetry = parts.telemetry ?? createTelemetry({});
   let cards: JobCards | undefined;
+  let charts: JobCharts | undefined;
   const lastFailure = new Map<string, string>();
   const events: DeskEvents = {
     async jobChanged(job) {
       try {
         await cards?.refresh(job.id);
+        // Drawn beside the change, not in its way: a chart takes a Prometheus range query and a render.
+        if (charts) {
+          const drawing = charts.changed(job);
+          void inFlight.track(
+            drawing.catch((error) => logger.warn({ err: error, job: job.id }, "could not upload the chart")),
+          );
+        }
         // A failure nobody asked for (a rollout that never became ready) is told in the job's thread too.
         if (job.state === "failed" && job.failure && job.failure.at !== lastFailure.get(job.id)) {
           lastFailure.set(job.id, job.failure.at);
@@ -71,6 +80,7 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
     telemetry,
     policy,
   });
+  charts = new JobCharts({ client: app.client, desk, cards, telemetry, logger });
   const approvals = new ApprovalDesk({
     desk,
     gate,
@@ -85,7 +95,7 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
       ? { evidence: (job: ReleaseJob) => healthEvidence(telemetry, job) }
       : {}),
   });
-  return { logger, inFlight, desk, approvals, cards, store, audit, policy, clock, telemetry };
+  return { logger, inFlight, desk, approvals, cards, store, audit, policy, clock, telemetry, charts };
 }
 
 /** The stable and new versions side by side, or in words why their health is not known. */

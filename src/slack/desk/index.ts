@@ -1,5 +1,6 @@
 import type { App } from "@slack/bolt";
 import type { SlackDeps } from "../deps.ts";
+import { registerLiveActions } from "../live/actions.ts";
 import { registerApprovalActions } from "./approval-actions.ts";
 import { registerCardActions } from "./card-actions.ts";
 import { registerChangeSubmissions } from "./change-submissions.ts";
@@ -16,6 +17,7 @@ export function registerDesk(app: App, deps: SlackDeps): void {
   registerChangeSubmissions(app, deps);
   registerApprovalActions(app, deps);
   registerHome(app, deps);
+  registerLiveActions(app, deps);
   // Last: it only answers action ids no listener above is registered for.
   registerUnknownActions(app, deps);
 }

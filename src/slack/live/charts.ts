@@ -1,0 +1,81 @@
+import type { WebClient } from "@slack/web-api";
+import type { ReleaseDesk } from "../../desk/types.ts";
+import type { Logger } from "../../log.ts";
+import type { ReleaseJob } from "../../release/index.ts";
+import {
+  type ChartInput,
+  chartInputOf,
+  LIVE_STATES,
+  renderChartPng,
+  type Telemetry,
+} from "../../telemetry/index.ts";
+import type { JobCards } from "../job-card.ts";
+
+export interface JobChartsDeps {
+  client: WebClient;
+  desk: ReleaseDesk;
+  cards: JobCards;
+  telemetry: Telemetry;
+  logger: Logger;
+  /** The PNG of a chart; sync or async, so rendering may move off the main thread. */
+  render?: (input: ChartInput) => Buffer | Promise<Buffer>;
+}
+
+export type ChartResult = { ok: true; fileId: string } | { ok: false; reason: string };
+
+/**
+ * The job's traffic-split chart, uploaded into its card's thread (files.uploadV2) and then shown on the card.
+ * Charts are drawn when someone asks and when the job's state or configured split changes, never on a timer:
+ * each one is a file in the workspace.
+ */
+export class JobCharts {
+  readonly #d: JobChartsDeps;
+  /** The last state-and-split seen per job, to tell a change from a redraw. */
+  readonly #seen = new Map<string, string>();
+
+  constructor(deps: JobChartsDeps) {
+    this.#d = deps;
+  }
+
+  async upload(jobId: string): Promise<ChartResult> {
+    const { desk, cards, telemetry, client } = this.#d;
+    const job = desk.job(jobId);
+    if (!job) return { ok: false, reason: "That release job does not exist (any more)." };
+    const at = cards.where(jobId);
+    const channel = at?.channel ?? job.channel;
+    if (!channel) return { ok: false, reason: `${job.name} has no channel to post its chart in.` };
+    const health = await telemetry.versionHealth(job);
+    if (health.status !== "ok") return { ok: false, reason: health.reason };
+    const png = await (this.#d.render ?? renderChartPng)(chartInputOf(health));
+    const file = {
+      file: png,
+      filename: "split.png",
+      title: `${job.name}: traffic split`,
+      alt_text: `Observed and configured share of ${job.service.name} traffic per version`,
+    };
+    const uploaded = at
+      ? await client.files.uploadV2({ ...file, channel_id: channel, thread_ts: at.ts })
+      : await client.files.uploadV2({ ...file, channel_id: channel });
+    const fileId = fileIdOf(uploaded);
+    if (!fileId) return { ok: false, reason: "Slack took the chart but did not say which file it is." };
+    await cards.setChart(jobId, channel, fileId);
+    await cards.refresh(jobId);
+    return { ok: true, fileId };
+  }
+
+  /** Uploads a fresh chart when a live job's state or configured split changed since last seen. */
+  async changed(job: ReleaseJob): Promise<void> {
+    const key = `${job.state}|${JSON.stringify(job.traffic)}`;
+    const before = this.#seen.get(job.id);
+    this.#seen.set(job.id, key);
+    if (before === key || !LIVE_STATES.has(job.state) || !this.#d.telemetry.prometheusConfigured) return;
+    const result = await this.upload(job.id);
+    if (!result.ok) this.#d.logger.debug({ job: job.id, reason: result.reason }, "no chart for the change");
+  }
+}
+
+/** files.uploadV2 answers with one completeUploadExternal result per upload, each listing its files. */
+function fileIdOf(answer: unknown): string | undefined {
+  const files = (answer as { files?: { files?: { id?: string }[] }[] }).files;
+  return files?.[0]?.files?.[0]?.id;
+}

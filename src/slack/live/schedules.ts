@@ -1,0 +1,89 @@
+import type { WebClient } from "@slack/web-api";
+import { defaultNamespace } from "../../../commands/job-ref.ts";
+import { buildNote } from "../../../views/desk-message.ts";
+import { policyFor } from "../../approvals/index.ts";
+import type { ReleaseJob } from "../../release/index.ts";
+import {
+  buildDigest,
+  DigestSchedules,
+  gatherDigest,
+  type ListObjects,
+  type StepHealth,
+  StepRunner,
+} from "../../schedule/index.ts";
+import type { SlackDeps } from "../deps.ts";
+
+/** The actor recorded for steps the schedule applies by itself (policy autoSteps). */
+export const STEPS_ACTOR = "graydesk-steps";
+
+export interface ScheduleParts {
+  digests: DigestSchedules;
+  steps: StepRunner;
+  /** Builds and posts a channel's digest now; `previous` lists jobs finished since then. */
+  postDigest(channel: string, previous?: Date): Promise<void>;
+}
+
+/**
+ * Digests and canary steps, built on what the Slack side already has: digests read the store, one cluster
+ * list per kind and one Prometheus query per metric; steps go through the same approval path as a person.
+ */
+export function buildSchedules(
+  deps: SlackDeps,
+  options: { client: WebClient; list: ListObjects; onError: (error: unknown) => void },
+): ScheduleParts {
+  const { store, policy, clock, telemetry, desk, approvals, cards } = deps;
+  const postDigest = async (channel: string, previous?: Date) => {
+    const namespace = defaultNamespace(store, channel);
+    const input = await gatherDigest(
+      { store, policy, now: clock, list: options.list, health: (jobs) => telemetry.healthOfJobs(jobs) },
+      { ...(namespace ? { namespaces: [namespace] } : {}), ...(previous ? { lastDigestAt: previous } : {}) },
+    );
+    for (const message of buildDigest(input)) await options.client.chat.postMessage({ channel, ...message });
+  };
+  const digests = new DigestSchedules({
+    store,
+    now: clock,
+    post: (channel, _slot, previous) => postDigest(channel, previous),
+    onError: (error) => options.onError(error),
+  });
+  const health = async (job: ReleaseJob): Promise<StepHealth> => {
+    const report = await telemetry.versionHealth(job);
+    if (report.status !== "ok") return { status: "unknown", reason: report.reason };
+    const breaches = telemetry.breaches(job, report, policyFor(policy, job.namespace));
+    return breaches.length > 0
+      ? { status: "breach", reasons: breaches.map((b) => b.text) }
+      : { status: "ok" };
+  };
+  const weightsAt = (job: ReleaseJob, percent: number) => ({
+    kind: "weights" as const,
+    weights: { [job.stableVersion]: 100 - percent, [job.newVersion.version]: percent },
+  });
+  const steps = new StepRunner({
+    store,
+    policy,
+    now: clock,
+    job: (id) => desk.job(id),
+    health,
+    async requestShift(job, percent) {
+      // Asked on behalf of whoever set the schedule: their permission to request counts, as if they typed it.
+      await approvals.requestChange({
+        jobId: job.id,
+        change: { kind: "shift", traffic: weightsAt(job, percent) },
+        actor: steps.get(job.id)?.setBy ?? STEPS_ACTOR,
+      });
+    },
+    async applyShift(job, percent) {
+      const plan = await desk.planChange(
+        job.id,
+        { kind: "shift", traffic: weightsAt(job, percent) },
+        STEPS_ACTOR,
+      );
+      await desk.applyPlan(plan.id, STEPS_ACTOR);
+    },
+    async notify(job, text) {
+      await cards.thread(job.id, buildNote(text));
+    },
+    onError: (error) => options.onError(error),
+  });
+  return { digests, steps, postDigest };
+}
