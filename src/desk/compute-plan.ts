@@ -1,6 +1,7 @@
 import {
   currentPolicy,
   deploymentRef,
+  hasOriginals,
   hasRouted,
   joinParts,
   type PlanPart,
@@ -25,6 +26,7 @@ export function operationOf(change: PlannedChange): JobOperation | undefined {
       return { kind: "takeOffline", keep: change.keep };
     case "abandon":
       return { kind: "abandon" };
+    case "prepare":
     case "revert":
       return undefined;
   }
@@ -38,6 +40,7 @@ export function policyOf(job: ReleaseJob, change: PlannedChange): TrafficPolicy 
     case "takeOver":
       return { kind: "serve", version: change.version };
     case "rollback":
+    case "prepare":
       return { kind: "serve", version: job.stableVersion };
     case "revert":
       return currentPolicy(job);
@@ -65,6 +68,8 @@ export async function computePlan(
     parts.push(await router.reconcile(job));
     parts.push(await router.setRoutes(job, policy));
     summary = summarize(job, splitView(job, currentPolicy(job)), splitView(job, policy));
+    if (isFirstChange(job, change))
+      parts.push({ steps: [], preconditions: [], notes: [firstChangeNote(job)] });
   } else {
     const keep = change.kind === "takeOffline" ? change.keep : job.stableVersion;
     const gone = jobVersions(job).find((version) => version !== keep) as Version;
@@ -85,7 +90,16 @@ export async function computePlan(
     summary,
     notes: part.notes,
   });
-  return { plan, part: hasRouted(job) ? { ...part, originals: [] } : part };
+  return { plan, part: hasOriginals(job) ? { ...part, originals: [] } : part };
+}
+
+/** An approved change to a job whose routes were set at its creation and have held the stable version since. */
+function isFirstChange(job: ReleaseJob, change: PlannedChange): boolean {
+  return change.kind !== "prepare" && change.kind !== "revert" && hasOriginals(job) && !hasRouted(job);
+}
+
+export function firstChangeNote(job: ReleaseJob): string {
+  return `This is the job's first traffic change. Until now its routes kept all traffic on ${job.stableVersion}: they were set when the job was created, before ${job.newVersion.version} existed, which needed no approval because it moved no traffic.`;
 }
 
 async function removeDeployment(ctx: DeskContext, job: ReleaseJob, version: Version): Promise<PlanPart> {

@@ -1,9 +1,7 @@
-import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
-import { type DiscoveredService, deploymentRef, type KubeObject } from "../cluster/index.ts";
+import { type DiscoveredService, deploymentRef, Interrupted, type KubeObject } from "../cluster/index.ts";
 import type { FieldError, ReleaseJob, RouterKind } from "../release/index.ts";
 import {
   assertNoFieldErrors,
-  deriveNewVersionDeployment,
   initialTraffic,
   ReleaseError,
   validateJobName,
@@ -11,14 +9,17 @@ import {
   validateServiceChoice,
   validateTrafficPolicy,
 } from "../release/index.ts";
-import { audit, type DeskContext } from "./context.ts";
-import { allJobs, isLive, saveJob } from "./records.ts";
+import type { StoredRecord } from "../store/index.ts";
+import { type DeskContext, routerOf } from "./context.ts";
+import { computePreparePlan, deploymentFor, runPreparePlan } from "./prepare-job.ts";
+import { prepared, undoPrepare } from "./prepared.ts";
+import { allJobs, isLive, type PlanRecord } from "./records.ts";
 import type { CreateJobInput } from "./types.ts";
 
 /**
  * Validates every field against the live namespace, then deploys the new version with no traffic: the
- * job stays `deploying` until the Deployment is ready. Routing objects are only touched by the first
- * approved change.
+ * routes first hold all traffic on the stable version (no approval needed, nothing moves), then the
+ * Deployment is created; the job stays `deploying` until it is ready.
  */
 export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: string): Promise<ReleaseJob> {
   const [services, config] = await Promise.all([
@@ -80,19 +81,6 @@ export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: 
     throw new ReleaseError("not-found", `Service ${service.name} has no deployed version.`);
 
   const next = input.newVersion.version;
-  const deployment = deriveNewVersionDeployment(
-    stableDeployment as unknown as IDeployment,
-    input.newVersion.settings,
-    {
-      service: service.name,
-      version: next,
-      job: input.name,
-    },
-  );
-  // Without a mesh every ready pod takes connections: the new version starts with none, and shifts scale it.
-  if (router === "replicas" && deployment.spec) deployment.spec.replicas = 0;
-  deployment.metadata = { ...deployment.metadata, namespace: input.namespace };
-
   const at = ctx.now();
   const job: ReleaseJob = {
     id: ctx.newId("job"),
@@ -114,16 +102,34 @@ export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: 
     ...(input.channel ? { channel: input.channel } : {}),
     originals: [],
   };
-  await ctx.kube.create(deployment as unknown as KubeObject);
-  await saveJob(ctx, job, "created");
-  await audit(ctx, {
-    kind: "job.created",
-    actor,
-    job: job.id,
-    namespace: job.namespace,
-    detail: { name: job.name, service: service.name, strategy: job.strategy, router, version: next },
+  const { plan, part } = await computePreparePlan(
+    ctx,
+    await routerOf(ctx, job),
+    job,
+    deploymentFor(job, stableDeployment),
+  );
+  const record: PlanRecord = {
+    id: plan.id,
+    plan,
+    change: { kind: "prepare" },
+    status: "applying",
+    requestedBy: actor,
+    createdAt: at,
+    ...(part.originals && part.originals.length > 0 ? { originals: part.originals } : {}),
+  };
+  // The job is stored before anything is written, so recover() can finish the plan after a crash.
+  await ctx.store.update((draft) => {
+    draft.jobs[job.id] = job as unknown as StoredRecord;
+    draft.plans[plan.id] = record as unknown as StoredRecord;
   });
-  return job;
+  try {
+    await runPreparePlan(ctx, plan);
+  } catch (error) {
+    if (error instanceof Interrupted) throw error;
+    await undoPrepare(ctx, record, error, actor);
+    throw error;
+  }
+  return prepared(ctx, record, actor);
 }
 
 /** The version serving now: the one with the most ready pods (ties: the lowest version). */

@@ -1,26 +1,13 @@
-import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
-import {
-  checkPreconditions,
-  deploymentRef,
-  Interrupted,
-  type KubeObject,
-  runSteps,
-  versionDeployments,
-} from "../cluster/index.ts";
+import { checkPreconditions, Interrupted, runSteps } from "../cluster/index.ts";
 import type { ReleaseJob } from "../release/index.ts";
-import {
-  canDo,
-  deriveNewVersionDeployment,
-  newVersionDeploymentName,
-  ReleaseError,
-  transition,
-} from "../release/index.ts";
+import { canDo, ReleaseError, transition } from "../release/index.ts";
 import { execute } from "./apply-plan.ts";
 import { computePlan } from "./compute-plan.ts";
 import { applyDeps, audit, type DeskContext, routerOf } from "./context.ts";
 import type { Deployments } from "./deploying.ts";
-import { completeChange, failJob } from "./job-changes.ts";
-import { mustJob, type PlanRecord, plansOf, saveJob } from "./records.ts";
+import { completeChange, failJob, reasonOf } from "./job-changes.ts";
+import { computePreparePlan, runPreparePlan } from "./prepare-job.ts";
+import { movePlan, mustJob, type PlanRecord, plansOf, saveJob, savePlan } from "./records.ts";
 
 /**
  * Retries a job that failed in a way that can clear up: back to the state it failed in, then the same
@@ -39,13 +26,13 @@ export async function retry(
   await saveJob(ctx, job, "retry");
   await audit(ctx, { kind: "job.retried", actor, job: jobId, namespace: job.namespace });
   if (job.state === "deploying") {
-    await ensureNewVersion(ctx, job).catch((error) =>
+    await ensureNewVersion(ctx, job, actor).catch((error) =>
       failJob(ctx, jobId, error, actor).then(() => Promise.reject(error)),
     );
     return deployments.watch(jobId);
   }
   const last = plansOf(ctx, jobId)
-    .filter((record) => record.status === "failed")
+    .filter((record) => record.status === "failed" && record.change.kind !== "prepare")
     .at(-1);
   if (!last) return job;
   const { plan, part } = await computePlan(ctx, await routerOf(ctx, job), job, last.change);
@@ -66,22 +53,30 @@ export async function retry(
   return (await execute(ctx, record, actor)).job;
 }
 
-async function ensureNewVersion(ctx: DeskContext, job: ReleaseJob): Promise<void> {
-  const name = newVersionDeploymentName(job.service.name, job.newVersion.version);
-  if (await ctx.kube.get(deploymentRef(job.namespace, name))) return;
-  const stable = (await versionDeployments(ctx.kube, job.namespace, job.service.name)).get(job.stableVersion);
-  if (!stable)
-    throw new ReleaseError(
-      "not-found",
-      `The stable version ${job.stableVersion} of ${job.service.name} is gone.`,
-    );
-  const deployment = deriveNewVersionDeployment(stable as unknown as IDeployment, job.newVersion.settings, {
-    service: job.service.name,
-    version: job.newVersion.version,
-    job: job.name,
-  });
-  if (job.router === "replicas" && deployment.spec) deployment.spec.replicas = 0;
-  await ctx.kube.create(deployment as unknown as KubeObject);
+/** The new version again (routes holding the stable version first), when someone removed it. */
+async function ensureNewVersion(ctx: DeskContext, job: ReleaseJob, actor: string): Promise<void> {
+  const { plan, part } = await computePreparePlan(ctx, await routerOf(ctx, job), job);
+  if (plan.steps.length === 0) return;
+  const record: PlanRecord = {
+    id: plan.id,
+    plan,
+    change: { kind: "prepare" },
+    status: "applying",
+    requestedBy: actor,
+    createdAt: ctx.now(),
+    ...(part.originals && part.originals.length > 0 ? { originals: part.originals } : {}),
+  };
+  await savePlan(ctx, record);
+  try {
+    await runPreparePlan(ctx, plan);
+  } catch (error) {
+    if (!(error instanceof Interrupted)) await movePlan(ctx, plan.id, "applying", "failed", reasonOf(error));
+    throw error;
+  }
+  await movePlan(ctx, plan.id, "applying", "applied");
+  const now = mustJob(ctx, job.id);
+  if (now.originals.length === 0 && record.originals)
+    await saveJob(ctx, { ...now, originals: record.originals }, "prepared");
 }
 
 /**

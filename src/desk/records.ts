@@ -4,8 +4,11 @@ import type { StoredRecord } from "../store/index.ts";
 import type { DeskContext } from "./context.ts";
 import type { JobChange } from "./types.ts";
 
-/** What a plan changes; `abandon` and `revert` plans are made by the desk itself, never approved. */
-export type PlannedChange = JobChange | { kind: "abandon" } | { kind: "revert" };
+/**
+ * What a plan changes; `prepare` (routes holding all traffic on the stable version, then the new
+ * Deployment), `abandon` and `revert` plans are made by the desk itself, never approved.
+ */
+export type PlannedChange = JobChange | { kind: "prepare" } | { kind: "abandon" } | { kind: "revert" };
 
 export type PlanStatus = "proposed" | "applying" | "applied" | "failed" | "stale" | "superseded";
 

@@ -1,9 +1,20 @@
-import { journalEntries, resumePlan, runSteps } from "../cluster/index.ts";
+import {
+  Journal,
+  type JournalEntry,
+  journalEntries,
+  resumePlan,
+  runSteps,
+  type TrafficRouter,
+} from "../cluster/index.ts";
+import type { ReleaseJob } from "../release/index.ts";
 import { computePlan } from "./compute-plan.ts";
 import { applyDeps, audit, type DeskContext, routerOf } from "./context.ts";
+import { originalsAfterCrash } from "./crash-originals.ts";
 import type { Deployments } from "./deploying.ts";
 import { completeChange, failJob } from "./job-changes.ts";
-import { allJobs, movePlan, mustJob, readPlan, saveJob } from "./records.ts";
+import { computePreparePlan, runPreparePlan } from "./prepare-job.ts";
+import { prepared, undoPrepare } from "./prepared.ts";
+import { allJobs, movePlan, mustJob, type PlanRecord, readPlan, saveJob, savePlan } from "./records.ts";
 
 /**
  * Start-up. Each apply a crash interrupted is finished when its remaining steps still fit the cluster;
@@ -11,6 +22,15 @@ import { allJobs, movePlan, mustJob, readPlan, saveJob } from "./records.ts";
  * new version was still coming up are watched again.
  */
 export async function recover(ctx: DeskContext, deployments: Deployments): Promise<void> {
+  // A crash between storing a new job and the first step of its preparation left no journal: start one.
+  for (const record of Object.values(ctx.store.data().plans) as unknown as PlanRecord[]) {
+    if (
+      record.status === "applying" &&
+      record.change.kind === "prepare" &&
+      !ctx.store.data().journal[record.id]
+    )
+      await new Journal(ctx.store, record.id).begin(record.plan.jobId, ctx.now());
+  }
   for (const entry of journalEntries(ctx.store.data())) {
     if (entry.state !== "running") continue;
     const record = readPlan(ctx, entry.planId);
@@ -31,8 +51,11 @@ export async function recover(ctx: DeskContext, deployments: Deployments): Promi
     };
     if (resumed.ok) {
       await finish("done");
-      await completeChange(ctx, record, record.requestedBy);
-      await movePlan(ctx, record.id, "applying", "applied");
+      if (record.change.kind === "prepare") await prepared(ctx, record, record.requestedBy);
+      else {
+        await completeChange(ctx, record, record.requestedBy);
+        await movePlan(ctx, record.id, "applying", "applied");
+      }
       await audit(ctx, {
         kind: "plan.recovered",
         ...base,
@@ -45,21 +68,32 @@ export async function recover(ctx: DeskContext, deployments: Deployments): Promi
       "interrupted plan cannot be completed; reverting",
     );
     await finish("failed", resumed.reason);
+    if (record.change.kind === "prepare") {
+      await prepareAgain(ctx, record, entry, resumed.reason);
+      continue;
+    }
     await movePlan(ctx, record.id, "applying", "failed", resumed.reason);
-    await revert(ctx, record.plan.jobId, resumed.reason);
+    await revert(ctx, record, entry, resumed.reason);
   }
   for (const job of allJobs(ctx)) if (job.state === "deploying") deployments.watch(job.id);
 }
 
 /** Puts back the routes the job last completed (the stable version alone if it never routed). */
-async function revert(ctx: DeskContext, jobId: string, reason: string): Promise<void> {
-  const job = mustJob(ctx, jobId);
+async function revert(
+  ctx: DeskContext,
+  record: PlanRecord,
+  entry: JournalEntry,
+  reason: string,
+): Promise<void> {
+  const jobId = record.plan.jobId;
+  const stored = mustJob(ctx, jobId);
   try {
-    const { plan, part } = await computePlan(ctx, await routerOf(ctx, job), job, { kind: "revert" });
+    const router = await routerOf(ctx, stored);
+    const job = await withOriginals(router, stored, record, entry);
+    const { plan } = await computePlan(ctx, router, job, { kind: "revert" });
     await runSteps(applyDeps(ctx), plan, new Map());
-    // Reverting a job that never routed creates its routing objects: remember them for the job's end.
-    if (job.originals.length === 0 && part.originals?.length)
-      await saveJob(ctx, { ...job, originals: part.originals }, "reverted");
+    // Reverting a job's first change leaves its routing objects: remember them for the job's end.
+    if (stored.originals.length === 0 && job.originals.length > 0) await saveJob(ctx, job, "reverted");
     await audit(ctx, {
       kind: "plan.recovered",
       actor: "graydesk",
@@ -70,4 +104,52 @@ async function revert(ctx: DeskContext, jobId: string, reason: string): Promise<
   } catch (error) {
     await failJob(ctx, jobId, error, "graydesk");
   }
+}
+
+/** The job with the originals its interrupted first change recorded (see originalsAfterCrash). */
+async function withOriginals(
+  router: TrafficRouter,
+  job: ReleaseJob,
+  record: PlanRecord,
+  entry: JournalEntry,
+): Promise<ReleaseJob> {
+  if (job.originals.length > 0) return job;
+  const now = (await router.reconcile(job)).originals ?? [];
+  return { ...job, originals: originalsAfterCrash(record, entry, now) };
+}
+
+/**
+ * A job's preparation cannot be finished as planned (the cluster moved on): it is planned again from
+ * what the cluster holds now, keeping the originals read before the first attempt wrote anything.
+ */
+async function prepareAgain(
+  ctx: DeskContext,
+  interrupted: PlanRecord,
+  entry: JournalEntry,
+  reason: string,
+): Promise<void> {
+  await movePlan(ctx, interrupted.id, "applying", "failed", reason);
+  const stored = mustJob(ctx, interrupted.plan.jobId);
+  let record = interrupted;
+  let job = stored;
+  try {
+    const router = await routerOf(ctx, stored);
+    job = await withOriginals(router, stored, interrupted, entry);
+    const { plan } = await computePreparePlan(ctx, router, job);
+    record = { ...record, ...(job.originals.length > 0 ? { originals: job.originals } : {}) };
+    record = { ...record, id: plan.id, plan, status: "applying", createdAt: ctx.now() };
+    await savePlan(ctx, record);
+    await runPreparePlan(ctx, plan);
+  } catch (error) {
+    await undoPrepare(ctx, record, error, "graydesk");
+    return;
+  }
+  await prepared(ctx, record, interrupted.requestedBy);
+  await audit(ctx, {
+    kind: "plan.recovered",
+    actor: "graydesk",
+    job: job.id,
+    namespace: job.namespace,
+    detail: { plan: interrupted.id, outcome: "prepared again", reason },
+  });
 }

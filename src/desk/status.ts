@@ -1,6 +1,14 @@
 import { stringify } from "yaml";
-import { type KubeObject, memoReads, versionDeployments, versionsOf } from "../cluster/index.ts";
-import { canonicalJson, jobVersions } from "../release/index.ts";
+import {
+  currentPolicy,
+  hasRouted,
+  type KubeObject,
+  memoReads,
+  versionDeployments,
+  versionsOf,
+} from "../cluster/index.ts";
+import type { ReleaseJob, TrafficPolicy } from "../release/index.ts";
+import { canonicalJson, jobVersions, splitView } from "../release/index.ts";
 import { type DeskContext, routerOf } from "./context.ts";
 import { mustJob } from "./records.ts";
 import type { JobStatus, VersionInfo } from "./types.ts";
@@ -23,7 +31,7 @@ export async function jobStatus(ctx: DeskContext, jobId: string): Promise<JobSta
     : [];
   const notes: string[] = [];
   const routed = job.originals.length > 0 && !["offline", "abandoned", "failed"].includes(job.state);
-  if (routed && configured && canonicalJson(configured) !== canonicalJson(job.traffic)) {
+  if (routed && configured && !sameRoutes(job, configured)) {
     notes.push(
       "The routes in the cluster differ from what Graydesk last set: someone changed them outside Graydesk.",
     );
@@ -40,6 +48,15 @@ export async function jobStatus(ctx: DeskContext, jobId: string): Promise<JobSta
     })),
     notes,
   };
+}
+
+/**
+ * Whether the routes read back are the ones Graydesk last set. Before the first approved change they
+ * hold the stable version, which a canary's routes read back as 100/0 weights.
+ */
+function sameRoutes(job: ReleaseJob, configured: TrafficPolicy): boolean {
+  if (hasRouted(job)) return canonicalJson(configured) === canonicalJson(job.traffic);
+  return canonicalJson(splitView(job, configured)) === canonicalJson(splitView(job, currentPolicy(job)));
 }
 
 /** Like `kubectl get -o yaml`, without the bookkeeping nobody reads. */

@@ -160,9 +160,13 @@ describe("a new version that never becomes ready", () => {
     await expect(world.desk.planChange(job.id, fifty, "U1")).rejects.toThrow(
       /failed .*retry or abandon it first/,
     );
-    expect(await world.cluster.get(VS)).toBeUndefined();
+    // The routes made at creation still hold every request on v1.
+    expect(await world.cluster.get(VS)).toBeDefined();
+    await world.mesh.refresh();
+    expect(world.mesh.sendMany(300, { service: "reviews", namespace: NS }).byVersion).toEqual({ v1: 300 });
     job = await world.desk.abandon(job.id, "U1");
     expect(job.state).toBe("abandoned");
+    expect(await world.cluster.get(VS)).toBeUndefined();
     expect(
       await world.cluster.get({
         apiVersion: "apps/v1",

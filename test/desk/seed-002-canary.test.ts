@@ -35,7 +35,10 @@ describe("seed 002: canary reviews v2 at 50 %", () => {
       ["v1", 1],
       ["v2", 1],
     ]);
-    expect(status.configured).toBeUndefined();
+    // The routes exist from the start and hold all traffic on v1 (a canary reads them back as 100/0).
+    expect(status.configured).toEqual({ kind: "weights", weights: { v1: 100, v2: 0 } });
+    expect(status.notes).toEqual([]);
+    expect(ready.history.map((event) => event.kind)).toEqual(["created", "routes-held", "deployed"]);
   });
 
   it("plans 50/50 with a readable summary and diff, and applies it to the seed's VirtualService", async () => {
@@ -45,11 +48,14 @@ describe("seed 002: canary reviews v2 at 50 %", () => {
       "U1",
     );
     expect(plan.summary).toBe("reviews: v1 100 → 50, v2 0 → 50");
-    // The DestinationRule already has a v2 subset: nothing to change there.
+    // The routes were created with the job, holding v1: the first shift only changes their weights.
     expect(plan.steps.map((s) => `${s.action} ${s.object.kind}`)).toEqual([
       "wait-ready Deployment",
-      "create VirtualService",
+      "patch VirtualService",
     ]);
+    expect(plan.notes).toContain(
+      "This is the job's first traffic change. Until now its routes kept all traffic on v1: they were set when the job was created, before v2 existed, which needed no approval because it moved no traffic.",
+    );
     world.kube.resetRequests();
     const outcome = await world.desk.applyPlan(plan.id, "U2");
     console.log(

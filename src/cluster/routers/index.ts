@@ -6,7 +6,7 @@ import { kubesphereRouter } from "./kubesphere.ts";
 import { replicasRouter } from "./replicas.ts";
 import type { TrafficRouter } from "./types.ts";
 
-export { currentPolicy, hasRouted } from "./steps.ts";
+export { currentPolicy, hasOriginals, hasRouted } from "./steps.ts";
 export type { PlanPart, TrafficRouter } from "./types.ts";
 export { emptyPart, joinParts, refKey } from "./types.ts";
 

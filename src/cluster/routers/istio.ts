@@ -19,7 +19,7 @@ import {
 import type { KubeObject } from "../kube.ts";
 import { versionDeployments } from "../workloads.ts";
 import { restoredRule, restoredService } from "./restore.ts";
-import { deleteStep, gaining, hasRouted, waitReadyStep, writeStep } from "./steps.ts";
+import { deleteStep, gaining, hasOriginals, waitReadyStep, writeStep } from "./steps.ts";
 import { joinParts, type PlanPart, type RouterDeps, type TrafficRouter } from "./types.ts";
 
 export interface IstioRouterDeps extends RouterDeps {
@@ -80,7 +80,7 @@ export function istioRouter(deps: IstioRouterDeps): TrafficRouter {
         rule as KubeObject | undefined,
         desiredDestinationRule(job, rule),
       );
-      if (hasRouted(job)) return part;
+      if (hasOriginals(job)) return part;
       const originals: RecordedOriginal[] = [
         {
           apiVersion: ISTIO_API_VERSION,
@@ -126,7 +126,7 @@ export function istioRouter(deps: IstioRouterDeps): TrafficRouter {
     },
 
     async finalize(job, keep) {
-      if (!hasRouted(job)) return { steps: [], preconditions: [], notes: [] };
+      if (!hasOriginals(job)) return { steps: [], preconditions: [], notes: [] };
       const gone = jobVersions(job).find((version) => version !== keep) ?? "";
       const rule = await find<DestinationRuleObject>(job, "DestinationRule");
       const service = await find<VirtualServiceObject>(job, "VirtualService");

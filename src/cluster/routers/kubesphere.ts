@@ -2,7 +2,7 @@ import type { KubeSphereFlavour, ReleaseJob, StrategyObject, TrafficPolicy } fro
 import { desiredStrategy, readStrategy, STRATEGY_API_VERSION } from "../../release/index.ts";
 import type { KubeObject } from "../kube.ts";
 import { versionDeployments } from "../workloads.ts";
-import { deleteStep, gaining, hasRouted, waitReadyStep, writeStep } from "./steps.ts";
+import { deleteStep, gaining, hasOriginals, waitReadyStep, writeStep } from "./steps.ts";
 import { joinParts, type PlanPart, type RouterDeps, type TrafficRouter } from "./types.ts";
 
 export interface KubeSphereRouterDeps extends RouterDeps {
@@ -27,7 +27,7 @@ export function kubesphereRouter(deps: KubeSphereRouterDeps): TrafficRouter {
     kind: "kubesphere",
 
     async reconcile(job) {
-      if (hasRouted(job)) return { steps: [], preconditions: [], notes: [] };
+      if (hasOriginals(job)) return { steps: [], preconditions: [], notes: [] };
       const existing = await read(job);
       return {
         steps: [],

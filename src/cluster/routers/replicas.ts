@@ -2,7 +2,7 @@ import type { ReleaseJob, TrafficPolicy, Version } from "../../release/index.ts"
 import { ReleaseError, replicaSplit } from "../../release/index.ts";
 import type { KubeObject } from "../kube.ts";
 import { versionDeployments } from "../workloads.ts";
-import { hasRouted, scaleStep, waitReadyStep } from "./steps.ts";
+import { hasOriginals, scaleStep, waitReadyStep } from "./steps.ts";
 import type { PlanPart, RouterDeps, TrafficRouter } from "./types.ts";
 
 /**
@@ -40,7 +40,7 @@ export function replicasRouter(deps: RouterDeps): TrafficRouter {
     kind: "replicas",
 
     async reconcile(job) {
-      if (hasRouted(job)) return { steps: [], preconditions: [], notes: [] };
+      if (hasOriginals(job)) return { steps: [], preconditions: [], notes: [] };
       const { stable } = await pair(job);
       const name = stable?.metadata.name ?? "";
       return {

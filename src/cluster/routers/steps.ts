@@ -100,8 +100,17 @@ export function currentPolicy(job: ReleaseJob): TrafficPolicy {
   return hasRouted(job) ? job.traffic : { kind: "serve", version: job.stableVersion };
 }
 
-/** A job records the routing objects it found with its first applied change. */
-export function hasRouted(job: ReleaseJob): boolean {
+/**
+ * Whether an approved change has set the job's routes. Before that (deploying, ready, or failed there)
+ * the stable version serves alone, even where the routing objects already exist to keep it so.
+ */
+export function hasRouted(job: Pick<ReleaseJob, "state" | "failure">): boolean {
+  const state = job.state === "failed" ? job.failure?.from : job.state;
+  return state !== undefined && state !== "deploying" && state !== "ready";
+}
+
+/** The job recorded the routing objects as it found them (when it created its routes, or adopted them). */
+export function hasOriginals(job: Pick<ReleaseJob, "originals">): boolean {
   return job.originals.length > 0;
 }
 

@@ -1,0 +1,92 @@
+import { checkPreconditions, runSteps } from "../cluster/index.ts";
+import type { RecordedOriginal, ReleaseJob } from "../release/index.ts";
+import { transition } from "../release/index.ts";
+import type { StoredRecord } from "../store/index.ts";
+import { computePlan } from "./compute-plan.ts";
+import { applyDeps, audit, type DeskContext, routerOf } from "./context.ts";
+import { failJob, reasonOf } from "./job-changes.ts";
+import { movePlan, mustJob, type PlanRecord, saveJob } from "./records.ts";
+
+/**
+ * A job's prepare plan ran to the end: the job keeps the routing objects as they were found, its
+ * history says the routes hold the stable version, and the outside world hears of the job.
+ */
+export async function prepared(ctx: DeskContext, record: PlanRecord, actor: string): Promise<ReleaseJob> {
+  const found = mustJob(ctx, record.plan.jobId);
+  const routed = record.plan.steps.some((step) => step.object.kind !== "Deployment");
+  const job: ReleaseJob = {
+    ...found,
+    originals:
+      found.originals.length > 0 ? found.originals : ((record.originals ?? []) as RecordedOriginal[]),
+    history: routed
+      ? [
+          ...found.history,
+          {
+            at: ctx.now(),
+            actor: "graydesk",
+            kind: "routes-held",
+            detail: `routes keep all traffic on ${found.stableVersion} until an approved change (set without approval: no traffic moved)`,
+          },
+        ]
+      : found.history,
+  };
+  await saveJob(ctx, job, "created");
+  await movePlan(ctx, record.id, "applying", "applied");
+  await audit(ctx, {
+    kind: "job.created",
+    actor,
+    job: job.id,
+    namespace: job.namespace,
+    detail: {
+      name: job.name,
+      service: job.service.name,
+      strategy: job.strategy,
+      router: job.router,
+      version: job.newVersion.version,
+      plan: record.id,
+    },
+  });
+  return job;
+}
+
+/**
+ * A prepare plan failed part-way: whatever it wrote is put back as found (routes restored or deleted,
+ * the new Deployment removed) and the job is abandoned, as if it had never been created. When even that
+ * fails, the job is left failed with its originals, so abandoning it later cleans up.
+ */
+export async function undoPrepare(
+  ctx: DeskContext,
+  record: PlanRecord,
+  error: unknown,
+  actor: string,
+): Promise<void> {
+  const reason = reasonOf(error);
+  await movePlan(ctx, record.id, "applying", "failed", reason);
+  const found = mustJob(ctx, record.plan.jobId);
+  const job: ReleaseJob = { ...found, originals: (record.originals ?? []) as RecordedOriginal[] };
+  await ctx.store.update((draft) => {
+    draft.jobs[job.id] = job as unknown as StoredRecord;
+  });
+  try {
+    const { plan } = await computePlan(ctx, await routerOf(ctx, job), job, { kind: "abandon" });
+    await runSteps(applyDeps(ctx), plan, await checkPreconditions(ctx.kube, plan));
+  } catch (undoError) {
+    ctx.logger.warn({ err: undoError, job: job.id }, "could not undo a job's preparation");
+    await failJob(ctx, job.id, error, actor);
+    return;
+  }
+  const at = ctx.now();
+  const failed = transition(job, { kind: "fail", reason, retryable: false, at, actor });
+  const abandoned = transition(failed, { kind: "abandon", at, actor: "graydesk", detail: "undone" });
+  // Nobody heard of the job yet: it is recorded, not announced.
+  await ctx.store.update((draft) => {
+    draft.jobs[job.id] = abandoned as unknown as StoredRecord;
+  });
+  await audit(ctx, {
+    kind: "job.create-failed",
+    actor,
+    job: job.id,
+    namespace: job.namespace,
+    detail: { name: job.name, reason },
+  });
+}
