@@ -25,6 +25,8 @@ export interface RecordedRequest {
   method: string;
   verb: string;
   path: string;
+  /** The query string with its `?` (e.g. `?dryRun=All`), when there is one. */
+  query?: string;
   resource?: string;
   subresource?: string;
   namespace?: string;
@@ -161,6 +163,7 @@ export function createHandler(deps: ServerDeps) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://localhost");
     const record: RecordedRequest = { method: req.method ?? "GET", verb: "", path: url.pathname, status: 0 };
+    if (url.search) record.query = url.search;
     const contentType = req.headers["content-type"];
     if (contentType) record.contentType = contentType;
     deps.requests.push(record);

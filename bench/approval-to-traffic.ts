@@ -1,0 +1,162 @@
+import { KubeConfig, KubernetesObjectApi, PatchStrategy } from "@kubernetes/client-node";
+import { countRequests, timeKubeRequests } from "./kube-timeline.ts";
+import { emit, percentile, round } from "./stats.ts";
+import {
+  ALICE,
+  approvalMessage,
+  askAndApprove,
+  BOB,
+  CHANNEL,
+  NEW_JOB,
+  settle,
+  startBenchWorld,
+  until,
+} from "./world.ts";
+
+type Vs = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string };
+  spec: { http: unknown[] };
+};
+
+const median = (xs: number[]) => round(percentile(xs, 50), 1);
+
+/**
+ * From the Approve click to the VirtualService patch finishing on the API server, against one raw client-node
+ * merge patch of the same object over the same transport; and the API requests each operation makes.
+ */
+export async function benchApprovalToTraffic(shifts = 20): Promise<void> {
+  const world = await startBenchWorld();
+  const { api, kube, slack, graydesk } = world;
+  const timeline = timeKubeRequests(kube);
+  const kc = new KubeConfig();
+  kc.loadFromFile(world.kubeconfigPath);
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const ref = {
+    apiVersion: "networking.istio.io/v1",
+    kind: "VirtualService",
+    metadata: { name: "reviews", namespace: "bookinfo" },
+  };
+  const counts: Record<string, ReturnType<typeof countRequests>> = {};
+  /** Requests from a command until its request message is posted, then from the click until it is applied. */
+  const operation = async (name: string, command: string) => {
+    timeline.reset();
+    await askAndApprove(world, command);
+    await settle(graydesk);
+    counts[name] = countRequests(kube.requests);
+  };
+  try {
+    await operation("create job (+ first shift to 20 %)", NEW_JOB);
+    const appTimes: number[] = [];
+    const rawTimes: number[] = [];
+    const parts = {
+      ack: [] as number[],
+      firstKubeRequest: [] as number[],
+      patchStart: [] as number[],
+      slackBefore: [] as number[],
+      kubeBefore: [] as number[],
+    };
+    for (let i = 0; i < shifts; i++) {
+      const to = i % 2 === 0 ? "v1=20 v2=80" : "v1=80 v2=20";
+      const before = approvalMessage(api)?.ts;
+      await slack.command("/release", `shift reviews-v2 ${to}`, { user: ALICE });
+      const request = structuredClone(
+        await until(
+          () => {
+            const m = approvalMessage(api);
+            return m && m.ts !== before ? m : undefined;
+          },
+          30_000,
+          "shift request",
+        ),
+      );
+      await settle(graydesk);
+      timeline.reset();
+      const callsBefore = api.calls.length;
+      const wall = Date.now();
+      const t0 = performance.now();
+      const patched = timeline.nextWrite("virtualservices");
+      const click = await slack.clickButton(request, "approval_approve", { user: BOB });
+      const at = await patched;
+      appTimes.push(at - t0);
+      const patch = timeline.timed.find((t) => t.finishedAt === at);
+      parts.ack.push(click.ackMs);
+      parts.firstKubeRequest.push((timeline.timed[0]?.startedAt ?? at) - t0);
+      parts.patchStart.push((patch?.startedAt ?? at) - t0);
+      parts.kubeBefore.push(timeline.timed.filter((t) => patch && t.startedAt < patch.startedAt).length);
+      const patchWall = wall + ((patch?.startedAt ?? at) - t0);
+      parts.slackBefore.push(api.calls.slice(callsBefore).filter((c) => c.at <= patchWall).length);
+      await until(
+        () =>
+          JSON.stringify(api.message(CHANNEL, request.ts)?.blocks).includes("Applied") ? true : undefined,
+        30_000,
+        "shift applied",
+      );
+      await settle(graydesk);
+      if (i === 0) counts["shift"] = countRequests(kube.requests);
+      // The floor: the same object patched once with what it holds now, so the next plan is not stale.
+      const current = (await objects.read(ref)) as unknown as Vs;
+      const rawDone = timeline.nextWrite("virtualservices");
+      const r0 = performance.now();
+      await objects.patch(
+        { ...ref, spec: { http: current.spec.http } } as never,
+        undefined,
+        undefined,
+        "bench",
+        undefined,
+        PatchStrategy.MergePatch,
+      );
+      rawTimes.push((await rawDone) - r0);
+    }
+    await operation("take over", "takeover reviews-v2 v2");
+    await operation("offline", "offline reviews-v2");
+    const appP99 = percentile(appTimes, 99);
+    const rawP99 = percentile(rawTimes, 99);
+    emit({
+      bench: "approval-to-traffic",
+      what: "approve click → VirtualService patched",
+      shifts,
+      p50Ms: median(appTimes),
+      p99Ms: round(appP99, 1),
+    });
+    emit({
+      bench: "approval-to-traffic",
+      what: "raw merge patch",
+      shifts,
+      p50Ms: median(rawTimes),
+      p99Ms: round(rawP99, 1),
+    });
+    const ratio = round(percentile(appTimes, 50) / percentile(rawTimes, 50), 2);
+    emit({
+      bench: "approval-to-traffic",
+      what: "ratio",
+      p50Ratio: ratio,
+      p99Ratio: round(appP99 / rawP99, 2),
+      target: "p50 ratio <= 1.5",
+      met: ratio <= 1.5,
+      // Medians over the shifts: where the time goes before the patch is sent.
+      criticalPathMedians: {
+        clickAckMs: median(parts.ack),
+        firstKubeRequestMs: median(parts.firstKubeRequest),
+        patchSentMs: median(parts.patchStart),
+        patchDoneMs: median(appTimes),
+        kubeRequestsBeforePatch: median(parts.kubeBefore),
+        slackCallsBeforePatch: median(parts.slackBefore),
+      },
+    });
+    for (const [name, c] of Object.entries(counts)) {
+      emit({
+        bench: "kube-requests",
+        operation: name,
+        ...c,
+        target: "<= 2 requests per object changed",
+        met: c.perObjectChanged <= 2,
+      });
+    }
+  } finally {
+    await world.close();
+  }
+}
+
+if (import.meta.main) await benchApprovalToTraffic();
