@@ -56,10 +56,13 @@ export async function benchApprovalToTraffic(shifts = 20): Promise<void> {
       patchStart: [] as number[],
       slackBefore: [] as number[],
       kubeBefore: [] as number[],
+      firstSlackCall: [] as number[],
+      lastSlackCall: [] as number[],
     };
     for (let i = 0; i < shifts; i++) {
       const to = i % 2 === 0 ? "v1=20 v2=80" : "v1=80 v2=20";
       const before = approvalMessage(api)?.ts;
+      timeline.reset();
       await slack.command("/release", `shift reviews-v2 ${to}`, { user: ALICE });
       const request = structuredClone(
         await until(
@@ -72,6 +75,7 @@ export async function benchApprovalToTraffic(shifts = 20): Promise<void> {
         ),
       );
       await settle(graydesk);
+      const requestPhase = [...kube.requests];
       timeline.reset();
       const callsBefore = api.calls.length;
       const wall = Date.now();
@@ -86,7 +90,10 @@ export async function benchApprovalToTraffic(shifts = 20): Promise<void> {
       parts.patchStart.push((patch?.startedAt ?? at) - t0);
       parts.kubeBefore.push(timeline.timed.filter((t) => patch && t.startedAt < patch.startedAt).length);
       const patchWall = wall + ((patch?.startedAt ?? at) - t0);
-      parts.slackBefore.push(api.calls.slice(callsBefore).filter((c) => c.at <= patchWall).length);
+      const slackBefore = api.calls.slice(callsBefore).filter((c) => c.at <= patchWall);
+      parts.slackBefore.push(slackBefore.length);
+      parts.firstSlackCall.push((slackBefore[0]?.at ?? patchWall) - wall);
+      parts.lastSlackCall.push((slackBefore.at(-1)?.at ?? wall) - wall);
       await until(
         () =>
           JSON.stringify(api.message(CHANNEL, request.ts)?.blocks).includes("Applied") ? true : undefined,
@@ -94,7 +101,10 @@ export async function benchApprovalToTraffic(shifts = 20): Promise<void> {
         "shift applied",
       );
       await settle(graydesk);
-      if (i === 0) counts["shift"] = countRequests(kube.requests);
+      if (i === 0) {
+        counts.shift = countRequests([...requestPhase, ...kube.requests]);
+        counts["shift (approve → applied only)"] = countRequests(kube.requests);
+      }
       // The floor: the same object patched once with what it holds now, so the next plan is not stale.
       const current = (await objects.read(ref)) as unknown as Vs;
       const rawDone = timeline.nextWrite("virtualservices");
@@ -138,6 +148,8 @@ export async function benchApprovalToTraffic(shifts = 20): Promise<void> {
       // Medians over the shifts: where the time goes before the patch is sent.
       criticalPathMedians: {
         clickAckMs: median(parts.ack),
+        firstSlackCallMs: median(parts.firstSlackCall),
+        lastSlackCallBeforePatchMs: median(parts.lastSlackCall),
         firstKubeRequestMs: median(parts.firstKubeRequest),
         patchSentMs: median(parts.patchStart),
         patchDoneMs: median(appTimes),
