@@ -41,15 +41,20 @@ export interface LeaseOptions extends LeadershipCallbacks {
 
 export const LEADER_LEASE = "graydesk-leader";
 
+// Waking this long after the expiry makes the next read see the lease as expired, not still held.
+const EXPIRY_MARGIN_MS = 5;
+
 export function replicaIdentity(): string {
   return `${hostname()}_${randomUUID().slice(0, 8)}`;
 }
 
 /**
  * Leader election on a coordination.k8s.io/v1 Lease, the way client-go's leaderelection does it: every change is
- * a PUT carrying the resourceVersion read, so two candidates cannot both win; a lease is free when its holder is
- * empty or when this replica has seen no renewal for leaseDurationSeconds, measured on its own clock from when
- * it observed the last change (so clock skew between replicas does not matter).
+ * a PUT carrying the resourceVersion read, so two candidates cannot both win. A lease is free when its holder is
+ * empty or once it expires: leaseDurationSeconds after its renewTime, or after the moment this replica first saw
+ * that renewal when that is earlier (a leader whose clock runs ahead cannot stretch its lease). A candidate
+ * wakes at that expiry rather than on its next retry, so a leader that stops is replaced at most
+ * leaseDurationSeconds after its last renewal.
  */
 export function leaseLeadership(kc: KubeConfig, options: LeaseOptions): Leadership {
   const api = kc.makeApiClient(CoordinationV1Api);
@@ -66,6 +71,8 @@ export function leaseLeadership(kc: KubeConfig, options: LeaseOptions): Leadersh
   let running = false;
   let timer: NodeJS.Timeout | undefined;
   let observed: { key: string; at: number } | undefined;
+  /** When the lease another replica holds runs out, on this replica's clock. */
+  let expiresAt: number | undefined;
   let lastRenew = 0;
   let current: Promise<void> = Promise.resolve();
 
@@ -93,7 +100,9 @@ export function leaseLeadership(kc: KubeConfig, options: LeaseOptions): Leadersh
     if (observed?.key !== key) observed = { key, at };
     const holder = spec.holderIdentity ?? "";
     const holderDuration = (spec.leaseDurationSeconds ?? durationSeconds) * 1000;
-    if (holder !== "" && holder !== identity && observed.at + holderDuration > at) return false;
+    const renewed = Math.min(instant(spec.renewTime) || observed.at, observed.at);
+    expiresAt = holder !== "" && holder !== identity ? renewed + holderDuration : undefined;
+    if (expiresAt !== undefined && expiresAt > at) return false;
     const renewing = holder === identity;
     lease.spec = {
       holderIdentity: identity,
@@ -137,10 +146,16 @@ export function leaseLeadership(kc: KubeConfig, options: LeaseOptions): Leadersh
     return holder !== undefined && holder !== "" && holder !== identity;
   };
 
+  /** The next try: one retry period on, or just after the lease someone else holds runs out if sooner. */
+  function nextDelay(): number {
+    if (leading || expiresAt === undefined) return retryMs;
+    return Math.min(retryMs, Math.max(0, expiresAt - now()) + EXPIRY_MARGIN_MS);
+  }
+
   function loop() {
     if (!running) return;
     current = round().finally(() => {
-      if (running) timer = setTimeout(loop, retryMs);
+      if (running) timer = setTimeout(loop, nextDelay());
     });
   }
 

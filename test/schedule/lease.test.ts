@@ -117,6 +117,40 @@ describe("leader lease", () => {
     expect(handover).toBeLessThan(1000 + 2 * 50 + 100);
   });
 
+  it("with a 3 s lease and a 2 s retry period, a crashed leader is replaced within the lease duration", async () => {
+    const { name, all } = candidates(2, 3, 2000);
+    for (const c of all) c.leadership.start();
+    await vi.waitFor(() => expect(leaders(all)).toHaveLength(1));
+    const [leader, other] = (all[0]?.leadership.isLeader() ? all : [...all].reverse()) as [
+      Candidate,
+      Candidate,
+    ];
+    // Crash just after a renewal: the strictest case, the whole lease duration is still ahead.
+    const seen = String((await readLease(name)).spec?.renewTime);
+    await vi.waitFor(async () => expect(String((await readLease(name)).spec?.renewTime)).not.toBe(seen), {
+      timeout: 3000,
+      interval: 10,
+    });
+    await leader.leadership.stop({ release: false });
+    const crashedAt = performance.now();
+    const lastRenewal = Date.parse(String((await readLease(name)).spec?.renewTime));
+    let tookOverAt = 0;
+    await vi.waitFor(
+      () => {
+        expect(other.leadership.isLeader()).toBe(true);
+        tookOverAt ||= Date.now();
+      },
+      { timeout: 6000, interval: 5 },
+    );
+    const handover = (other.startedAt ?? 0) - crashedAt;
+    const sinceRenewal = tookOverAt - lastRenewal;
+    console.log(
+      `lease handover (3 s lease, 2 s retry): ${Math.round(handover)} ms after the crash, ${sinceRenewal} ms after the last renewal`,
+    );
+    expect(sinceRenewal).toBeGreaterThanOrEqual(3000);
+    expect(handover).toBeLessThanOrEqual(3000 + 100);
+  });
+
   it("three candidates: never two leaders at once, across a handover", async () => {
     const { all } = candidates(3, 1, 30);
     for (const c of all) c.leadership.start();
