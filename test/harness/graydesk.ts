@@ -51,6 +51,9 @@ export async function startTestGraydesk(
     store?: StoreKind;
     shutdownTimeoutMs?: number;
     clock?: () => Date;
+    prometheusUrl?: string;
+    jaegerUrl?: string;
+    refreshIntervalSeconds?: number;
   } = {},
 ): Promise<RunningGraydesk> {
   const port = await freePort();
@@ -62,6 +65,9 @@ export async function startTestGraydesk(
     logLevel: "debug",
     shutdownTimeoutMs: overrides.shutdownTimeoutMs ?? 5_000,
     ...(overrides.policyFile ? { policyFile: overrides.policyFile } : {}),
+    ...(overrides.prometheusUrl ? { prometheusUrl: overrides.prometheusUrl } : {}),
+    ...(overrides.jaegerUrl ? { jaegerUrl: overrides.jaegerUrl } : {}),
+    ...(overrides.refreshIntervalSeconds ? { refreshIntervalSeconds: overrides.refreshIntervalSeconds } : {}),
   };
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
