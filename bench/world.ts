@@ -37,7 +37,8 @@ export interface BenchWorld {
   close(): Promise<void>;
 }
 
-export async function startBenchWorld(): Promise<BenchWorld> {
+/** The Kubernetes test server with Bookinfo (reviews v1) and the Slack Web API test server. */
+export async function startServers() {
   const kube = await startKubeServer({ podReadyDelayMs: 20 });
   const dir = mkdtempSync(path.join(tmpdir(), "graydesk-bench-"));
   // client-node opens a connection per request: TLS handshakes would dominate every figure.
@@ -48,8 +49,12 @@ export async function startBenchWorld(): Promise<BenchWorld> {
   });
   const api = await startSlackApiServer();
   api.setUsers([ALICE, BOB]);
-  const port = await freePort();
-  const config: Config = {
+  return { kube, api, dir, kubeconfigPath };
+}
+
+/** Graydesk's settings as production reads them from the environment: HTTP mode, info logs, lowdb store. */
+export function benchConfig(api: SlackApiServer, kubeconfigPath: string, dir: string, port: number): Config {
+  return {
     slack: { botToken: api.bot.token, mode: "http", signingSecret: SIGNING_SECRET, port, apiUrl: api.url },
     kube: { kubeconfig: kubeconfigPath },
     dataDir: path.join(dir, "data"),
@@ -58,9 +63,22 @@ export async function startBenchWorld(): Promise<BenchWorld> {
     policyFile: POLICY,
     shutdownTimeoutMs: 5_000,
   };
-  // pino writes synchronously to stdout by default; a file keeps that cost and keeps stdout for results.
-  const logs = pino.destination({ dest: path.join(dir, "graydesk.log"), sync: true, mkdir: true });
+}
+
+/** Starts Graydesk exactly as main.ts does; pino writes synchronously to stdout there, to a file here. */
+export async function startBenchGraydesk(config: Config, logFile: string) {
+  const logs = pino.destination({ dest: logFile, sync: true, mkdir: true });
   const graydesk = await startGraydesk(config, createLogger("info", logs));
+  return { graydesk, logs };
+}
+
+export async function startBenchWorld(): Promise<BenchWorld> {
+  const { kube, api, dir, kubeconfigPath } = await startServers();
+  const port = await freePort();
+  const { graydesk, logs } = await startBenchGraydesk(
+    benchConfig(api, kubeconfigPath, dir, port),
+    path.join(dir, "graydesk.log"),
+  );
   const baseUrl = `http://127.0.0.1:${port}`;
   const slack = createSlackClient({ baseUrl, signingSecret: SIGNING_SECRET, api });
   return {
@@ -114,7 +132,10 @@ export async function settle(graydesk: Graydesk, timeoutMs = 20_000): Promise<vo
  * Alice asks with a command and Bob approves with the button; resolves with the pending request message
  * (as it was before the decision) once the request is applied.
  */
-export async function askAndApprove(world: BenchWorld, command: string): Promise<StoredMessage> {
+export async function askAndApprove(
+  world: Pick<BenchWorld, "api" | "slack">,
+  command: string,
+): Promise<StoredMessage> {
   const { api, slack } = world;
   const before = approvalMessage(api)?.ts;
   const asked = await slack.command("/release", command, { user: ALICE });
@@ -153,4 +174,8 @@ function writePlainKubeconfig(file: string, server: string, token: string): stri
   });
   writeFileSync(file, yaml, { mode: 0o600 });
   return file;
+}
+
+export function createBenchSlackClient(api: SlackApiServer, baseUrl: string): SlackClient {
+  return createSlackClient({ baseUrl, signingSecret: SIGNING_SECRET, api });
 }

@@ -1,0 +1,121 @@
+import { type ChildProcess, fork } from "node:child_process";
+import path from "node:path";
+import { freePort } from "../test/harness/slack/index.ts";
+import { signedRequests } from "./signed-requests.ts";
+import { emit, round } from "./stats.ts";
+import {
+  ALICE,
+  askAndApprove,
+  BOB,
+  benchConfig,
+  CHANNEL,
+  createBenchSlackClient,
+  jobCard,
+  NEW_JOB,
+  SIGNING_SECRET,
+  startServers,
+  until,
+} from "./world.ts";
+
+type Memory = { rss: number; heapUsed: number; external: number };
+
+function ask<T>(child: ChildProcess, message: string, key: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`the Graydesk process did not answer "${message}"`)),
+      60_000,
+    );
+    const on = (m: Record<string, unknown>) => {
+      if (!(key in m)) return;
+      clearTimeout(timer);
+      child.off("message", on);
+      resolve(m[key] as T);
+    };
+    child.on("message", on);
+    if (message) child.send(message);
+  });
+}
+
+const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
+
+/**
+ * Graydesk's memory in its own process: idle after start, after 10,000 slash commands and clicks through its
+ * receiver, and after a forced collection. A leak shows as JS heap retained after the collection.
+ */
+export async function benchMemory(total = 10_000, batch = 50): Promise<void> {
+  const { kube, api, dir, kubeconfigPath } = await startServers();
+  const port = await freePort();
+  const config = benchConfig(api, kubeconfigPath, dir, port);
+  const child = fork(
+    new URL("./memory-child.ts", import.meta.url),
+    [JSON.stringify(config), path.join(dir, "graydesk.log")],
+    { stdio: ["ignore", "ignore", "inherit", "ipc"] },
+  );
+  try {
+    await ask(child, "", "ready");
+    const slack = createBenchSlackClient(api, `http://127.0.0.1:${port}`);
+    const decided = await askAndApprove({ api, slack }, NEW_JOB);
+    const card = structuredClone(await until(() => jobCard(api), 10_000, "job card"));
+    await ask(child, "settle", "settled");
+    const idle = await ask<Memory>(child, "measure", "memory");
+    const build = signedRequests(api, SIGNING_SECRET, CHANNEL);
+    const url = `http://127.0.0.1:${port}/slack/events`;
+    const started = performance.now();
+    let failed = 0;
+    for (let sent = 0; sent < total; sent += batch) {
+      const requests = Array.from({ length: batch }, (_, i) => {
+        switch ((sent + i) % 5) {
+          case 0:
+            return build.command("help", ALICE, "help");
+          case 1:
+            return build.command("list", ALICE, "list bookinfo");
+          case 2:
+            return build.command("status", ALICE, "status reviews-v2");
+          case 3:
+            return build.click("show-objects", ALICE, card, "job_show_objects");
+          default:
+            return build.click("approve-decided", BOB, decided, "approval_approve");
+        }
+      });
+      const statuses = await Promise.all(
+        requests.map(async (r) => {
+          const res = await fetch(url, { method: "POST", headers: r.headers, body: r.body });
+          await res.arrayBuffer();
+          return res.status;
+        }),
+      );
+      failed += statuses.filter((s) => s !== 200).length;
+      await ask(child, "settle", "settled");
+      // The test servers keep what they saw; that is this process's memory, not Graydesk's, but keep it small.
+      api.reset();
+      kube.resetRequests();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const after = await ask<Memory>(child, "measure", "memory");
+    const again = await ask<Memory>(child, "measure", "memory");
+    const heapGrowthMb = mb(again.heapUsed - idle.heapUsed);
+    emit({
+      bench: "memory",
+      requests: total,
+      failed,
+      seconds: round(seconds, 1),
+      idleRssMb: mb(idle.rss),
+      idleHeapUsedMb: mb(idle.heapUsed),
+      afterRssMb: mb(after.rss),
+      afterGcRssMb: mb(again.rss),
+      afterGcHeapUsedMb: mb(again.heapUsed),
+      rssDeltaMb: mb(again.rss - idle.rss),
+      heapGrowthMb,
+      rule: "idle RSS < 150 MB; flat when the JS heap after a forced GC is within 5 MB of idle",
+      idleMet: mb(idle.rss) < 150,
+      flat: heapGrowthMb < 5,
+    });
+  } finally {
+    child.send("stop");
+    await new Promise((resolve) => child.once("exit", resolve));
+    await api.close();
+    await kube.close();
+  }
+}
+
+if (import.meta.main) await benchMemory();
