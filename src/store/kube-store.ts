@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ApiException, CoreV1Api, type KubeConfig, type V1ConfigMap, Watch } from "@kubernetes/client-node";
 import { emptyData, SCHEMA_VERSION, type StoreData, type StoredRecord } from "./schema.ts";
-import { type Store, StoreError } from "./store.ts";
+import { type Store, StoreError, StoreForbiddenError } from "./store.ts";
 
 export interface KubeStoreOptions {
   namespace: string;
@@ -127,11 +127,13 @@ export async function openKubeStore(kc: KubeConfig, options: KubeStoreOptions): 
   ) {
     if (record === undefined) {
       if (!before) return;
-      await api.deleteNamespacedConfigMap({
-        name,
-        namespace,
-        body: { preconditions: { resourceVersion: before.resourceVersion } },
-      });
+      await refusable("delete", () =>
+        api.deleteNamespacedConfigMap({
+          name,
+          namespace,
+          body: { preconditions: { resourceVersion: before.resourceVersion } },
+        }),
+      );
       dropRecord(name);
       return;
     }
@@ -157,9 +159,21 @@ export async function openKubeStore(kc: KubeConfig, options: KubeStoreOptions): 
       data: { [RECORD_KEY]: json },
     };
     const saved = before
-      ? await api.replaceNamespacedConfigMap({ name, namespace, body })
-      : await api.createNamespacedConfigMap({ namespace, body });
+      ? await refusable("update", () => api.replaceNamespacedConfigMap({ name, namespace, body }))
+      : await refusable("create", () => api.createNamespacedConfigMap({ namespace, body }));
     setRecord(saved);
+  }
+
+  // A missing permission is for the operator to grant, and the person whose change was not saved should be
+  // told which one rather than get a generic apology.
+  async function refusable<T>(verb: "create" | "update" | "delete", call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 403)
+        throw new StoreForbiddenError(verb, namespace, error);
+      throw error;
+    }
   }
 
   async function commit(draft: StoreData) {
@@ -245,8 +259,8 @@ function isConflict(error: unknown): boolean {
   return error instanceof ApiException && (error.code === 409 || error.code === 404);
 }
 
-function asStoreError(error: unknown, namespace: string): StoreError {
-  if (error instanceof StoreError) return error;
+function asStoreError(error: unknown, namespace: string): Error {
+  if (error instanceof StoreError || error instanceof StoreForbiddenError) return error;
   return new StoreError(`cannot save state to namespace ${namespace}: ${describe(error)}`, { cause: error });
 }
 

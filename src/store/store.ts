@@ -1,3 +1,4 @@
+import { UserFacingError } from "../release/errors.ts";
 import type { StoreData } from "./schema.ts";
 
 /** What every store backend offers: lowdb for one replica, Kubernetes objects for several. */
@@ -16,4 +17,28 @@ export interface Store {
 
 export class StoreError extends Error {
   readonly code = "store";
+}
+
+/**
+ * The cluster refused Graydesk a write to its state ConfigMaps (RBAC): shown to the person whose change was not
+ * saved, naming the verb and resource as RBAC does, so the operator knows what to grant.
+ */
+export class StoreForbiddenError extends UserFacingError {
+  constructor(verb: "create" | "update" | "delete", namespace: string, cause: { body?: unknown }) {
+    const detail = statusMessage(cause.body) ?? "the API server answered 403";
+    super(
+      "forbidden",
+      `Graydesk could not save this change in namespace ${namespace}: forbidden: ${verb} configmaps — ${detail}`,
+      { cause },
+    );
+  }
+}
+
+function statusMessage(body: unknown): string | undefined {
+  try {
+    const status = (typeof body === "string" ? JSON.parse(body) : body) as { message?: unknown } | undefined;
+    return typeof status?.message === "string" ? status.message : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,188 @@
+// The RBAC in deploy/ is exactly what Graydesk needs: the seed 004 story passes with it, and without any one
+// verb × resource it grants, the step that needs it tells the person in Slack which permission was refused.
+
+import { CoreV1Api } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type KubeTestServer, type KubeTestServerOptions, startKubeServer } from "../harness/kube/index.ts";
+import { type SlackApiServer, startSlackApiServer } from "../harness/slack/index.ts";
+import { ALICE, BOB } from "../slack/desk/world.ts";
+import {
+  BASE,
+  type Grant,
+  grantName,
+  grants,
+  REPLICATED,
+  resources,
+  serviceAccountRules,
+  without,
+} from "./manifests.ts";
+import { OWN_NAMESPACE, runStory, type StepName } from "./story.ts";
+
+type Scenario = "istio" | "istio without DestinationRule" | "kubesphere" | "no mesh";
+
+const SCENARIOS: Record<Scenario, { server: KubeTestServerOptions; destinationRule: boolean }> = {
+  istio: { server: { crds: ["istio"] }, destinationRule: true },
+  // The job creates the DestinationRule, so taking it offline deletes it.
+  "istio without DestinationRule": { server: { crds: ["istio"] }, destinationRule: false },
+  kubesphere: { server: { crds: ["kubesphere"] }, destinationRule: false },
+  // Only the replica router: weights become replica counts (Deployment patches).
+  "no mesh": { server: { crds: [] }, destinationRule: false },
+};
+
+type Expectation =
+  | { scenario: Scenario; refusedAt: StepName }
+  /** Used, but a refusal only narrows what Graydesk does: the story still completes, as `router` says. */
+  | { scenario: Scenario; degrades: string; router: string };
+
+/** Every grant of the ClusterRole: the scenario that needs it and the step that stops without it. */
+const CLUSTER_WIDE: Record<string, Expectation> = {
+  "get namespaces": { scenario: "istio", refusedAt: "new 20 %" },
+  "list namespaces": { scenario: "istio", refusedAt: "config" },
+  "get services": { scenario: "istio", refusedAt: "new 20 %" },
+  "list services": { scenario: "istio", refusedAt: "new 20 %" },
+  "list pods": { scenario: "istio", refusedAt: "new 20 %" },
+  "list configmaps": { scenario: "istio", refusedAt: "new 20 %" },
+  "list secrets": { scenario: "istio", refusedAt: "new 20 %" },
+  "list customresourcedefinitions.apiextensions.k8s.io": {
+    scenario: "istio",
+    degrades: "without reading CRDs Graydesk cannot see Istio and splits by replicas",
+    router: "replicas",
+  },
+  "get deployments.apps": { scenario: "istio", refusedAt: "new 20 %" },
+  "list deployments.apps": { scenario: "istio", refusedAt: "new 20 %" },
+  "create deployments.apps": { scenario: "istio", refusedAt: "new 20 %" },
+  "patch deployments.apps": { scenario: "no mesh", refusedAt: "new 20 %" },
+  "delete deployments.apps": { scenario: "istio", refusedAt: "offline" },
+  "get virtualservices.networking.istio.io": { scenario: "istio", refusedAt: "new 20 %" },
+  "list virtualservices.networking.istio.io": { scenario: "istio", refusedAt: "new 20 %" },
+  "create virtualservices.networking.istio.io": { scenario: "istio", refusedAt: "new 20 %" },
+  "patch virtualservices.networking.istio.io": { scenario: "istio", refusedAt: "new 20 %" },
+  "delete virtualservices.networking.istio.io": { scenario: "istio", refusedAt: "offline" },
+  "get destinationrules.networking.istio.io": { scenario: "istio", refusedAt: "offline" },
+  "list destinationrules.networking.istio.io": { scenario: "istio", refusedAt: "new 20 %" },
+  "create destinationrules.networking.istio.io": {
+    scenario: "istio without DestinationRule",
+    refusedAt: "new 20 %",
+  },
+  "patch destinationrules.networking.istio.io": { scenario: "istio", refusedAt: "offline" },
+  "delete destinationrules.networking.istio.io": {
+    scenario: "istio without DestinationRule",
+    refusedAt: "offline",
+  },
+  "list gateways.networking.istio.io": { scenario: "istio", refusedAt: "new 20 %" },
+  "get strategies.servicemesh.kubesphere.io": { scenario: "kubesphere", refusedAt: "new 20 %" },
+  "list strategies.servicemesh.kubesphere.io": { scenario: "kubesphere", refusedAt: "new 20 %" },
+  "create strategies.servicemesh.kubesphere.io": { scenario: "kubesphere", refusedAt: "new 20 %" },
+  "patch strategies.servicemesh.kubesphere.io": { scenario: "kubesphere", refusedAt: "new 20 %" },
+  "delete strategies.servicemesh.kubesphere.io": { scenario: "kubesphere", refusedAt: "offline" },
+};
+
+/** The replicated overlay's Role in Graydesk's own namespace, exercised through the story with STORE=kubernetes. */
+const STATE: Record<string, Expectation> = {
+  "watch configmaps": {
+    scenario: "istio",
+    degrades: "without the watch the store re-lists its ConfigMaps every second instead",
+    router: "istio",
+  },
+  "create configmaps": { scenario: "istio", refusedAt: "config" },
+  "update configmaps": { scenario: "istio", refusedAt: "new 20 %" },
+};
+/** Used by schedules (digests, steps, leader election), which test/deploy/state-rbac.test.ts covers. */
+const SCHEDULES = [
+  "delete configmaps",
+  "get leases.coordination.k8s.io",
+  "create leases.coordination.k8s.io",
+  "update leases.coordination.k8s.io",
+];
+
+const base = serviceAccountRules(resources(BASE));
+const replicated = serviceAccountRules(resources(REPLICATED));
+const clusterWide = grants(base);
+const ownNamespace = grants(replicated).filter((g) => g.namespace === OWN_NAMESPACE);
+
+let api: SlackApiServer;
+const servers = new Map<Scenario, KubeTestServer>();
+
+beforeAll(async () => {
+  api = await startSlackApiServer();
+  api.setUsers([ALICE, BOB]);
+  for (const [name, scenario] of Object.entries(SCENARIOS) as [Scenario, (typeof SCENARIOS)[Scenario]][]) {
+    const kube = await startKubeServer({ podReadyDelayMs: 20, ...scenario.server });
+    await kube
+      .kubeConfig()
+      .makeApiClient(CoreV1Api)
+      .createNamespace({ body: { metadata: { name: OWN_NAMESPACE } } });
+    servers.set(name, kube);
+  }
+});
+afterAll(async () => {
+  await api?.close();
+  for (const kube of servers.values()) await kube.close();
+});
+
+const story = (scenario: Scenario, rules: typeof base, store?: "kubernetes") =>
+  runStory(servers.get(scenario) as KubeTestServer, api, rules, {
+    destinationRule: SCENARIOS[scenario].destinationRule,
+    ...(store ? { store } : {}),
+  });
+
+describe("the manifests grant what the code uses, and nothing it does not", () => {
+  it("names every granted verb × resource in these tables, each with the step that needs it", () => {
+    expect(Object.keys(CLUSTER_WIDE).sort()).toEqual(clusterWide.map(grantName).sort());
+    expect([...Object.keys(STATE), ...SCHEDULES].sort()).toEqual(ownNamespace.map(grantName).sort());
+  });
+
+  it.each(Object.keys(SCENARIOS) as Scenario[])(
+    "runs the whole story on %s with the base RBAC",
+    async (s) => {
+      const outcome = await story(s, base);
+      expect(outcome).toMatchObject({ done: true, job: { state: "offline" } });
+    },
+  );
+
+  it("runs the whole story with the replicated overlay's RBAC and STORE=kubernetes", async () => {
+    const outcome = await story("istio", replicated, "kubernetes");
+    expect(outcome).toMatchObject({ done: true, job: { router: "istio", state: "offline" } });
+  });
+});
+
+describe("without one granted permission, the user is told which", () => {
+  it.each(clusterWide.map((g) => [grantName(g), g] as const))("%s", async (name, grant) => {
+    await expectRefusal(CLUSTER_WIDE[name] as Expectation, grant, () =>
+      story((CLUSTER_WIDE[name] as Expectation).scenario, without(base, grant)),
+    );
+  });
+
+  it.each(ownNamespace.filter((g) => STATE[grantName(g)]).map((g) => [grantName(g), g] as const))(
+    "%s in Graydesk's namespace (STORE=kubernetes)",
+    async (name, grant) => {
+      await expectRefusal(STATE[name] as Expectation, grant, () =>
+        story("istio", without(replicated, grant), "kubernetes"),
+      );
+    },
+  );
+});
+
+async function expectRefusal(
+  expected: Expectation,
+  grant: Grant,
+  run: () => ReturnType<typeof runStory>,
+): Promise<void> {
+  const kube = servers.get(expected.scenario) as KubeTestServer;
+  kube.resetRequests();
+  const outcome = await run();
+  // The API server did refuse Graydesk exactly this permission.
+  const refused = kube.requests.filter(
+    (r) => r.status === 403 && r.verb === grant.verb && r.resource === grant.resource,
+  );
+  expect(refused.length).toBeGreaterThan(0);
+  if ("degrades" in expected) {
+    expect(outcome).toMatchObject({ done: true, job: { router: expected.router, state: "offline" } });
+    return;
+  }
+  expect(outcome).toMatchObject({ done: false, step: expected.refusedAt });
+  const seen = outcome.done ? "" : outcome.seen;
+  // Graydesk's words name the verb; the API server's, quoted after them, name the resource and its group.
+  expect(seen).toContain(`forbidden: ${grant.verb} `);
+  expect(seen).toContain(`cannot ${grant.verb} resource "${grant.resource}" in API group "${grant.group}"`);
+}
