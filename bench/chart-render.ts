@@ -1,5 +1,6 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { createChartRenderer } from "../src/telemetry/chart-renderer.ts";
 import { type ChartInput, renderChartPng } from "../src/telemetry/index.ts";
 import { emit, percentile, round } from "./stats.ts";
 
@@ -41,21 +42,28 @@ function sampleChart(i: number): ChartInput {
   };
 }
 
-/** The split chart PNG, rendered 1,000 times: median time, and whether memory stays flat. */
-export async function benchChartRender(renders = 1_000): Promise<void> {
+// The "memory flat": what 900 more renders add stays within noise (10 % and 20 MB of slack).
+const FLAT_RULE = "rssMbAfterAll <= rssMbAfter100 * 1.1 + 20";
+const isFlat = (after100: number, afterAll: number): boolean => afterAll <= after100 * 1.1 + 20;
+
+type Render = (input: ChartInput) => Promise<unknown>;
+
+async function measure(bench: string, render: Render, renders: number): Promise<void> {
   const times: number[] = [];
   let afterHundred = await memory();
+  let peakRssMb = 0;
   for (let i = 0; i < renders; i++) {
     const start = performance.now();
-    renderChartPng(sampleChart(i));
+    await render(sampleChart(i));
     times.push(performance.now() - start);
     // As in the refresher, renders are separate tasks with event-loop turns between them.
     await new Promise((resolve) => setImmediate(resolve));
+    if (i % 10 === 0) peakRssMb = Math.max(peakRssMb, process.memoryUsage().rss / 2 ** 20);
     if (i === 99) afterHundred = await memory();
   }
   const end = await memory();
   emit({
-    bench: "chart-render",
+    bench,
     renders,
     size: "1000x500",
     medianMs: round(percentile(times, 50)),
@@ -63,9 +71,27 @@ export async function benchChartRender(renders = 1_000): Promise<void> {
     firstMs: round(times[0] ?? Number.NaN),
     rssMbAfter100: afterHundred.rssMb,
     rssMbAfterAll: end.rssMb,
+    peakRssMb: round(peakRssMb, 1),
     heapUsedMbAfter100: afterHundred.heapUsedMb,
     heapUsedMbAfterAll: end.heapUsedMb,
     externalMbAfter100: afterHundred.externalMb,
     externalMbAfterAll: end.externalMb,
+    memoryFlat: isFlat(afterHundred.rssMb, end.rssMb),
+    memoryFlatRule: FLAT_RULE,
   });
+}
+
+/**
+ * The split chart PNG, rendered 1,000 times: median time, and whether memory stays flat. First through the
+ * chart renderer the app uses (a worker replaced every 50 renders), then on the main thread, for comparison;
+ * in that order, since the main-thread run leaves memory behind that would blur the other's figures.
+ */
+export async function benchChartRender(renders = 1_000): Promise<void> {
+  const renderer = createChartRenderer();
+  try {
+    await measure("chart-render-worker", (input) => renderer.renderChartPngAsync(input), renders);
+  } finally {
+    await renderer.close();
+  }
+  await measure("chart-render-main-thread", async (input) => renderChartPng(input), renders);
 }

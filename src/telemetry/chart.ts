@@ -10,7 +10,12 @@ import type { SplitSeries, VersionHealthReport, VersionStats } from "./version-h
 /** One colour per version, in the job's version order: stable blue, new orange, then more. */
 export const VERSION_COLOURS = ["#1f6feb", "#f0883e", "#2da44e", "#8250df", "#cf222e", "#6e7781"] as const;
 
-export const CHART_SIZE = { width: 1000, height: 500 } as const;
+export interface ChartSize {
+  width: number;
+  height: number;
+}
+
+export const CHART_SIZE: Readonly<ChartSize> = { width: 1000, height: 500 };
 
 // Condensed: its widths are close to the ones ECharts assumes when it lays out text without a canvas.
 const FONT_FAMILY = "DejaVu Sans Condensed";
@@ -103,7 +108,7 @@ export function chartOption(input: ChartInput): echarts.EChartsOption {
   };
 }
 
-export function renderChartSvg(input: ChartInput, size = CHART_SIZE): string {
+export function renderChartSvg(input: ChartInput, size: ChartSize = CHART_SIZE): string {
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, ...size });
   try {
     chart.setOption({ ...chartOption(input), useUTC: true });
@@ -113,18 +118,24 @@ export function renderChartSvg(input: ChartInput, size = CHART_SIZE): string {
   }
 }
 
-/** The PNG bytes, at the given size (1000×500 by default: sharp in Slack's preview). */
-export function renderChartPng(input: ChartInput, size = CHART_SIZE): Buffer {
+// resvg-js 2.6 takes fonts only as file paths, so each render reads and parses them again (about 1.3 MB);
+// only the options are shared.
+const FONT_OPTIONS = {
+  fontFiles: FONT_FILES,
+  loadSystemFonts: false,
+  defaultFontFamily: FONT_FAMILY,
+  sansSerifFamily: FONT_FAMILY,
+};
+
+/**
+ * The PNG bytes, at the given size (1000×500 by default: sharp in Slack's preview).
+ * resvg's native memory (pixmap, parsed tree, fonts: several MB a render) is released only when V8
+ * collects the small wrapper objects, which it does not hurry to do; a process that renders often should use
+ * a chart renderer (chart-renderer.ts), whose worker takes that memory with it when it is replaced.
+ */
+export function renderChartPng(input: ChartInput, size: ChartSize = CHART_SIZE): Buffer {
   const svg = renderChartSvg(input, size);
-  const resvg = new Resvg(svg, {
-    fitTo: { mode: "width", value: size.width },
-    font: {
-      fontFiles: FONT_FILES,
-      loadSystemFonts: false,
-      defaultFontFamily: FONT_FAMILY,
-      sansSerifFamily: FONT_FAMILY,
-    },
-  });
+  const resvg = new Resvg(svg, { fitTo: { mode: "width", value: size.width }, font: FONT_OPTIONS });
   return resvg.render().asPng();
 }
 

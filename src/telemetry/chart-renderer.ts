@@ -1,0 +1,161 @@
+// Split charts rendered off the main thread, in a worker replaced every few renders. resvg frees its native
+// memory only when V8 finalizes its wrappers, and V8 does not count that memory, so in one long-lived
+// thread RSS climbs by hundreds of MB; ending the worker releases everything it held.
+import { Worker } from "node:worker_threads";
+import { UserFacingError } from "../release/errors.ts";
+import { CHART_SIZE, type ChartInput, type ChartSize } from "./chart.ts";
+
+/** What the renderer sends its worker, and what comes back. */
+export interface ChartJob {
+  id: number;
+  input: ChartInput;
+  size: ChartSize;
+}
+export type ChartReply = { id: number; png: Uint8Array } | { id: number; error: string };
+
+export type ChartRenderErrorCode = "chart-busy" | "chart-timeout" | "chart-render-failed" | "chart-closed";
+
+export class ChartRenderError extends UserFacingError {
+  declare readonly code: ChartRenderErrorCode;
+  constructor(code: ChartRenderErrorCode, message: string, cause?: unknown) {
+    super(code, message, { retryable: code === "chart-busy" || code === "chart-timeout", cause });
+    this.name = "ChartRenderError";
+  }
+}
+
+export interface ChartRendererOptions {
+  /** Renders a worker does before it is replaced; lower keeps memory flatter, each start costs ~0.3 s of CPU. */
+  recycleEvery?: number;
+  /** Renders allowed to wait behind the current one; more are refused with `chart-busy`. */
+  maxQueued?: number;
+  /** A render taking longer is abandoned (its worker is ended) with `chart-timeout`. */
+  timeoutMs?: number;
+}
+
+export interface ChartRenderer {
+  /** The PNG bytes of the chart, as `renderChartPng` draws them. */
+  renderChartPngAsync(input: ChartInput, size?: ChartSize): Promise<Buffer>;
+  /** Refuses what is queued, ends the worker. */
+  close(): Promise<void>;
+  /** For monitoring and tests. */
+  stats(): { workersStarted: number; queued: number };
+}
+
+export const DEFAULT_CHART_RENDERER_OPTIONS = { recycleEvery: 50, maxQueued: 20, timeoutMs: 15_000 } as const;
+
+interface Pending {
+  job: ChartJob;
+  resolve: (png: Buffer) => void;
+  reject: (error: Error) => void;
+}
+
+export function createChartRenderer(options: ChartRendererOptions = {}): ChartRenderer {
+  const { recycleEvery, maxQueued, timeoutMs } = { ...DEFAULT_CHART_RENDERER_OPTIONS, ...options };
+  const queue: Pending[] = [];
+  let worker: Worker | undefined;
+  let rendersOnWorker = 0;
+  let workersStarted = 0;
+  let current: { pending: Pending; timer: NodeJS.Timeout } | undefined;
+  let nextId = 1;
+  let closed = false;
+
+  function retire(): void {
+    const old = worker;
+    worker = undefined;
+    // Ending is asynchronous; nothing waits for it, the next worker starts at once.
+    old?.removeAllListeners();
+    void old?.terminate();
+  }
+
+  function settle(outcome: { png: Buffer } | { error: Error }): void {
+    if (!current) return;
+    clearTimeout(current.timer);
+    const { pending } = current;
+    current = undefined;
+    if ("png" in outcome) pending.resolve(outcome.png);
+    else pending.reject(outcome.error);
+    pump();
+  }
+
+  function start(): Worker {
+    const started = new Worker(new URL("./chart-worker.ts", import.meta.url));
+    workersStarted++;
+    rendersOnWorker = 0;
+    started.on("message", (reply: ChartReply) => {
+      if (reply.id !== current?.pending.job.id) return;
+      rendersOnWorker++;
+      if ("png" in reply)
+        settle({ png: Buffer.from(reply.png.buffer, reply.png.byteOffset, reply.png.byteLength) });
+      else
+        settle({
+          error: new ChartRenderError("chart-render-failed", `The chart could not be drawn: ${reply.error}`),
+        });
+    });
+    const fail = (cause: unknown) => {
+      if (worker === started) retire();
+      settle({
+        error: new ChartRenderError("chart-render-failed", "The chart renderer stopped unexpectedly.", cause),
+      });
+    };
+    started.on("error", fail);
+    started.on("exit", (code) => fail(new Error(`chart worker exited with code ${code}`)));
+    return started;
+  }
+
+  function pump(): void {
+    if (current || closed) return;
+    const pending = queue.shift();
+    if (!pending) {
+      worker?.unref();
+      return;
+    }
+    if (worker && rendersOnWorker >= recycleEvery) retire();
+    worker ??= start();
+    worker.ref();
+    const timer = setTimeout(() => {
+      retire();
+      settle({
+        error: new ChartRenderError("chart-timeout", `The chart took longer than ${timeoutMs} ms to draw.`),
+      });
+    }, timeoutMs);
+    current = { pending, timer };
+    worker.postMessage(pending.job);
+  }
+
+  return {
+    renderChartPngAsync(input, size = CHART_SIZE) {
+      if (closed)
+        return Promise.reject(new ChartRenderError("chart-closed", "The chart renderer is shut down."));
+      if (queue.length >= maxQueued) {
+        return Promise.reject(
+          new ChartRenderError("chart-busy", "Too many charts are being drawn right now; try again shortly."),
+        );
+      }
+      return new Promise<Buffer>((resolve, reject) => {
+        queue.push({
+          job: { id: nextId++, input, size: { width: size.width, height: size.height } },
+          resolve,
+          reject,
+        });
+        pump();
+      });
+    },
+
+    async close() {
+      closed = true;
+      const refused = new ChartRenderError("chart-closed", "The chart renderer is shut down.");
+      for (const pending of queue.splice(0)) pending.reject(refused);
+      const old = worker;
+      worker = undefined;
+      old?.removeAllListeners();
+      if (current) {
+        clearTimeout(current.timer);
+        current.pending.reject(refused);
+        current = undefined;
+      }
+      await old?.terminate();
+    },
+
+    stats: () => ({ workersStarted, queued: queue.length }),
+  };
+}
