@@ -17,7 +17,7 @@ const teamVs = parse(
   ),
 );
 
-type Vs = { spec: { http: { name?: string }[] } };
+type Vs = { apiVersion: string; kind: string; spec: { http: { name?: string }[] } };
 
 async function v2Share(world: World, n = 2000): Promise<number> {
   await world.mesh.refresh();
@@ -145,7 +145,7 @@ describe("KubeSphere: the Strategy holding the stable version comes before the n
     expect(status.configured).toEqual({ kind: "serve", version: "v1" });
     expect(status.notes).toEqual([]);
     job = (await world.desk.applyPlan((await world.desk.planChange(job.id, twenty, "U1")).id, "U2")).job;
-    const strategy = await world.cluster.get<{ spec: { governor?: string } }>({
+    const strategy = await world.cluster.get<{ apiVersion: string; spec: { governor?: string } }>({
       apiVersion: "servicemesh.kubesphere.io/v1alpha2",
       kind: "Strategy",
       namespace: NS,

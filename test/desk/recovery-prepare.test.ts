@@ -28,7 +28,12 @@ async function crashWorld(): Promise<{ world: World; crashAfter: (index: number 
       },
     },
   });
-  return { world, crashAfter: (index) => void (crashAt = index) };
+  return {
+    world,
+    crashAfter: (index) => {
+      crashAt = index;
+    },
+  };
 }
 
 const labels = (job: ReleaseJob) => job.originals.map((o) => `${o.kind} ${o.spec ? "found" : "created"}`);
@@ -89,6 +94,8 @@ describe("crash while creating a job (create DestinationRule, create VirtualServ
       job = (await desk.applyPlan((await desk.planChange(job.id, change, "U1")).id, "U2")).job;
     expect(job.state).toBe("offline");
     expect(await world.cluster.get(ref("DestinationRule"))).toBeUndefined();
-    expect((await world.cluster.get<{ spec: unknown }>(ref("VirtualService")))?.spec).toEqual(foundVs.spec);
+    expect(
+      (await world.cluster.get<{ apiVersion: string; spec: unknown }>(ref("VirtualService")))?.spec,
+    ).toEqual(foundVs.spec);
   });
 });
