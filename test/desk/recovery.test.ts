@@ -41,36 +41,33 @@ describe("crash during apply, then recover()", () => {
     world = undefined;
   });
 
-  it.each([0, 1])(
-    "first shift (wait-ready, patch VirtualService), crash after step %i",
-    async (step) => {
-      const setup = await crashWorld();
-      world = setup.world;
-      let job = await world.desk.createJob(reviewsCanary(), "U1");
-      job = await world.desk.waitDeployed(job.id);
-      const plan = await world.desk.planChange(job.id, twenty, "U1");
-      expect(plan.steps).toHaveLength(2);
-      setup.crashAfter(step);
-      await expect(world.desk.applyPlan(plan.id, "U2")).rejects.toThrow(/interrupted after step/);
-      expect(world.desk.job(job.id)?.state).toBe("ready");
+  it.each([0, 1])("first shift (wait-ready, patch VirtualService), crash after step %i", async (step) => {
+    const setup = await crashWorld();
+    world = setup.world;
+    let job = await world.desk.createJob(reviewsCanary(), "U1");
+    job = await world.desk.waitDeployed(job.id);
+    const plan = await world.desk.planChange(job.id, twenty, "U1");
+    expect(plan.steps).toHaveLength(2);
+    setup.crashAfter(step);
+    await expect(world.desk.applyPlan(plan.id, "U2")).rejects.toThrow(/interrupted after step/);
+    expect(world.desk.job(job.id)?.state).toBe("ready");
 
-      const desk = await world.restart();
-      await desk.recover();
-      job = desk.job(job.id) as ReleaseJob;
-      expect(job.state).toBe("active");
-      expect(job.traffic).toEqual(twenty.traffic);
-      expect(job.originals.map((o) => `${o.kind} ${o.spec ? "found" : "created"}`)).toEqual([
-        "DestinationRule created",
-        "VirtualService found",
-      ]);
-      await agree(desk, job);
-      const records = await world.audit.readAll();
-      expect(records.at(-1)).toMatchObject({ kind: "plan.recovered", detail: { outcome: "completed" } });
-      // Nothing is left to recover: a second start-up changes nothing.
-      await desk.recover();
-      expect(desk.job(job.id)).toEqual(job);
-    },
-  );
+    const desk = await world.restart();
+    await desk.recover();
+    job = desk.job(job.id) as ReleaseJob;
+    expect(job.state).toBe("active");
+    expect(job.traffic).toEqual(twenty.traffic);
+    expect(job.originals.map((o) => `${o.kind} ${o.spec ? "found" : "created"}`)).toEqual([
+      "DestinationRule created",
+      "VirtualService found",
+    ]);
+    await agree(desk, job);
+    const records = await world.audit.readAll();
+    expect(records.at(-1)).toMatchObject({ kind: "plan.recovered", detail: { outcome: "completed" } });
+    // Nothing is left to recover: a second start-up changes nothing.
+    await desk.recover();
+    expect(desk.job(job.id)).toEqual(job);
+  });
 
   it("take offline interrupted, then the DestinationRule edited by hand: the last good routes are put back", async () => {
     const setup = await crashWorld();
