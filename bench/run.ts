@@ -1,8 +1,31 @@
+import { benchAckLatency } from "./ack-latency.ts";
+import { benchApprovalToTraffic } from "./approval-to-traffic.ts";
 import { benchAuditAppend } from "./audit-append.ts";
 import { benchChartRender } from "./chart-render.ts";
 import { benchDigest } from "./digest.ts";
+import { benchMemory } from "./memory.ts";
+import { emit, emitted, round } from "./stats.ts";
+import { summaryTable } from "./summary.ts";
 
-/** `npm run bench`: every benchmark in turn, each printing JSON lines. */
-await benchAuditAppend();
-await benchChartRender();
-await benchDigest();
+/**
+ * `npm run bench`: every benchmark in turn, quick ones first, each printing JSON lines on stdout; the time of
+ * each and the total as JSON lines too, and a summary table on stderr, so stdout stays machine-readable.
+ */
+const budgetSeconds = 300;
+const benches: [string, () => Promise<void>][] = [
+  ["audit-append", () => benchAuditAppend()],
+  ["ack-latency", () => benchAckLatency()],
+  ["approval-to-traffic", () => benchApprovalToTraffic()],
+  ["digest", () => benchDigest()],
+  ["memory", () => benchMemory()],
+  ["chart-render", () => benchChartRender()],
+];
+const started = performance.now();
+for (const [name, run] of benches) {
+  const start = performance.now();
+  await run();
+  emit({ bench: "time", of: name, seconds: round((performance.now() - start) / 1000, 1) });
+}
+const seconds = round((performance.now() - started) / 1000, 1);
+emit({ bench: "total", seconds, budgetSeconds, met: seconds < budgetSeconds });
+process.stderr.write(`\n${summaryTable(emitted)}\n`);

@@ -10,6 +10,10 @@ export function round(value: number, digits = 3): number {
   return Math.round(value * f) / f;
 }
 
+/** Every record emitted in this process, for the summary table `npm run bench` ends with. */
+export const emitted: Record<string, unknown>[] = [];
+
 export function emit(record: Record<string, unknown>): void {
+  emitted.push(record);
   process.stdout.write(`${JSON.stringify(record)}\n`);
 }
