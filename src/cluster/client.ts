@@ -278,7 +278,7 @@ function pluralOf(ref: ObjectRef): string {
   const lower = ref.kind.toLowerCase();
   const plural = lower.endsWith("s")
     ? `${lower}es`
-    : lower.endsWith("y")
+    : /[^aeiou]y$/.test(lower)
       ? `${lower.slice(0, -1)}ies`
       : `${lower}s`;
   return group ? `${plural}.${group}` : plural;

@@ -32,7 +32,8 @@ export function allowed(user: User, a: Attributes): boolean {
       has(r.apiGroups, a.group) &&
       (has(r.resources, resource) ||
         (a.subresource !== undefined && r.resources.includes(`*/${a.subresource}`))) &&
-      (r.namespaces === undefined || a.namespace === undefined || has(r.namespaces, a.namespace)),
+      // A namespaced rule (a Role) never covers cluster-scoped requests or lists across all namespaces.
+      (r.namespaces === undefined || (a.namespace !== undefined && has(r.namespaces, a.namespace))),
   );
 }
 
