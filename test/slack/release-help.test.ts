@@ -69,3 +69,19 @@ describe("health endpoints", () => {
     expect(body.failures[0]).toMatch(/^kubernetes: /);
   });
 });
+
+describe("readiness with a cluster that answers", () => {
+  it("/readyz is ready once Slack accepted the token and the Kubernetes API answered", async () => {
+    const { startKubeServer } = await import("../harness/kube/index.ts");
+    const kube = await startKubeServer();
+    const ready = await startTestGraydesk(api, { kubeconfig: kube.kubeconfigPath });
+    try {
+      const res = await fetch(`${ready.baseUrl}/readyz`);
+      expect(await res.json()).toEqual({ status: "ready", failures: [] });
+      expect(res.status).toBe(200);
+    } finally {
+      await ready.stop();
+      await kube.close();
+    }
+  });
+});
