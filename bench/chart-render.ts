@@ -83,7 +83,7 @@ async function measure(bench: string, render: Render, renders: number): Promise<
 
 /**
  * The split chart PNG, rendered 1,000 times: median time, and whether memory stays flat. First through the
- * chart renderer the app uses (a worker replaced every 50 renders), then on the main thread, for comparison;
+ * chart renderer the app uses (its worker collects every 5 renders and is replaced every 200), then on the main thread, for comparison;
  * in that order, since the main-thread run leaves memory behind that would blur the other's figures.
  */
 export async function benchChartRender(renders = 1_000): Promise<void> {
