@@ -19,6 +19,8 @@ import { registerDesk } from "./slack/desk/index.ts";
 import { InFlight } from "./slack/in-flight.ts";
 import { liveCards } from "./slack/live/index.ts";
 import { buildSchedules, type ScheduleParts } from "./slack/live/schedules.ts";
+import { SlackOutbox } from "./slack/outbox.ts";
+import type { RetryTiming } from "./slack/outbox-policy.ts";
 import { registerWizard } from "./slack/wizard/index.ts";
 import { type AuditLog, openAuditLog, openStore, type Store } from "./store/index.ts";
 import { createTelemetry, type Refresher } from "./telemetry/index.ts";
@@ -35,8 +37,15 @@ export interface Graydesk {
   /** Keeps live jobs' cards fresh and posts health breaches; runs on the leader only. */
   refresher: Refresher;
   scheduler: Scheduler;
+  /** Slack messages still owed (Slack down or rate limiting), sent again by a background worker. */
+  outbox: SlackOutbox;
   /** Stops taking requests, waits for work in flight (up to the shutdown timeout), flushes the store. */
   stop(): Promise<{ drained: boolean }>;
+}
+
+/** Timings tests shorten: the outbox's retry backoff and how often its worker looks. */
+export interface GraydeskTimings {
+  outbox?: { retry?: RetryTiming; pollMs?: number };
 }
 
 export class StartupError extends Error {
@@ -50,7 +59,7 @@ export class StartupError extends Error {
 export async function startGraydesk(
   config: Config,
   logger: Logger,
-  options: { clock?: Clock } = {},
+  options: { clock?: Clock; timings?: GraydeskTimings } = {},
 ): Promise<Graydesk> {
   const clock = options.clock ?? (() => new Date());
   const policy = await loadPolicy(config.policyFile);
@@ -78,8 +87,16 @@ export async function startGraydesk(
     ...(config.prometheusUrl ? { prometheusUrl: config.prometheusUrl } : {}),
     ...(config.jaegerUrl ? { jaegerUrl: config.jaegerUrl } : {}),
   });
+  // Slack messages that must not be lost while Slack is busy or down; kept in the store between restarts.
+  const outbox = new SlackOutbox({
+    client: slack.app.client,
+    store,
+    logger,
+    ...options.timings?.outbox,
+  });
   const deps = composeSlackDesk({
     app: slack.app,
+    outbox,
     store,
     audit,
     policy,
@@ -156,6 +173,7 @@ export async function startGraydesk(
     .catch((error) => logger.warn({ err: error }, "could not recover interrupted plans at start-up"));
   await slack.start();
   scheduler.start();
+  outbox.start();
 
   return {
     slack,
@@ -166,6 +184,7 @@ export async function startGraydesk(
     schedules,
     refresher,
     scheduler,
+    outbox,
     async stop() {
       await scheduler.stop().catch((error) => logger.warn({ err: error }, "schedules did not stop cleanly"));
       await slack.stop().catch((error) => logger.warn({ err: error }, "receiver did not stop cleanly"));
@@ -173,6 +192,7 @@ export async function startGraydesk(
       if (!drained)
         logger.warn({ pending: inFlight.size }, "shutdown timeout reached with work still running");
       await releaseDesk?.close();
+      await outbox.stop();
       await store.close();
       await audit.close();
       return { drained };

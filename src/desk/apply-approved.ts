@@ -18,6 +18,7 @@ export interface ApplyApprovedDeps {
 /**
  * Applies a plan whose approvals just completed. Only the caller the gate handed `apply` to gets here, so this
  * runs once per request; a stale plan (the cluster changed since) is closed as stale, anything else as failed.
+ * Slack comes after the cluster and the records: nothing Slack does (slow, down, rate limiting) holds the change.
  */
 export async function applyApproved(
   o: ApplyApprovedDeps,
@@ -26,7 +27,9 @@ export async function applyApproved(
 ): Promise<DecideResult> {
   const { desk, gate, audit, logger, messages } = o;
   const about = { job: request.jobName, namespace: request.namespace };
-  await messages.redraw(request.id);
+  // The approvers see "applying" without the cluster waiting for Slack: the redraw runs beside the apply,
+  // and the outcome's redraw below replaces it in order (the outbox keeps one message's updates in order).
+  void messages.redraw(request.id);
   try {
     const outcome = await desk.applyPlan(request.planId, user);
     const done = outcome.applied.filter((s) => s.result === "done").map((s) => s.step);

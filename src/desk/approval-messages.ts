@@ -1,9 +1,9 @@
-import type { WebClient } from "@slack/web-api";
 import { buildApprovalRequest } from "../../views/approval.ts";
 import { buildNote } from "../../views/desk-message.ts";
 import type { ApprovalGate } from "../approvals/index.ts";
 import type { Logger } from "../log.ts";
 import type { JobCards } from "../slack/job-card.ts";
+import type { SlackOutbox } from "../slack/outbox.ts";
 import type { Store } from "../store/index.ts";
 import { needsConfirm } from "./change-words.ts";
 import type { JobChange, ReleaseDesk } from "./types.ts";
@@ -13,20 +13,30 @@ export interface ApprovalMessagesOptions {
   gate: ApprovalGate;
   cards: JobCards;
   store: Store;
-  client: WebClient;
+  outbox: SlackOutbox;
   logger: Logger;
 }
+
+/** The outbox handler that records where a request was posted once a delayed post arrives. */
+export const APPROVAL_POSTED = "approval-posted";
 
 /**
  * The Slack messages of approval requests: posting a request where it belongs, redrawing it as it is decided,
  * notes in the job's thread. Once a decision is stored, a failed message is logged, never thrown: the
- * decision stands whether or not Slack took the update.
+ * decision stands whether or not Slack took the update. Everything goes through the outbox, so a busy or
+ * down Slack delays the messages instead of losing them.
  */
 export class ApprovalMessages {
   readonly #o: ApprovalMessagesOptions;
 
   constructor(options: ApprovalMessagesOptions) {
     this.#o = options;
+    // A request posted late is recorded where it landed, then drawn as it stands by now.
+    options.outbox.onPosted(APPROVAL_POSTED, async ({ requestId }, at) => {
+      if (!requestId) return;
+      await this.#o.gate.addMessage(requestId, at);
+      await this.redraw(requestId);
+    });
   }
 
   /** Posts a new request in each target and remembers where, so later redraws update them all. */
@@ -34,12 +44,16 @@ export class ApprovalMessages {
     const message = this.#message(requestId);
     if (!message) return;
     for (const target of targets) {
-      const posted = await this.#o.client.chat.postMessage({
-        channel: target.channel,
-        ...message,
-        ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
-      });
-      await this.#o.gate.addMessage(requestId, { channel: target.channel, ts: posted.ts as string });
+      const ts = await this.#o.outbox.send(
+        {
+          kind: "post",
+          channel: target.channel,
+          ...message,
+          ...(target.threadTs ? { threadTs: target.threadTs } : {}),
+        },
+        { handler: APPROVAL_POSTED, data: { requestId } },
+      );
+      if (ts) await this.#o.gate.addMessage(requestId, { channel: target.channel, ts });
     }
   }
 
@@ -49,7 +63,7 @@ export class ApprovalMessages {
     if (!message) return;
     for (const at of this.#o.gate.get(requestId)?.messages ?? []) {
       try {
-        await this.#o.client.chat.update({ channel: at.channel, ts: at.ts, ...message });
+        await this.#o.outbox.send({ kind: "update", channel: at.channel, ts: at.ts, ...message });
       } catch (error) {
         this.#o.logger.warn({ err: error, request: requestId }, "could not update an approval message");
       }

@@ -1,4 +1,3 @@
-import type { WebClient } from "@slack/web-api";
 import {
   type ApprovalGate,
   type ApprovalRequest,
@@ -9,6 +8,7 @@ import {
 import type { Logger } from "../log.ts";
 import { type ReleaseJob, UserFacingError } from "../release/index.ts";
 import type { JobCards } from "../slack/job-card.ts";
+import type { SlackOutbox } from "../slack/outbox.ts";
 import type { AuditLog, Store } from "../store/index.ts";
 import { applyApproved } from "./apply-approved.ts";
 import { ApprovalMessages } from "./approval-messages.ts";
@@ -23,7 +23,8 @@ export interface ApprovalDeskOptions {
   cards: JobCards;
   audit: AuditLog;
   store: Store;
-  client: WebClient;
+  /** Every approval message and thread note goes through it (see SlackOutbox). */
+  outbox: SlackOutbox;
   logger: Logger;
   /** How long a change asked for while the new version is still deploying waits for it (default 2 minutes). */
   deployWaitMs?: number;

@@ -46,7 +46,12 @@ export function createSlackApp({ config, logger, readiness }: SlackAppOptions): 
     logger: log,
     clientOptions: {
       ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
-      retryConfig: { retries: 5, factor: 2, minTimeout: 500, maxTimeout: 30_000 },
+      // Short on purpose: a dead Slack must not hold a request (or a Kubernetes change) for a minute. Messages
+      // that must arrive go through the outbox, which keeps them and retries for as long as it takes; a 429 is
+      // handed to the caller instead of pausing every Slack call of the process behind its Retry-After.
+      retryConfig: { retries: 2, factor: 2, minTimeout: 100, maxTimeout: 1_000 },
+      rejectRateLimitedCalls: true,
+      timeout: 10_000,
     },
   });
   // The one place every unhandled listener error arrives: log it; listeners already told the user.

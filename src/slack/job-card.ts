@@ -6,6 +6,7 @@ import type { Logger } from "../log.ts";
 import type { ReleaseJob } from "../release/index.ts";
 import type { Store } from "../store/index.ts";
 import { type Breach, LIVE_STATES, type Telemetry, type VersionHealth } from "../telemetry/index.ts";
+import type { SlackOutbox } from "./outbox.ts";
 import type { Reply } from "./reply.ts";
 
 export interface CardLocation {
@@ -15,6 +16,8 @@ export interface CardLocation {
 
 export interface JobCardsOptions {
   client: WebClient;
+  /** Redraws and thread notes go through it, so a busy or down Slack delays them instead of losing them. */
+  outbox: SlackOutbox;
   desk: ReleaseDesk;
   store: Store;
   logger: Logger;
@@ -72,7 +75,7 @@ export class JobCards {
   async refresh(jobId: string): Promise<void> {
     const drawn = await this.render(jobId);
     if (!drawn?.at) return;
-    await this.#o.client.chat.update({ channel: drawn.at.channel, ts: drawn.at.ts, ...drawn.card });
+    await this.#o.outbox.send({ kind: "update", channel: drawn.at.channel, ts: drawn.at.ts, ...drawn.card });
   }
 
   /** The card as it would be drawn now, without sending it; undefined for an unknown job. */
@@ -106,17 +109,21 @@ export class JobCards {
     });
   }
 
-  /** Posts in the card's thread; without a card, in the job's channel. */
-  async thread(jobId: string, reply: Reply): Promise<CardLocation | undefined> {
+  /**
+   * Posts in the card's thread; without a card, in the job's channel. The ts is absent when Slack could not
+   * take the note yet: the outbox delivers it later, in order.
+   */
+  async thread(jobId: string, reply: Reply): Promise<{ channel: string; ts?: string } | undefined> {
     const at = this.where(jobId);
     const channel = at?.channel ?? this.#o.desk.job(jobId)?.channel;
     if (!channel) return undefined;
-    const posted = await this.#o.client.chat.postMessage({
+    const ts = await this.#o.outbox.send({
+      kind: "post",
       channel,
       ...reply,
-      ...(at ? { thread_ts: at.ts } : {}),
+      ...(at ? { threadTs: at.ts } : {}),
     });
-    return { channel, ts: posted.ts as string };
+    return { channel, ...(ts ? { ts } : {}) };
   }
 
   async #data(jobId: string, job: JobCardData["job"]): Promise<JobCardData> {

@@ -26,6 +26,8 @@ export interface StoreData {
   journal: Record<string, StoredRecord>;
   /** Canary step schedules (10 → 25 → 50 → 100 every 30 minutes), by job id. */
   steps: Record<string, StoredRecord>;
+  /** Slack messages Slack could not take yet (down, rate limited), sent again in order once it can. */
+  outbox: Record<string, StoredRecord>;
 }
 
 export function emptyData(): StoreData {
@@ -38,6 +40,7 @@ export function emptyData(): StoreData {
     plans: {},
     journal: {},
     steps: {},
+    outbox: {},
   };
 }
 

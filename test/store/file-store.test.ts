@@ -20,6 +20,7 @@ describe("file store", () => {
       plans: {},
       journal: {},
       steps: {},
+      outbox: {},
     });
     await store.close();
   });

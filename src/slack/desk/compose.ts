@@ -11,6 +11,7 @@ import type { Clock, SlackDeps } from "../deps.ts";
 import type { InFlight } from "../in-flight.ts";
 import { JobCards } from "../job-card.ts";
 import { JobCharts } from "../live/charts.ts";
+import { SlackOutbox } from "../outbox.ts";
 
 export interface SlackDeskParts {
   app: App;
@@ -22,6 +23,8 @@ export interface SlackDeskParts {
   clock: Clock;
   /** Live health for cards and approval requests; nothing configured when absent. */
   telemetry?: Telemetry;
+  /** Messages Slack could not take yet; built by the composition root so it can start and stop its worker. */
+  outbox?: SlackOutbox;
   /** Builds the release engine with the events the Slack side listens to (cards refresh on jobChanged). */
   createDesk(events: DeskEvents): ReleaseDesk;
 }
@@ -33,6 +36,7 @@ export interface SlackDeskParts {
 export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
   const { app, store, audit, policy, logger, inFlight, clock } = parts;
   const telemetry = parts.telemetry ?? createTelemetry({});
+  const outbox = parts.outbox ?? new SlackOutbox({ client: app.client, store, logger });
   let cards: JobCards | undefined;
   let charts: JobCharts | undefined;
   const lastFailure = new Map<string, string>();
@@ -73,6 +77,7 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
   const permissions = new Permissions(groupMembers);
   cards = new JobCards({
     client: app.client,
+    outbox,
     desk,
     store,
     logger,
@@ -89,7 +94,7 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
     cards,
     audit,
     store,
-    client: app.client,
+    outbox,
     logger,
     ...(telemetry.prometheusConfigured
       ? { evidence: (job: ReleaseJob) => healthEvidence(telemetry, job) }
