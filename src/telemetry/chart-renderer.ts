@@ -28,7 +28,7 @@ export class ChartRenderError extends UserFacingError {
 }
 
 export interface ChartRendererOptions {
-  /** Renders a worker does before it is replaced, taking its native memory with it; a start costs ~0.5-1 s. */
+  /** Renders a worker does before it is replaced, taking its native memory along; a start takes ~0.5-1 s. */
   recycleEvery?: number;
   /** The worker forces a garbage collection every this many renders (0: never), releasing resvg's memory. */
   collectEvery?: number;
