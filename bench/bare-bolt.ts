@@ -1,27 +1,28 @@
-import { App, HTTPReceiver, LogLevel } from "@slack/bolt";
+import { fork } from "node:child_process";
 import { freePort, type SlackApiServer } from "../test/harness/slack/index.ts";
+import { ask } from "./graydesk-process.ts";
 
 /**
- * The floor for ack latency: a Bolt app on the same HTTP receiver and Web API server whose listeners only ack.
- * Whatever Graydesk adds above this is its own work before (or beside) the ack.
+ * The floor for ack latency: a Bolt app whose listeners only ack, in its own process beside the same Web API
+ * server. Whatever Graydesk adds above this is its own work before (or beside) the ack.
  */
 export async function startBareBolt(
   api: SlackApiServer,
   signingSecret: string,
 ): Promise<{ baseUrl: string; stop(): Promise<void> }> {
   const port = await freePort();
-  const app = new App({
-    token: api.bot.token,
-    receiver: new HTTPReceiver({ signingSecret, port, unhandledRequestTimeoutMillis: 2_000 }),
-    logLevel: LogLevel.WARN,
-    clientOptions: { slackApiUrl: api.url },
-  });
-  app.command(/.*/, async ({ ack }) => {
-    await ack();
-  });
-  app.action(/.*/, async ({ ack }) => {
-    await ack();
-  });
-  await app.start(port);
-  return { baseUrl: `http://127.0.0.1:${port}`, stop: () => app.stop() as Promise<void> };
+  const child = fork(
+    new URL("./bare-bolt-child.ts", import.meta.url),
+    [String(port), api.url, api.bot.token, signingSecret],
+    { stdio: ["ignore", "ignore", "inherit", "ipc"] },
+  );
+  await ask(child, "", "ready");
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    async stop() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.send("stop");
+      await exited;
+    },
+  };
 }

@@ -1,11 +1,15 @@
-import { setFlagsFromString } from "node:v8";
+import { setFlagsFromString, writeHeapSnapshot } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { KubeConfig, KubernetesObjectApi, PatchStrategy } from "@kubernetes/client-node";
 import type { Config } from "../src/config.ts";
 import { startBenchGraydesk } from "./world.ts";
 
 /**
- * Graydesk alone in a process, so its memory is all that is measured. Parent ▶ "measure" ▶ { rss, heapUsed }
- * after forced collections; "stop" ▶ stops and exits.
+ * Graydesk alone in a process, as in production where the Kubernetes API and Slack are remote: the test
+ * servers' CPU and memory stay in the parent. Parent ▶ message ▶ one reply carrying the message's own key:
+ * "settle" ▶ { settled } once no work is in flight; "measure" ▶ { memory } after forced collections;
+ * { heapSnapshot: file } ▶ { snapshot: file }; { rawPatch: object } ▶ { patched } (the floor for a traffic
+ * change: one merge patch from a client in this process); "stop" ▶ stops and exits.
  */
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -18,20 +22,51 @@ async function collected() {
   return { rss, heapUsed, external };
 }
 
+type Message =
+  | "measure"
+  | "settle"
+  | "stop"
+  | { heapSnapshot: string }
+  | { rawPatch: Record<string, unknown>; kubeconfig: string };
+
 const [configJson, logFile] = process.argv.slice(2) as [string, string];
-const { graydesk, logs } = await startBenchGraydesk(JSON.parse(configJson) as Config, logFile);
-process.on("message", async (message: "measure" | "settle" | "stop") => {
+const config = JSON.parse(configJson) as Config;
+const { graydesk, logs } = await startBenchGraydesk(config, logFile);
+let objects: KubernetesObjectApi | undefined;
+
+process.on("message", async (message: Message) => {
   if (message === "measure") process.send?.({ memory: await collected() });
   if (message === "settle") {
     const deadline = Date.now() + 30_000;
     while (graydesk.deps.inFlight.size > 0 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 2));
     process.send?.({ settled: graydesk.deps.inFlight.size === 0 });
   }
   if (message === "stop") {
     await graydesk.stop();
     logs.end();
     process.exit(0);
+  }
+  if (typeof message !== "object") return;
+  if ("heapSnapshot" in message) {
+    gc();
+    process.send?.({ snapshot: writeHeapSnapshot(message.heapSnapshot) });
+  }
+  if ("rawPatch" in message) {
+    if (!objects) {
+      const kc = new KubeConfig();
+      kc.loadFromFile(message.kubeconfig);
+      objects = KubernetesObjectApi.makeApiClient(kc);
+    }
+    await objects.patch(
+      message.rawPatch as never,
+      undefined,
+      undefined,
+      "bench",
+      undefined,
+      PatchStrategy.MergePatch,
+    );
+    process.send?.({ patched: true });
   }
 });
 process.send?.({ ready: true });

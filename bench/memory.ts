@@ -1,6 +1,6 @@
-import { type ChildProcess, fork } from "node:child_process";
 import path from "node:path";
 import { freePort } from "../test/harness/slack/index.ts";
+import { startGraydeskProcess } from "./graydesk-process.ts";
 import { signedRequests } from "./signed-requests.ts";
 import { emit, round } from "./stats.ts";
 import {
@@ -17,25 +17,6 @@ import {
   until,
 } from "./world.ts";
 
-type Memory = { rss: number; heapUsed: number; external: number };
-
-function ask<T>(child: ChildProcess, message: string, key: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`the Graydesk process did not answer "${message}"`)),
-      60_000,
-    );
-    const on = (m: Record<string, unknown>) => {
-      if (!(key in m)) return;
-      clearTimeout(timer);
-      child.off("message", on);
-      resolve(m[key] as T);
-    };
-    child.on("message", on);
-    if (message) child.send(message);
-  });
-}
-
 const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
 
 /**
@@ -46,18 +27,16 @@ export async function benchMemory(total = 10_000, batch = 100): Promise<void> {
   const { kube, api, dir, kubeconfigPath } = await startServers();
   const port = await freePort();
   const config = benchConfig(api, kubeconfigPath, dir, port);
-  const child = fork(
-    new URL("./memory-child.ts", import.meta.url),
-    [JSON.stringify(config), path.join(dir, "graydesk.log")],
-    { stdio: ["ignore", "ignore", "inherit", "ipc"] },
-  );
+  const graydesk = await startGraydeskProcess(config, path.join(dir, "graydesk.log"));
+  // BENCH_HEAP_SNAPSHOTS=<dir> writes heap snapshots when idle and after the requests, to compare by constructor.
+  const snapshots = process.env.BENCH_HEAP_SNAPSHOTS;
   try {
-    await ask(child, "", "ready");
     const slack = createBenchSlackClient(api, `http://127.0.0.1:${port}`);
     const decided = await askAndApprove({ api, slack }, NEW_JOB);
     const card = structuredClone(await until(() => jobCard(api), 10_000, "job card"));
-    await ask(child, "settle", "settled");
-    const idle = await ask<Memory>(child, "measure", "memory");
+    await graydesk.settle();
+    const idle = await graydesk.measure();
+    if (snapshots) await graydesk.heapSnapshot(path.join(snapshots, "idle.heapsnapshot"));
     const build = signedRequests(api, SIGNING_SECRET, CHANNEL);
     const url = `http://127.0.0.1:${port}/slack/events`;
     const started = performance.now();
@@ -89,14 +68,15 @@ export async function benchMemory(total = 10_000, batch = 100): Promise<void> {
         }),
       );
       failed += statuses.filter((s) => s !== 200).length;
-      await ask(child, "settle", "settled");
+      await graydesk.settle();
       // The test servers keep what they saw; that is this process's memory, not Graydesk's, but keep it small.
       api.reset();
       kube.resetRequests();
     }
     const seconds = (performance.now() - started) / 1000;
-    const after = await ask<Memory>(child, "measure", "memory");
-    const again = await ask<Memory>(child, "measure", "memory");
+    const after = await graydesk.measure();
+    const again = await graydesk.measure();
+    if (snapshots) await graydesk.heapSnapshot(path.join(snapshots, "after.heapsnapshot"));
     const heapGrowthMb = mb(again.heapUsed - idle.heapUsed);
     emit({
       bench: "memory",
@@ -115,8 +95,7 @@ export async function benchMemory(total = 10_000, batch = 100): Promise<void> {
       flat: heapGrowthMb < 5,
     });
   } finally {
-    child.send("stop");
-    await new Promise((resolve) => child.once("exit", resolve));
+    await graydesk.stop();
     await api.close();
     await kube.close();
   }

@@ -4,7 +4,7 @@ import path from "node:path";
 import pino from "pino";
 import { stringify } from "yaml";
 import type { Config } from "../src/config.ts";
-import { type Graydesk, startGraydesk } from "../src/graydesk.ts";
+import { startGraydesk } from "../src/graydesk.ts";
 import { createLogger } from "../src/log.ts";
 import { loadBookinfo } from "../test/harness/bookinfo.ts";
 import { type KubeTestServer, startKubeServer } from "../test/harness/kube/index.ts";
@@ -16,6 +16,7 @@ import {
   type StoredMessage,
   startSlackApiServer,
 } from "../test/harness/slack/index.ts";
+import { type GraydeskProcess, startGraydeskProcess } from "./graydesk-process.ts";
 
 export const SIGNING_SECRET = "graydesk-bench-signing-secret";
 export const ALICE = { id: "U0ALICE", name: "alice" };
@@ -25,11 +26,14 @@ export const CHANNEL = "C0RELEASES";
 /** Alice, Bob and Dave may ask in bookinfo, Bob and Dave approve; requests also go to the approvers' channel. */
 const POLICY = new URL("../test/fixtures/desk/policy.yaml", import.meta.url).pathname;
 
-/** Graydesk as production starts it (HTTP mode, info logs to a file), over Bookinfo and the Slack test server. */
+/**
+ * Graydesk as production starts it (HTTP mode, info logs to a file) in its own process, over Bookinfo and the
+ * Slack test server in this one: as in production, the servers' work does not share Graydesk's event loop.
+ */
 export interface BenchWorld {
   kube: KubeTestServer;
   api: SlackApiServer;
-  graydesk: Graydesk;
+  graydesk: GraydeskProcess;
   slack: SlackClient;
   baseUrl: string;
   /** Plain HTTP, as Graydesk's own kubeconfig: both sides of a comparison pay the same transport. */
@@ -75,7 +79,7 @@ export async function startBenchGraydesk(config: Config, logFile: string) {
 export async function startBenchWorld(): Promise<BenchWorld> {
   const { kube, api, dir, kubeconfigPath } = await startServers();
   const port = await freePort();
-  const { graydesk, logs } = await startBenchGraydesk(
+  const graydesk = await startGraydeskProcess(
     benchConfig(api, kubeconfigPath, dir, port),
     path.join(dir, "graydesk.log"),
   );
@@ -92,7 +96,6 @@ export async function startBenchWorld(): Promise<BenchWorld> {
       await graydesk.stop();
       await api.close();
       await kube.close();
-      logs.end();
     },
   };
 }
@@ -124,8 +127,8 @@ export function jobCard(api: SlackApiServer): StoredMessage | undefined {
 }
 
 /** Waits until Graydesk finished the work it started after its acks, so one round does not load the next. */
-export async function settle(graydesk: Graydesk, timeoutMs = 20_000): Promise<void> {
-  await until(() => (graydesk.deps.inFlight.size === 0 ? true : undefined), timeoutMs, "work in flight");
+export function settle(graydesk: GraydeskProcess): Promise<void> {
+  return graydesk.settle();
 }
 
 /**

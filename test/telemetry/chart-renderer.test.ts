@@ -57,6 +57,15 @@ describe("the chart renderer", () => {
     expect(charts.stats().workersStarted).toBe(3);
   });
 
+  it("keeps drawing when its worker collects garbage after every render", async () => {
+    const charts = renderer({ collectEvery: 1 });
+    const small = { width: 300, height: 150 };
+    const first = await charts.renderChartPngAsync(input, small);
+    const second = await charts.renderChartPngAsync(input, small);
+    expect(second.equals(first)).toBe(true);
+    expect(charts.stats().workersStarted).toBe(1);
+  });
+
   it("refuses renders beyond its queue with chart-busy, and draws the rest", async () => {
     const charts = renderer({ maxQueued: 1 });
     const small = { width: 200, height: 100 };

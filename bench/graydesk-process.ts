@@ -1,0 +1,57 @@
+import { type ChildProcess, fork } from "node:child_process";
+import type { Config } from "../src/config.ts";
+
+export type Memory = { rss: number; heapUsed: number; external: number };
+
+/** Sends `message` (none when empty) and resolves with the first reply that carries `key`. */
+export function ask<T>(child: ChildProcess, message: unknown, key: string, timeoutMs = 60_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.off("message", on);
+      reject(new Error(`the child process did not answer ${JSON.stringify(message) || key}`));
+    }, timeoutMs);
+    const on = (m: unknown) => {
+      if (typeof m !== "object" || m === null || !(key in m)) return;
+      clearTimeout(timer);
+      child.off("message", on);
+      resolve((m as Record<string, T>)[key] as T);
+    };
+    child.on("message", on);
+    if (message) child.send(message as string);
+  });
+}
+
+/** Graydesk started in its own process (bench/graydesk-child.ts), driven over IPC. */
+export interface GraydeskProcess {
+  child: ChildProcess;
+  /** Waits until Graydesk finished the work it started after its acks. */
+  settle(): Promise<void>;
+  measure(): Promise<Memory>;
+  heapSnapshot(file: string): Promise<string>;
+  /** One raw merge patch from a client-node in Graydesk's process: the floor for a traffic change. */
+  rawPatch(object: Record<string, unknown>, kubeconfig: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startGraydeskProcess(config: Config, logFile: string): Promise<GraydeskProcess> {
+  const child = fork(new URL("./graydesk-child.ts", import.meta.url), [JSON.stringify(config), logFile], {
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  await ask(child, "", "ready");
+  return {
+    child,
+    async settle() {
+      if (!(await ask<boolean>(child, "settle", "settled"))) throw new Error("work in flight after 30 s");
+    },
+    measure: () => ask<Memory>(child, "measure", "memory"),
+    heapSnapshot: (file) => ask<string>(child, { heapSnapshot: file }, "snapshot", 120_000),
+    async rawPatch(object, kubeconfig) {
+      await ask(child, { rawPatch: object, kubeconfig }, "patched");
+    },
+    async stop() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.send("stop");
+      await exited;
+    },
+  };
+}
