@@ -26,6 +26,8 @@ export interface Config {
   jaegerUrl?: string;
   /** How often live job cards refresh; 60 when absent. */
   refreshIntervalSeconds?: number;
+  /** STORE=kubernetes: how long replicas wait for a silent leader before one takes over; 15 when absent. */
+  leaseDurationSeconds?: number;
   shutdownTimeoutMs: number;
 }
 
@@ -133,6 +135,17 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
     );
   }
 
+  const leaseText = read("LEASE_DURATION_SECONDS") ?? "15";
+  const leaseDurationSeconds = Number(leaseText);
+  // The leader renews five times per duration; below 3 s a slow API round trip would cost it the lease.
+  if (!Number.isInteger(leaseDurationSeconds) || leaseDurationSeconds < 3 || leaseDurationSeconds > 300) {
+    problem(
+      "LEASE_DURATION_SECONDS",
+      `must be a whole number of seconds from 3 to 300, not "${leaseText}"`,
+      "15",
+    );
+  }
+
   const shutdownText = read("SHUTDOWN_TIMEOUT_MS") ?? "10000";
   const shutdownTimeoutMs = Number(shutdownText);
   if (!Number.isInteger(shutdownTimeoutMs) || shutdownTimeoutMs < 0) {
@@ -162,6 +175,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
       ...(prometheusUrl ? { prometheusUrl } : {}),
       ...(jaegerUrl ? { jaegerUrl } : {}),
       refreshIntervalSeconds,
+      leaseDurationSeconds,
       shutdownTimeoutMs,
     },
   };

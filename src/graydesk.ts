@@ -142,10 +142,18 @@ export async function startGraydesk(
     },
     stop: () => clearInterval(expirySweep),
   };
+  // Which replica runs the schedules is the first thing to know when a digest is missing or comes twice.
+  const leading = {
+    start: () => logger.info({ identity: scheduler.identity }, "leading: this replica runs the schedules"),
+    stop: () => logger.info({ identity: scheduler.identity }, "no longer leading"),
+  };
   // One replica refreshes cards, expires requests and runs schedules, so nothing is posted twice.
   const scheduler = createScheduler(
-    { digests: schedules.digests, steps: schedules.steps, others: [refresher, expiry] },
-    leadershipFor(config, kc, { onError }),
+    { digests: schedules.digests, steps: schedules.steps, others: [refresher, expiry, leading] },
+    leadershipFor(config, kc, {
+      onError,
+      ...(config.leaseDurationSeconds ? { leaseDurationSeconds: config.leaseDurationSeconds } : {}),
+    }),
     onError,
   );
   registerCommands(slack.app, {

@@ -21,7 +21,13 @@ async function main(): Promise<void> {
     process.exit(3);
   }
   logger.info(
-    { mode: config.slack.mode, port: config.slack.port, dataDir: config.dataDir },
+    {
+      mode: config.slack.mode,
+      port: config.slack.port,
+      dataDir: config.dataDir,
+      store: config.store,
+      identity: graydesk.scheduler.identity,
+    },
     "Graydesk is running",
   );
 

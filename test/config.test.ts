@@ -19,6 +19,7 @@ describe("loadConfig", () => {
         store: "lowdb",
         logLevel: "info",
         refreshIntervalSeconds: 60,
+        leaseDurationSeconds: 15,
         shutdownTimeoutMs: 10000,
       },
     });
@@ -27,6 +28,11 @@ describe("loadConfig", () => {
   it("reads the live card refresh interval", () => {
     const result = loadConfig({ ...socket, REFRESH_INTERVAL_SECONDS: "120" });
     expect(result.ok && result.config.refreshIntervalSeconds).toBe(120);
+  });
+
+  it("reads the leader lease duration", () => {
+    const result = loadConfig({ ...socket, LEASE_DURATION_SECONDS: "3" });
+    expect(result.ok && result.config.leaseDurationSeconds).toBe(3);
   });
 
   it("switches to HTTP mode when a signing secret and port are set", () => {
@@ -70,6 +76,11 @@ describe("loadConfig", () => {
       { REFRESH_INTERVAL_SECONDS: "5" },
       /REFRESH_INTERVAL_SECONDS must be a whole number of seconds from 10 to 3600, not "5"/,
     ],
+    [
+      { LEASE_DURATION_SECONDS: "1" },
+      /LEASE_DURATION_SECONDS must be a whole number of seconds from 3 to 300, not "1"/,
+    ],
+    [{ LEASE_DURATION_SECONDS: "15s" }, /LEASE_DURATION_SECONDS must be a whole number of seconds/],
     [
       { REFRESH_INTERVAL_SECONDS: "1m" },
       /REFRESH_INTERVAL_SECONDS must be a whole number of seconds from 10 to 3600/,

@@ -33,7 +33,7 @@ export interface LeaseOptions extends LeadershipCallbacks {
   leaseDurationSeconds?: number;
   /** A leader that could not renew for this long stops leading (before others may take over). Default 10 s. */
   renewDeadlineMs?: number;
-  /** How often to try to acquire or renew. Default 2 s. */
+  /** How often to try to acquire or renew. Default 2 s, or a fifth of a shorter lease. */
   retryPeriodMs?: number;
   now?: () => number;
   onError?: (error: unknown) => void;
@@ -63,7 +63,9 @@ export function leaseLeadership(kc: KubeConfig, options: LeaseOptions): Leadersh
   const identity = options.identity ?? replicaIdentity();
   const durationSeconds = options.leaseDurationSeconds ?? 15;
   const renewDeadlineMs = options.renewDeadlineMs ?? Math.min(10_000, durationSeconds * 1000 * (2 / 3));
-  const retryMs = options.retryPeriodMs ?? 2000;
+  // A short lease renewed only every 2 s would run out on one slow round trip, and a follower woken at its expiry
+  // would take over while this replica still believes it leads.
+  const retryMs = options.retryPeriodMs ?? Math.min(2000, (durationSeconds * 1000) / 5);
   const now = options.now ?? Date.now;
   let leading = false;
   /** The last write this replica made to the lease named it holder (a round can win just as stop begins). */
