@@ -25,12 +25,14 @@ export interface DigestSchedulesDeps {
   now?: () => Date;
   /** A slot missed by at most this much when the schedules start still fires. Default 5 minutes. */
   graceMs?: number;
-  /** How often the leader re-reads schedules set through other replicas. Default 30 s. */
+  /** How often the leader re-reads schedules set through other replicas. Default 5 s. */
   syncMs?: number;
   onError?: (error: unknown, channel: string) => void;
 }
 
 export const DEFAULT_GRACE_MS = 5 * 60_000;
+// Syncing compares the store's in-memory copy with the running tasks, no I/O, so checking often costs nothing.
+const DEFAULT_SYNC_MS = 5_000;
 
 /**
  * Digest schedules per channel. Any replica may set or remove one (a store update); only the leader runs them.
@@ -99,8 +101,9 @@ export class DigestSchedules {
     if (this.#running) return;
     this.#running = true;
     this.sync();
-    const syncMs = this.#deps.syncMs ?? 30_000;
-    this.#syncTimer = setInterval(() => this.sync(), syncMs);
+    const syncMs = this.#deps.syncMs ?? DEFAULT_SYNC_MS;
+    // A schedule set through another replica just before its first slot is seen after the slot: catch it up.
+    this.#syncTimer = setInterval(() => void this.#catchUpAll(this.sync()), syncMs);
     this.#syncTimer.unref();
     await this.catchUp();
   }
@@ -112,8 +115,9 @@ export class DigestSchedules {
     this.#tasks.clear();
   }
 
-  /** Starts tasks for new or changed schedules and ends those of removed ones. */
-  sync(): void {
+  /** Starts tasks for new or changed schedules and ends those of removed ones; returns the started ones. */
+  sync(): DigestSchedule[] {
+    const started: DigestSchedule[] = [];
     const wanted = new Map(this.list().map((s) => [s.channel, s]));
     for (const [channel, running] of this.#tasks) {
       const s = wanted.get(channel);
@@ -130,13 +134,20 @@ export class DigestSchedules {
         noOverlap: true,
       });
       this.#tasks.set(channel, { task, key: `${s.cron}|${s.timezone}` });
+      started.push(s);
     }
+    return started;
   }
 
+  /** Fires, once, each schedule's latest slot missed within the grace window (slots before `since` never). */
   async catchUp(): Promise<void> {
+    await this.#catchUpAll(this.list());
+  }
+
+  async #catchUpAll(schedules: DigestSchedule[]): Promise<void> {
     const now = this.#now();
     const after = new Date(now.getTime() - (this.#deps.graceMs ?? DEFAULT_GRACE_MS));
-    for (const s of this.list()) {
+    for (const s of schedules) {
       const slot = latestSlot(s.cron, s.timezone, after, now);
       if (slot) await this.#fireSafely(s.channel, slot);
     }

@@ -284,4 +284,20 @@ describe("digest schedules", () => {
     expect(posted).toEqual([{ channel: "C2", slot: "2025-07-01T09:01:00.000Z", by: "leader" }]);
     await leader.stop();
   });
+
+  it("a schedule set through another replica just before its slot posts it once, at the leader's next sync", async () => {
+    vi.setSystemTime(new Date("2025-07-01T08:59:57Z"));
+    const store = await freshStore();
+    const posted: Posted[] = [];
+    const leader = schedules(store, posted, "leader");
+    await leader.start();
+    await advance(2_500);
+    await schedules(store, [], "other").set("C3", "0 9 * * *", "UTC", "U1");
+    // The leader's node-cron task did not exist at 09:00; its sync at 09:00:02 sees the schedule and the slot.
+    await advance(3_000);
+    expect(posted).toEqual([{ channel: "C3", slot: "2025-07-01T09:00:00.000Z", by: "leader" }]);
+    await advance(2 * 60_000);
+    expect(posted).toHaveLength(1);
+    await leader.stop();
+  });
 });
