@@ -23,25 +23,26 @@ export function registerCommands(app: App, deps: CommandDeps): void {
   const table = deps.table ?? subcommands;
   app.command("/release", async ({ command, ack, respond, client }) => {
     await ack();
-    const logger = requestLogger(deps.logger, {
-      team: command.team_id,
-      user: command.user_id,
-      channel: command.channel_id,
-      kind: "command",
+    await deps.inFlight.afterAck(() => {
+      const logger = requestLogger(deps.logger, {
+        team: command.team_id,
+        user: command.user_id,
+        channel: command.channel_id,
+        kind: "command",
+      });
+      const replyPrivately: CommandCall["replyPrivately"] = async (reply) => {
+        await respond({ response_type: "ephemeral", ...reply });
+      };
+      return dispatch(command.text ?? "", table, {
+        user: command.user_id,
+        channel: command.channel_id,
+        team: command.team_id,
+        triggerId: command.trigger_id,
+        client,
+        logger,
+        replyPrivately,
+      }).catch((error) => replyToError(error, logger, replyPrivately));
     });
-    const replyPrivately: CommandCall["replyPrivately"] = async (reply) => {
-      await respond({ response_type: "ephemeral", ...reply });
-    };
-    const work = dispatch(command.text ?? "", table, {
-      user: command.user_id,
-      channel: command.channel_id,
-      team: command.team_id,
-      triggerId: command.trigger_id,
-      client,
-      logger,
-      replyPrivately,
-    }).catch((error) => replyToError(error, logger, replyPrivately));
-    await deps.inFlight.track(work);
   });
 }
 

@@ -82,11 +82,18 @@ export function requestLogger(root: Logger, context: SlackRequestContext): Logge
 export function boltLogger(root: Logger) {
   const logger = root.child({ component: "bolt" });
   let name = "bolt";
+  // Bolt and the Web API client call debug several times per request; joining (and stringifying) their
+  // arguments only when the level is on keeps a quiet logger free on the request path.
+  const at =
+    (level: "debug" | "info" | "warn" | "error") =>
+    (...msg: unknown[]) => {
+      if (logger.isLevelEnabled(level)) logger[level](join(msg));
+    };
   return {
-    debug: (...msg: unknown[]) => logger.debug(join(msg)),
-    info: (...msg: unknown[]) => logger.info(join(msg)),
-    warn: (...msg: unknown[]) => logger.warn(join(msg)),
-    error: (...msg: unknown[]) => logger.error(join(msg)),
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
     setLevel: () => {},
     getLevel: () => levelName(logger.level),
     setName: (value: string) => {

@@ -46,4 +46,22 @@ describe("logging", () => {
     expect(lines[0]).toMatchObject({ team: "T1", user: "U1", channel: "C1", kind: "command", msg: "hello" });
     expect(lines[0]?.requestId).toMatch(/^[0-9a-f]{8}$/);
   });
+
+  it("builds no text for Bolt's lines below the level, and still writes the ones at it", () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const bolt = boltLogger(createLogger("info", stream));
+    let serialised = 0;
+    const body = { toJSON: () => ++serialised };
+    bolt.debug("http request body:", body);
+    expect(serialised).toBe(0);
+    bolt.warn("slow", body);
+    expect(serialised).toBe(1);
+    expect(lines.map((l) => l.msg)).toEqual(["slow 1"]);
+  });
 });

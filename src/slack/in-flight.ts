@@ -12,6 +12,14 @@ export class InFlight {
     return work;
   }
 
+  /**
+   * Runs `work` after ack(), tracked. It starts on a later turn of the event loop, so the requests of a burst
+   * that are already waiting are read and acked before any of them starts its heavier work.
+   */
+  afterAck<T>(work: () => Promise<T>): Promise<T> {
+    return this.track(nextTurn().then(work));
+  }
+
   get size(): number {
     return this.#running.size;
   }
@@ -28,3 +36,5 @@ export class InFlight {
     return finished;
   }
 }
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

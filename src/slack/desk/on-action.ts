@@ -30,29 +30,30 @@ export function onButton(
 ): void {
   app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, context }) => {
     await ack();
-    const channel = body.channel?.id ?? body.container?.channel_id;
-    const logger = requestLogger(deps.logger, {
-      team: body.team?.id,
-      user: body.user.id,
-      channel,
-      kind: "action",
+    await deps.inFlight.afterAck(() => {
+      const channel = body.channel?.id ?? body.container?.channel_id;
+      const logger = requestLogger(deps.logger, {
+        team: body.team?.id,
+        user: body.user.id,
+        channel,
+        kind: "action",
+      });
+      const answer = answerPrivately(client, {
+        user: body.user.id,
+        ...(channel ? { channel } : {}),
+        ...(body.response_url ? { responseUrl: body.response_url } : {}),
+      });
+      const call: ActionCall = {
+        user: body.user.id,
+        value: typeof action.value === "string" ? action.value : "",
+        ...(channel ? { channel } : {}),
+        triggerId: body.trigger_id,
+        retryNum: typeof context.retryNum === "number" ? context.retryNum : 0,
+        client,
+        answer,
+      };
+      logger.info({ action: actionId }, "button");
+      return handler(call).catch((error) => replyToError(error, logger, answer));
     });
-    const answer = answerPrivately(client, {
-      user: body.user.id,
-      ...(channel ? { channel } : {}),
-      ...(body.response_url ? { responseUrl: body.response_url } : {}),
-    });
-    const call: ActionCall = {
-      user: body.user.id,
-      value: typeof action.value === "string" ? action.value : "",
-      ...(channel ? { channel } : {}),
-      triggerId: body.trigger_id,
-      retryNum: typeof context.retryNum === "number" ? context.retryNum : 0,
-      client,
-      answer,
-    };
-    logger.info({ action: actionId }, "button");
-    const work = handler(call).catch((error) => replyToError(error, logger, answer));
-    await deps.inFlight.track(work);
   });
 }
