@@ -4,7 +4,8 @@
 // collections keep it level, and ending the worker releases whatever it still held.
 import { Worker } from "node:worker_threads";
 import { UserFacingError } from "../release/errors.ts";
-import { CHART_SIZE, type ChartInput, type ChartSize } from "./chart.ts";
+import type { ChartInput } from "./chart.ts";
+import { CHART_SIZE, type ChartSize } from "./chart-size.ts";
 
 /** What the renderer sends its worker, and what comes back. */
 export interface ChartJob {

@@ -4,18 +4,15 @@ import { createRequire } from "node:module";
 import { Resvg } from "@resvg/resvg-js";
 import * as echarts from "echarts";
 import type { Version } from "../release/index.ts";
+import { CHART_SIZE, type ChartSize } from "./chart-size.ts";
 import { formatMs, formatRatio } from "./format.ts";
 import type { SplitSeries, VersionHealthReport, VersionStats } from "./version-health.ts";
 
 /** One colour per version, in the job's version order: stable blue, new orange, then more. */
 export const VERSION_COLOURS = ["#1f6feb", "#f0883e", "#2da44e", "#8250df", "#cf222e", "#6e7781"] as const;
 
-export interface ChartSize {
-  width: number;
-  height: number;
-}
-
-export const CHART_SIZE: Readonly<ChartSize> = { width: 1000, height: 500 };
+export type { ChartSize } from "./chart-size.ts";
+export { CHART_SIZE } from "./chart-size.ts";
 
 // Condensed: its widths are close to the ones ECharts assumes when it lays out text without a canvas.
 const FONT_FAMILY = "DejaVu Sans Condensed";
