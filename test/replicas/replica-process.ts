@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { SIGNING_SECRET } from "../harness/graydesk.ts";
+import { createSlackClient, freePort, type SlackApiServer } from "../harness/slack/index.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+export interface ReplicaOptions {
+  api: SlackApiServer;
+  /** Each replica posts with its own bot token, so the Slack test server tells who posted what. */
+  botToken: string;
+  kubeconfig: string;
+  policyFile: string;
+  leaseDurationSeconds: number;
+}
+
+/** One Graydesk process (`src/main.ts`, as `npm start` runs it) with STORE=kubernetes, in HTTP mode. */
+export interface Replica {
+  name: string;
+  botToken: string;
+  /** The leader-election identity it logged at start-up. */
+  identity: string;
+  dataDir: string;
+  slack: ReturnType<typeof createSlackClient>;
+  logs: Record<string, unknown>[];
+  child: ChildProcess;
+  logged(message: string): Record<string, unknown> | undefined;
+  /** SIGKILL, as a crashed node or an OOM kill would: nothing is released or flushed. */
+  kill(): Promise<void>;
+}
+
+export async function startReplica(
+  name: string,
+  options: ReplicaOptions,
+  timeoutMs = 20_000,
+): Promise<Replica> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), `graydesk-replica-${name}-`));
+  const child = spawn(process.execPath, ["src/main.ts"], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? "",
+      SLACK_BOT_TOKEN: options.botToken,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_MODE: "http",
+      PORT: String(port),
+      SLACK_API_URL: options.api.url,
+      KUBECONFIG: options.kubeconfig,
+      DATA_DIR: dataDir,
+      STORE: "kubernetes",
+      LEASE_DURATION_SECONDS: String(options.leaseDurationSeconds),
+      POLICY_FILE: options.policyFile,
+      LOG_LEVEL: "info",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let pending = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk) => {
+    pending += chunk;
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines.filter(Boolean)) logs.push(JSON.parse(line));
+  });
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const logged = (message: string) => logs.find((l) => l.msg === message);
+
+  const deadline = Date.now() + timeoutMs;
+  while (!logged("Graydesk is running")) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`replica ${name} did not start (exit ${child.exitCode}): ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    name,
+    botToken: options.botToken,
+    identity: String(logged("Graydesk is running")?.identity),
+    dataDir,
+    slack: createSlackClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      signingSecret: SIGNING_SECRET,
+      api: options.api,
+    }),
+    logs,
+    child,
+    logged,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
