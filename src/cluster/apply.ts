@@ -1,7 +1,7 @@
 import type { Plan, PlanStep, Precondition } from "../release/index.ts";
 import { ReleaseError } from "../release/index.ts";
 import type { Store } from "../store/index.ts";
-import { describeRef } from "./client.ts";
+import { ClusterError, describeRef } from "./client.ts";
 import { Journal } from "./journal.ts";
 import type { Kube, KubeObject } from "./kube.ts";
 import { refKey } from "./routers/types.ts";
@@ -39,19 +39,44 @@ export type Versions = Map<string, string | undefined>;
 
 /**
  * Reads every object the plan assumes and refuses the plan when one moved on: one read per object,
- * which the writes then reuse as their condition.
+ * which the writes then reuse as their condition. The object the first step patches is not read: that
+ * patch carries the plan's resourceVersion, so the API server refuses it (409) if the object moved on, and
+ * being first it fails before anything else is written; the plan stays all-or-nothing with one request less.
  */
 export async function checkPreconditions(kube: Kube, plan: Plan): Promise<Versions> {
   const versions: Versions = new Map();
+  const proved = provedByFirstWrite(plan);
+  if (proved) versions.set(refKey(proved.ref), proved.resourceVersion);
   await Promise.all(
-    plan.preconditions.map(async (pre) => {
-      const current = await kube.get<KubeObject>(pre.ref);
-      const now = current?.metadata.resourceVersion;
-      if (now !== pre.resourceVersion) throw stale(pre, now);
-      versions.set(refKey(pre.ref), now);
-    }),
+    plan.preconditions
+      .filter((pre) => pre !== proved)
+      .map(async (pre) => {
+        const current = await kube.get<KubeObject>(pre.ref);
+        const now = current?.metadata.resourceVersion;
+        if (now !== pre.resourceVersion) throw stale(pre, now);
+        versions.set(refKey(pre.ref), now);
+      }),
   );
   return versions;
+}
+
+/** The precondition the plan's first step checks by itself: a patch conditioned on the version planned. */
+function provedByFirstWrite(plan: Plan): Precondition | undefined {
+  const first = plan.steps[0];
+  if (first?.action !== "patch") return undefined;
+  const key = refKey(first.object);
+  return plan.preconditions.find((pre) => pre.resourceVersion !== undefined && refKey(pre.ref) === key);
+}
+
+/** A refused conditional first write, worded as a stale plan: the object is read only on this path. */
+async function staleFirstWrite(kube: Kube, plan: Plan, error: unknown): Promise<unknown> {
+  const pre = provedByFirstWrite(plan);
+  const status = error instanceof ClusterError ? error.status : undefined;
+  if (!pre || (status !== 409 && status !== 404)) return error;
+  const current = await kube.get<KubeObject>(pre.ref).catch(() => null);
+  // Unread, or unchanged: the refusal was about something else, and it stands as it was.
+  if (current === null || current?.metadata.resourceVersion === pre.resourceVersion) return error;
+  return stale(pre, current?.metadata.resourceVersion);
 }
 
 function stale(pre: Precondition, now: string | undefined): ReleaseError {
@@ -98,7 +123,12 @@ export async function runSteps(
       continue;
     }
     await journal.mark(index, "started");
-    const changed = await runStep(deps, step, versions);
+    const changed = await runStep(deps, step, versions).catch(async (error: unknown) => {
+      if (index !== 0) throw error;
+      const refused = await staleFirstWrite(deps.kube, plan, error);
+      if (refused instanceof ReleaseError) await journal.end("failed", refused.message);
+      throw refused;
+    });
     await journal.mark(index, "done");
     results.push({ step: describeStep(step), result: changed ? "done" : "skipped" });
     try {

@@ -26,16 +26,18 @@ export async function applyPlan(ctx: DeskContext, planId: string, actor: string)
 export async function execute(ctx: DeskContext, record: PlanRecord, actor: string): Promise<ApplyOutcome> {
   const { plan } = record;
   const base = { actor, job: plan.jobId, namespace: mustJob(ctx, plan.jobId).namespace };
+  // A stale plan changed nothing: the job stays as it was. An unreachable cluster fails the job.
+  const refuse = async (error: unknown, stale: boolean) => {
+    await movePlan(ctx, plan.id, "applying", stale ? "stale" : "failed", reasonOf(error));
+    await audit(ctx, { kind: "plan.refused", ...base, detail: { plan: plan.id, reason: reasonOf(error) } });
+    if (!stale) await failJob(ctx, plan.jobId, error, actor);
+    return error;
+  };
   let versions: Awaited<ReturnType<typeof checkPreconditions>>;
   try {
     versions = await checkPreconditions(ctx.kube, plan);
   } catch (error) {
-    const stale = error instanceof ReleaseError && error.code === "stale-plan";
-    await movePlan(ctx, plan.id, "applying", stale ? "stale" : "failed", reasonOf(error));
-    await audit(ctx, { kind: "plan.refused", ...base, detail: { plan: plan.id, reason: reasonOf(error) } });
-    // A stale plan changed nothing: the job stays as it was. An unreachable cluster fails the job.
-    if (!stale) await failJob(ctx, plan.jobId, error, actor);
-    throw error;
+    throw await refuse(error, isStale(error));
   }
   try {
     const applied = await runSteps(applyDeps(ctx), plan, versions);
@@ -50,6 +52,8 @@ export async function execute(ctx: DeskContext, record: PlanRecord, actor: strin
   } catch (error) {
     // An interruption is not a failure: the journal says where it stopped and recover() resumes it.
     if (error instanceof Interrupted) throw error;
+    // The first write found the plan stale (runSteps says so only then): nothing was written.
+    if (isStale(error)) throw await refuse(error, true);
     await ctx.store.update((draft) => {
       const entry = draft.journal[plan.id] as { state?: string } | undefined;
       if (entry) entry.state = "failed";
@@ -59,6 +63,8 @@ export async function execute(ctx: DeskContext, record: PlanRecord, actor: strin
     throw error;
   }
 }
+
+const isStale = (error: unknown) => error instanceof ReleaseError && error.code === "stale-plan";
 
 function alreadyDecided(record: PlanRecord): ReleaseError {
   const words: Record<string, string> = {

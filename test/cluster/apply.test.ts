@@ -63,7 +63,7 @@ describe("apply", () => {
     expect(await client.get(VS)).toBeUndefined();
   });
 
-  it("creates, then patches conditionally with one read and one write per object, journaling each step", async () => {
+  it("creates, then patches conditionally with one write and no read when the patch is the first step, journaling each step", async () => {
     const create = makePlan({
       id: "plan-create",
       jobId: "job-1",
@@ -91,7 +91,7 @@ describe("apply", () => {
     });
     kube.resetRequests();
     const results = await runSteps(deps(), patch, await checkPreconditions(client, patch));
-    expect(apiCalls(kube)).toEqual(["get virtualservices/reviews", "patch virtualservices/reviews"]);
+    expect(apiCalls(kube)).toEqual(["patch virtualservices/reviews"]);
     expect(results).toEqual([{ step: "patch VirtualService bookinfo/reviews", result: "done" }]);
     expect(journalEntries(store.data()).find((e) => e.planId === "plan-patch")).toMatchObject({
       state: "done",
@@ -109,7 +109,30 @@ describe("apply", () => {
       preconditions: [{ ref: VS, resourceVersion: "1" }],
       summary: "stale",
     });
-    await expect(checkPreconditions(client, stale)).rejects.toMatchObject({ code: "stale-plan" });
+    // Its first step is the conditional patch: the API server refuses it, nothing is written, the journal ends.
+    kube.resetRequests();
+    await expect(runSteps(deps(), stale, await checkPreconditions(client, stale))).rejects.toThrow(
+      /^The cluster changed since this plan was made: VirtualService bookinfo\/reviews is now at resourceVersion \d+ \(the plan was made at 1\)/,
+    );
+    expect(apiCalls(kube)).toEqual(["patch virtualservices/reviews", "get virtualservices/reviews"]);
+    expect(journalEntries(store.data()).find((e) => e.planId === "plan-stale")).toMatchObject({
+      state: "failed",
+      steps: ["started"],
+    });
+    // A plan whose first write is elsewhere still reads every object it assumes before writing anything.
+    const later = makePlan({
+      ...stale,
+      id: "plan-stale-later",
+      steps: [
+        {
+          action: "create",
+          object: { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v9" },
+          after: {},
+        },
+        ...stale.steps,
+      ],
+    });
+    await expect(checkPreconditions(client, later)).rejects.toMatchObject({ code: "stale-plan" });
     const exists = makePlan({ ...stale, id: "plan-exists", preconditions: [{ ref: VS }] });
     await expect(checkPreconditions(client, exists)).rejects.toThrow(
       /is now there \(resourceVersion \d+\), though the plan creates it/,
