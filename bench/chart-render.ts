@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { type ChartInput, renderChartPng } from "../src/telemetry/chart.ts";
 import { createChartRenderer } from "../src/telemetry/chart-renderer.ts";
-import { type ChartInput, renderChartPng } from "../src/telemetry/index.ts";
 import { emit, percentile, round } from "./stats.ts";
 
 /** A forced collection, so memory figures compare what is retained, not what is merely not collected yet. */

@@ -1,14 +1,10 @@
 // Telemetry's public face: live per-version health from Prometheus, Jaeger links, split charts, the refresher.
-export type { ChartInput } from "./chart.ts";
-export {
-  CHART_SIZE,
-  chartInputOf,
-  chartOption,
-  colourOf,
-  renderChartPng,
-  renderChartSvg,
-  VERSION_COLOURS,
-} from "./chart.ts";
+export type { ChartInput, ChartSize } from "./chart.ts";
+/**
+ * Chart drawing (ECharts and resvg, some 100 MB resident) loads on the first chart, not at start: most
+ * replicas never draw one, and those without Prometheus cannot.
+ */
+export const loadCharts = () => import("./chart.ts");
 export { formatMs, formatRatio, formatRps, formatShare } from "./format.ts";
 export type { Breach, BreachKind, Evidence, Thresholds, VersionEvidence } from "./health.ts";
 export {

@@ -104,6 +104,12 @@ describe("what src/main.ts loads at run time", () => {
     }
   });
 
+  it("leaves chart drawing (ECharts, resvg) unloaded until the first chart is asked for", () => {
+    const urls = resolved.map((r) => r.url);
+    expect(urls.some((url) => url.endsWith("/src/telemetry/index.ts"))).toBe(true);
+    expect(urls.filter((url) => /\/(echarts|@resvg)\/|\/src\/telemetry\/chart\.ts$/.test(url))).toEqual([]);
+  });
+
   it("loads no package that npm ci --omit=dev leaves out", () => {
     const dirs = new Set(
       resolved.filter((r) => r.url.includes("/node_modules/")).map((r) => lockKey(fileURLToPath(r.url))),

@@ -1,7 +1,7 @@
 import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
+import { CHART_SIZE, type ChartInput, renderChartPng } from "../../src/telemetry/chart.ts";
 import { ChartRenderError, createChartRenderer } from "../../src/telemetry/chart-renderer.ts";
-import { CHART_SIZE, type ChartInput, renderChartPng } from "../../src/telemetry/index.ts";
 
 const TO = Date.UTC(2026, 0, 5, 12, 0);
 const FROM = TO - 30 * 60_000;

@@ -10,8 +10,8 @@ import {
   renderChartPng,
   renderChartSvg,
   VERSION_COLOURS,
-  type VersionHealthReport,
-} from "../../src/telemetry/index.ts";
+} from "../../src/telemetry/chart.ts";
+import { loadCharts, type VersionHealthReport } from "../../src/telemetry/index.ts";
 
 const TO = Date.UTC(2026, 0, 5, 12, 0);
 const FROM = TO - 30 * 60_000;
@@ -131,5 +131,11 @@ describe("the split chart", () => {
       to: TO,
       versions: ["v1", "v2"],
     });
+  });
+
+  it("is loaded on demand through telemetry's public face", async () => {
+    const charts = await loadCharts();
+    expect(charts.renderChartPng).toBe(renderChartPng);
+    expect(charts.chartInputOf).toBe(chartInputOf);
   });
 });

@@ -2,13 +2,7 @@ import type { WebClient } from "@slack/web-api";
 import type { ReleaseDesk } from "../../desk/types.ts";
 import type { Logger } from "../../log.ts";
 import type { ReleaseJob } from "../../release/index.ts";
-import {
-  type ChartInput,
-  chartInputOf,
-  LIVE_STATES,
-  renderChartPng,
-  type Telemetry,
-} from "../../telemetry/index.ts";
+import { type ChartInput, LIVE_STATES, loadCharts, type Telemetry } from "../../telemetry/index.ts";
 import type { JobCards } from "../job-card.ts";
 
 export interface JobChartsDeps {
@@ -46,7 +40,8 @@ export class JobCharts {
     if (!channel) return { ok: false, reason: `${job.name} has no channel to post its chart in.` };
     const health = await telemetry.versionHealth(job);
     if (health.status !== "ok") return { ok: false, reason: health.reason };
-    const png = await (this.#d.render ?? renderChartPng)(chartInputOf(health));
+    const charts = await loadCharts();
+    const png = await (this.#d.render ?? charts.renderChartPng)(charts.chartInputOf(health));
     const file = {
       file: png,
       filename: "split.png",
