@@ -114,15 +114,17 @@ export async function runSteps(
   options: { from?: number; skip?: Set<number> } = {},
 ): Promise<StepResult[]> {
   const journal = new Journal(deps.store, plan.id);
-  await journal.begin(plan.jobId, deps.clock().toISOString());
+  const from = options.from ?? 0;
+  const first = from < plan.steps.length && !options.skip?.has(from) ? from : undefined;
+  await journal.begin(plan.jobId, deps.clock().toISOString(), first);
   const results: StepResult[] = [];
-  for (let index = options.from ?? 0; index < plan.steps.length; index++) {
+  for (let index = from; index < plan.steps.length; index++) {
     const step = plan.steps[index] as PlanStep;
     if (options.skip?.has(index)) {
       results.push({ step: describeStep(step), result: "skipped" });
       continue;
     }
-    await journal.mark(index, "started");
+    if (index !== first) await journal.mark(index, "started");
     const changed = await runStep(deps, step, versions).catch(async (error: unknown) => {
       if (index !== 0) throw error;
       const refused = await staleFirstWrite(deps.kube, plan, error);

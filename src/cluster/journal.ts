@@ -31,15 +31,25 @@ export class Journal {
     return this.#store.data().journal[this.#id] as unknown as JournalEntry | undefined;
   }
 
-  begin(jobId: string, at: string): Promise<void> {
+  /**
+   * Opens the entry; with `started`, that step is marked started in the same store write (each write
+   * rewrites the store, and it is on the path from the approval to the first change).
+   */
+  begin(jobId: string, at: string, started?: number): Promise<void> {
     return this.#store.update((draft) => {
-      if (draft.journal[this.#id]) return;
+      const open = draft.journal[this.#id] as unknown as JournalEntry | undefined;
+      if (open) {
+        if (started !== undefined) open.steps[started] = "started";
+        return;
+      }
+      const steps: StepState[] = [];
+      if (started !== undefined) steps[started] = "started";
       const entry: JournalEntry = {
         id: this.#id,
         planId: this.#id,
         jobId,
         state: "running",
-        steps: [],
+        steps,
         startedAt: at,
       };
       draft.journal[this.#id] = entry as unknown as StoreData["journal"][string];

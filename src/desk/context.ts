@@ -77,10 +77,16 @@ export function applyDeps(ctx: DeskContext): ApplyDeps {
   };
 }
 
-/** A router for one computation, reading through a memo so a plan reads each object once. */
-export async function routerOf(ctx: DeskContext, job: ReleaseJob): Promise<TrafficRouter> {
+/**
+ * A router for one computation, reading through a memo so a plan reads each object once; a caller that
+ * reads more itself passes its own memo, so the router's reads and its own are shared.
+ */
+export async function routerOf(
+  ctx: DeskContext,
+  job: ReleaseJob,
+  kube: Kube = memoReads(ctx.kube),
+): Promise<TrafficRouter> {
   const caps = await ctx.discovery.capabilities();
-  const kube = memoReads(ctx.kube);
   return routerFor(job.router, {
     kube,
     ...(caps.kubesphere ? { flavour: caps.kubesphere } : {}),

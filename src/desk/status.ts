@@ -16,8 +16,8 @@ import type { JobStatus, VersionInfo } from "./types.ts";
 /** The job as the cluster sees it now: routes read back, pods per version, the routing objects as YAML. */
 export async function jobStatus(ctx: DeskContext, jobId: string): Promise<JobStatus> {
   const job = mustJob(ctx, jobId);
-  const router = await routerOf(ctx, job);
   const kube = memoReads(ctx.kube);
+  const router = await routerOf(ctx, job, kube);
   const serviceRef = { apiVersion: "v1", kind: "Service", namespace: job.namespace, name: job.service.name };
   const [configured, objects, deployments, service] = await Promise.all([
     router.getRoutes(job),
