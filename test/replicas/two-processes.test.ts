@@ -124,10 +124,14 @@ describe("two Graydesk processes sharing state in the cluster", () => {
       user: ALICE,
       channel: { id: DIGESTS, name: "digests" },
     });
-    onRequest = await api.waitFor("chat.postMessage", (c) => c.args.channel === DIGESTS, 5_000);
-    expect(byToken(onRequest.token)).toBe(follower.name);
+    onRequest = await api.waitFor(
+      "chat.postMessage",
+      (c) => c.args.channel === DIGESTS && c.token === follower.botToken,
+      5_000,
+    );
+    await api.waitFor("response_url", (c) => String(c.args.text).includes("The digest is posted"), 5_000);
 
-    // The one bounded wait on the wall clock: the next minute, plus the leader's 5 s re-read of schedules.
+    // The first of the two waits on the wall clock: the next minute, plus the leader's 5 s re-read of schedules.
     const since = (await until(() => storedSchedule(DIGESTS)))?.since;
     const slot = nextMinute(Date.parse(String(since)));
     await until(() => scheduled().length > 0, slot - Date.now() + 10_000);
