@@ -15,6 +15,11 @@ export interface AfterPost {
   data: Record<string, string>;
 }
 
+interface Delivered {
+  after: AfterPost;
+  at: { channel: string; ts: string };
+}
+
 interface Entry {
   id: string;
   seq: number;
@@ -106,8 +111,11 @@ export class SlackOutbox {
   /** One round of the worker: sends what is due, channel by channel; returns how many went out. */
   async deliverDue(): Promise<number> {
     const channels = [...new Set(this.pending().map((e) => e.message.channel))];
-    const sent = await Promise.all(channels.map((c) => this.#inLane(c, () => this.#deliverChannel(c))));
-    return sent.reduce((a, b) => a + b, 0);
+    const rounds = await Promise.all(channels.map((c) => this.#inLane(c, () => this.#deliverChannel(c))));
+    // Outside the lanes: a handler may send again (a late approval request redraws itself).
+    for (const { delivered } of rounds)
+      for (const { after, at } of delivered) await this.#runAfter(after, at);
+    return rounds.reduce((sum, r) => sum + r.sent, 0);
   }
 
   start(): void {
@@ -134,15 +142,16 @@ export class SlackOutbox {
     return (this.#o.now ?? Date.now)();
   }
 
-  async #deliverChannel(channel: string): Promise<number> {
+  async #deliverChannel(channel: string): Promise<{ sent: number; delivered: Delivered[] }> {
+    const delivered: Delivered[] = [];
     let sent = 0;
     for (const entry of this.pending(channel)) {
-      if (entry.nextAt > this.#now()) return sent;
+      if (entry.nextAt > this.#now()) break;
       try {
         const ts = await this.#call(entry.message);
         await this.#drop(entry.id);
         sent++;
-        if (entry.after && ts) await this.#runAfter(entry.after, { channel, ts });
+        if (entry.after && ts) delivered.push({ after: entry.after, at: { channel, ts } });
       } catch (error) {
         const failure = classifySlackError(error);
         if (!failure.retry) {
@@ -157,10 +166,10 @@ export class SlackOutbox {
           if (stored)
             Object.assign(stored, { attempts, nextAt, lastError: String((error as Error).message) });
         });
-        return sent;
+        break;
       }
     }
-    return sent;
+    return { sent, delivered };
   }
 
   async #runAfter(after: AfterPost, at: { channel: string; ts: string }): Promise<void> {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import type { Config, StoreKind } from "../../src/config.ts";
-import { type Graydesk, startGraydesk } from "../../src/graydesk.ts";
+import { type Graydesk, type GraydeskTimings, startGraydesk } from "../../src/graydesk.ts";
 import { createLogger } from "../../src/log.ts";
 import { createSlackClient, freePort, type startSlackApiServer } from "./slack/index.ts";
 
@@ -54,6 +54,8 @@ export async function startTestGraydesk(
     prometheusUrl?: string;
     jaegerUrl?: string;
     refreshIntervalSeconds?: number;
+    /** Defaults to a quick outbox (retries from 20 ms, polled every 20 ms) so tests wait on Slack briefly. */
+    timings?: GraydeskTimings;
   } = {},
 ): Promise<RunningGraydesk> {
   const port = await freePort();
@@ -76,11 +78,10 @@ export async function startTestGraydesk(
       done();
     },
   });
-  const graydesk = await startGraydesk(
-    config,
-    createLogger("debug", sink),
-    overrides.clock ? { clock: overrides.clock } : {},
-  );
+  const graydesk = await startGraydesk(config, createLogger("debug", sink), {
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
+    timings: overrides.timings ?? { outbox: { retry: { firstMs: 20, maxMs: 200 }, pollMs: 20 } },
+  });
   const baseUrl = `http://127.0.0.1:${port}`;
   const slack = createSlackClient({ baseUrl, signingSecret: SIGNING_SECRET, api });
   return { graydesk, slack, baseUrl, logs, config, stop: async () => void (await graydesk.stop()) };
