@@ -151,6 +151,31 @@ describe("leader lease", () => {
     expect(handover).toBeLessThanOrEqual(3000 + 100);
   });
 
+  it("a 3 s lease without a retry period is renewed every 600 ms, not every 2 s", async () => {
+    const name = `graydesk-leader-${++leases}`;
+    const leadership = leaseLeadership(server.kubeConfig(), {
+      namespace: "default",
+      name,
+      leaseDurationSeconds: 3,
+      onStartedLeading: () => undefined,
+      onStoppedLeading: () => undefined,
+    });
+    running.push(leadership);
+    leadership.start();
+    await vi.waitFor(() => expect(leadership.isLeader()).toBe(true));
+    const renewals: string[] = [];
+    await vi.waitFor(
+      async () => {
+        const renewTime = String((await readLease(name)).spec?.renewTime);
+        if (renewals.at(-1) !== renewTime) renewals.push(renewTime);
+        expect(renewals.length).toBeGreaterThanOrEqual(3);
+      },
+      { timeout: 3000, interval: 20 },
+    );
+    const gaps = renewals.slice(1).map((t, i) => Date.parse(t) - Date.parse(renewals[i] as string));
+    for (const gap of gaps.slice(1)) expect(gap).toBeLessThan(1000);
+  });
+
   it("three candidates: never two leaders at once, across a handover", async () => {
     const { all } = candidates(3, 1, 30);
     for (const c of all) c.leadership.start();
