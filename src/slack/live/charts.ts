@@ -29,6 +29,8 @@ export class JobCharts {
 
   constructor(deps: JobChartsDeps) {
     this.#d = deps;
+    // With metrics configured charts will be drawn: load the drawing code now rather than on the first chart.
+    if (deps.telemetry.prometheusConfigured && !deps.render) void loadCharts();
   }
 
   async upload(jobId: string): Promise<ChartResult> {
