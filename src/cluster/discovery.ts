@@ -27,7 +27,11 @@ export interface DiscoveredService {
 
 type Labels = Record<string, string>;
 
-/** What the cluster holds that a release can be made of. Capabilities are read once and kept. */
+/**
+ * What the cluster holds that a release can be made of. Capabilities are read once and kept; give it a kube
+ * that keeps rarely changing kinds for a while (ReadCache.shared). A caller computing something from the same
+ * reads passes its operation's reads, so discovery and the plan share them.
+ */
 export class Discovery {
   readonly #kube: Kube;
   #capabilities: Promise<Capabilities> | undefined;
@@ -64,8 +68,7 @@ export class Discovery {
   }
 
   /** Services with their versions, mesh governance, routers and gateways: one list per kind. */
-  async services(namespace: string, app?: string): Promise<DiscoveredService[]> {
-    const kube = this.#kube;
+  async services(namespace: string, app?: string, kube: Kube = this.#kube): Promise<DiscoveredService[]> {
     const caps = await this.capabilities();
     const [ns, services, deployments, pods, gateways] = await Promise.all([
       kube.get<KubeObject>({ apiVersion: "v1", kind: "Namespace", name: namespace }),
@@ -111,13 +114,16 @@ export class Discovery {
   }
 
   /** ConfigMaps and Secrets with their keys (never the values), for environment references. */
-  async namespaceConfig(namespace: string): Promise<{
+  async namespaceConfig(
+    namespace: string,
+    kube: Kube = this.#kube,
+  ): Promise<{
     configMaps: Record<string, string[]>;
     secrets: Record<string, string[]>;
   }> {
     const [configMaps, secrets] = await Promise.all([
-      this.#kube.list<KubeObject>("v1", "ConfigMap", namespace),
-      this.#kube.list<KubeObject>("v1", "Secret", namespace),
+      kube.list<KubeObject>("v1", "ConfigMap", namespace),
+      kube.list<KubeObject>("v1", "Secret", namespace),
     ]);
     const keys = (items: KubeObject[]) =>
       Object.fromEntries(

@@ -21,6 +21,7 @@ export { type GatewayRoute, gatewaysByService, ingressBinding } from "./gateways
 export { Journal, type JournalEntry, journalEntries } from "./journal.ts";
 export { type Kube, type KubeObject, memoReads, withDeadline } from "./kube.ts";
 export { mergePatchOf } from "./merge-patch.ts";
+export { RARELY_CHANGING, ReadCache, type ReadCacheOptions } from "./read-cache.ts";
 export { type Resumed, resumePlan } from "./resume.ts";
 export * from "./routers/index.ts";
 export { isReady, type WaitReadyOptions, waitReady } from "./wait-ready.ts";

@@ -103,7 +103,7 @@ export function firstChangeNote(job: ReleaseJob): string {
 }
 
 async function removeDeployment(ctx: DeskContext, job: ReleaseJob, version: Version): Promise<PlanPart> {
-  const deployment = (await versionDeployments(ctx.kube, job.namespace, job.service.name)).get(version);
+  const deployment = (await versionDeployments(ctx.reads, job.namespace, job.service.name)).get(version);
   if (!deployment) return { steps: [], preconditions: [], notes: [] };
   // No precondition: a Deployment's resourceVersion moves with every pod status, and deleting is idempotent.
   return {

@@ -6,6 +6,7 @@ import {
   ingressBinding,
   type Kube,
   memoReads,
+  ReadCache,
   routerFor,
   type TrafficRouter,
   type WaitReadyOptions,
@@ -15,6 +16,7 @@ import {
 import type { Logger } from "../log.ts";
 import type { ReleaseJob } from "../release/index.ts";
 import type { AuditEvent, AuditLog, Store } from "../store/index.ts";
+import { RecentReads } from "./recent-reads.ts";
 import type { DeskEvents } from "./types.ts";
 
 export interface ReleaseDeskOptions {
@@ -33,11 +35,19 @@ export interface ReleaseDeskOptions {
   requestTimeoutMs?: number;
   /** Runs after each applied step is journaled; an error from it stops the apply like a crash would. */
   afterStep?: ApplyDeps["afterStep"];
+  /** How long reads of rarely changing kinds (Services, Gateways, Namespaces, CRDs) are reused (default 30 s). */
+  readCacheMs?: number;
 }
 
 /** Everything the use-cases share; built once per desk. */
 export interface DeskContext {
+  /** Fresh reads and every write: what decides a write (preconditions, readiness) is never cached. */
   kube: Kube;
+  /** Reads that keep rarely changing kinds for a while; writes through `kube` forget them. */
+  shared: Kube;
+  /** What this call computes from: `shared`, or within an operation its memo (each object read once). */
+  reads: Kube;
+  recent: RecentReads;
   store: Store;
   audit: AuditLog;
   clock: () => Date;
@@ -51,15 +61,22 @@ export interface DeskContext {
 }
 
 export function deskContext(options: ReleaseDeskOptions): DeskContext {
-  const kube = withDeadline(options.cluster, options.requestTimeoutMs ?? 15_000);
+  const cache = new ReadCache(withDeadline(options.cluster, options.requestTimeoutMs ?? 15_000), {
+    ttlMs: options.readCacheMs ?? 30_000,
+  });
+  const recent = new RecentReads();
+  cache.onWrite((namespace) => recent.forget(namespace));
   return {
-    kube,
+    kube: cache.fresh,
+    shared: cache.shared,
+    reads: cache.shared,
+    recent,
     store: options.store,
     audit: options.audit,
     clock: options.clock,
     logger: options.logger,
     events: options.events,
-    discovery: new Discovery(kube),
+    discovery: new Discovery(cache.shared),
     wait: { timeoutMs: options.waitReadyTimeoutMs ?? 300_000, pollMs: options.pollMs ?? 1000 },
     afterStep: options.afterStep,
     newId: (prefix) => `${prefix}-${randomUUID().slice(0, 8)}`,
@@ -78,14 +95,17 @@ export function applyDeps(ctx: DeskContext): ApplyDeps {
 }
 
 /**
- * A router for one computation, reading through a memo so a plan reads each object once; a caller that
- * reads more itself passes its own memo, so the router's reads and its own are shared.
+ * One user operation (a plan with its dry run, a job's creation, a status): its reads are memoized for the
+ * length of the call, so the router, discovery and the desk read each object once between them. Reads made
+ * before the operation's own writes are not read back after them: compute anew with a new operation.
  */
-export async function routerOf(
-  ctx: DeskContext,
-  job: ReleaseJob,
-  kube: Kube = memoReads(ctx.kube),
-): Promise<TrafficRouter> {
+export function operation(ctx: DeskContext): DeskContext {
+  return { ...ctx, reads: memoReads(ctx.shared) };
+}
+
+/** The job's router, reading through the operation's reads (see `operation`). */
+export async function routerOf(ctx: DeskContext, job: ReleaseJob): Promise<TrafficRouter> {
+  const kube = ctx.reads;
   const caps = await ctx.discovery.capabilities();
   return routerFor(job.router, {
     kube,

@@ -10,7 +10,7 @@ import {
   validateTrafficPolicy,
 } from "../release/index.ts";
 import type { StoredRecord } from "../store/index.ts";
-import { type DeskContext, routerOf } from "./context.ts";
+import { type DeskContext, operation, routerOf } from "./context.ts";
 import { computePreparePlan, deploymentFor, runPreparePlan } from "./prepare-job.ts";
 import { prepared, undoPrepare } from "./prepared.ts";
 import { allJobs, isLive, type PlanRecord } from "./records.ts";
@@ -22,9 +22,10 @@ import type { CreateJobInput } from "./types.ts";
  * Deployment is created; the job stays `deploying` until it is ready.
  */
 export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: string): Promise<ReleaseJob> {
+  const op = operation(ctx);
   const [services, config] = await Promise.all([
-    ctx.discovery.services(input.namespace),
-    ctx.discovery.namespaceConfig(input.namespace),
+    ctx.discovery.services(input.namespace, undefined, op.reads),
+    ctx.discovery.namespaceConfig(input.namespace, op.reads),
   ]);
   const service = services.find((item) => item.name === input.service);
   if (!service) {
@@ -45,7 +46,7 @@ export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: 
   const router = input.router ?? service.routers[0] ?? "replicas";
   const versions = service.versions.map((v) => v.version);
   const stableDeployment = stable
-    ? await ctx.kube.get<KubeObject>(deploymentRef(input.namespace, stable.deployment))
+    ? await op.reads.get<KubeObject>(deploymentRef(input.namespace, stable.deployment))
     : undefined;
   const containers = podContainers(stableDeployment);
   const errors: FieldError[] = [
@@ -103,8 +104,8 @@ export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: 
     originals: [],
   };
   const { plan, part } = await computePreparePlan(
-    ctx,
-    await routerOf(ctx, job),
+    op,
+    await routerOf(op, job),
     job,
     deploymentFor(job, stableDeployment),
   );

@@ -3,7 +3,7 @@ import type { ReleaseJob } from "../release/index.ts";
 import { canDo, ReleaseError, transition } from "../release/index.ts";
 import { execute } from "./apply-plan.ts";
 import { computePlan } from "./compute-plan.ts";
-import { applyDeps, audit, type DeskContext, routerOf } from "./context.ts";
+import { applyDeps, audit, type DeskContext, operation, routerOf } from "./context.ts";
 import type { Deployments } from "./deploying.ts";
 import { completeChange, failJob, reasonOf } from "./job-changes.ts";
 import { computePreparePlan, runPreparePlan } from "./prepare-job.ts";
@@ -35,7 +35,8 @@ export async function retry(
     .filter((record) => record.status === "failed" && record.change.kind !== "prepare")
     .at(-1);
   if (!last) return job;
-  const { plan, part } = await computePlan(ctx, await routerOf(ctx, job), job, last.change);
+  const op = operation(ctx);
+  const { plan, part } = await computePlan(op, await routerOf(op, job), job, last.change);
   const record: PlanRecord = {
     id: plan.id,
     plan,
@@ -55,7 +56,8 @@ export async function retry(
 
 /** The new version again (routes holding the stable version first), when someone removed it. */
 async function ensureNewVersion(ctx: DeskContext, job: ReleaseJob, actor: string): Promise<void> {
-  const { plan, part } = await computePreparePlan(ctx, await routerOf(ctx, job), job);
+  const op = operation(ctx);
+  const { plan, part } = await computePreparePlan(op, await routerOf(op, job), job);
   if (plan.steps.length === 0) return;
   const record: PlanRecord = {
     id: plan.id,
@@ -87,7 +89,8 @@ export async function abandon(ctx: DeskContext, jobId: string, actor: string): P
   const job = mustJob(ctx, jobId);
   const verdict = canDo(job, { kind: "abandon" });
   if (!verdict.ok) throw new ReleaseError("not-allowed", verdict.reason);
-  const { plan } = await computePlan(ctx, await routerOf(ctx, job), job, { kind: "abandon" });
+  const op = operation(ctx);
+  const { plan } = await computePlan(op, await routerOf(op, job), job, { kind: "abandon" });
   const record: PlanRecord = {
     id: plan.id,
     plan,

@@ -2,7 +2,7 @@ import { dryRunPlan } from "../cluster/index.ts";
 import type { Plan } from "../release/index.ts";
 import { assertNoFieldErrors, jobVersions, validateTrafficPolicy } from "../release/index.ts";
 import { computePlan } from "./compute-plan.ts";
-import { audit, type DeskContext, routerOf } from "./context.ts";
+import { audit, type DeskContext, operation, routerOf } from "./context.ts";
 import { assertAllowed } from "./job-changes.ts";
 import { mustJob, type PlanRecord, plansOf } from "./records.ts";
 import type { JobChange } from "./types.ts";
@@ -27,8 +27,11 @@ export async function planChange(
     });
     assertNoFieldErrors(errors, "The traffic change cannot be planned");
   }
-  const { plan, part } = await computePlan(ctx, await routerOf(ctx, job), job, change);
+  const op = operation(ctx);
+  const { plan, part } = await computePlan(op, await routerOf(op, job), job, change);
   await dryRunPlan(ctx.kube, plan);
+  // The card under the request redraws right after: it reads what the plan just read.
+  ctx.recent.keep(job, op.reads);
   const record: PlanRecord = {
     id: plan.id,
     plan,

@@ -77,10 +77,10 @@ export async function newVersionDeployment(
   ctx: DeskContext,
   job: ReleaseJob,
 ): Promise<KubeObject | undefined> {
-  const deployments = await versionDeployments(ctx.kube, job.namespace, job.service.name);
+  const deployments = await versionDeployments(ctx.reads, job.namespace, job.service.name);
   if (deployments.has(job.newVersion.version)) return undefined;
   const name = newVersionDeploymentName(job.service.name, job.newVersion.version);
-  if (await ctx.kube.get(deploymentRef(job.namespace, name))) return undefined;
+  if (await ctx.reads.get(deploymentRef(job.namespace, name))) return undefined;
   const stable = deployments.get(job.stableVersion);
   if (!stable)
     throw new ReleaseError(

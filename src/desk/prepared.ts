@@ -3,7 +3,7 @@ import type { RecordedOriginal, ReleaseJob } from "../release/index.ts";
 import { transition } from "../release/index.ts";
 import type { StoredRecord } from "../store/index.ts";
 import { computePlan } from "./compute-plan.ts";
-import { applyDeps, audit, type DeskContext, routerOf } from "./context.ts";
+import { applyDeps, audit, type DeskContext, operation, routerOf } from "./context.ts";
 import { failJob, reasonOf } from "./job-changes.ts";
 import { movePlan, mustJob, type PlanRecord, saveJob } from "./records.ts";
 
@@ -67,8 +67,10 @@ export async function undoPrepare(
   await ctx.store.update((draft) => {
     draft.jobs[job.id] = job as unknown as StoredRecord;
   });
+  // Read again: the failed prepare may have written since the job's creation read.
+  const fresh = operation(ctx);
   try {
-    const { plan } = await computePlan(ctx, await routerOf(ctx, job), job, { kind: "abandon" });
+    const { plan } = await computePlan(fresh, await routerOf(fresh, job), job, { kind: "abandon" });
     await runSteps(applyDeps(ctx), plan, await checkPreconditions(ctx.kube, plan));
   } catch (undoError) {
     ctx.logger.warn({ err: undoError, job: job.id }, "could not undo a job's preparation");

@@ -8,7 +8,7 @@ import {
 } from "../cluster/index.ts";
 import type { ReleaseJob } from "../release/index.ts";
 import { computePlan } from "./compute-plan.ts";
-import { applyDeps, audit, type DeskContext, routerOf } from "./context.ts";
+import { applyDeps, audit, type DeskContext, operation, routerOf } from "./context.ts";
 import { originalsAfterCrash } from "./crash-originals.ts";
 import type { Deployments } from "./deploying.ts";
 import { completeChange, failJob } from "./job-changes.ts";
@@ -88,9 +88,10 @@ async function revert(
   const jobId = record.plan.jobId;
   const stored = mustJob(ctx, jobId);
   try {
-    const router = await routerOf(ctx, stored);
+    const op = operation(ctx);
+    const router = await routerOf(op, stored);
     const job = await withOriginals(router, stored, record, entry);
-    const { plan } = await computePlan(ctx, router, job, { kind: "revert" });
+    const { plan } = await computePlan(op, router, job, { kind: "revert" });
     await runSteps(applyDeps(ctx), plan, new Map());
     // Reverting a job's first change leaves its routing objects: remember them for the job's end.
     if (stored.originals.length === 0 && job.originals.length > 0) await saveJob(ctx, job, "reverted");
@@ -133,9 +134,10 @@ async function prepareAgain(
   let record = interrupted;
   let job = stored;
   try {
-    const router = await routerOf(ctx, stored);
+    const op = operation(ctx);
+    const router = await routerOf(op, stored);
     job = await withOriginals(router, stored, interrupted, entry);
-    const { plan } = await computePreparePlan(ctx, router, job);
+    const { plan } = await computePreparePlan(op, router, job);
     record = { ...record, ...(job.originals.length > 0 ? { originals: job.originals } : {}) };
     record = { ...record, id: plan.id, plan, status: "applying", createdAt: ctx.now() };
     await savePlan(ctx, record);

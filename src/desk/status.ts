@@ -3,21 +3,23 @@ import {
   currentPolicy,
   hasRouted,
   type KubeObject,
-  memoReads,
   versionDeployments,
   versionsOf,
 } from "../cluster/index.ts";
 import type { ReleaseJob, TrafficPolicy } from "../release/index.ts";
 import { canonicalJson, jobVersions, splitView } from "../release/index.ts";
-import { type DeskContext, routerOf } from "./context.ts";
+import { type DeskContext, operation, routerOf } from "./context.ts";
 import { mustJob } from "./records.ts";
 import type { JobStatus, VersionInfo } from "./types.ts";
 
 /** The job as the cluster sees it now: routes read back, pods per version, the routing objects as YAML. */
 export async function jobStatus(ctx: DeskContext, jobId: string): Promise<JobStatus> {
   const job = mustJob(ctx, jobId);
-  const kube = memoReads(ctx.kube);
-  const router = await routerOf(ctx, job, kube);
+  // A status right after the job's plan (the card under its request) reads what the plan read.
+  const recent = ctx.recent.take(jobId);
+  const op = recent ? { ...ctx, reads: recent } : operation(ctx);
+  const kube = op.reads;
+  const router = await routerOf(op, job);
   const serviceRef = { apiVersion: "v1", kind: "Service", namespace: job.namespace, name: job.service.name };
   const [configured, objects, deployments, service] = await Promise.all([
     router.getRoutes(job),
@@ -29,6 +31,7 @@ export async function jobStatus(ctx: DeskContext, jobId: string): Promise<JobSta
   const versions: VersionInfo[] = service
     ? versionsOf(service, [...deployments.values()]).filter((v) => jobVersions(job).includes(v.version))
     : [];
+  if (!recent) ctx.recent.keep(job, kube);
   const notes: string[] = [];
   const routed = job.originals.length > 0 && !["offline", "abandoned", "failed"].includes(job.state);
   if (routed && configured && !sameRoutes(job, configured)) {

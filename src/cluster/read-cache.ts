@@ -1,0 +1,100 @@
+import type { ObjectRef } from "./client.ts";
+import type { Kube } from "./kube.ts";
+
+/**
+ * Kinds whose objects change rarely and that Graydesk never writes: reading them again within a few seconds
+ * tells nothing new, yet every plan, card and discovery used to list them.
+ */
+export const RARELY_CHANGING = new Set(["Service", "Namespace", "Gateway", "CustomResourceDefinition"]);
+
+export interface ReadCacheOptions {
+  /** How long a read of a rarely changing kind is reused (default 30 s). */
+  ttlMs?: number;
+  now?: () => number;
+  kinds?: ReadonlySet<string>;
+}
+
+type WriteListener = (namespace: string | undefined, kind: string) => void;
+
+/**
+ * The cluster as the desk sees it. `fresh` reads straight from the API server: writes and the reads that
+ * decide a write (preconditions, readiness) go through it. `shared` keeps reads of rarely changing kinds for
+ * a short while, per namespace. Any write through either forgets what was kept for its namespace and tells
+ * the listeners, so Graydesk never reads back an answer older than its own change.
+ */
+export class ReadCache {
+  readonly fresh: Kube;
+  readonly shared: Kube;
+  readonly #kept = new Map<string, { at: number; value: Promise<unknown> }>();
+  readonly #listeners: WriteListener[] = [];
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  readonly #kinds: ReadonlySet<string>;
+
+  constructor(kube: Kube, options: ReadCacheOptions = {}) {
+    this.#ttlMs = options.ttlMs ?? 30_000;
+    this.#now = options.now ?? Date.now;
+    this.#kinds = options.kinds ?? RARELY_CHANGING;
+    const writes = {
+      create: (async (object, options) => {
+        if (!options?.dryRun) this.#wrote(object.metadata?.namespace, object.kind ?? "");
+        return kube.create(object, options);
+      }) as Kube["create"],
+      mergePatch: (async (ref: ObjectRef, body, options) => {
+        if (!options?.dryRun) this.#wrote(ref.namespace, ref.kind);
+        return kube.mergePatch(ref, body, options);
+      }) as Kube["mergePatch"],
+      apply: (async (object, options) => {
+        if (!options?.dryRun) this.#wrote(object.metadata?.namespace, object.kind ?? "");
+        return kube.apply(object, options);
+      }) as Kube["apply"],
+      delete: (async (ref: ObjectRef, options) => {
+        if (!options?.dryRun) this.#wrote(ref.namespace, ref.kind);
+        return kube.delete(ref, options);
+      }) as Kube["delete"],
+    };
+    this.fresh = { ...writes, get: (ref) => kube.get(ref), list: (...args) => kube.list(...args) } as Kube;
+    this.shared = {
+      ...writes,
+      get: (ref) =>
+        this.#kinds.has(ref.kind)
+          ? this.#keep(ref.namespace, `get ${ref.apiVersion} ${ref.kind} ${ref.name}`, () => kube.get(ref))
+          : kube.get(ref),
+      list: (apiVersion, kind, namespace, selector) =>
+        this.#kinds.has(kind)
+          ? this.#keep(namespace, `list ${apiVersion} ${kind} ${selector ?? ""}`, () =>
+              kube.list(apiVersion, kind, namespace, selector),
+            )
+          : kube.list(apiVersion, kind, namespace, selector),
+    } as Kube;
+  }
+
+  /** Called on every write (dry runs aside), before it is sent. */
+  onWrite(listener: WriteListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Forgets everything kept for a namespace (undefined: cluster-wide reads). */
+  forget(namespace: string | undefined): void {
+    const prefix = `${namespace ?? ""}|`;
+    for (const key of this.#kept.keys()) if (key.startsWith(prefix)) this.#kept.delete(key);
+  }
+
+  #keep<T>(namespace: string | undefined, what: string, read: () => Promise<T>): Promise<T> {
+    const key = `${namespace ?? ""}|${what}`;
+    const kept = this.#kept.get(key);
+    if (kept && this.#now() - kept.at < this.#ttlMs) return kept.value as Promise<T>;
+    const value = read();
+    const entry = { at: this.#now(), value };
+    this.#kept.set(key, entry);
+    value.catch(() => {
+      if (this.#kept.get(key) === entry) this.#kept.delete(key);
+    });
+    return value;
+  }
+
+  #wrote(namespace: string | undefined, kind: string): void {
+    if (this.#kinds.has(kind)) this.forget(namespace);
+    for (const listener of this.#listeners) listener(namespace, kind);
+  }
+}

@@ -1,0 +1,118 @@
+// The desk's read cache against the Kubernetes API test server: rarely changing kinds are read once per
+// namespace for a while, everything else (and everything through `fresh`) every time; writes forget.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ClusterClient, type KubeObject, ReadCache } from "../../src/cluster/index.ts";
+import { apiCalls, NS } from "../desk/world.ts";
+import { loadBookinfo } from "../harness/bookinfo.ts";
+import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
+
+const service = { apiVersion: "v1", kind: "Service", namespace: NS, name: "reviews" };
+const gateway = (name: string): KubeObject => ({
+  apiVersion: "networking.istio.io/v1",
+  kind: "Gateway",
+  metadata: { name, namespace: NS },
+  spec: {
+    selector: { istio: "ingressgateway" },
+    servers: [{ port: { number: 80, name: "http", protocol: "HTTP" }, hosts: ["*"] }],
+  },
+});
+
+describe("read cache", () => {
+  let kube: KubeTestServer;
+  let client: ClusterClient;
+  let now = 0;
+  const clock = () => now;
+  beforeAll(async () => {
+    kube = await startKubeServer({ podReadyDelayMs: 5 });
+    const kc = kube.kubeConfig();
+    await loadBookinfo(kc, NS, { reviewsVersions: ["v1"] });
+    client = new ClusterClient(kc);
+  });
+  afterAll(() => kube.close());
+
+  it("reads a Service, the Services and the Gateways of a namespace once within the time to live", async () => {
+    const cache = new ReadCache(client, { ttlMs: 1_000, now: clock });
+    kube.resetRequests();
+    for (let i = 0; i < 3; i++) {
+      expect((await cache.shared.get<KubeObject>(service))?.metadata.name).toBe("reviews");
+      await cache.shared.list("v1", "Service", NS);
+      await cache.shared.list("networking.istio.io/v1", "Gateway", NS);
+    }
+    expect(apiCalls(kube)).toEqual(["get services/reviews", "list services", "list gateways"]);
+  });
+
+  it("reads Deployments every time, and anything at all through fresh", async () => {
+    const cache = new ReadCache(client, { ttlMs: 1_000, now: clock });
+    kube.resetRequests();
+    await cache.shared.list("apps/v1", "Deployment", NS);
+    await cache.shared.list("apps/v1", "Deployment", NS);
+    await cache.fresh.get(service);
+    await cache.fresh.get(service);
+    expect(apiCalls(kube)).toEqual([
+      "list deployments",
+      "list deployments",
+      "get services/reviews",
+      "get services/reviews",
+    ]);
+  });
+
+  it("reads again once the time to live has passed", async () => {
+    const cache = new ReadCache(client, { ttlMs: 1_000, now: clock });
+    kube.resetRequests();
+    await cache.shared.get(service);
+    now += 999;
+    await cache.shared.get(service);
+    now += 1;
+    await cache.shared.get(service);
+    expect(apiCalls(kube)).toEqual(["get services/reviews", "get services/reviews"]);
+  });
+
+  it("forgets a namespace's reads when Graydesk writes one of those kinds there, not on a dry run", async () => {
+    const cache = new ReadCache(client, { ttlMs: 60_000, now: clock });
+    const before = await cache.shared.list<KubeObject>("networking.istio.io/v1", "Gateway", NS);
+    await cache.fresh.create(gateway("dry"), { dryRun: true });
+    expect(await cache.shared.list("networking.istio.io/v1", "Gateway", NS)).toBe(before);
+    await cache.fresh.create(gateway("public"));
+    const after = await cache.shared.list<KubeObject>("networking.istio.io/v1", "Gateway", NS);
+    expect(after.items.map((g) => g.metadata.name)).toContain("public");
+    expect(after.items.map((g) => g.metadata.name)).not.toContain("dry");
+    await cache.shared.delete({
+      ...gateway("public").metadata,
+      apiVersion: "networking.istio.io/v1",
+      kind: "Gateway",
+    });
+    const gone = await cache.shared.list<KubeObject>("networking.istio.io/v1", "Gateway", NS);
+    expect(gone.items.map((g) => g.metadata.name)).not.toContain("public");
+  });
+
+  it("tells listeners of every write, with its namespace and kind, and keeps reads other kinds wrote past", async () => {
+    const cache = new ReadCache(client, { ttlMs: 60_000, now: clock });
+    const heard: [string | undefined, string][] = [];
+    cache.onWrite((namespace, kind) => heard.push([namespace, kind]));
+    await cache.shared.get(service);
+    await cache.fresh.mergePatch(
+      { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v1" },
+      { metadata: { labels: { touched: "yes" } } },
+    );
+    await cache.fresh.mergePatch(
+      { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v1" },
+      { metadata: { labels: { touched: "again" } } },
+      { dryRun: true },
+    );
+    kube.resetRequests();
+    await cache.shared.get(service);
+    expect(apiCalls(kube)).toEqual([]);
+    expect(heard).toEqual([[NS, "Deployment"]]);
+  });
+
+  it("does not keep a failed read: the next one asks again and is kept", async () => {
+    const cache = new ReadCache(client, { ttlMs: 60_000, now: clock });
+    kube.faults.add({ verb: "list", resource: "services", kind: "status", status: 503 });
+    kube.resetRequests();
+    await expect(cache.shared.list("v1", "Service", NS)).rejects.toThrow();
+    const { items } = await cache.shared.list<KubeObject>("v1", "Service", NS);
+    await cache.shared.list("v1", "Service", NS);
+    expect(items.map((s) => s.metadata.name)).toContain("reviews");
+    expect(apiCalls(kube)).toEqual(["list services", "list services"]);
+  });
+});
