@@ -103,7 +103,8 @@ export function describeStep(step: PlanStep): string {
 }
 
 /**
- * Runs the plan's steps in order from `from`, journaling each before and after. Writes are conditional
+ * Runs the plan's steps in order from `from`, journaling each before and after. `opened`: the caller opened
+ * the journal (openJournal, with step `from` started) in a store write of its own. Writes are conditional
  * on the versions read (`versions`); each write's answer updates them, so a second write to the same
  * object needs no new read.
  */
@@ -111,12 +112,12 @@ export async function runSteps(
   deps: ApplyDeps,
   plan: Plan,
   versions: Versions,
-  options: { from?: number; skip?: Set<number> } = {},
+  options: { from?: number; skip?: Set<number>; opened?: boolean } = {},
 ): Promise<StepResult[]> {
   const journal = new Journal(deps.store, plan.id);
   const from = options.from ?? 0;
   const first = from < plan.steps.length && !options.skip?.has(from) ? from : undefined;
-  await journal.begin(plan.jobId, deps.clock().toISOString(), first);
+  if (!options.opened) await journal.begin(plan.jobId, deps.clock().toISOString(), first);
   const results: StepResult[] = [];
   for (let index = from; index < plan.steps.length; index++) {
     const step = plan.steps[index] as PlanStep;

@@ -18,7 +18,7 @@ export {
   routersFor,
 } from "./discovery.ts";
 export { type GatewayRoute, gatewaysByService, ingressBinding } from "./gateways.ts";
-export { Journal, type JournalEntry, journalEntries } from "./journal.ts";
+export { closeJournal, Journal, type JournalEntry, journalEntries, openJournal } from "./journal.ts";
 export { type Kube, type KubeObject, memoReads, withDeadline } from "./kube.ts";
 export { mergePatchOf } from "./merge-patch.ts";
 export { RARELY_CHANGING, ReadCache, type ReadCacheOptions } from "./read-cache.ts";

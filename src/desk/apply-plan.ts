@@ -1,14 +1,15 @@
-import { checkPreconditions, Interrupted, runSteps } from "../cluster/index.ts";
+import { checkPreconditions, closeJournal, Interrupted, openJournal, runSteps } from "../cluster/index.ts";
 
 import { ReleaseError } from "../release/index.ts";
 import { applyDeps, audit, type DeskContext } from "./context.ts";
 import { assertAllowed, completeChange, failJob, reasonOf } from "./job-changes.ts";
-import { movePlan, mustJob, type PlanRecord, readPlan } from "./records.ts";
+import { movePlan, movePlanIn, mustJob, type PlanRecord, readPlan } from "./records.ts";
 import type { ApplyOutcome } from "./types.ts";
 
 /**
  * Applies an approved plan exactly as approved. The plan moves proposed → applying in one store update,
- * so a double click applies it once. A stale plan is refused without touching the job; a failed step
+ * so a double click applies it once; the same update opens its journal with the first step started, so
+ * the path from the approval to the first change makes one store write here, not two. A stale plan is refused without touching the job; a failed step
  * leaves the job failed (retryable when the cluster may recover), with the steps done so far in safe order.
  */
 export async function applyPlan(ctx: DeskContext, planId: string, actor: string): Promise<ApplyOutcome> {
@@ -17,18 +18,35 @@ export async function applyPlan(ctx: DeskContext, planId: string, actor: string)
   const job = mustJob(ctx, record.plan.jobId);
   if (record.status !== "proposed") throw alreadyDecided(record);
   assertAllowed(job, record);
-  if (!(await movePlan(ctx, planId, "proposed", "applying")))
-    throw alreadyDecided(readPlan(ctx, planId) ?? record);
-  return execute(ctx, record, actor);
+  const first = record.plan.steps.length > 0 ? 0 : undefined;
+  const started = await ctx.store.update((draft) => {
+    if (!movePlanIn(draft, planId, "proposed", "applying")) return false;
+    openJournal(draft, planId, record.plan.jobId, ctx.now(), first);
+    return true;
+  });
+  if (!started) throw alreadyDecided(readPlan(ctx, planId) ?? record);
+  return execute(ctx, record, actor, true);
 }
 
-/** Runs a plan whose status is already `applying`: preconditions, steps, then the job's state change. */
-export async function execute(ctx: DeskContext, record: PlanRecord, actor: string): Promise<ApplyOutcome> {
+/**
+ * Runs a plan whose status is already `applying`: preconditions, steps, then the job's state change.
+ * `opened`: its journal was opened with that status change (see applyPlan).
+ */
+export async function execute(
+  ctx: DeskContext,
+  record: PlanRecord,
+  actor: string,
+  opened = false,
+): Promise<ApplyOutcome> {
   const { plan } = record;
   const base = { actor, job: plan.jobId, namespace: mustJob(ctx, plan.jobId).namespace };
   // A stale plan changed nothing: the job stays as it was. An unreachable cluster fails the job.
   const refuse = async (error: unknown, stale: boolean) => {
-    await movePlan(ctx, plan.id, "applying", stale ? "stale" : "failed", reasonOf(error));
+    // A journal opened before the refusal closes with it: nothing ran, so nothing is left to resume.
+    await ctx.store.update((draft) => {
+      movePlanIn(draft, plan.id, "applying", stale ? "stale" : "failed", reasonOf(error));
+      closeJournal(draft, plan.id, "failed", reasonOf(error));
+    });
     await audit(ctx, { kind: "plan.refused", ...base, detail: { plan: plan.id, reason: reasonOf(error) } });
     if (!stale) await failJob(ctx, plan.jobId, error, actor);
     return error;
@@ -40,7 +58,7 @@ export async function execute(ctx: DeskContext, record: PlanRecord, actor: strin
     throw await refuse(error, isStale(error));
   }
   try {
-    const applied = await runSteps(applyDeps(ctx), plan, versions);
+    const applied = await runSteps(applyDeps(ctx), plan, versions, { opened });
     const job = await completeChange(ctx, record, actor);
     await movePlan(ctx, plan.id, "applying", "applied");
     await audit(ctx, {

@@ -1,6 +1,6 @@
 import type { Plan, RecordedOriginal, ReleaseJob } from "../release/index.ts";
 import { ReleaseError, TERMINAL_STATES } from "../release/index.ts";
-import type { StoredRecord } from "../store/index.ts";
+import type { StoreData, StoredRecord } from "../store/index.ts";
 import type { DeskContext } from "./context.ts";
 import type { JobChange } from "./types.ts";
 
@@ -73,13 +73,22 @@ export function movePlan(
   to: PlanStatus,
   error?: string,
 ): Promise<boolean> {
-  return ctx.store.update((draft) => {
-    const record = draft.plans[id] as unknown as PlanRecord | undefined;
-    if (!record || record.status !== from) return false;
-    record.status = to;
-    if (error) record.error = error;
-    return true;
-  });
+  return ctx.store.update((draft) => movePlanIn(draft, id, from, to, error));
+}
+
+/** movePlan inside a store update the caller makes anyway. */
+export function movePlanIn(
+  draft: StoreData,
+  id: string,
+  from: PlanStatus,
+  to: PlanStatus,
+  error?: string,
+): boolean {
+  const record = draft.plans[id] as unknown as PlanRecord | undefined;
+  if (!record || record.status !== from) return false;
+  record.status = to;
+  if (error) record.error = error;
+  return true;
 }
 
 export function plansOf(ctx: DeskContext, jobId: string): PlanRecord[] {
