@@ -1,4 +1,5 @@
 import { buildNote } from "../views/desk-message.ts";
+import { escapeText } from "../views/escape.ts";
 import type { DeskCommandDeps } from "./desk-deps.ts";
 import { closest } from "./parse.ts";
 import type { Subcommand } from "./subcommand.ts";
@@ -16,11 +17,14 @@ export function configCommand(deps: DeskCommandDeps): Subcommand {
       expectArgs(command, call.args, 2, 2);
       const [setting, namespace] = call.args as [string, string];
       if (setting.toLowerCase() !== "namespace")
-        throw usageError(command, `\`${setting}\` is not a setting; the one setting is \`namespace\`.`);
+        throw usageError(
+          command,
+          `\`${escapeText(setting)}\` is not a setting; the one setting is \`namespace\`.`,
+        );
       if (!NAMESPACE.test(namespace) || namespace.length > 63)
         throw usageError(
           command,
-          `\`${namespace}\` is not a namespace name (lower-case letters, digits and -).`,
+          `\`${escapeText(namespace)}\` is not a namespace name (lower-case letters, digits and -).`,
         );
       const namespaces = await deps.desk.namespaces();
       if (!namespaces.includes(namespace)) {

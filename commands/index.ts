@@ -3,6 +3,7 @@ import { type Logger, requestLogger } from "../src/log.ts";
 import { replyToError } from "../src/slack/errors.ts";
 import type { InFlight } from "../src/slack/in-flight.ts";
 import { buildError } from "../views/error.ts";
+import { escapeText } from "../views/escape.ts";
 import { help } from "./help.ts";
 import { closest, splitArgs } from "./parse.ts";
 import type { CommandCall, Subcommand } from "./subcommand.ts";
@@ -60,8 +61,8 @@ export async function dispatch(
     const names = table.map((c) => c.name);
     const guess = closest(name, names);
     const message = guess
-      ? `There is no \`/release ${name}\`. Did you mean \`/release ${guess}\`?`
-      : `There is no \`/release ${name}\`. Try one of: ${names.map((n) => `\`${n}\``).join(", ")}.`;
+      ? `There is no \`/release ${escapeText(name)}\`. Did you mean \`/release ${guess}\`?`
+      : `There is no \`/release ${escapeText(name)}\`. Try one of: ${names.map((n) => `\`${n}\``).join(", ")}.`;
     await context.replyPrivately(buildError(`${message} \`/release help\` lists them all.`));
     return;
   }

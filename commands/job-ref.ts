@@ -2,6 +2,7 @@ import type { ReleaseDesk } from "../src/desk/types.ts";
 import type { ReleaseJob } from "../src/release/index.ts";
 import { UserFacingError } from "../src/release/index.ts";
 import type { Store } from "../src/store/index.ts";
+import { escapeText } from "../views/escape.ts";
 import { closest } from "./parse.ts";
 
 /** The namespace `/release config namespace` set for a channel, if any. */
@@ -21,7 +22,7 @@ export function resolveJob(desk: ReleaseDesk, store: Store, channel: string, ref
   if (namespace !== undefined) {
     const job = desk.findJob({ namespace, name });
     if (job) return job;
-    throw unknownJob(name, desk.jobs(namespace), `namespace ${namespace}`);
+    throw unknownJob(name, desk.jobs(namespace), `namespace ${escapeText(namespace)}`);
   }
   const matches = desk.jobs().filter((j) => j.name === name);
   const [only] = matches;
@@ -30,7 +31,7 @@ export function resolveJob(desk: ReleaseDesk, store: Store, channel: string, ref
     const refs = matches.map((j) => `\`${j.namespace}/${j.name}\``).join(", ");
     throw new UserFacingError(
       "ambiguous-job",
-      `Several namespaces have a job named ${name}: say which with ${refs}, or set this channel's namespace with \`/release config namespace <namespace>\`.`,
+      `Several namespaces have a job named ${escapeText(name)}: say which with ${refs}, or set this channel's namespace with \`/release config namespace <namespace>\`.`,
     );
   }
   throw unknownJob(name, desk.jobs(), "any namespace");
@@ -39,7 +40,7 @@ export function resolveJob(desk: ReleaseDesk, store: Store, channel: string, ref
 function unknownJob(name: string, jobs: ReleaseJob[], where: string): UserFacingError {
   const names = jobs.map((j) => j.name);
   const guess = closest(name, names);
-  let message = `There is no job ${name} in ${where}.`;
+  let message = `There is no job ${escapeText(name)} in ${where}.`;
   if (guess) message += ` Did you mean \`${guess}\`?`;
   message +=
     names.length > 0

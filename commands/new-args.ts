@@ -7,6 +7,7 @@ import {
   type TrafficPolicy,
   type Version,
 } from "../src/release/index.ts";
+import { escapeText } from "../views/escape.ts";
 
 /** What the one-line `/release new` says; the traffic is resolved once the stable version is known. */
 export interface NewArgs {
@@ -43,7 +44,9 @@ export function parseNewArgs(strategy: ReleaseStrategy, words: string[]): Parsed
   const [target, ...rest] = words;
   const slash = target?.indexOf("/") ?? -1;
   if (!target || slash <= 0 || slash === target.length - 1 || target.includes("=")) {
-    return fail(`Start with the service as \`<namespace>/<service>\`${target ? `, not \`${target}\`` : ""}.`);
+    return fail(
+      `Start with the service as \`<namespace>/<service>\`${target ? `, not \`${escapeText(target)}\`` : ""}.`,
+    );
   }
   const args: NewArgs = {
     strategy,
@@ -62,29 +65,34 @@ export function parseNewArgs(strategy: ReleaseStrategy, words: string[]): Parsed
     else if (key === "image") args.images[""] = value;
     else if (key.startsWith("image.") && key.length > 6) args.images[word.slice(6, eq)] = value;
     else if (key === "replicas") {
-      if (!/^\d+$/.test(value)) return fail(`\`${word}\`: replicas are a whole number, e.g. replicas=2.`);
+      if (!/^\d+$/.test(value))
+        return fail(`\`${escapeText(word)}\`: replicas are a whole number, e.g. replicas=2.`);
       args.replicas = Number(value);
     } else if (key === "weight" || key === "mirror") {
       const percent = value.replace(/%$/, "");
-      if (!/^\d+$/.test(percent)) return fail(`\`${word}\`: give a whole percentage, e.g. ${key}=20.`);
+      if (!/^\d+$/.test(percent))
+        return fail(`\`${escapeText(word)}\`: give a whole percentage, e.g. ${key}=20.`);
       const kind = key === "weight" ? "weight" : "mirror";
       if (key === "weight" && strategy !== "canary")
-        return fail(`\`${word}\`: only a canary takes a weight.`);
+        return fail(`\`${escapeText(word)}\`: only a canary takes a weight.`);
       if (key === "mirror" && strategy !== "mirror")
-        return fail(`\`${word}\`: only a mirror release mirrors.`);
+        return fail(`\`${escapeText(word)}\`: only a mirror release mirrors.`);
       args.traffic = { kind, percent: Number(percent), word };
     } else if (key === "serve") {
-      if (strategy !== "blue-green") return fail(`\`${word}\`: only a blue-green release switches versions.`);
+      if (strategy !== "blue-green")
+        return fail(`\`${escapeText(word)}\`: only a blue-green release switches versions.`);
       args.traffic = { kind: "serve", version: value, word };
     } else {
       const rule = parseCondition(word);
       if (typeof rule === "string") return fail(rule);
-      if (strategy !== "canary") return fail(`\`${word}\`: only a canary sends requests by conditions.`);
+      if (strategy !== "canary")
+        return fail(`\`${escapeText(word)}\`: only a canary sends requests by conditions.`);
       rules.push(rule);
     }
   }
   if (rules.length > 0) {
-    if (args.traffic) return fail(`\`${args.traffic.word}\`: give either a weight or conditions, not both.`);
+    if (args.traffic)
+      return fail(`\`${escapeText(args.traffic.word)}\`: give either a weight or conditions, not both.`);
     args.traffic = {
       kind: "match",
       rules,
@@ -107,10 +115,10 @@ function parseCondition(word: string): MatchRule | string {
   if (/^os:/i.test(word)) {
     const systems = word.slice(3).toLowerCase().split(",").filter(Boolean);
     if (systems.length === 0 || systems.some((s) => !CLIENT_OSES.includes(s as ClientOs)))
-      return `\`${word}\`: name client systems from ${CLIENT_OSES.join(", ")}.`;
+      return `\`${escapeText(word)}\`: name client systems from ${CLIENT_OSES.join(", ")}.`;
     return { kind: "os", systems: systems as ClientOs[] };
   }
-  return `\`${word}\` is not an argument of /release new: use name=, version=, image=, replicas=, weight=, mirror=, serve= or a condition such as header:x-canary=always.`;
+  return `\`${escapeText(word)}\` is not an argument of /release new: use name=, version=, image=, replicas=, weight=, mirror=, serve= or a condition such as header:x-canary=always.`;
 }
 
 /** The traffic as a policy once the stable and new versions are known. */

@@ -8,6 +8,7 @@ import {
   validateServiceChoice,
   validateTrafficPolicy,
 } from "../src/release/index.ts";
+import { escapeText } from "../views/escape.ts";
 import { stableInfoOf, stableVersion } from "../views/wizard/index.ts";
 import { type NewArgs, trafficPolicy } from "./new-args.ts";
 
@@ -63,7 +64,8 @@ export function checkNewRelease(
     });
   }
   const [first] = errors;
-  if (first) throw new UserFacingError("usage", `\`${first.field}\`: ${first.message}`);
+  if (first)
+    throw new UserFacingError("usage", `\`${escapeText(first.field)}\`: ${escapeText(first.message)}`);
   return {
     input: {
       name,

@@ -3,6 +3,7 @@ import { UserFacingError } from "../src/release/index.ts";
 import type { SlackDeps } from "../src/slack/deps.ts";
 import { createRelease, describeCreated } from "../src/slack/wizard/index.ts";
 import { buildNote } from "../views/desk-message.ts";
+import { escapeText } from "../views/escape.ts";
 import { buildStep, newWizard } from "../views/wizard/index.ts";
 import { parseNewArgs, STRATEGY_WORDS } from "./new-args.ts";
 import { checkNewRelease } from "./new-release.ts";
@@ -32,7 +33,7 @@ export function newCommand(deps: NewCommandDeps): Subcommand {
         const guess = closest(strategy, STRATEGY_WORDS);
         throw usageError(
           command,
-          `\`${word}\` is not a release type${guess ? `; did you mean \`${guess}\`?` : "."} Choose blue-green, canary or mirror.`,
+          `\`${escapeText(word ?? "")}\` is not a release type${guess ? `; did you mean \`${guess}\`?` : "."} Choose blue-green, canary or mirror.`,
         );
       }
       if (rest.length === 0) {
@@ -53,7 +54,7 @@ export function newCommand(deps: NewCommandDeps): Subcommand {
       if (!service) {
         throw new UserFacingError(
           "not-found",
-          `\`${args.namespace}/${args.service}\`: there is no service ${args.service} in namespace ${args.namespace}.`,
+          `\`${escapeText(args.namespace)}/${escapeText(args.service)}\`: there is no service ${escapeText(args.service)} in namespace ${escapeText(args.namespace)}.`,
         );
       }
       const template = apps.find((a) => a.name === service.app)?.template ?? false;

@@ -1,5 +1,6 @@
 import type { ClientOs, MatchKind, MatchRule, ReleaseJob, TrafficPolicy } from "../src/release/index.ts";
 import { CLIENT_OSES, jobVersions, validateTrafficPolicy } from "../src/release/index.ts";
+import { escapeText } from "../views/escape.ts";
 
 export type ParsedTraffic = { ok: true; traffic: TrafficPolicy } | { ok: false; problem: string };
 
@@ -23,7 +24,8 @@ export function parseTraffic(words: string[], job: ReleaseJob): ParsedTraffic {
   } else if (/^mirror=/i.test(first)) {
     if (words.length > 1) return { ok: false, problem: "`mirror=<percent>` stands alone." };
     const percent = Number(first.slice("mirror=".length).replace("%", ""));
-    if (!Number.isInteger(percent)) return { ok: false, problem: `\`${first}\` needs a whole percentage.` };
+    if (!Number.isInteger(percent))
+      return { ok: false, problem: `\`${escapeText(first)}\` needs a whole percentage.` };
     traffic = { kind: "mirror", percent, to: next };
   } else if (words.every((w) => /^[^=:]+=\d+%?$/.test(w))) {
     const weights: Record<string, number> = {};
@@ -67,8 +69,8 @@ function parseRule(word: string): MatchRule | string {
     const systems = word.slice(3).toLowerCase().split(",").filter(Boolean);
     const unknown = systems.filter((s) => !CLIENT_OSES.includes(s as ClientOs));
     if (systems.length === 0 || unknown.length > 0)
-      return `\`${word}\`: name client systems from ${CLIENT_OSES.join(", ")}.`;
+      return `\`${escapeText(word)}\`: name client systems from ${CLIENT_OSES.join(", ")}.`;
     return { kind: "os", systems: systems as ClientOs[] };
   }
-  return `\`${word}\` is not a percentage, a \`version=percent\` pair, \`mirror=percent\` or a condition such as \`header:x-canary=always\`.`;
+  return `\`${escapeText(word)}\` is not a percentage, a \`version=percent\` pair, \`mirror=percent\` or a condition such as \`header:x-canary=always\`.`;
 }

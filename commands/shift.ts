@@ -1,3 +1,4 @@
+import { escapeText } from "../views/escape.ts";
 import type { DeskCommandDeps } from "./desk-deps.ts";
 import { resolveJob } from "./job-ref.ts";
 import { parseTraffic } from "./parse-traffic.ts";
@@ -15,7 +16,7 @@ export function shiftCommand(deps: DeskCommandDeps): Subcommand {
     async run(call) {
       const [ref, ...words] = call.args;
       if (!ref) throw usageError(command, "Name the job and the traffic.");
-      if (words.length === 0) throw usageError(command, `Say how traffic of ${ref} should move.`);
+      if (words.length === 0) throw usageError(command, `Say how traffic of ${escapeText(ref)} should move.`);
       const job = resolveJob(deps.desk, deps.store, call.channel, ref);
       const parsed = parseTraffic(words, job);
       if (!parsed.ok) throw usageError(command, parsed.problem);

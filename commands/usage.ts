@@ -1,4 +1,5 @@
 import { UserFacingError } from "../src/release/index.ts";
+import { escapeText } from "../views/escape.ts";
 import type { Subcommand } from "./subcommand.ts";
 
 /** A malformed `/release` call: says what is wrong, then the usage and an example. */
@@ -20,6 +21,6 @@ export function expectArgs(
   if (args.length < min) throw usageError(command, min === 1 ? "Name the job." : "Something is missing.");
   if (args.length > max) {
     const extra = args.slice(max).join(" ");
-    throw usageError(command, `\`${extra}\` is one word too many.`);
+    throw usageError(command, `\`${escapeText(extra)}\` is one word too many.`);
   }
 }

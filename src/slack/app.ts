@@ -2,6 +2,7 @@ import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from "@slack/bol
 import type { Config } from "../config.ts";
 import { boltLogger, type Logger } from "../log.ts";
 import { healthRoutes, type ReadinessCheck } from "./health.ts";
+import { guardSlackRequests } from "./request-guard.ts";
 
 export interface SlackAppOptions {
   config: Config;
@@ -26,14 +27,17 @@ export function createSlackApp({ config, logger, readiness }: SlackAppOptions): 
   const customRoutes = healthRoutes(readiness);
   const receiver: Receiver =
     slack.mode === "http"
-      ? new HTTPReceiver({
-          signingSecret: slack.signingSecret as string,
-          port: slack.port,
-          customRoutes,
-          logger: log,
-          // Unmatched requests get an answer quickly instead of Slack's 3 s timeout.
-          unhandledRequestTimeoutMillis: 2_000,
-        })
+      ? guarded(
+          new HTTPReceiver({
+            signingSecret: slack.signingSecret as string,
+            port: slack.port,
+            customRoutes,
+            logger: log,
+            // Unmatched requests get an answer quickly instead of Slack's 3 s timeout.
+            unhandledRequestTimeoutMillis: 2_000,
+          }),
+          slack.signingSecret as string,
+        )
       : new SocketModeReceiver({
           appToken: slack.appToken as string,
           customRoutes,
@@ -71,4 +75,10 @@ export function createSlackApp({ config, logger, readiness }: SlackAppOptions): 
       await app.stop();
     },
   };
+}
+
+/** Bad requests are refused before Bolt sees them (see guardSlackRequests). */
+function guarded(receiver: HTTPReceiver, signingSecret: string): HTTPReceiver {
+  receiver.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret });
+  return receiver;
 }

@@ -15,12 +15,14 @@ export interface Origin {
 export function answerPrivately(client: WebClient, origin: Origin): (reply: Reply) => Promise<void> {
   return async (reply) => {
     if (origin.responseUrl) {
+      // A response URL that is gone, unreachable or malformed falls back to an ephemeral message.
       const res = await fetch(origin.responseUrl, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ response_type: "ephemeral", replace_original: false, ...reply }),
-      });
-      if (res.ok) return;
+        signal: AbortSignal.timeout(5_000),
+      }).catch(() => undefined);
+      if (res?.ok) return;
     }
     if (origin.channel) {
       await client.chat.postEphemeral({ channel: origin.channel, user: origin.user, ...reply });

@@ -48,7 +48,7 @@ export function registerChangeSubmissions(app: App, deps: SlackDeps): void {
 
   submit(ids.shiftModal.callback, (view, jobId) => {
     const job = deps.desk.job(jobId);
-    const text = view.state.values[ids.shiftModal.block]?.[ids.shiftModal.input]?.value ?? "";
+    const text = textOf(view.state?.values?.[ids.shiftModal.block]?.[ids.shiftModal.input]?.value);
     const words = text.trim().split(/\s+/).filter(Boolean);
     if (!job || words.length === 0)
       return { ok: false, errors: { [ids.shiftModal.block]: "Say how traffic should move, e.g. 20." } };
@@ -60,12 +60,18 @@ export function registerChangeSubmissions(app: App, deps: SlackDeps): void {
 
   submit(ids.takeOverModal.callback, (view, jobId) => {
     const job = deps.desk.job(jobId);
-    const version =
-      view.state.values[ids.takeOverModal.block]?.[ids.takeOverModal.input]?.selected_option?.value;
+    const version = textOf(
+      view.state?.values?.[ids.takeOverModal.block]?.[ids.takeOverModal.input]?.selected_option?.value,
+    );
     if (!job || !version || ![job.stableVersion, job.newVersion.version].includes(version))
       return { ok: false, errors: { [ids.takeOverModal.block]: "Choose one of the job's versions." } };
     return { ok: true, change: { kind: "takeOver", version } };
   });
+}
+
+/** A submitted value as text; anything else (a forged number, array or null) reads as empty. */
+function textOf(value: unknown): string {
+  return typeof value === "string" ? value : "";
 }
 
 function blockOf(callbackId: string): string {
