@@ -5,6 +5,7 @@ import { benchChartRender } from "./chart-render.ts";
 import { benchDigest } from "./digest.ts";
 import { benchMemory } from "./memory.ts";
 import { emit, emitted, round } from "./stats.ts";
+import { benchStoreSize } from "./store-size.ts";
 import { summaryTable } from "./summary.ts";
 
 /**
@@ -14,6 +15,7 @@ import { summaryTable } from "./summary.ts";
 const budgetSeconds = 300;
 const benches: [string, () => Promise<void>][] = [
   ["audit-append", () => benchAuditAppend()],
+  ["store-size", () => benchStoreSize()],
   ["ack-latency", () => benchAckLatency()],
   ["approval-to-traffic", () => benchApprovalToTraffic()],
   ["digest", () => benchDigest()],

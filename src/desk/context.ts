@@ -17,6 +17,7 @@ import type { Logger } from "../log.ts";
 import type { ReleaseJob } from "../release/index.ts";
 import type { AuditEvent, AuditLog, Store } from "../store/index.ts";
 import { RecentReads } from "./recent-reads.ts";
+import { DEFAULT_RETENTION, type Retention } from "./retention.ts";
 import type { DeskEvents } from "./types.ts";
 
 export interface ReleaseDeskOptions {
@@ -37,6 +38,10 @@ export interface ReleaseDeskOptions {
   afterStep?: ApplyDeps["afterStep"];
   /** How long reads of rarely changing kinds (Services, Gateways, Namespaces, CRDs) are reused (default 30 s). */
   readCacheMs?: number;
+  /** How long finished plans, journals, decided requests and job history are kept in the store. */
+  retention?: Partial<Retention>;
+  /** How often the store is pruned after the start-up prune (default hourly; 0: only at start-up). */
+  pruneEveryMs?: number;
 }
 
 /** Everything the use-cases share; built once per desk. */
@@ -48,6 +53,7 @@ export interface DeskContext {
   /** What this call computes from: `shared`, or within an operation its memo (each object read once). */
   reads: Kube;
   recent: RecentReads;
+  retention: Retention;
   store: Store;
   audit: AuditLog;
   clock: () => Date;
@@ -71,6 +77,7 @@ export function deskContext(options: ReleaseDeskOptions): DeskContext {
     shared: cache.shared,
     reads: cache.shared,
     recent,
+    retention: { ...DEFAULT_RETENTION, ...options.retention },
     store: options.store,
     audit: options.audit,
     clock: options.clock,

@@ -7,16 +7,21 @@ import { createJob } from "./create-job.ts";
 import { Deployments } from "./deploying.ts";
 import { abandon, retry } from "./lifecycle.ts";
 import { planChange } from "./plan-change.ts";
+import { prune, prunePeriodically } from "./prune.ts";
 import { allJobs, isLive, readJob, readPlan } from "./records.ts";
 import { recover } from "./recover.ts";
+import type { Pruned } from "./retention.ts";
 import { jobStatus } from "./status.ts";
 import type { ReleaseDesk, ServiceInfo } from "./types.ts";
 
 export type { ReleaseDeskOptions } from "./context.ts";
 export type { PlanRecord, PlanStatus } from "./records.ts";
+export { DEFAULT_RETENTION, type Pruned, pruneStore, type Retention } from "./retention.ts";
 export type * from "./types.ts";
 
 export interface RunningReleaseDesk extends ReleaseDesk {
+  /** Drops what the store no longer needs (finished plans' bodies, done journals, old requests); also hourly. */
+  prune(): Promise<Pruned>;
   /** Stops waiting for new versions (they are watched again by recover() at the next start). */
   close(): Promise<void>;
 }
@@ -24,6 +29,8 @@ export interface RunningReleaseDesk extends ReleaseDesk {
 export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDesk {
   const ctx = deskContext(options);
   const deployments = new Deployments(ctx);
+  const pruneEveryMs = options.pruneEveryMs ?? 3600_000;
+  const stopPruning = pruneEveryMs > 0 ? prunePeriodically(ctx, pruneEveryMs) : () => undefined;
 
   return {
     namespaces: () => ctx.discovery.namespaces(),
@@ -63,7 +70,15 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
     retry: (jobId, actor): Promise<ReleaseJob> => retry(ctx, deployments, jobId, actor),
     abandon: (jobId, actor) => abandon(ctx, jobId, actor),
     status: (jobId) => jobStatus(ctx, jobId),
-    recover: () => recover(ctx, deployments),
-    close: () => deployments.close(),
+    async recover() {
+      await recover(ctx, deployments);
+      // After recovery: the journals it finished are the first things pruning drops.
+      await prune(ctx).catch((error) => ctx.logger.warn({ err: error }, "store pruning failed"));
+    },
+    prune: () => prune(ctx),
+    close: () => {
+      stopPruning();
+      return deployments.close();
+    },
   };
 }

@@ -94,4 +94,16 @@ describe("approval to first change", () => {
     await expect(world.desk.applyPlan(plan.id, "U3")).rejects.toThrow(/already applied/);
     expect(writes).toHaveLength(0);
   });
+
+  it("drops a finished apply's journal at start-up, keeping the plan's record", async () => {
+    const plan = await world.desk.planChange(job.id, shift(60), "U1");
+    await world.desk.applyPlan(plan.id, "U2");
+    expect((store.data().journal[plan.id] as unknown as JournalEntry).state).toBe("done");
+    await world.desk.recover();
+    expect(store.data().journal[plan.id]).toBeUndefined();
+    expect((store.data().plans[plan.id] as unknown as PlanRecord).plan.summary).toBe(plan.summary);
+    // The refused plan's failed journal stays for the retention window; no finished one is left.
+    const states = Object.values(store.data().journal).map((e) => (e as unknown as JournalEntry).state);
+    expect(states).toEqual(["failed"]);
+  });
 });
