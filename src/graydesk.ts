@@ -200,6 +200,7 @@ export async function startGraydesk(
       if (!drained)
         logger.warn({ pending: inFlight.size }, "shutdown timeout reached with work still running");
       await releaseDesk?.close();
+      await deps.charts.close();
       await outbox.stop();
       await store.close();
       await audit.close();

@@ -4,13 +4,14 @@ import { createRequire } from "node:module";
 import { Resvg } from "@resvg/resvg-js";
 import * as echarts from "echarts";
 import type { Version } from "../release/index.ts";
+import type { ChartInput } from "./chart-input.ts";
 import { CHART_SIZE, type ChartSize } from "./chart-size.ts";
 import { formatMs, formatRatio } from "./format.ts";
-import type { SplitSeries, VersionHealthReport, VersionStats } from "./version-health.ts";
 
 /** One colour per version, in the job's version order: stable blue, new orange, then more. */
 export const VERSION_COLOURS = ["#1f6feb", "#f0883e", "#2da44e", "#8250df", "#cf222e", "#6e7781"] as const;
 
+export { type ChartInput, chartInputOf } from "./chart-input.ts";
 export type { ChartSize } from "./chart-size.ts";
 export { CHART_SIZE } from "./chart-size.ts";
 
@@ -21,20 +22,6 @@ const require = createRequire(import.meta.url);
 const FONT_FILES = ["DejaVuSansCondensed.ttf", "DejaVuSansCondensed-Bold.ttf"].map((f) =>
   require.resolve(`dejavu-fonts-ttf/ttf/${f}`),
 );
-
-export interface ChartInput {
-  /** e.g. "reviews.bookinfo". */
-  title: string;
-  /** Stable first: the order decides the colours. */
-  versions: Version[];
-  /** The configured percent per version (a flat line over the window). */
-  configured: Record<Version, number>;
-  observed: SplitSeries[];
-  stats: Record<Version, Pick<VersionStats, "successRate" | "p99">>;
-  /** The window shown, unix ms. */
-  from: number;
-  to: number;
-}
 
 export function colourOf(versions: Version[], version: Version): string {
   const index = Math.max(0, versions.indexOf(version));
@@ -134,18 +121,4 @@ export function renderChartPng(input: ChartInput, size: ChartSize = CHART_SIZE):
   const svg = renderChartSvg(input, size);
   const resvg = new Resvg(svg, { fitTo: { mode: "width", value: size.width }, font: FONT_OPTIONS });
   return resvg.render().asPng();
-}
-
-/** The chart of a health report: its configured split, the observed series and each version's figures. */
-export function chartInputOf(report: VersionHealthReport): ChartInput {
-  const to = Date.parse(report.at);
-  return {
-    title: `${report.service.service}.${report.service.namespace}`,
-    versions: Object.keys(report.versions),
-    configured: report.configured,
-    observed: report.observedSplit,
-    stats: report.versions,
-    from: to - report.window.rangeSeconds * 1000,
-    to,
-  };
 }

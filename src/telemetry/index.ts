@@ -1,8 +1,16 @@
 // Telemetry's public face: live per-version health from Prometheus, Jaeger links, split charts, the refresher.
-export type { ChartInput, ChartSize } from "./chart.ts";
+export { type ChartInput, chartInputOf } from "./chart-input.ts";
+export {
+  ChartRenderError,
+  type ChartRenderErrorCode,
+  type ChartRenderer,
+  type ChartRendererOptions,
+  createChartRenderer,
+} from "./chart-renderer.ts";
+export { CHART_SIZE, type ChartSize } from "./chart-size.ts";
 /**
- * Chart drawing (ECharts and resvg, some 100 MB resident) loads on the first chart, not at start: most
- * replicas never draw one, and those without Prometheus cannot.
+ * Chart drawing (ECharts and resvg, some 100 MB resident) loads only where a chart is drawn: the running app
+ * draws in a recycled worker (createChartRenderer); loadCharts is the in-process path for tools and tests.
  */
 export const loadCharts = () => import("./chart.ts");
 export { formatMs, formatRatio, formatRps, formatShare } from "./format.ts";

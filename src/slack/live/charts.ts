@@ -2,7 +2,14 @@ import type { WebClient } from "@slack/web-api";
 import type { ReleaseDesk } from "../../desk/types.ts";
 import type { Logger } from "../../log.ts";
 import type { ReleaseJob } from "../../release/index.ts";
-import { type ChartInput, LIVE_STATES, loadCharts, type Telemetry } from "../../telemetry/index.ts";
+import {
+  type ChartInput,
+  type ChartRenderer,
+  chartInputOf,
+  createChartRenderer,
+  LIVE_STATES,
+  type Telemetry,
+} from "../../telemetry/index.ts";
 import type { JobCards } from "../job-card.ts";
 
 export interface JobChartsDeps {
@@ -11,8 +18,8 @@ export interface JobChartsDeps {
   cards: JobCards;
   telemetry: Telemetry;
   logger: Logger;
-  /** The PNG of a chart; sync or async, so rendering may move off the main thread. */
-  render?: (input: ChartInput) => Buffer | Promise<Buffer>;
+  /** Draws the PNG; by default a worker that is recycled to keep native memory level (see chart-renderer.ts). */
+  renderer?: Pick<ChartRenderer, "renderChartPngAsync" | "close">;
 }
 
 export type ChartResult = { ok: true; fileId: string } | { ok: false; reason: string };
@@ -27,13 +34,35 @@ export class JobCharts {
   /** The last state-and-split seen per job, to tell a change from a redraw. */
   readonly #seen = new Map<string, string>();
 
+  /** Started on the first chart: replicas without Prometheus never start a worker. */
+  #renderer: Pick<ChartRenderer, "renderChartPngAsync" | "close"> | undefined;
+
   constructor(deps: JobChartsDeps) {
     this.#d = deps;
-    // With metrics configured charts will be drawn: load the drawing code now rather than on the first chart.
-    if (deps.telemetry.prometheusConfigured && !deps.render) void loadCharts();
+    this.#renderer = deps.renderer;
   }
 
-  async upload(jobId: string): Promise<ChartResult> {
+  async close(): Promise<void> {
+    await this.#renderer?.close();
+  }
+
+  #draw(input: ChartInput): Promise<Buffer> {
+    this.#renderer ??= createChartRenderer();
+    return this.#renderer.renderChartPngAsync(input);
+  }
+
+  /** One upload per job at a time: a request that comes while one is being drawn gets that one. */
+  readonly #uploading = new Map<string, Promise<ChartResult>>();
+
+  upload(jobId: string): Promise<ChartResult> {
+    const running = this.#uploading.get(jobId);
+    if (running) return running;
+    const upload = this.#upload(jobId).finally(() => this.#uploading.delete(jobId));
+    this.#uploading.set(jobId, upload);
+    return upload;
+  }
+
+  async #upload(jobId: string): Promise<ChartResult> {
     const { desk, cards, telemetry, client } = this.#d;
     const job = desk.job(jobId);
     if (!job) return { ok: false, reason: "That release job does not exist (any more)." };
@@ -42,8 +71,7 @@ export class JobCharts {
     if (!channel) return { ok: false, reason: `${job.name} has no channel to post its chart in.` };
     const health = await telemetry.versionHealth(job);
     if (health.status !== "ok") return { ok: false, reason: health.reason };
-    const charts = await loadCharts();
-    const png = await (this.#d.render ?? charts.renderChartPng)(charts.chartInputOf(health));
+    const png = await this.#draw(chartInputOf(health));
     const file = {
       file: png,
       filename: "split.png",
