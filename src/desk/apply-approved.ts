@@ -20,6 +20,9 @@ export interface ApplyApprovedDeps {
  * runs once per request; a stale plan (the cluster changed since) is closed as stale, anything else as failed.
  * Slack comes after the cluster and the records: nothing Slack does (slow, down, rate limiting) holds the change.
  */
+/** How long an apply runs before its approval message says "applying". */
+export const APPLYING_NOTE_AFTER_MS = 300;
+
 export async function applyApproved(
   o: ApplyApprovedDeps,
   request: ApprovalRequest,
@@ -27,11 +30,12 @@ export async function applyApproved(
 ): Promise<DecideResult> {
   const { desk, gate, audit, logger, messages } = o;
   const about = { job: request.jobName, namespace: request.namespace };
-  // The approvers see "applying" without the cluster waiting for Slack: the redraw runs beside the apply,
-  // and the outcome's redraw below replaces it in order (the outbox keeps one message's updates in order).
-  void messages.redraw(request.id);
+  // Most applies finish in milliseconds and go straight to their outcome. One that waits (a new version
+  // becoming ready) shows "applying" after a moment; drawing it earlier would put Slack work on the path to
+  // the patch. The outbox keeps one message's updates in order, so the outcome's redraw still comes last.
+  const applyingNote = setTimeout(() => void messages.redraw(request.id), APPLYING_NOTE_AFTER_MS);
   try {
-    const outcome = await desk.applyPlan(request.planId, user);
+    const outcome = await desk.applyPlan(request.planId, user).finally(() => clearTimeout(applyingNote));
     const done = outcome.applied.filter((s) => s.result === "done").map((s) => s.step);
     const text = done.length > 0 ? done.join("\n") : "nothing needed changing";
     const finished = (await gate.finish(request.id, "applied", text)) ?? request;
