@@ -76,3 +76,14 @@ describe(".env.example", () => {
     }
   });
 });
+
+describe("README", () => {
+  it("shows an approval policy example that Graydesk accepts", async () => {
+    const { parsePolicy } = await import("../src/approvals/index.ts");
+    const example = /## Approval policy[\s\S]*?```yaml\n([\s\S]*?)```/.exec(read("README.md"))?.[1];
+    expect(example).toBeDefined();
+    const result = parsePolicy(example ?? "");
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.policy.namespaces.bookinfo?.approvals).toBe(2);
+  });
+});
