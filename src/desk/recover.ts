@@ -15,6 +15,7 @@ import { completeChange, failJob } from "./job-changes.ts";
 import { computePreparePlan, runPreparePlan } from "./prepare-job.ts";
 import { prepared, undoPrepare } from "./prepared.ts";
 import { allJobs, movePlan, mustJob, type PlanRecord, readPlan, saveJob, savePlan } from "./records.ts";
+import { closeRecoveredRequests, refuseUnstartedRequests } from "./recovered-requests.ts";
 
 /**
  * Start-up. Each apply a crash interrupted is finished when its remaining steps still fit the cluster;
@@ -55,6 +56,7 @@ export async function recover(ctx: DeskContext, deployments: Deployments): Promi
       else {
         await completeChange(ctx, record, record.requestedBy);
         await movePlan(ctx, record.id, "applying", "applied");
+        await closeRecoveredRequests(ctx, record.id, "applied", "completed by Graydesk after a restart");
       }
       await audit(ctx, {
         kind: "plan.recovered",
@@ -73,8 +75,15 @@ export async function recover(ctx: DeskContext, deployments: Deployments): Promi
       continue;
     }
     await movePlan(ctx, record.id, "applying", "failed", resumed.reason);
+    await closeRecoveredRequests(
+      ctx,
+      record.id,
+      "failed",
+      `interrupted by a restart and reverted: ${resumed.reason}`,
+    );
     await revert(ctx, record, entry, resumed.reason);
   }
+  await refuseUnstartedRequests(ctx);
   for (const job of allJobs(ctx)) if (job.state === "deploying") deployments.watch(job.id);
 }
 

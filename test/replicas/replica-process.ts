@@ -14,6 +14,10 @@ export interface ReplicaOptions {
   kubeconfig: string;
   policyFile: string;
   leaseDurationSeconds: number;
+  /** Reuse a DATA_DIR (a restart after a crash); a fresh temporary one otherwise. */
+  dataDir?: string;
+  /** Defaults to the shared Kubernetes store; "lowdb" keeps state in DATA_DIR/graydesk.json. */
+  store?: "kubernetes" | "lowdb";
 }
 
 /** One Graydesk process (`src/main.ts`, as `npm start` runs it) with STORE=kubernetes, in HTTP mode. */
@@ -37,7 +41,7 @@ export async function startReplica(
   timeoutMs = 20_000,
 ): Promise<Replica> {
   const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), `graydesk-replica-${name}-`));
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), `graydesk-replica-${name}-`));
   const child = spawn(process.execPath, ["src/main.ts"], {
     cwd: root,
     env: {
@@ -49,7 +53,7 @@ export async function startReplica(
       SLACK_API_URL: options.api.url,
       KUBECONFIG: options.kubeconfig,
       DATA_DIR: dataDir,
-      STORE: "kubernetes",
+      STORE: options.store ?? "kubernetes",
       LEASE_DURATION_SECONDS: String(options.leaseDurationSeconds),
       POLICY_FILE: options.policyFile,
       LOG_LEVEL: "info",
