@@ -4,7 +4,7 @@ import { Low } from "lowdb";
 import { JSONFile } from "lowdb/node";
 import { emptyData, migrate, type StoreData } from "./schema.ts";
 import type { Store } from "./store.ts";
-import { StoreError } from "./store.ts";
+import { StoreError, StoreWriteError } from "./store.ts";
 
 export const STATE_FILE = "graydesk.json";
 
@@ -94,6 +94,6 @@ async function persist(db: Low<StoreData>, file: string) {
   try {
     await db.write();
   } catch (cause) {
-    throw new StoreError(`cannot write ${file}: ${(cause as Error).message}`, { cause });
+    throw new StoreWriteError(file, cause as NodeJS.ErrnoException);
   }
 }

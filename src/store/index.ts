@@ -17,4 +17,4 @@ export {
   type StoreData,
   type StoredRecord,
 } from "./schema.ts";
-export { type Store, StoreError, StoreForbiddenError } from "./store.ts";
+export { type Store, StoreError, StoreForbiddenError, StoreWriteError } from "./store.ts";

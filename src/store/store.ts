@@ -20,6 +20,22 @@ export class StoreError extends Error {
 }
 
 /**
+ * The state file could not be written (disk full, read-only or broken DATA_DIR). The change was not saved and
+ * memory still matches the file on disk, so the person is told plainly and may try again once it is fixed.
+ */
+export class StoreWriteError extends UserFacingError {
+  constructor(file: string, cause: NodeJS.ErrnoException) {
+    const why = cause.code === "ENOSPC" ? "the disk is full" : (cause.code ?? cause.message);
+    super(
+      "store-write",
+      `Graydesk could not save this change: writing ${file} failed (${why}). Nothing was changed; ` +
+        "once DATA_DIR has room and is writable, try again.",
+      { retryable: true, cause },
+    );
+  }
+}
+
+/**
  * The cluster refused Graydesk a write to its state ConfigMaps (RBAC): shown to the person whose change was not
  * saved, naming the verb and resource as RBAC does, so the operator knows what to grant.
  */

@@ -1,6 +1,6 @@
 // A DATA_DIR Graydesk cannot create: the real entry point names the directory and exits non-zero.
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -42,4 +42,62 @@ describe("DATA_DIR that cannot be created", () => {
     expect(stderr).toContain(`Graydesk cannot start: cannot create DATA_DIR ${dataDir}`);
     expect(code).not.toBe(0);
   });
+});
+
+describe("DATA_DIR that stops taking writes while Graydesk runs", () => {
+  it.each([
+    // The state file is written to a temporary file and renamed over the old one (see file-store.ts):
+    // a directory in the temporary file's place makes every write fail, as a read-only DATA_DIR does.
+    ["not writable", (tmp: string) => mkdirSync(tmp), /writing .*graydesk\.json failed \(EISDIR\)/],
+    // /dev/full answers every write with ENOSPC, exactly as a full disk does.
+    [
+      "full",
+      (tmp: string) => symlinkSync("/dev/full", tmp),
+      /writing .*graydesk\.json failed \(the disk is full\)/,
+    ],
+  ])(
+    "%s: the user is told plainly, nothing is half-recorded, the file stays whole; it works again once fixed",
+    async (_name, spoil, message) => {
+      const { startKubeServer } = await import("../harness/kube/index.ts");
+      const { startSlackApiServer } = await import("../harness/slack/index.ts");
+      const { startTestGraydesk } = await import("../harness/graydesk.ts");
+      const { CoreV1Api } = await import("@kubernetes/client-node");
+      const kube = await startKubeServer();
+      const api = await startSlackApiServer();
+      const dataDir = mkdtempSync(path.join(tmpdir(), "graydesk-datadir-"));
+      const app = await startTestGraydesk(api, { kubeconfig: kube.kubeconfigPath, dataDir });
+      try {
+        await kube
+          .kubeConfig()
+          .makeApiClient(CoreV1Api)
+          .createNamespace({ body: { metadata: { name: "bookinfo" } } });
+        const stateFile = path.join(dataDir, "graydesk.json");
+        const before = readFileSync(stateFile);
+        const channelsBefore = structuredClone(app.graydesk.store.data().channels);
+        const tmp = path.join(dataDir, ".graydesk.json.tmp");
+        spoil(tmp);
+
+        api.reset();
+        const reply = await app.slack.command("/release", "config namespace bookinfo");
+        expect(reply.status).toBe(200);
+        const answer = await api.waitFor("response_url", undefined, 5000);
+        expect(String(answer.args.text)).toMatch(message);
+        expect(String(answer.args.text)).toContain("Nothing was changed");
+        expect(app.graydesk.store.data().channels).toEqual(channelsBefore);
+        expect(readFileSync(stateFile).equals(before)).toBe(true);
+        JSON.parse(readFileSync(stateFile, "utf8"));
+
+        rmSync(tmp, { recursive: true, force: true });
+        api.reset();
+        await app.slack.command("/release", "config namespace bookinfo");
+        const fixed = await api.waitFor("response_url", undefined, 5000);
+        expect(String(fixed.args.text)).not.toContain("could not save");
+        expect(JSON.stringify(JSON.parse(readFileSync(stateFile, "utf8")).channels)).toContain("bookinfo");
+      } finally {
+        await app.stop();
+        await api.close();
+        await kube.close();
+      }
+    },
+  );
 });

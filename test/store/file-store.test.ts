@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { openFileStore, SCHEMA_VERSION, STATE_FILE, StoreError } from "../../src/store/index.ts";
+import { openFileStore, SCHEMA_VERSION, STATE_FILE, StoreWriteError } from "../../src/store/index.ts";
 
 const fresh = () => mkdtempSync(path.join(tmpdir(), "graydesk-store-"));
 
@@ -67,7 +67,7 @@ describe("file store", () => {
         await attempt;
         expect(store.data().jobs.j2).toEqual({ id: "j2" });
       } else {
-        await expect(attempt).rejects.toThrow(StoreError);
+        await expect(attempt).rejects.toThrow(StoreWriteError);
         expect(store.data().jobs.j2).toBeUndefined();
       }
     } finally {
