@@ -3,33 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-
-const root = path.resolve(import.meta.dirname, "..");
-
-/** Runs the real entry point, as `npm start` does, with exactly the given environment. */
-function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["src/main.ts"], {
-      cwd: root,
-      env: { PATH: process.env.PATH ?? "", ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
-    });
-  });
-}
+import { ROOT, runEntryPoint } from "./harness/entry-point.ts";
 
 describe("start-up", () => {
   it("prints one clear line per missing setting and exits non-zero", async () => {
-    const { code, stderr } = await start({});
+    const { code, stderr } = await runEntryPoint({});
     expect(code).toBe(2);
     const problems = stderr.split("\n").filter((l) => l.startsWith("  - "));
     expect(problems).toEqual([
@@ -47,7 +25,7 @@ describe("start-up", () => {
     const file = path.join(dataDir, "graydesk.json");
     const corrupt = Buffer.from('{"schemaVersion":1,"jobs":{"j1":{"id":"j1"\u0000\u00ff', "latin1");
     writeFileSync(file, corrupt);
-    const { code, stderr } = await start({
+    const { code, stderr } = await runEntryPoint({
       SLACK_BOT_TOKEN: "xoxb-test",
       SLACK_SIGNING_SECRET: "secret",
       PORT: "3999",
@@ -69,7 +47,7 @@ describe("shutdown", () => {
     const port = await freePort();
     const dataDir = mkdtempSync(path.join(tmpdir(), "graydesk-sigterm-"));
     const child = spawn(process.execPath, ["src/main.ts"], {
-      cwd: root,
+      cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? "",
         SLACK_BOT_TOKEN: api.bot.token,
