@@ -12,7 +12,7 @@ export interface BotIdentity {
 }
 
 export const DEFAULT_BOT: BotIdentity = {
-  token: "xoxb-graydesk-test",
+  token: "xoxb-gd-test",
   teamId: "T0GRAYDESK",
   team: "Graydesk Test",
   userId: "U0GRAYBOT",
