@@ -21,6 +21,14 @@ export class UserFacingError extends Error {
   }
 }
 
+/**
+ * A UserFacingError carries a message written for the user (validation, permission, a Kubernetes refusal worded
+ * for people). Anything else is an internal fault: the user gets an apology, the log gets the details.
+ */
+export function userMessageOf(error: unknown): string | undefined {
+  return error instanceof UserFacingError ? error.message : undefined;
+}
+
 export type ReleaseErrorCode =
   | "invalid-field"
   | "not-allowed"

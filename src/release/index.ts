@@ -12,7 +12,7 @@ export {
   VERSION_LABEL,
 } from "./deployment.ts";
 export type { FieldError, ReleaseErrorCode } from "./errors.ts";
-export { assertNoFieldErrors, ReleaseError, UserFacingError } from "./errors.ts";
+export { assertNoFieldErrors, ReleaseError, UserFacingError, userMessageOf } from "./errors.ts";
 export type * from "./job.ts";
 export { initialTraffic, jobVersions, POLICY_KINDS } from "./job.ts";
 export type { ObjectRef, Plan, PlanStep, Precondition, StepAction } from "./plan.ts";

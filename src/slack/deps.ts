@@ -1,9 +1,9 @@
 import type { Policy } from "../approvals/index.ts";
-import type { ApprovalDesk } from "../desk/approvals.ts";
 import type { ReleaseDesk } from "../desk/types.ts";
 import type { Logger } from "../log.ts";
 import type { AuditLog, Store } from "../store/index.ts";
 import type { Telemetry } from "../telemetry/index.ts";
+import type { ApprovalDesk } from "./approvals/index.ts";
 import type { InFlight } from "./in-flight.ts";
 import type { JobCards } from "./job-card.ts";
 import type { JobCharts } from "./live/charts.ts";

@@ -1,14 +1,8 @@
 import { buildError, GENERIC_APOLOGY } from "../../views/error.ts";
 import type { Logger } from "../log.ts";
-import { UserFacingError } from "../release/errors.ts";
+import { userMessageOf } from "../release/index.ts";
 
-/**
- * A UserFacingError carries a message written for the user (validation, permission, a Kubernetes refusal worded
- * for people). Anything else is an internal fault: the user gets an apology, the log gets the details.
- */
-export function userMessageOf(error: unknown): string | undefined {
-  return error instanceof UserFacingError ? error.message : undefined;
-}
+export { userMessageOf };
 
 export async function replyToError(
   error: unknown,

@@ -2,7 +2,7 @@ import type { App } from "@slack/bolt";
 import { rerequestButton } from "../../../views/approval.ts";
 import { buildNote } from "../../../views/desk-message.ts";
 import { ids } from "../../../views/ids.ts";
-import type { DecideResult } from "../../desk/approvals.ts";
+import type { DecideResult } from "../approvals/index.ts";
 import type { SlackDeps } from "../deps.ts";
 import type { Reply } from "../reply.ts";
 import { onButton } from "./on-action.ts";

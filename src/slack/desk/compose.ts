@@ -1,12 +1,12 @@
 import type { App } from "@slack/bolt";
 import { buildNote } from "../../../views/desk-message.ts";
 import { ApprovalGate, cachedGroups, Permissions, type Policy } from "../../approvals/index.ts";
-import { ApprovalDesk } from "../../desk/approvals.ts";
 import type { DeskEvents, ReleaseDesk } from "../../desk/types.ts";
 import type { Logger } from "../../log.ts";
 import type { ReleaseJob } from "../../release/index.ts";
 import type { AuditLog, Store } from "../../store/index.ts";
 import { createTelemetry, evidence, type Telemetry } from "../../telemetry/index.ts";
+import { ApprovalDesk } from "../approvals/index.ts";
 import type { Clock, SlackDeps } from "../deps.ts";
 import type { InFlight } from "../in-flight.ts";
 import { JobCards } from "../job-card.ts";

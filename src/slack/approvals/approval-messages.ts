@@ -1,12 +1,12 @@
-import { buildApprovalRequest } from "../../views/approval.ts";
-import { buildNote } from "../../views/desk-message.ts";
-import type { ApprovalGate } from "../approvals/index.ts";
-import type { Logger } from "../log.ts";
-import type { JobCards } from "../slack/job-card.ts";
-import type { SlackOutbox } from "../slack/outbox.ts";
-import type { Store } from "../store/index.ts";
+import { buildApprovalRequest } from "../../../views/approval.ts";
+import { buildNote } from "../../../views/desk-message.ts";
+import type { ApprovalGate } from "../../approvals/index.ts";
+import type { JobChange, ReleaseDesk } from "../../desk/index.ts";
+import type { Logger } from "../../log.ts";
+import type { Store } from "../../store/index.ts";
+import type { JobCards } from "../job-card.ts";
+import type { SlackOutbox } from "../outbox.ts";
 import { needsConfirm } from "./change-words.ts";
-import type { JobChange, ReleaseDesk } from "./types.ts";
 
 export interface ApprovalMessagesOptions {
   desk: ReleaseDesk;

@@ -4,16 +4,16 @@ import {
   type Permissions,
   type Policy,
   policyFor,
-} from "../approvals/index.ts";
-import type { Logger } from "../log.ts";
-import { type ReleaseJob, UserFacingError } from "../release/index.ts";
-import type { JobCards } from "../slack/job-card.ts";
-import type { SlackOutbox } from "../slack/outbox.ts";
-import type { AuditLog, Store } from "../store/index.ts";
+} from "../../approvals/index.ts";
+import type { ApplyOutcome, JobChange, ReleaseDesk } from "../../desk/index.ts";
+import type { Logger } from "../../log.ts";
+import { type ReleaseJob, UserFacingError } from "../../release/index.ts";
+import type { AuditLog, Store } from "../../store/index.ts";
+import type { JobCards } from "../job-card.ts";
+import type { SlackOutbox } from "../outbox.ts";
 import { applyApproved } from "./apply-approved.ts";
 import { ApprovalMessages } from "./approval-messages.ts";
 import { describeChange } from "./change-words.ts";
-import type { ApplyOutcome, JobChange, ReleaseDesk } from "./types.ts";
 
 export interface ApprovalDeskOptions {
   desk: ReleaseDesk;

@@ -1,5 +1,5 @@
+import type { JobChange } from "../../desk/index.ts";
 import { describeTraffic } from "./traffic-words.ts";
-import type { JobChange } from "./types.ts";
 
 /** A change in the user's words, as approval requests and the audit log name it. */
 export function describeChange(change: JobChange): string {

@@ -1,11 +1,10 @@
-import type { ApprovalGate, ApprovalRequest } from "../approvals/index.ts";
-import type { Logger } from "../log.ts";
-import { UserFacingError } from "../release/index.ts";
-import { userMessageOf } from "../slack/errors.ts";
-import type { AuditLog } from "../store/index.ts";
+import type { ApprovalGate, ApprovalRequest } from "../../approvals/index.ts";
+import type { ReleaseDesk } from "../../desk/index.ts";
+import type { Logger } from "../../log.ts";
+import { UserFacingError, userMessageOf } from "../../release/index.ts";
+import type { AuditLog } from "../../store/index.ts";
 import type { ApprovalMessages } from "./approval-messages.ts";
 import type { DecideResult } from "./approvals.ts";
-import type { ReleaseDesk } from "./types.ts";
 
 export interface ApplyApprovedDeps {
   desk: ReleaseDesk;

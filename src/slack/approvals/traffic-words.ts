@@ -1,5 +1,5 @@
-import type { TrafficPolicy } from "../release/index.ts";
-import { describeRule } from "../release/index.ts";
+import type { TrafficPolicy } from "../../release/index.ts";
+import { describeRule } from "../../release/index.ts";
 
 /** A traffic policy in a few words: "v1 80 %, v2 20 %", "mirror 30 % to v2", "header … → v2". */
 export function describeTraffic(traffic: TrafficPolicy): string {

@@ -1,0 +1,7 @@
+// Asking for, deciding and applying approvals of job changes, and keeping their Slack messages current.
+export {
+  ApprovalDesk,
+  type ApprovalDeskOptions,
+  type ChangeRequest,
+  type DecideResult,
+} from "./approvals.ts";
