@@ -24,7 +24,12 @@ export function chartInputOf(report: VersionHealthReport): ChartInput {
     title: `${report.service.service}.${report.service.namespace}`,
     versions: Object.keys(report.versions),
     configured: report.configured,
-    observed: report.observedSplit,
+    // Only what falls inside the window is drawn: a line clipped entirely out of view is also what made
+    // resvg panic.
+    observed: report.observedSplit.map((series) => ({
+      ...series,
+      points: series.points.filter(([t]) => t >= to - report.window.rangeSeconds * 1000 && t <= to),
+    })),
     stats: report.versions,
     from: to - report.window.rangeSeconds * 1000,
     to,

@@ -1,8 +1,10 @@
-// Split charts rendered off the main thread, in a worker that collects garbage every few renders and is
-// replaced every few hundred. resvg frees its native memory only when V8 finalizes its wrappers, and V8 does
-// not count that memory, so on the main thread RSS climbs by ~100-200 MB over 1,000 renders; the worker's
-// collections keep it level, and ending the worker releases whatever it still held.
-import { Worker } from "node:worker_threads";
+// Split charts rendered outside Graydesk's process, in a child ("worker") that collects garbage every few
+// renders and is replaced every few hundred. resvg frees its native memory only when V8 finalizes its
+// wrappers, and V8 does not count that memory, so in-process RSS climbs by ~100-200 MB over 1,000 renders;
+// the child's collections keep it level, ending it releases whatever it still held, and a resvg panic (which
+// aborts the whole process it runs in) costs one chart, not the app.
+import { type ChildProcess, fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { UserFacingError } from "../release/errors.ts";
 import type { ChartInput } from "./chart.ts";
 import { CHART_SIZE, type ChartSize } from "./chart-size.ts";
@@ -69,7 +71,7 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
     ...options,
   };
   const queue: Pending[] = [];
-  let worker: Worker | undefined;
+  let worker: ChildProcess | undefined;
   let rendersOnWorker = 0;
   let workersStarted = 0;
   let current: { pending: Pending; timer: NodeJS.Timeout } | undefined;
@@ -81,7 +83,7 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
     worker = undefined;
     // Ending is asynchronous; nothing waits for it, the next worker starts at once.
     old?.removeAllListeners();
-    void old?.terminate();
+    old?.kill();
   }
 
   function settle(outcome: { png: Buffer } | { error: Error }): void {
@@ -94,9 +96,19 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
     pump();
   }
 
-  function start(): Worker {
-    const workerData: ChartWorkerData = { collectEvery };
-    const started = new Worker(new URL("./chart-worker.ts", import.meta.url), { workerData });
+  function start(): ChildProcess {
+    const settings: ChartWorkerData = { collectEvery };
+    // A process, not a worker thread: resvg aborts its whole process on an internal panic (it has done so
+    // on a line clipped entirely out of view), and Graydesk must outlive any chart.
+    const started = fork(
+      fileURLToPath(new URL("./chart-worker.ts", import.meta.url)),
+      [JSON.stringify(settings)],
+      {
+        execArgv: ["--expose-gc"],
+        serialization: "advanced",
+        stdio: ["ignore", "ignore", "inherit", "ipc"],
+      },
+    );
     workersStarted++;
     rendersOnWorker = 0;
     started.on("message", (reply: ChartReply) => {
@@ -116,7 +128,7 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
       });
     };
     started.on("error", fail);
-    started.on("exit", (code) => fail(new Error(`chart worker exited with code ${code}`)));
+    started.on("exit", (code, signal) => fail(new Error(`chart process exited (${signal ?? code})`)));
     return started;
   }
 
@@ -124,12 +136,15 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
     if (current || closed) return;
     const pending = queue.shift();
     if (!pending) {
+      // An idle chart process must not keep Graydesk (or a test run) alive.
       worker?.unref();
+      worker?.channel?.unref();
       return;
     }
     if (worker && rendersOnWorker >= recycleEvery) retire();
     worker ??= start();
     worker.ref();
+    worker.channel?.ref();
     const timer = setTimeout(() => {
       retire();
       settle({
@@ -137,7 +152,7 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
       });
     }, timeoutMs);
     current = { pending, timer };
-    worker.postMessage(pending.job);
+    worker.send(pending.job);
   }
 
   return {
@@ -171,7 +186,11 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
         current.pending.reject(refused);
         current = undefined;
       }
-      await old?.terminate();
+      if (old && old.exitCode === null && old.signalCode === null) {
+        const exited = new Promise((resolve) => old.once("exit", resolve));
+        old.kill();
+        await exited;
+      }
     },
 
     stats: () => ({ workersStarted, queued: queue.length }),

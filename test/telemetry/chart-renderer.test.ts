@@ -103,3 +103,26 @@ describe("the chart renderer", () => {
     expect(await codeOf(charts.renderChartPngAsync(input))).toBe("chart-closed");
   });
 });
+
+describe("a chart the native renderer cannot draw", () => {
+  it("costs that chart (chart-render-failed), not the process, and the next chart is drawn", async () => {
+    // Lines far outside the window (2 h before it): resvg panics on the clipped-away path and aborts the
+    // process it runs in (found in use; chartInputOf now keeps only points inside the window).
+    const outOfView: ChartInput = {
+      ...input,
+      observed: input.observed.map((series) => ({
+        ...series,
+        points: [
+          [FROM - 7_200_000, 50],
+          [FROM - 7_195_000, 50],
+        ] as [number, number][],
+      })),
+    };
+    const charts = renderer();
+    await expect(charts.renderChartPngAsync(outOfView)).rejects.toMatchObject({
+      code: "chart-render-failed",
+    });
+    const png = PNG.sync.read(await charts.renderChartPngAsync(input));
+    expect([png.width, png.height]).toEqual([CHART_SIZE.width, CHART_SIZE.height]);
+  });
+});

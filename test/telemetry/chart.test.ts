@@ -123,7 +123,10 @@ describe("the split chart", () => {
         v2: { rps: 2, share: 20, mirroredRps: 0, successRate: 0.801, p50: 10, p90: 20, p99: 212 },
       },
       configured: { v1: 80, v2: 20 },
-      observedSplit: input.observed,
+      observedSplit: input.observed.map((series) => ({
+        ...series,
+        points: [[FROM - 7_200_000, 50] as [number, number], ...series.points],
+      })),
     };
     expect(chartInputOf(report)).toMatchObject({
       title: "reviews.bookinfo",
@@ -131,6 +134,8 @@ describe("the split chart", () => {
       to: TO,
       versions: ["v1", "v2"],
     });
+    // Samples from before the window are not drawn.
+    expect(chartInputOf(report).observed).toEqual(input.observed);
   });
 
   it("is loaded on demand through telemetry's public face", async () => {

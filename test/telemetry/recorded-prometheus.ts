@@ -1,11 +1,31 @@
 // A tiny HTTP server answering Prometheus API calls with recorded responses from test/fixtures/telemetry/.
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { promql, type ServiceTarget } from "../../src/telemetry/index.ts";
 
 const DIR = new URL("../fixtures/telemetry/", import.meta.url);
 
 export function recorded(name: string): unknown {
   return JSON.parse(readFileSync(new URL(`prometheus-${name}.json`, DIR), "utf8"));
+}
+
+/** Maps each query a health snapshot of `targets` sends (at `rate`) to the fixture recorded for that metric. */
+export function answersFor(
+  targets: ServiceTarget[],
+  rate: string,
+): (query: string, path: string) => string | undefined {
+  const q = promql.healthQueries(targets, rate);
+  const byQuery = new Map<string, string>([
+    [q.rps, "request-rate"],
+    [q.mirroredRps, "mirrored-rate"],
+    [q.share, "served-share"],
+    [q.successRate, "success-rate"],
+    [q.p50, "p50"],
+    [q.p90, "p90"],
+    [q.p99, "p99"],
+    [`${promql.servedShare(targets, rate)} * 100`, "observed-split-range"],
+  ]);
+  return (query) => byQuery.get(query);
 }
 
 export interface RecordedPrometheus {

@@ -8,32 +8,15 @@ import {
   PrometheusError,
   prometheusClient,
   promql,
-  type ServiceTarget,
   type VersionHealthReport,
   versionHealth,
 } from "../../src/telemetry/index.ts";
 import { reviewsJob } from "../release/fixtures.ts";
-import { type RecordedPrometheus, startRecordedPrometheus } from "./recorded-prometheus.ts";
+import { answersFor, type RecordedPrometheus, startRecordedPrometheus } from "./recorded-prometheus.ts";
 
 const WINDOW: HealthWindow = { rate: "30s", rangeSeconds: 20, stepSeconds: 5 };
 const AT = new Date(1795322475.391 * 1000);
 const job = reviewsJob({ traffic: { kind: "weights", weights: { v1: 80, v2: 20 } } });
-
-/** Maps each query the health snapshot of `targets` sends to the fixture recorded for that metric. */
-function answersFor(targets: ServiceTarget[]): (query: string, path: string) => string | undefined {
-  const q = promql.healthQueries(targets, WINDOW.rate);
-  const byQuery = new Map<string, string>([
-    [q.rps, "request-rate"],
-    [q.mirroredRps, "mirrored-rate"],
-    [q.share, "served-share"],
-    [q.successRate, "success-rate"],
-    [q.p50, "p50"],
-    [q.p90, "p90"],
-    [q.p99, "p99"],
-    [`${promql.servedShare(targets, WINDOW.rate)} * 100`, "observed-split-range"],
-  ]);
-  return (query) => byQuery.get(query);
-}
 
 const servers: RecordedPrometheus[] = [];
 async function recordedServer(
@@ -53,7 +36,9 @@ afterAll(async () => {
 
 describe("versionHealth from recorded Prometheus answers", () => {
   it("reads every version's rate, served share, mirrored rate, success and latency", async () => {
-    const server = await recordedServer(answersFor([{ namespace: "bookinfo", service: "reviews" }]));
+    const server = await recordedServer(
+      answersFor([{ namespace: "bookinfo", service: "reviews" }], WINDOW.rate),
+    );
     const health = await versionHealth(
       { prometheus: prometheusClient({ url: server.url }), now: () => AT },
       job,
@@ -73,7 +58,9 @@ describe("versionHealth from recorded Prometheus answers", () => {
   });
 
   it("sends instant queries at the report's time and the range over the window", async () => {
-    const server = await recordedServer(answersFor([{ namespace: "bookinfo", service: "reviews" }]));
+    const server = await recordedServer(
+      answersFor([{ namespace: "bookinfo", service: "reviews" }], WINDOW.rate),
+    );
     await versionHealth({ prometheus: prometheusClient({ url: server.url }), now: () => AT }, job, WINDOW);
     const instant = server.received.filter((r) => r.path === "/api/v1/query");
     const range = server.received.filter((r) => r.path === "/api/v1/query_range");
@@ -92,7 +79,7 @@ describe("versionHealth from recorded Prometheus answers", () => {
       }),
     );
     const targets = jobs.map((j) => ({ namespace: j.namespace, service: j.service.name }));
-    const server = await recordedServer(answersFor(targets));
+    const server = await recordedServer(answersFor(targets, WINDOW.rate));
     const health = await healthOfJobs(
       { prometheus: prometheusClient({ url: server.url }), now: () => AT },
       jobs,

@@ -1,26 +1,18 @@
-import { DEFAULT_WINDOW, promql } from "../../../src/telemetry/index.ts";
+import { DEFAULT_WINDOW } from "../../../src/telemetry/index.ts";
 import { loadBookinfo } from "../../harness/bookinfo.ts";
 import { startTestGraydesk } from "../../harness/graydesk.ts";
 import { startKubeServer } from "../../harness/kube/index.ts";
 import { startSlackApiServer } from "../../harness/slack/index.ts";
-import { type RecordedPrometheus, startRecordedPrometheus } from "../../telemetry/recorded-prometheus.ts";
+import {
+  answersFor,
+  type RecordedPrometheus,
+  startRecordedPrometheus,
+} from "../../telemetry/recorded-prometheus.ts";
 import { ALICE, BOB, CAROL, DAVE, POLICY, type World } from "../desk/world.ts";
 
 /** The recorded answer for each query Graydesk sends about bookinfo/reviews (80/20, v2 failing 1 in 5). */
 export function reviewsAnswers(): (query: string, path: string) => string | undefined {
-  const targets = [{ namespace: "bookinfo", service: "reviews" }];
-  const q = promql.healthQueries(targets, DEFAULT_WINDOW.rate);
-  const byQuery = new Map<string, string>([
-    [q.rps, "request-rate"],
-    [q.mirroredRps, "mirrored-rate"],
-    [q.share, "served-share"],
-    [q.successRate, "success-rate"],
-    [q.p50, "p50"],
-    [q.p90, "p90"],
-    [q.p99, "p99"],
-    [`${promql.servedShare(targets, DEFAULT_WINDOW.rate)} * 100`, "observed-split-range"],
-  ]);
-  return (query) => byQuery.get(query);
+  return answersFor([{ namespace: "bookinfo", service: "reviews" }], DEFAULT_WINDOW.rate);
 }
 
 export interface LiveWorld extends World {
