@@ -12,13 +12,13 @@ function collect(): void {
 }
 
 /** After a collection and a pause: resvg's native buffers are freed by finalizers that run on later ticks. */
-async function memory(): Promise<{ rssMb: number; heapUsedMb: number; externalMb: number }> {
+async function memory(elsewhereMb = 0): Promise<{ rssMb: number; heapUsedMb: number; externalMb: number }> {
   collect();
   await new Promise((resolve) => setTimeout(resolve, 100));
   collect();
   const { rss, heapUsed, external } = process.memoryUsage();
   return {
-    rssMb: round(rss / 2 ** 20, 1),
+    rssMb: round(rss / 2 ** 20 + elsewhereMb, 1),
     heapUsedMb: round(heapUsed / 2 ** 20, 1),
     externalMb: round(external / 2 ** 20, 1),
   };
@@ -49,9 +49,15 @@ const isFlat = (after100: number, afterAll: number): boolean => afterAll <= afte
 
 type Render = (input: ChartInput) => Promise<unknown>;
 
-async function measure(bench: string, render: Render, renders: number): Promise<void> {
+/** `elsewhereMb`: memory the renders hold outside this process (the chart process), counted with ours. */
+async function measure(
+  bench: string,
+  render: Render,
+  renders: number,
+  elsewhereMb: () => number = () => 0,
+): Promise<void> {
   const times: number[] = [];
-  let afterHundred = await memory();
+  let afterHundred = await memory(elsewhereMb());
   let peakRssMb = 0;
   for (let i = 0; i < renders; i++) {
     const start = performance.now();
@@ -59,10 +65,10 @@ async function measure(bench: string, render: Render, renders: number): Promise<
     times.push(performance.now() - start);
     // As in the refresher, renders are separate tasks with event-loop turns between them.
     await new Promise((resolve) => setImmediate(resolve));
-    if (i % 10 === 0) peakRssMb = Math.max(peakRssMb, process.memoryUsage().rss / 2 ** 20);
-    if (i === 99) afterHundred = await memory();
+    if (i % 10 === 0) peakRssMb = Math.max(peakRssMb, process.memoryUsage().rss / 2 ** 20 + elsewhereMb());
+    if (i === 99) afterHundred = await memory(elsewhereMb());
   }
-  const end = await memory();
+  const end = await memory(elsewhereMb());
   emit({
     bench,
     renders,
@@ -90,7 +96,12 @@ async function measure(bench: string, render: Render, renders: number): Promise<
 export async function benchChartRender(renders = 1_000): Promise<void> {
   const renderer = createChartRenderer();
   try {
-    await measure("chart-render-worker", (input) => renderer.renderChartPngAsync(input), renders);
+    await measure(
+      "chart-render-worker",
+      (input) => renderer.renderChartPngAsync(input),
+      renders,
+      () => renderer.stats().workerRssMb,
+    );
   } finally {
     await renderer.close();
   }

@@ -18,7 +18,10 @@ export interface ChartJob {
 export interface ChartWorkerData {
   collectEvery: number;
 }
-export type ChartReply = { id: number; png: Uint8Array } | { id: number; error: string };
+export type ChartReply = ({ id: number; png: Uint8Array } | { id: number; error: string }) & {
+  /** The chart process's resident memory when it replied, so its memory can be watched from outside. */
+  rssMb?: number;
+};
 
 export type ChartRenderErrorCode = "chart-busy" | "chart-timeout" | "chart-render-failed" | "chart-closed";
 
@@ -47,7 +50,7 @@ export interface ChartRenderer {
   /** Refuses what is queued, ends the worker. */
   close(): Promise<void>;
   /** For monitoring and tests. */
-  stats(): { workersStarted: number; queued: number };
+  stats(): { workersStarted: number; queued: number; workerRssMb: number };
 }
 
 // Measured over 1,000 renders (bench/chart-render.ts): collecting every 5 holds RSS near 260 MB where
@@ -76,6 +79,7 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
   let workersStarted = 0;
   let current: { pending: Pending; timer: NodeJS.Timeout } | undefined;
   let nextId = 1;
+  let workerRssMb = 0;
   let closed = false;
 
   function retire(): void {
@@ -114,6 +118,7 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
     started.on("message", (reply: ChartReply) => {
       if (reply.id !== current?.pending.job.id) return;
       rendersOnWorker++;
+      if (reply.rssMb !== undefined) workerRssMb = reply.rssMb;
       if ("png" in reply)
         settle({ png: Buffer.from(reply.png.buffer, reply.png.byteOffset, reply.png.byteLength) });
       else
@@ -188,11 +193,13 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
       }
       if (old && old.exitCode === null && old.signalCode === null) {
         const exited = new Promise((resolve) => old.once("exit", resolve));
+        // An idle child is unref'd; waiting for its exit must keep the event loop alive.
+        old.ref();
         old.kill();
         await exited;
       }
     },
 
-    stats: () => ({ workersStarted, queued: queue.length }),
+    stats: () => ({ workersStarted, queued: queue.length, workerRssMb }),
   };
 }

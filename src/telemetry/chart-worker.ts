@@ -19,7 +19,7 @@ process.on("message", (job: ChartJob) => {
   } catch (error) {
     reply = { id: job.id, error: error instanceof Error ? error.message : String(error) };
   }
-  process.send?.(reply);
+  process.send?.({ ...reply, rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) });
   renders++;
   if (collectEvery > 0 && renders % collectEvery === 0) setImmediate(collect);
 });
