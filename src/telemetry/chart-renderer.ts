@@ -110,11 +110,16 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
       {
         execArgv: ["--expose-gc"],
         serialization: "advanced",
-        stdio: ["ignore", "ignore", "inherit", "ipc"],
+        stdio: ["ignore", "ignore", "pipe", "ipc"],
       },
     );
     workersStarted++;
     rendersOnWorker = 0;
+    // What the process says on stderr (a resvg panic says where) goes into the error's cause, not the console.
+    let said = "";
+    started.stderr?.on("data", (chunk: Buffer) => {
+      said = `${said}${chunk.toString()}`.slice(-2_000);
+    });
     started.on("message", (reply: ChartReply) => {
       if (reply.id !== current?.pending.job.id) return;
       rendersOnWorker++;
@@ -133,7 +138,9 @@ export function createChartRenderer(options: ChartRendererOptions = {}): ChartRe
       });
     };
     started.on("error", fail);
-    started.on("exit", (code, signal) => fail(new Error(`chart process exited (${signal ?? code})`)));
+    started.on("exit", (code, signal) =>
+      fail(new Error(`chart process exited (${signal ?? code})${said ? `: ${said.trim()}` : ""}`)),
+    );
     return started;
   }
 
