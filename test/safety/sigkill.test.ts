@@ -159,17 +159,18 @@ describe("SIGKILL in the middle of an approved shift", () => {
     await second.kill();
   }, 30_000);
 
-  it("killed right after the approval is stored, before any patch is sent: completed or refused, never half-applied", async () => {
+  it("killed right after the approval is stored, before any change lands: completed or refused, never half-applied", async () => {
     const first = await start();
     const request = await ask(first, 80);
-    // Hold every VirtualService read so the approval is stored but no patch can leave before the kill.
-    kube.faults.add({ verb: "get", resource: "virtualservices", kind: "hang", times: Infinity });
-    const received = patchesReceived();
+    // An approved shift goes straight to its conditional patch (no read first), so hold every patch: the
+    // approval is stored, and nothing can change the VirtualService before the kill.
+    const before = await reviewsWeights(kube);
+    kube.faults.add({ verb: "patch", resource: "virtualservices", kind: "hang", times: Infinity });
     void first.slack.clickButton(request, "approval_approve", { user: BOB }).catch(() => undefined);
     await until(() => Object.values(stored().approvals).some((a) => a.state === "approved"), 10_000);
     await first.kill();
     kube.faults.clear();
-    expect(patchesReceived()).toBe(received);
+    expect(await reviewsWeights(kube)).toEqual(before);
     const auditBefore = auditLines();
 
     const second = await start();
