@@ -16,13 +16,18 @@ export function closest(word: string, names: readonly string[]): string | undefi
   if (prefixed.length === 1) return prefixed[0];
   let best: { name: string; distance: number } | undefined;
   for (const name of names) {
+    // The distance is at least the difference in length, so a name that far off cannot be within tolerance:
+    // skipping it bounds the work to names of about the word's length, whatever length a user types.
+    if (Math.abs(lower.length - name.length) > tolerance(name)) continue;
     const distance = editDistance(lower, name);
-    if (!best || distance < best.distance) best = { name, distance };
+    if (distance <= tolerance(name) && (!best || distance < best.distance)) best = { name, distance };
   }
-  if (!best) return undefined;
-  const tolerance = Math.max(1, Math.floor(best.name.length / 3));
-  if (best.distance <= tolerance) return best.name;
-  return undefined;
+  return best?.name;
+}
+
+/** How many edits still read as a typo of `name`. */
+function tolerance(name: string): number {
+  return Math.max(1, Math.floor(name.length / 3));
 }
 
 /** Optimal string alignment distance: Levenshtein plus adjacent transpositions, the commonest typo. */

@@ -31,3 +31,12 @@ describe("closest", () => {
     expect(editDistance("", "abc")).toBe(3);
   });
 });
+
+describe("closest on long words", () => {
+  it("a word far longer than any name is no typo; a word of a name's length still gets its guess", () => {
+    const names = Array.from({ length: 500 }, (_, i) => `job-${i}`);
+    const word = "x".repeat(100_000);
+    expect(closest(word, names)).toBeUndefined();
+    expect(closest("reveiws-canary", [...names, "reviews-canary"])).toBe("reviews-canary");
+  });
+});
