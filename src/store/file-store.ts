@@ -2,6 +2,7 @@ import { copyFile, mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { Low } from "lowdb";
 import { JSONFile } from "lowdb/node";
+import { lockDataDir } from "./data-dir-lock.ts";
 import { emptyData, migrate, type StoreData } from "./schema.ts";
 import type { Store } from "./store.ts";
 import { StoreError, StoreWriteError } from "./store.ts";
@@ -20,12 +21,20 @@ export async function openFileStore(dataDir: string): Promise<Store> {
   } catch (cause) {
     throw new StoreError(`cannot create DATA_DIR ${dataDir}: ${(cause as Error).message}`, { cause });
   }
-  const { data, foundVersion } = await readState(file);
-  const db = new Low<StoreData>(new JSONFile<StoreData>(file), data);
-  if (foundVersion !== data.schemaVersion) {
-    // Keep the pre-migration file beside the new one: a migration is the one write that could lose meaning.
-    if (foundVersion !== undefined) await copyFile(file, `${file}.schema-v${foundVersion}.bak`);
-    await persist(db, file);
+  // Before reading: a second process must not even load a state the first is about to rewrite.
+  const lock = await lockDataDir(dataDir);
+  let db: Low<StoreData>;
+  try {
+    const { data, foundVersion } = await readState(file);
+    db = new Low<StoreData>(new JSONFile<StoreData>(file), data);
+    if (foundVersion !== data.schemaVersion) {
+      // Keep the pre-migration file beside the new one: a migration is the one write that could lose meaning.
+      if (foundVersion !== undefined) await copyFile(file, `${file}.schema-v${foundVersion}.bak`);
+      await persist(db, file);
+    }
+  } catch (error) {
+    await lock.release();
+    throw error;
   }
 
   let queue: Promise<unknown> = Promise.resolve();
@@ -56,7 +65,9 @@ export async function openFileStore(dataDir: string): Promise<Store> {
     },
     async close() {
       await queue;
+      if (closed) return;
       closed = true;
+      await lock.release();
     },
   };
   return store;
