@@ -1,3 +1,4 @@
+export type { AnalysisPolicy, AutoRollbackPolicy } from "./analysis-policy.ts";
 export {
   ApprovalGate,
   type ApprovalRequest,

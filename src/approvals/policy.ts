@@ -1,4 +1,12 @@
 import { parse } from "yaml";
+import {
+  ANALYSIS_KEYS,
+  type AnalysisPolicy,
+  type AutoRollbackPolicy,
+  RELATIVE_THRESHOLDS,
+  readAnalysis,
+  readAutoRollback,
+} from "./analysis-policy.ts";
 
 /** Who may do what in one namespace. `undefined` people lists mean "anyone in the workspace". */
 export interface NamespacePolicy {
@@ -11,8 +19,21 @@ export interface NamespacePolicy {
   expiryMinutes: number;
   /** A channel that also receives this namespace's approval requests. */
   approversChannel?: string;
-  /** Health limits for telemetry (success rate 0–1, p99 in ms, drift in percentage points). */
-  thresholds?: { minSuccessRate?: number; maxP99Ms?: number; maxDriftPoints?: number };
+  /**
+   * Health limits for telemetry (success rate 0–1, p99 in ms, drift in percentage points), and for the new
+   * version against the stable one (success rate drop in points, p99 as a multiple of stable's).
+   */
+  thresholds?: {
+    minSuccessRate?: number;
+    maxP99Ms?: number;
+    maxDriftPoints?: number;
+    maxSuccessDropPoints?: number;
+    maxP99VsStable?: number;
+  };
+  /** How checks are judged: settling after a change, minimum requests, when a breach is posted again. */
+  analysis?: AnalysisPolicy;
+  /** Present when Graydesk moves traffic back to the stable version by itself after failed checks. */
+  autoRollback?: AutoRollbackPolicy;
   /** Whether step schedules may apply a due step by themselves while health is within thresholds. */
   autoSteps: boolean;
   /** A job with no change for this many days is listed as forgotten in digests. */
@@ -60,6 +81,7 @@ const KEYS = new Set([
   "thresholds",
   "autoSteps",
   "forgottenAfterDays",
+  ...ANALYSIS_KEYS,
 ]);
 
 /**
@@ -138,6 +160,11 @@ function readEntry(raw: unknown, at: string, base: NamespacePolicy, problems: st
   }
   if (raw.thresholds !== undefined)
     entry.thresholds = readThresholds(raw.thresholds, `${at}.thresholds`, problems);
+  const analysis = readAnalysis(raw.analysis, `${at}.analysis`, problems);
+  if (analysis) entry.analysis = analysis;
+  const autoRollback = readAutoRollback(raw.autoRollback, `${at}.autoRollback`, problems);
+  if (autoRollback) entry.autoRollback = autoRollback;
+  else if (raw.autoRollback === false) delete entry.autoRollback;
   return entry;
 }
 
@@ -194,7 +221,8 @@ function readThresholds(raw: unknown, at: string, problems: string[]): Namespace
     return undefined;
   }
   const out: NonNullable<NamespacePolicy["thresholds"]> = {};
-  const num = (key: "minSuccessRate" | "maxP99Ms" | "maxDriftPoints", min: number, max: number) => {
+  type Key = keyof NonNullable<NamespacePolicy["thresholds"]>;
+  const num = (key: Key, min: number, max: number) => {
     const value = raw[key];
     if (value === undefined) return;
     if (typeof value !== "number" || value < min || value > max)
@@ -204,9 +232,10 @@ function readThresholds(raw: unknown, at: string, problems: string[]): Namespace
   num("minSuccessRate", 0, 1);
   num("maxP99Ms", 1, 600_000);
   num("maxDriftPoints", 0, 100);
+  for (const [key, [min, max]] of Object.entries(RELATIVE_THRESHOLDS)) num(key as Key, min, max);
+  const known = ["minSuccessRate", "maxP99Ms", "maxDriftPoints", ...Object.keys(RELATIVE_THRESHOLDS)];
   for (const key of Object.keys(raw)) {
-    if (!["minSuccessRate", "maxP99Ms", "maxDriftPoints"].includes(key))
-      problems.push(`${at}.${key}: unknown threshold`);
+    if (!known.includes(key)) problems.push(`${at}.${key}: unknown threshold`);
   }
   return out;
 }

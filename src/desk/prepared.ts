@@ -26,6 +26,7 @@ export async function prepared(ctx: DeskContext, record: PlanRecord, actor: stri
             actor: "graydesk",
             kind: "routes-held",
             detail: `routes keep all traffic on ${found.stableVersion} until an approved change (set without approval: no traffic moved)`,
+            traffic: { kind: "serve", version: found.stableVersion },
           },
         ]
       : found.history,

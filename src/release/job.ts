@@ -53,6 +53,8 @@ export interface JobEvent {
   actor: string;
   kind: string;
   detail?: string;
+  /** The routes as this event left them, on events that move traffic (charts draw the configured split from it). */
+  traffic?: TrafficPolicy;
 }
 
 export interface JobFailure {

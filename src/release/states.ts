@@ -1,5 +1,5 @@
 import { ReleaseError } from "./errors.ts";
-import type { JobState, ReleaseJob, TrafficPolicy, Version } from "./job.ts";
+import type { JobEvent, JobState, ReleaseJob, TrafficPolicy, Version } from "./job.ts";
 import { jobVersions, POLICY_KINDS } from "./job.ts";
 
 /** What can happen to a job: user operations and the cluster layer's reports. */
@@ -166,8 +166,20 @@ export function transition(job: ReleaseJob, event: JobTransitionEvent): ReleaseJ
     default:
       break;
   }
+  if (MOVES_TRAFFIC.has(event.kind)) {
+    const last = history.length - 1;
+    history[last] = { ...(history[last] as JobEvent), traffic: next.traffic };
+  }
   return next;
 }
+
+const MOVES_TRAFFIC = new Set<JobOperation["kind"]>([
+  "routed",
+  "shift",
+  "takeOver",
+  "rollback",
+  "takeOffline",
+]);
 
 function describe(event: JobTransitionEvent): { detail?: string } {
   if (event.detail !== undefined) return { detail: event.detail };

@@ -11,6 +11,8 @@ export const DEFAULT_THRESHOLDS: Required<Thresholds> = {
   minSuccessRate: 0.95,
   maxP99Ms: 1_000,
   maxDriftPoints: 5,
+  maxSuccessDropPoints: 2,
+  maxP99VsStable: 1.5,
 };
 
 /**
@@ -46,7 +48,7 @@ export function breachKey(jobId: string, breach: Pick<Breach, "version" | "kind"
  */
 export function findBreaches(
   report: Pick<VersionHealthReport, "versions" | "configured">,
-  thresholds: Required<Thresholds>,
+  thresholds: Pick<Required<Thresholds>, "minSuccessRate" | "maxP99Ms" | "maxDriftPoints">,
   policyKind: "weights" | "match" | "mirror" | "serve",
 ): Breach[] {
   const breaches: Breach[] = [];

@@ -87,7 +87,7 @@ describe("thresholdsFor", () => {
     [undefined, DEFAULT_THRESHOLDS],
     [{}, DEFAULT_THRESHOLDS],
     [{ thresholds: { maxP99Ms: 250 } }, { ...DEFAULT_THRESHOLDS, maxP99Ms: 250 }],
-    [{ thresholds: limits }, limits],
+    [{ thresholds: limits }, { ...DEFAULT_THRESHOLDS, ...limits }],
   ])("policy %j", (policy, expected) => {
     expect(thresholdsFor(policy)).toEqual(expected);
   });
