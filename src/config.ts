@@ -29,6 +29,8 @@ export interface Config {
   /** STORE=kubernetes: how long replicas wait for a silent leader before one takes over; 15 when absent. */
   leaseDurationSeconds?: number;
   shutdownTimeoutMs: number;
+  /** GATE_TOKENS: the shared token Flagger's gate webhooks send, per namespace; no gates without one. */
+  gateTokens?: Record<string, string>;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -152,6 +154,8 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
     problem("SHUTDOWN_TIMEOUT_MS", `must be a whole number of milliseconds, not "${shutdownText}"`, "10000");
   }
 
+  const gateTokens = parseGateTokens(read("GATE_TOKENS"), problems);
+
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -177,8 +181,34 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
       refreshIntervalSeconds,
       leaseDurationSeconds,
       shutdownTimeoutMs,
+      ...(Object.keys(gateTokens).length > 0 ? { gateTokens } : {}),
     },
   };
+}
+
+/**
+ * `namespace=token,namespace=token`. A problem names the namespace, never the token; a token shorter than 16
+ * characters is refused because it would be guessable.
+ */
+function parseGateTokens(text: string | undefined, problems: string[]): Record<string, string> {
+  const tokens: Record<string, string> = {};
+  if (text === undefined) return tokens;
+  for (const [i, entry] of text.split(",").entries()) {
+    const eq = entry.indexOf("=");
+    const namespace = (eq >= 0 ? entry.slice(0, eq) : entry).trim();
+    const token = eq >= 0 ? entry.slice(eq + 1).trim() : "";
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace) || namespace.length > 63)
+      problems.push(
+        `GATE_TOKENS entry ${i + 1} must start with a namespace name (for example GATE_TOKENS=bookinfo=<token>)`,
+      );
+    else if (token.length < 16)
+      problems.push(
+        `GATE_TOKENS token for namespace ${namespace} must be at least 16 characters (for example from openssl rand -hex 24)`,
+      );
+    else if (namespace in tokens) problems.push(`GATE_TOKENS lists namespace ${namespace} twice`);
+    else tokens[namespace] = token;
+  }
+  return tokens;
 }
 
 function parsePort(text: string): number | undefined {

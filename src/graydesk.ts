@@ -9,6 +9,12 @@ import { openPolicy, type Policy, parsePolicy } from "./approvals/index.ts";
 import { ClusterClient } from "./cluster/index.ts";
 import { createKubeConfig, pingCluster } from "./cluster/kubeconfig.ts";
 import type { Config } from "./config.ts";
+import {
+  type ControllerGates,
+  controllerRoutes,
+  createControllerGates,
+  registerControllerGates,
+} from "./controllers/index.ts";
 import { createReleaseDesk, type RunningReleaseDesk } from "./desk/index.ts";
 import type { Logger } from "./log.ts";
 import { createScheduler, leadershipFor, type Scheduler } from "./schedule/index.ts";
@@ -73,6 +79,7 @@ export async function startGraydesk(
   const store = await openStore(config, kc);
   const audit = await openAuditLog(config.dataDir);
   const inFlight = new InFlight();
+  let gates: ControllerGates | undefined;
   const slack = createSlackApp({
     config,
     logger,
@@ -80,6 +87,7 @@ export async function startGraydesk(
       { name: "slack", check: async () => void (await slack.app.client.auth.test()) },
       { name: "kubernetes", check: async () => void (await pingCluster(kc)) },
     ],
+    routes: controllerRoutes(() => gates, logger),
   });
   let releaseDesk: RunningReleaseDesk | undefined;
   const cluster = new ClusterClient(kc);
@@ -116,6 +124,17 @@ export async function startGraydesk(
       return releaseDesk;
     },
   });
+  gates = createControllerGates({
+    app: slack.app,
+    gate: deps.approvals.gate,
+    policy,
+    store,
+    audit,
+    outbox,
+    logger,
+    clock,
+    gateTokens: config.gateTokens ?? {},
+  });
   const onError = (error: unknown) => logger.warn({ err: error }, "scheduled work failed");
   const schedules = buildSchedules(deps, {
     client: slack.app.client,
@@ -135,7 +154,10 @@ export async function startGraydesk(
     start() {
       expirySweep = setInterval(() => {
         void inFlight.track(
-          deps.approvals.expireDue().catch((error) => logger.warn({ err: error }, "expiry sweep failed")),
+          deps.approvals
+            .expireDue()
+            .then((expired) => gates?.desk.expired(expired))
+            .catch((error) => logger.warn({ err: error }, "expiry sweep failed")),
         );
       }, 60_000);
       expirySweep.unref();
@@ -175,6 +197,7 @@ export async function startGraydesk(
   });
   registerWizard(slack.app, deps);
   registerDesk(slack.app, deps);
+  registerControllerGates(slack.app, deps, gates);
   // An unreachable cluster must not keep Slack from answering; readiness reports it, recovery runs later.
   await deps.desk
     .recover()

@@ -25,6 +25,29 @@ describe("loadConfig", () => {
     });
   });
 
+  it("reads the controller gates' tokens per namespace", () => {
+    const result = loadConfig({
+      ...socket,
+      GATE_TOKENS: "shop=0123456789abcdef, bookinfo = fedcba9876543210",
+    });
+    expect(result.ok && result.config.gateTokens).toEqual({
+      shop: "0123456789abcdef",
+      bookinfo: "fedcba9876543210",
+    });
+  });
+
+  it.each([
+    ["shop=short-token", "GATE_TOKENS token for namespace shop must be at least 16 characters"],
+    ["Shop_X=0123456789abcdef", "GATE_TOKENS entry 1 must start with a namespace name"],
+    ["shop=0123456789abcdef,shop=0123456789abcdeg", "GATE_TOKENS lists namespace shop twice"],
+  ])("refuses GATE_TOKENS=%s, naming the namespace and never the token", (value, problem) => {
+    const result = loadConfig({ ...socket, GATE_TOKENS: value });
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems;
+    expect(problems.some((p) => p.startsWith(problem))).toBe(true);
+    expect(problems.join("\n")).not.toMatch(/short-token|0123456789abcde/);
+  });
+
   it("reads the live card refresh interval", () => {
     const result = loadConfig({ ...socket, REFRESH_INTERVAL_SECONDS: "120" });
     expect(result.ok && result.config.refreshIntervalSeconds).toBe(120);

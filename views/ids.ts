@@ -50,6 +50,18 @@ export const ids = {
     rerequest: "approval_rerequest",
     evidence: "approval_evidence",
   },
+  gated: {
+    title: "gated_title",
+    facts: "gated_facts",
+    request: "gated_request",
+    requestActions: "gated_request_actions",
+    actions: "gated_actions",
+    approve: "gated_approve",
+    reject: "gated_reject",
+    requestRollback: "gated_request_rollback",
+    promoteFull: "gated_promote_full",
+    abort: "gated_abort",
+  },
   deskMessage: {
     section: "desk_message_section",
     context: "desk_message_context",

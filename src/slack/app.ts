@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from "@slack/bolt";
+import { App, type CustomRoute, HTTPReceiver, type Receiver, SocketModeReceiver } from "@slack/bolt";
 import type { Config } from "../config.ts";
 import { boltLogger, type Logger } from "../log.ts";
 import { healthRoutes, type ReadinessCheck } from "./health.ts";
@@ -8,6 +8,8 @@ export interface SlackAppOptions {
   config: Config;
   logger: Logger;
   readiness: ReadinessCheck[];
+  /** More HTTP routes on the same port (the controller gates' webhooks). */
+  routes?: CustomRoute[];
 }
 
 export interface SlackApp {
@@ -21,10 +23,10 @@ export interface SlackApp {
  * Builds the Bolt app: Socket Mode by default, the HTTP receiver when a signing secret and port are set.
  * /healthz and /readyz are served in both modes (in Socket Mode on PORT, beside the socket).
  */
-export function createSlackApp({ config, logger, readiness }: SlackAppOptions): SlackApp {
+export function createSlackApp({ config, logger, readiness, routes = [] }: SlackAppOptions): SlackApp {
   const { slack } = config;
   const log = boltLogger(logger);
-  const customRoutes = healthRoutes(readiness);
+  const customRoutes = [...healthRoutes(readiness), ...routes];
   const receiver: Receiver =
     slack.mode === "http"
       ? guarded(

@@ -28,6 +28,8 @@ export interface StoreData {
   steps: Record<string, StoredRecord>;
   /** Slack messages Slack could not take yet (down, rate limited), sent again in order once it can. */
   outbox: Record<string, StoredRecord>;
+  /** Releases run by Flagger or Argo Rollouts and gated through Graydesk, by `controller/namespace/name`. */
+  gated: Record<string, StoredRecord>;
 }
 
 export function emptyData(): StoreData {
@@ -41,6 +43,7 @@ export function emptyData(): StoreData {
     journal: {},
     steps: {},
     outbox: {},
+    gated: {},
   };
 }
 

@@ -54,6 +54,8 @@ export async function startTestGraydesk(
     prometheusUrl?: string;
     jaegerUrl?: string;
     refreshIntervalSeconds?: number;
+    /** GATE_TOKENS: the controller gates' shared token per namespace. */
+    gateTokens?: Record<string, string>;
     /** Defaults to a quick outbox (retries from 20 ms, polled every 20 ms) so tests wait on Slack briefly. */
     timings?: GraydeskTimings;
   } = {},
@@ -70,6 +72,7 @@ export async function startTestGraydesk(
     ...(overrides.prometheusUrl ? { prometheusUrl: overrides.prometheusUrl } : {}),
     ...(overrides.jaegerUrl ? { jaegerUrl: overrides.jaegerUrl } : {}),
     ...(overrides.refreshIntervalSeconds ? { refreshIntervalSeconds: overrides.refreshIntervalSeconds } : {}),
+    ...(overrides.gateTokens ? { gateTokens: overrides.gateTokens } : {}),
   };
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({

@@ -21,6 +21,7 @@ describe("file store", () => {
       journal: {},
       steps: {},
       outbox: {},
+      gated: {},
     });
     await store.close();
   });

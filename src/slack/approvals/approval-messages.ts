@@ -88,7 +88,8 @@ export class ApprovalMessages {
 
   #message(requestId: string) {
     const request = this.#o.gate.get(requestId);
-    if (!request) return undefined;
+    // A controller gate's request is drawn on its release's card (src/controllers), not here.
+    if (!request || this.#o.store.data().approvals[requestId]?.controller) return undefined;
     const change = this.#o.store.data().approvals[requestId]?.change as JobChange | undefined;
     const plan = this.#o.desk.plan(request.planId);
     const evidence = this.#o.store.data().approvals[requestId]?.evidence as string[] | undefined;
