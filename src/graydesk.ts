@@ -120,6 +120,7 @@ export async function startGraydesk(
         clock,
         logger,
         events,
+        policy,
       });
       return releaseDesk;
     },

@@ -38,6 +38,11 @@ export interface NamespacePolicy {
   autoSteps: boolean;
   /** A job with no change for this many days is listed as forgotten in digests. */
   forgottenAfterDays: number;
+  /**
+   * Registries (or `registry/path` prefixes) a new version's images may come from, besides the stable version's
+   * own registries.
+   */
+  allowedRegistries?: string[];
 }
 
 export interface People {
@@ -66,7 +71,10 @@ export function openPolicy(): Policy {
 }
 
 export function policyFor(policy: Policy, namespace: string): NamespacePolicy {
-  return policy.namespaces[namespace] ?? policy.defaults;
+  // A namespace named like an Object.prototype member (`constructor`) must not find that member.
+  return Object.hasOwn(policy.namespaces, namespace)
+    ? (policy.namespaces[namespace] ?? policy.defaults)
+    : policy.defaults;
 }
 
 export type PolicyResult = { ok: true; policy: Policy } | { ok: false; problems: string[] };
@@ -82,6 +90,7 @@ const KEYS = new Set([
   "autoSteps",
   "forgottenAfterDays",
   ...ANALYSIS_KEYS,
+  "allowedRegistries",
 ]);
 
 /**
@@ -158,6 +167,10 @@ function readEntry(raw: unknown, at: string, base: NamespacePolicy, problems: st
       entry.approversChannel = raw.approversChannel;
     } else problems.push(`${at}.approversChannel: must be a Slack channel id such as C0123ABCD`);
   }
+  if (raw.allowedRegistries !== undefined) {
+    const registries = readRegistries(raw.allowedRegistries, `${at}.allowedRegistries`, problems);
+    if (registries) entry.allowedRegistries = registries;
+  }
   if (raw.thresholds !== undefined)
     entry.thresholds = readThresholds(raw.thresholds, `${at}.thresholds`, problems);
   const analysis = readAnalysis(raw.analysis, `${at}.analysis`, problems);
@@ -166,6 +179,16 @@ function readEntry(raw: unknown, at: string, base: NamespacePolicy, problems: st
   if (autoRollback) entry.autoRollback = autoRollback;
   else if (raw.autoRollback === false) delete entry.autoRollback;
   return entry;
+}
+
+const REGISTRY = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9._-]+)*\/?$/i;
+
+function readRegistries(raw: unknown, at: string, problems: string[]): string[] | undefined {
+  if (!Array.isArray(raw) || !raw.every((entry) => typeof entry === "string" && REGISTRY.test(entry))) {
+    problems.push(`${at}: must be a list of registries such as registry.example.com or ghcr.io/team`);
+    return undefined;
+  }
+  return raw as string[];
 }
 
 function readPeople(raw: unknown, at: string, problems: string[]): People | undefined {

@@ -21,6 +21,7 @@ export { type GatewayRoute, gatewaysByService, ingressBinding } from "./gateways
 export { closeJournal, Journal, type JournalEntry, journalEntries, openJournal } from "./journal.ts";
 export { type Kube, type KubeObject, memoReads, withDeadline } from "./kube.ts";
 export { mergePatchOf } from "./merge-patch.ts";
+export { type PodGuardFacts, podGuardFacts } from "./pod-guard-facts.ts";
 export { RARELY_CHANGING, ReadCache, type ReadCacheOptions } from "./read-cache.ts";
 export { type Resumed, resumePlan } from "./resume.ts";
 export * from "./routers/index.ts";

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { openPolicy, type Policy } from "../approvals/index.ts";
 import {
   type ApplyDeps,
   Discovery,
@@ -12,7 +13,6 @@ import {
   type WaitReadyOptions,
   withDeadline,
 } from "../cluster/index.ts";
-
 import type { Logger } from "../log.ts";
 import type { ReleaseJob } from "../release/index.ts";
 import type { AuditEvent, AuditLog, Store } from "../store/index.ts";
@@ -28,6 +28,8 @@ export interface ReleaseDeskOptions {
   clock: () => Date;
   logger: Logger;
   events?: DeskEvents;
+  /** The namespaces' policy (default: the open policy); the pod-spec guard reads its allowed registries. */
+  policy?: Policy;
   /** How long a new version may take to become ready (default 5 minutes). */
   waitReadyTimeoutMs?: number;
   /** Poll interval while waiting for readiness (default 1 s). */
@@ -59,6 +61,7 @@ export interface DeskContext {
   clock: () => Date;
   logger: Logger;
   events: DeskEvents | undefined;
+  policy: Policy;
   discovery: Discovery;
   wait: WaitReadyOptions;
   afterStep: ApplyDeps["afterStep"];
@@ -83,6 +86,7 @@ export function deskContext(options: ReleaseDeskOptions): DeskContext {
     clock: options.clock,
     logger: options.logger,
     events: options.events,
+    policy: options.policy ?? openPolicy(),
     discovery: new Discovery(cache.shared),
     wait: { timeoutMs: options.waitReadyTimeoutMs ?? 300_000, pollMs: options.pollMs ?? 1000 },
     afterStep: options.afterStep,

@@ -11,6 +11,7 @@ import {
 } from "../release/index.ts";
 import type { StoredRecord } from "../store/index.ts";
 import { type DeskContext, operation, routerOf } from "./context.ts";
+import { guardNewVersion } from "./guard-new-version.ts";
 import { computePreparePlan, deploymentFor, runPreparePlan } from "./prepare-job.ts";
 import { prepared, undoPrepare } from "./prepared.ts";
 import { allJobs, isLive, type PlanRecord } from "./records.ts";
@@ -80,6 +81,10 @@ export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: 
   assertNoFieldErrors(errors, "The release job cannot be created");
   if (!stable || !stableDeployment)
     throw new ReleaseError("not-found", `Service ${service.name} has no deployed version.`);
+  assertNoFieldErrors(
+    await guardNewVersion(op, input, { version: stable.version, deployment: stableDeployment }),
+    "The release job cannot be created",
+  );
 
   const next = input.newVersion.version;
   const at = ctx.now();

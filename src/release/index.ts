@@ -18,6 +18,18 @@ export { initialTraffic, jobVersions, POLICY_KINDS } from "./job.ts";
 export type { ObjectRef, Plan, PlanStep, Precondition, StepAction } from "./plan.ts";
 export { canonicalJson, makePlan, orderSteps, planHash, refOf } from "./plan.ts";
 export { DIFF_LIMIT, renderDiff } from "./plan-diff.ts";
+export type { PodGuardInput, PodSecurityLevel } from "./pod-guard/index.ts";
+export {
+  ENFORCE_LABEL,
+  guardPodSpec,
+  imageLocation,
+  normalRegistryEntry,
+  podSecurityLevel,
+  registryAllowed,
+  registryOf,
+  SERVICE_ACCOUNT_TOKEN,
+  secretReferences,
+} from "./pod-guard/index.ts";
 export { cpuMillicores, cpuQuantity, memoryQuantity } from "./quantities.ts";
 export * from "./routing/index.ts";
 export type { TrafficSplitView } from "./split-view.ts";

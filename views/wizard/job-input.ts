@@ -27,10 +27,19 @@ export function stepOfField(field: string): WizardStep {
   return "version";
 }
 
-/** The wizard, back on the tab of the first refused field, saying what to fix. */
+/** At most this many refusals are listed at once, so the notice stays inside a section's text limit. */
+const LISTED = 8;
+
+/**
+ * The wizard, back on the tab of the first refused field, saying what to fix: every refusal on that tab (the
+ * pod-spec guard may refuse several fields at once, each naming its field and rule), and how many are elsewhere.
+ */
 export function backToRefusedField(state: WizardState, errors: FieldError[]): WizardState {
   const first = errors[0];
   if (!first) return state;
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
-  return { ...state, step: stepOfField(first.field), notice: `${first.message}${more}` };
+  const step = stepOfField(first.field);
+  const here = errors.filter((error) => stepOfField(error.field) === step).slice(0, LISTED);
+  const rest = errors.length - here.length;
+  const more = rest > 0 ? ` (and ${rest} more)` : "";
+  return { ...state, step, notice: `${here.map((error) => error.message).join("\n")}${more}` };
 }

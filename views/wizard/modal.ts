@@ -1,5 +1,6 @@
 import type { KnownBlock, ModalView } from "@slack/types";
 import type { FieldError } from "../../src/release/index.ts";
+import { escapeText } from "../escape.ts";
 import { ids } from "../ids.ts";
 import { context, plain, section } from "./blocks.ts";
 import { previousStep, STRATEGY_NAMES, stepsOf, type WizardState, type WizardStep } from "./state.ts";
@@ -37,7 +38,7 @@ export function wizardModal(state: WizardState, blocks: KnownBlock[]): ModalView
     private_metadata: encodeState(state),
     blocks: [
       context(ids.wizard.progress, progress),
-      ...(state.notice ? [section(ids.wizard.notice, `:warning: ${state.notice}`)] : []),
+      ...(state.notice ? [section(ids.wizard.notice, `:warning: ${escapeText(state.notice)}`)] : []),
       ...blocks,
       ...(back
         ? [

@@ -124,7 +124,7 @@ describe("App Home", () => {
 
 describe("a failed job", () => {
   it("shows the failure on its card with Abandon, and abandoning it says so in the thread", async () => {
-    world.kube.markImageBad("registry.example.com/ratings:broken");
+    world.kube.markImageBad("docker.io/bookinfo/ratings:broken");
     const { desk, cards } = world.app.graydesk.deps;
     const job = await desk.createJob(
       {
@@ -137,7 +137,7 @@ describe("a failed job", () => {
           version: "v2",
           settings: {
             replicas: 1,
-            containers: { mode: "replace-image", images: { ratings: "registry.example.com/ratings:broken" } },
+            containers: { mode: "replace-image", images: { ratings: "docker.io/bookinfo/ratings:broken" } },
           },
         },
       },

@@ -1,0 +1,70 @@
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
+import type { FieldError } from "../errors.ts";
+import { type PodSecurityLevel, podSecurityViolations } from "./pod-security.ts";
+import { containersOf, secretReferences, serviceAccountOf } from "./pod-walk.ts";
+import { NO_RAISE, raisedPrivileges } from "./privilege.ts";
+import { registryAllowed, registryOf } from "./registries.ts";
+
+export { ENFORCE_LABEL, type PodSecurityLevel, podSecurityLevel } from "./pod-security.ts";
+export { secretReferences } from "./pod-walk.ts";
+export { imageLocation, normalRegistryEntry, registryAllowed, registryOf } from "./registries.ts";
+
+export const SERVICE_ACCOUNT_TOKEN = "kubernetes.io/service-account-token";
+
+export interface PodGuardInput {
+  stable: IPodSpec;
+  next: IPodSpec;
+  stableVersion: string;
+  /** The namespace policy's extra registries (or `registry/path` prefixes); the stable images' registries are always allowed. */
+  allowedRegistries?: readonly string[];
+  /** The type of each Secret in the namespace, by name (only the new pod's references are looked up). */
+  secretTypes: ReadonlyMap<string, string>;
+  /** The namespace's Pod Security Admission level, when its enforce label sets one. */
+  podSecurity?: PodSecurityLevel;
+}
+
+/**
+ * The new version's pod against the stable one: no more privilege, the same ServiceAccount, no ServiceAccount
+ * token Secrets, images from allowed registries, and the namespace's Pod Security level. Each refusal names the
+ * field and the rule.
+ */
+export function guardPodSpec(input: PodGuardInput): FieldError[] {
+  const { stable, next, stableVersion } = input;
+  const errors = raisedPrivileges(stable, next, stableVersion);
+  const account = serviceAccountOf(next);
+  if (account !== serviceAccountOf(stable)) {
+    errors.push({
+      field: "serviceAccountName",
+      message: `serviceAccountName: runs as ServiceAccount ${account}, not ${stableVersion}'s ${serviceAccountOf(stable)} — ${NO_RAISE}.`,
+    });
+  }
+  const stableSecrets = new Set(secretReferences(stable).map((ref) => ref.name));
+  for (const ref of secretReferences(next)) {
+    if (input.secretTypes.get(ref.name) === SERVICE_ACCOUNT_TOKEN && !stableSecrets.has(ref.name)) {
+      errors.push({
+        field: ref.field,
+        message: `${ref.field}: Secret ${ref.name} is a ServiceAccount token — a new version may not read ServiceAccount token Secrets.`,
+      });
+    }
+  }
+  errors.push(...registryProblems(input));
+  if (input.podSecurity) errors.push(...podSecurityViolations(next, input.podSecurity));
+  return errors;
+}
+
+function registryProblems({ stable, next, allowedRegistries = [] }: PodGuardInput): FieldError[] {
+  const stableRegistries = containersOf(stable).flatMap(({ container }) =>
+    container.image ? [registryOf(container.image)] : [],
+  );
+  const allowed = [...new Set([...stableRegistries, ...allowedRegistries])];
+  return containersOf(next).flatMap(({ container, at }) => {
+    if (!container.image || registryAllowed(container.image, allowed)) return [];
+    const field = `${at}.image`;
+    return [
+      {
+        field,
+        message: `${field}: ${registryOf(container.image)} is not one of this namespace's registries (${allowed.join(", ")}) — images come only from the namespace's allowed registries.`,
+      },
+    ];
+  });
+}
