@@ -32,7 +32,7 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 export const STRATEGY_WORDS: readonly ReleaseStrategy[] = ["blue-green", "canary", "mirror"];
 const MATCH: Record<string, MatchKind> = { "=": "exact", "^=": "prefix", "~=": "regex" };
-const RULE = /^(header|cookie):([^=^~]+)(=|\^=|~=)(.+)$/i;
+const RULE = /^(header|cookie|query):([^=^~]+)(=|\^=|~=)(.+)$/i;
 const URI = /^uri(=|\^=|~=)(.+)$/i;
 
 /**
@@ -108,7 +108,12 @@ function parseCondition(word: string): MatchRule | string {
   const rule = RULE.exec(word);
   if (rule) {
     const [, kind, name, op, value] = rule as unknown as [string, string, string, string, string];
-    return { kind: kind.toLowerCase() as "header" | "cookie", name, match: MATCH[op] as MatchKind, value };
+    return {
+      kind: kind.toLowerCase() as "header" | "cookie" | "query",
+      name,
+      match: MATCH[op] as MatchKind,
+      value,
+    };
   }
   const uri = URI.exec(word);
   if (uri) return { kind: "uri", match: MATCH[uri[1] as string] as MatchKind, value: uri[2] as string };

@@ -4,13 +4,13 @@ import { escapeText } from "../views/escape.ts";
 
 export type ParsedTraffic = { ok: true; traffic: TrafficPolicy } | { ok: false; problem: string };
 
-const RULE = /^(header|cookie):([^=^~]+)(=|\^=|~=)(.+)$/i;
+const RULE = /^(header|cookie|query):([^=^~]+)(=|\^=|~=)(.+)$/i;
 const URI = /^uri(=|\^=|~=)(.+)$/i;
 const MATCH_KINDS: Record<string, MatchKind> = { "=": "exact", "^=": "prefix", "~=": "regex" };
 
 /**
  * The traffic words of `/release shift`: `20` (percent to the new version), `v1=80 v2=20`, `mirror=30`, or
- * request conditions such as `header:x-canary=always cookie:user^=test uri^=/api os:android,ios`.
+ * request conditions such as `header:x-canary=always cookie:user^=test query:beta=1 uri^=/api os:android,ios`.
  * The result is checked with the release domain's own rules.
  */
 export function parseTraffic(words: string[], job: ReleaseJob): ParsedTraffic {
@@ -54,7 +54,7 @@ function parseRule(word: string): MatchRule | string {
   if (rule) {
     const [, kind, name, op, value] = rule as unknown as [string, string, string, string, string];
     return {
-      kind: kind.toLowerCase() as "header" | "cookie",
+      kind: kind.toLowerCase() as "header" | "cookie" | "query",
       name,
       match: MATCH_KINDS[op] as MatchKind,
       value,

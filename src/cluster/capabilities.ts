@@ -1,4 +1,4 @@
-import type { KubeSphereFlavour } from "../release/index.ts";
+import type { GatewayApiFeatures, KubeSphereFlavour } from "../release/index.ts";
 import { ClusterError } from "./client.ts";
 import type { Kube, KubeObject } from "./kube.ts";
 
@@ -9,9 +9,12 @@ export interface Capabilities {
   kubesphere?: KubeSphereFlavour;
   /** Istio Gateways are served (ingress bindings can be found). */
   istioGateways: boolean;
+  /** Set when Gateway API's HTTPRoute is served at v1; the features its schema has. */
+  gatewayApi?: GatewayApiFeatures;
 }
 
 const STRATEGY_CRD = "strategies.servicemesh.kubesphere.io";
+const HTTPROUTE_CRD = "httproutes.gateway.networking.k8s.io";
 
 /**
  * One list call. A cluster that forbids reading CRDs still gets the replica router: a missing mesh only
@@ -38,6 +41,9 @@ export async function readCapabilities(kube: Kube): Promise<Capabilities> {
     istioGateways: istio && served("gateways.networking.istio.io") !== undefined,
   };
   if (strategy) caps.kubesphere = flavourOf(strategy);
+  const httpRoute = served(HTTPROUTE_CRD);
+  const features = httpRoute ? gatewayFeaturesOf(httpRoute) : undefined;
+  if (features) caps.gatewayApi = features;
   return caps;
 }
 
@@ -46,4 +52,26 @@ function flavourOf(crd: KubeObject): KubeSphereFlavour {
   const text = JSON.stringify(crd.spec ?? {});
   if (text.includes('"mirror_percentage"') || text.includes('"without_headers"')) return "3.4";
   return "3.3";
+}
+
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+}
+
+/**
+ * What the served v1 HTTPRoute schema allows, read field by field: RequestMirror's `percent` and
+ * `fraction` came after v1 itself, and the API server prunes a field its schema lacks. Undefined when v1
+ * is not served (Graydesk writes v1 only).
+ */
+export function gatewayFeaturesOf(crd: KubeObject): GatewayApiFeatures | undefined {
+  const versions =
+    (crd.spec?.versions as { name: string; served?: boolean; schema?: { openAPIV3Schema?: SchemaNode } }[]) ??
+    [];
+  const v1 = versions.find((version) => version.name === "v1" && version.served !== false);
+  if (!v1) return undefined;
+  const mirror =
+    v1.schema?.openAPIV3Schema?.properties?.spec?.properties?.rules?.items?.properties?.filters?.items
+      ?.properties?.requestMirror?.properties ?? {};
+  return { mirrorPercent: "percent" in mirror, mirrorFraction: "fraction" in mirror };
 }

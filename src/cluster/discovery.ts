@@ -1,5 +1,5 @@
 import type { RouterKind, ServicePort } from "../release/index.ts";
-import { appKind } from "../release/index.ts";
+import { appKind, JOB_LABEL } from "../release/index.ts";
 import { type Capabilities, readCapabilities } from "./capabilities.ts";
 import { type GatewayRoute, gatewaysByService } from "./gateways.ts";
 import type { Kube, KubeObject } from "./kube.ts";
@@ -84,6 +84,8 @@ export class Discovery {
     for (const service of services.items) {
       const selector = selectorOf(service);
       if (Object.keys(selector).length === 0) continue;
+      // A version's own Service, made by a job for Gateway API's backendRefs, is part of its service.
+      if (service.metadata.labels?.[JOB_LABEL] !== undefined) continue;
       const own = deployments.items.filter((deployment) => selects(selector, podLabelsOf(deployment)));
       const labels = service.metadata.labels ?? {};
       const appName = labels[APP_NAME_LABEL] ?? labels.app ?? service.metadata.name;
@@ -165,8 +167,12 @@ export function routersFor(caps: Capabilities, governed: boolean, ports: Service
   const routers: RouterKind[] = [];
   if (governed && hasHttpPort(ports)) {
     if (caps.istio) routers.push("istio");
+    if (caps.gatewayApi) routers.push("gateway-api");
     if (caps.kubesphere) routers.push("kubesphere");
   }
   routers.push("replicas");
+  // HTTPRoutes attached to Gateways split requests entering through them even outside a mesh; between
+  // pods they need one, so there replicas stay the default.
+  if (caps.gatewayApi && !governed && hasHttpPort(ports)) routers.push("gateway-api");
   return routers;
 }

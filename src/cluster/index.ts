@@ -8,7 +8,7 @@ export {
   runSteps,
   type StepResult,
 } from "./apply.ts";
-export { type Capabilities, readCapabilities } from "./capabilities.ts";
+export { type Capabilities, gatewayFeaturesOf, readCapabilities } from "./capabilities.ts";
 export { ClusterClient, ClusterError, describeRef, FIELD_MANAGER } from "./client.ts";
 export {
   APP_NAME_LABEL,

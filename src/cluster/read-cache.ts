@@ -2,7 +2,8 @@ import type { ObjectRef } from "./client.ts";
 import type { Kube } from "./kube.ts";
 
 /**
- * Kinds whose objects change rarely and that Graydesk never writes: reading them again within a few seconds
+ * Kinds whose objects change rarely (Graydesk writes only the version Services of Gateway API jobs, and
+ * every write forgets what was kept): reading them again within a few seconds
  * tells nothing new, yet every plan, card and discovery used to list them.
  */
 export const RARELY_CHANGING = new Set(["Service", "Namespace", "Gateway", "CustomResourceDefinition"]);

@@ -121,6 +121,7 @@ export async function routerOf(ctx: DeskContext, job: ReleaseJob): Promise<Traff
   return routerFor(job.router, {
     kube,
     ...(caps.kubesphere ? { flavour: caps.kubesphere } : {}),
+    ...(caps.gatewayApi ? { gatewayApi: caps.gatewayApi } : {}),
     ...(caps.istioGateways
       ? {
           ingress: async (j: ReleaseJob) =>

@@ -2,7 +2,9 @@ import type { NewVersionSettings } from "./container-settings.ts";
 
 export type Version = string;
 export type ReleaseStrategy = "blue-green" | "canary" | "mirror";
-export type RouterKind = "istio" | "kubesphere" | "replicas";
+/** Every traffic router Graydesk has, in the order it prefers them; `routerFor` builds each. */
+export const ROUTER_KINDS = ["istio", "gateway-api", "kubesphere", "replicas"] as const;
+export type RouterKind = (typeof ROUTER_KINDS)[number];
 
 export type JobState =
   | "deploying"
@@ -34,6 +36,8 @@ export type MatchRule =
   | { kind: "header"; name: string; match: MatchKind; value: string }
   | { kind: "cookie"; name: string; match: MatchKind; value: string }
   | { kind: "uri"; match: MatchKind; value: string }
+  /** A query parameter of the request (`?name=value`). */
+  | { kind: "query"; name: string; match: MatchKind; value: string }
   /** The request comes from any of these client operating systems (read from User-Agent). */
   | { kind: "os"; systems: ClientOs[] };
 

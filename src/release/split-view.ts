@@ -40,6 +40,8 @@ export function describeRule(rule: MatchRule): string {
       return `cookie ${rule.name} ${how(rule.match)} ${rule.value}`;
     case "uri":
       return `URI ${how(rule.match)} ${rule.value}`;
+    case "query":
+      return `query parameter ${rule.name} ${how(rule.match)} ${rule.value}`;
     case "os":
       return `client OS ${rule.systems.join(" or ")}`;
   }

@@ -1,7 +1,7 @@
 // Discovery against the Kubernetes API test server: apps, versions, mesh governance, routers, gateways,
 // and which routing APIs the cluster serves; one list call per kind.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ClusterClient, Discovery, readCapabilities } from "../../src/cluster/index.ts";
+import { ClusterClient, Discovery, gatewayFeaturesOf, readCapabilities } from "../../src/cluster/index.ts";
 import { apiCalls, createFixture } from "../desk/world.ts";
 import { loadBookinfo } from "../harness/bookinfo.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
@@ -132,7 +132,18 @@ describe("mesh governance without a mesh namespace", () => {
 
 describe("capabilities", () => {
   it.each([
-    { crds: [] as ("istio" | "kubesphere")[], expected: { istio: false, istioGateways: false } },
+    {
+      crds: [] as ("istio" | "kubesphere" | "gateway-api")[],
+      expected: { istio: false, istioGateways: false },
+    },
+    {
+      crds: ["istio" as const, "gateway-api" as const],
+      expected: {
+        istio: true,
+        istioGateways: true,
+        gatewayApi: { mirrorPercent: true, mirrorFraction: true },
+      },
+    },
     { crds: ["istio" as const], expected: { istio: true, istioGateways: true } },
     {
       crds: ["kubesphere" as const],
@@ -151,6 +162,49 @@ describe("capabilities", () => {
     } finally {
       await kube.close();
     }
+  });
+
+  it("reads RequestMirror's percent and fraction from the served v1 schema, and needs v1 served", () => {
+    const crd = (served: boolean, mirror: Record<string, unknown>) => ({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "httproutes.gateway.networking.k8s.io" },
+      spec: {
+        versions: [
+          {
+            name: "v1",
+            served,
+            schema: {
+              openAPIV3Schema: {
+                properties: {
+                  spec: {
+                    properties: {
+                      rules: {
+                        items: {
+                          properties: {
+                            filters: { items: { properties: { requestMirror: { properties: mirror } } } },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    });
+    const backendRef = { type: "object" };
+    expect(gatewayFeaturesOf(crd(true, { backendRef }))).toEqual({
+      mirrorPercent: false,
+      mirrorFraction: false,
+    });
+    expect(gatewayFeaturesOf(crd(true, { backendRef, fraction: {} }))).toEqual({
+      mirrorPercent: false,
+      mirrorFraction: true,
+    });
+    expect(gatewayFeaturesOf(crd(false, { backendRef, percent: {} }))).toBeUndefined();
   });
 
   it("a user who may not list CRDs gets the replica router only", async () => {

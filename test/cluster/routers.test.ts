@@ -54,8 +54,13 @@ describe("routerFor", () => {
       expect(routerFor("replicas", { kube: client }).kind).toBe("replicas");
       expect(routerFor("kubesphere", { kube: client, flavour: "3.3" }).kind).toBe("kubesphere");
       expect(() => routerFor("kubesphere", { kube: client })).toThrow(/does not serve KubeSphere's Strategy/);
-      expect(() => routerFor("gateway-api" as RouterKind, { kube: client })).toThrow(
-        "There is no traffic router called gateway-api.",
+      const features = { mirrorPercent: true, mirrorFraction: true };
+      expect(routerFor("gateway-api", { kube: client, gatewayApi: features }).kind).toBe("gateway-api");
+      expect(() => routerFor("gateway-api", { kube: client })).toThrow(
+        /does not serve Gateway API's HTTPRoute/,
+      );
+      expect(() => routerFor("linkerd" as RouterKind, { kube: client })).toThrow(
+        "There is no traffic router called linkerd.",
       );
     } finally {
       await kube.close();

@@ -32,6 +32,7 @@ describe("the one-line /release new", () => {
       { kind: "header", name: "user-agent", match: "regex", value: ".*Android.*" },
     ],
     ["cookie:user=jason", { kind: "cookie", name: "user", match: "exact", value: "jason" }],
+    ["query:tier^=gold", { kind: "query", name: "tier", match: "prefix", value: "gold" }],
     ["uri^=/api", { kind: "uri", match: "prefix", value: "/api" }],
     ["uri=/api/v2", { kind: "uri", match: "exact", value: "/api/v2" }],
     ["os:android,ios", { kind: "os", systems: ["android", "ios"] }],

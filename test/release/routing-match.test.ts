@@ -65,4 +65,13 @@ describe("cookie conditions", () => {
       { kind: "header", name: "cookie", match: "regex", value: ".*x.*" },
     ]);
   });
+  it.each([
+    ["exact", "gold", { exact: "gold" }],
+    ["prefix", "go.ld", { regex: "go\\.ld.*" }],
+    ["regex", "g(o|u)ld", { regex: "g(o|u)ld" }],
+  ] as const)("matches a query parameter %s (Istio has no prefix there: a regex)", (match, value, istio) => {
+    const rule = { kind: "query" as const, name: "tier", match, value };
+    expect(matchRequest([rule])).toEqual({ queryParams: { tier: istio } });
+    expect(readMatchRequest(matchRequest([rule]))).toEqual([rule]);
+  });
 });

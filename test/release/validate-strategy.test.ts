@@ -62,7 +62,11 @@ describe("match rules", () => {
     expect(validateTrafficPolicy(match(rules), canary)).toEqual([]);
   });
   it.each<[MatchRule[], string, string]>([
-    [[], "traffic.rules", "Add at least one condition: a header, cookie, URI or operating system."],
+    [
+      [],
+      "traffic.rules",
+      "Add at least one condition: a header, cookie, URI, query parameter or operating system.",
+    ],
     [
       [{ kind: "header", name: "end user", match: "exact", value: "x" }],
       "traffic.rules[0].name",
@@ -141,6 +145,19 @@ describe("match rules", () => {
       ],
       "traffic.rules[1]",
       "The operating system condition reads User-Agent; drop the other User-Agent condition.",
+    ],
+    [
+      [{ kind: "query", name: "a&b", match: "exact", value: "1" }],
+      "traffic.rules[0].name",
+      "Query parameter names use letters, digits and - _ . ~ (no spaces, = or &).",
+    ],
+    [
+      [
+        { kind: "query", name: "tier", match: "exact", value: "gold" },
+        { kind: "query", name: "tier", match: "prefix", value: "g" },
+      ],
+      "traffic.rules[1].name",
+      "Query parameter tier already has a condition; keep one per parameter.",
     ],
   ])("refuses %o", (rules, field, message) => {
     expect(validateTrafficPolicy(match(rules), canary)).toEqual([{ field, message }]);

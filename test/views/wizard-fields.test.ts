@@ -432,7 +432,11 @@ describe("Strategy Settings", () => {
       "wizard_cond_value_0",
       "Cookie values cannot contain spaces, quotes, commas, semicolons or \\.",
     ],
-    [{}, "wizard_cond_value_0", "Add at least one condition: a header, cookie, URI or operating system."],
+    [
+      {},
+      "wizard_cond_value_0",
+      "Add at least one condition: a header, cookie, URI, query parameter or operating system.",
+    ],
   ])("request parameters %j → %s", (entered, block, message) => {
     const parsed = parseStrategyStep(values(buildStrategyStep(matchState), entered), matchState);
     expect(parsed.errors).toEqual({ [block]: message });

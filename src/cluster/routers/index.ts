@@ -1,6 +1,13 @@
-import type { IngressBinding, KubeSphereFlavour, ReleaseJob, RouterKind } from "../../release/index.ts";
+import type {
+  GatewayApiFeatures,
+  IngressBinding,
+  KubeSphereFlavour,
+  ReleaseJob,
+  RouterKind,
+} from "../../release/index.ts";
 import { ReleaseError } from "../../release/index.ts";
 import type { Kube } from "../kube.ts";
+import { gatewayApiRouter } from "./gateway-api.ts";
 import { istioRouter } from "./istio.ts";
 import { kubesphereRouter } from "./kubesphere.ts";
 import { replicasRouter } from "./replicas.ts";
@@ -14,6 +21,8 @@ export interface RouterOptions {
   kube: Kube;
   /** Needed by the KubeSphere router: which Strategy schema the cluster serves. */
   flavour?: KubeSphereFlavour;
+  /** Needed by the Gateway API router: what the cluster's HTTPRoute schema can express. */
+  gatewayApi?: GatewayApiFeatures;
   ingress?: (job: ReleaseJob) => Promise<IngressBinding | undefined>;
 }
 
@@ -32,6 +41,14 @@ export function routerFor(kind: RouterKind, options: RouterOptions): TrafficRout
       return kubesphereRouter({ kube: options.kube, flavour: options.flavour });
     case "replicas":
       return replicasRouter({ kube: options.kube });
+    case "gateway-api":
+      if (!options.gatewayApi) {
+        throw new ReleaseError(
+          "unsupported",
+          "This cluster does not serve Gateway API's HTTPRoute at v1; choose another router.",
+        );
+      }
+      return gatewayApiRouter({ kube: options.kube, features: options.gatewayApi });
     default:
       return unknownRouter(kind);
   }

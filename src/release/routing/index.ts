@@ -1,6 +1,17 @@
 export type { IngressBinding } from "./gateway.ts";
 export { gatewayNotice } from "./gateway.ts";
 export {
+  desiredHttpRoute,
+  desiredVersionService,
+  gatewaysOnly,
+  routesService,
+  versionServiceName,
+} from "./gateway-api.ts";
+export { matchNotes, readRouteMatch, routeMatch } from "./gateway-api-match.ts";
+export { readHttpRoute } from "./gateway-api-read.ts";
+export type * from "./gateway-api-types.ts";
+export { GATEWAY_API_VERSION } from "./gateway-api-types.ts";
+export {
   desiredDestinationRule,
   desiredVirtualService,
   ISTIO_API_VERSION,

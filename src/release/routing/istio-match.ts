@@ -41,6 +41,17 @@ function parseCookieRegex(regex: string): MatchRule | undefined {
   return { kind: "cookie", name, match: "exact", value: unescapeRegex(rest) };
 }
 
+/** A prefix as a regular expression, for fields that take only exact values and regexes. */
+export function prefixRegex(value: string): string {
+  return `${escapeRegex(value)}.*`;
+}
+
+/** The prefix a regex of prefixRegex's shape stands for, or undefined for any other regex. */
+export function prefixOfRegex(regex: string): string | undefined {
+  const body = /^((?:\\[\\.+*?()|[\]{}^$]|[^\\.+*?()|[\]{}^$])*)\.\*$/.exec(regex)?.[1];
+  return body === undefined ? undefined : unescapeRegex(body);
+}
+
 function stringMatch(match: MatchKind, value: string): StringMatch {
   return { [match]: value };
 }
@@ -55,6 +66,7 @@ function readStringMatch(value: StringMatch): { match: MatchKind; value: string 
 export function matchRequest(rules: MatchRule[]): HttpMatchRequest {
   const request: HttpMatchRequest = {};
   const headers: Record<string, StringMatch> = {};
+  const query: Record<string, StringMatch> = {};
   for (const rule of rules) {
     switch (rule.kind) {
       case "header":
@@ -66,6 +78,11 @@ export function matchRequest(rules: MatchRule[]): HttpMatchRequest {
       case "uri":
         request.uri = stringMatch(rule.match, rule.value);
         break;
+      // Istio matches query parameters exactly or by regex only.
+      case "query":
+        query[rule.name] =
+          rule.match === "prefix" ? { regex: prefixRegex(rule.value) } : stringMatch(rule.match, rule.value);
+        break;
       case "os": {
         const { regex, without } = osUserAgentMatch(rule.systems);
         headers["user-agent"] = { regex };
@@ -75,6 +92,7 @@ export function matchRequest(rules: MatchRule[]): HttpMatchRequest {
     }
   }
   if (Object.keys(headers).length > 0) request.headers = headers;
+  if (Object.keys(query).length > 0) request.queryParams = query;
   return request;
 }
 
@@ -100,5 +118,13 @@ export function readMatchRequest(request: HttpMatchRequest): MatchRule[] {
     rules.push({ kind: "header", name, ...read });
   }
   if (request.uri) rules.push({ kind: "uri", ...readStringMatch(request.uri) });
+  for (const [name, value] of Object.entries(request.queryParams ?? {})) {
+    const prefix = value.regex === undefined ? undefined : prefixOfRegex(value.regex);
+    rules.push(
+      prefix === undefined
+        ? { kind: "query", name, ...readStringMatch(value) }
+        : { kind: "query", name, match: "prefix", value: prefix },
+    );
+  }
   return rules;
 }

@@ -9,6 +9,7 @@ export interface StringMatch {
 export interface HttpMatchRequest {
   uri?: StringMatch;
   headers?: Record<string, StringMatch>;
+  queryParams?: Record<string, StringMatch>;
   withoutHeaders?: Record<string, StringMatch>;
   [field: string]: unknown;
 }

@@ -97,7 +97,7 @@ export function validateMatchRules(rules: MatchRule[]): FieldError[] {
     return [
       {
         field: "traffic.rules",
-        message: "Add at least one condition: a header, cookie, URI or operating system.",
+        message: "Add at least one condition: a header, cookie, URI, query parameter or operating system.",
       },
     ];
   }
@@ -147,6 +147,21 @@ export function validateMatchRules(rules: MatchRule[]): FieldError[] {
         }
         errors.push(...validateValue(rule.match, rule.value, at, false));
         break;
+      case "query":
+        if (!/^[A-Za-z0-9._~-]+$/.test(rule.name)) {
+          errors.push({
+            field: `${at}.name`,
+            message: "Query parameter names use letters, digits and - _ . ~ (no spaces, = or &).",
+          });
+        } else {
+          claim(
+            `?${rule.name}`,
+            `${at}.name`,
+            `Query parameter ${rule.name} already has a condition; keep one per parameter.`,
+          );
+        }
+        errors.push(...validateValue(rule.match, rule.value, at, false));
+        break;
       case "os":
         if (rule.systems.length === 0 || rule.systems.some((os) => !CLIENT_OSES.includes(os))) {
           errors.push({
@@ -161,7 +176,10 @@ export function validateMatchRules(rules: MatchRule[]): FieldError[] {
         );
         break;
       default:
-        errors.push({ field: at, message: "Conditions are a header, cookie, URI or operating system." });
+        errors.push({
+          field: at,
+          message: "Conditions are a header, cookie, URI, query parameter or operating system.",
+        });
     }
   });
   return errors;
