@@ -108,7 +108,7 @@ export async function benchAckLatency(rounds = 8, size = 100): Promise<void> {
         return [k, { p50Ms: round(percentile(kms, 50), 1), p99Ms: round(percentile(kms, 99), 1) }];
       }),
     );
-    const common = { bench: "ack-latency", rounds, concurrency: size };
+    const common = { bench: "ack-latency", mode: "http", rounds, concurrency: size };
     emit({ ...common, app: "graydesk", ...g, byKind });
     emit({ ...common, app: "bare-bolt", ...b });
     const ratio = round(g.p99Ms / b.p99Ms, 2);

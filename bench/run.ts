@@ -1,4 +1,5 @@
 import { benchAckLatency } from "./ack-latency.ts";
+import { benchSocketAckLatency } from "./ack-latency-socket.ts";
 import { benchApprovalToTraffic } from "./approval-to-traffic.ts";
 import { benchAuditAppend } from "./audit-append.ts";
 import { benchChartRender } from "./chart-render.ts";
@@ -17,6 +18,7 @@ const benches: [string, () => Promise<void>][] = [
   ["audit-append", () => benchAuditAppend()],
   ["store-size", () => benchStoreSize()],
   ["ack-latency", () => benchAckLatency()],
+  ["ack-latency-socket", () => benchSocketAckLatency()],
   ["approval-to-traffic", () => benchApprovalToTraffic()],
   ["digest", () => benchDigest()],
   ["memory", () => benchMemory()],

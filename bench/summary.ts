@@ -15,7 +15,7 @@ const FIGURES = [
   "met",
   "flat",
 ];
-const LABELS = ["app", "what", "operation", "of", "existingEvents", "activeJobs"];
+const LABELS = ["mode", "app", "what", "operation", "of", "existingEvents", "activeJobs"];
 
 export function summaryTable(records: readonly Record<string, unknown>[]): string {
   const rows = records.map((r) => {

@@ -1,8 +1,9 @@
-import { App, type CustomRoute, HTTPReceiver, type Receiver, SocketModeReceiver } from "@slack/bolt";
+import { App, type CustomRoute, HTTPReceiver, type Receiver } from "@slack/bolt";
 import type { Config } from "../config.ts";
 import { boltLogger, type Logger } from "../log.ts";
 import { healthRoutes, type ReadinessCheck } from "./health.ts";
 import { guardSlackRequests } from "./request-guard.ts";
+import { socketModeReceiver } from "./socket-mode.ts";
 
 export interface SlackAppOptions {
   config: Config;
@@ -40,11 +41,12 @@ export function createSlackApp({ config, logger, readiness, routes = [] }: Slack
           }),
           slack.signingSecret as string,
         )
-      : new SocketModeReceiver({
+      : socketModeReceiver({
           appToken: slack.appToken as string,
+          port: slack.port,
           customRoutes,
-          installerOptions: { port: slack.port },
           logger: log,
+          ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
         });
   const app = new App({
     token: slack.botToken,

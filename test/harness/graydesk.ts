@@ -5,7 +5,12 @@ import { Writable } from "node:stream";
 import type { Config, StoreKind } from "../../src/config.ts";
 import { type Graydesk, type GraydeskTimings, startGraydesk } from "../../src/graydesk.ts";
 import { createLogger } from "../../src/log.ts";
-import { createSlackClient, freePort, type startSlackApiServer } from "./slack/index.ts";
+import {
+  createSlackClient,
+  freePort,
+  type SocketModeServer,
+  type startSlackApiServer,
+} from "./slack/index.ts";
 
 type SlackApi = Awaited<ReturnType<typeof startSlackApiServer>>;
 
@@ -39,7 +44,7 @@ export interface RunningGraydesk {
 }
 
 /**
- * Starts the real Graydesk composition in HTTP mode, talking to the Slack Web API test server, with a signed
+ * Starts the real Graydesk composition in HTTP mode (or Socket Mode), talking to the Slack Web API test server, with a signed
  * request client aimed at its receiver. Logs are captured so tests can check what reached them.
  */
 export async function startTestGraydesk(
@@ -58,11 +63,21 @@ export async function startTestGraydesk(
     gateTokens?: Record<string, string>;
     /** Defaults to a quick outbox (retries from 20 ms, polled every 20 ms) so tests wait on Slack briefly. */
     timings?: GraydeskTimings;
+    /** Socket Mode instead of the HTTP receiver: Graydesk connects to this server, `slack` sends envelopes. */
+    socketMode?: SocketModeServer;
   } = {},
 ): Promise<RunningGraydesk> {
   const port = await freePort();
   const config: Config = {
-    slack: { botToken: api.bot.token, mode: "http", signingSecret: SIGNING_SECRET, port, apiUrl: api.url },
+    slack: overrides.socketMode
+      ? {
+          botToken: api.bot.token,
+          mode: "socket",
+          appToken: overrides.socketMode.appToken,
+          port,
+          apiUrl: api.url,
+        }
+      : { botToken: api.bot.token, mode: "http", signingSecret: SIGNING_SECRET, port, apiUrl: api.url },
     kube: { kubeconfig: overrides.kubeconfig ?? unreachableKubeconfig() },
     dataDir: overrides.dataDir ?? mkdtempSync(path.join(tmpdir(), "graydesk-data-")),
     store: overrides.store ?? "lowdb",
@@ -86,6 +101,11 @@ export async function startTestGraydesk(
     timings: overrides.timings ?? { outbox: { retry: { firstMs: 20, maxMs: 200 }, pollMs: 20 } },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
-  const slack = createSlackClient({ baseUrl, signingSecret: SIGNING_SECRET, api });
+  const slack = createSlackClient({
+    baseUrl,
+    signingSecret: SIGNING_SECRET,
+    api,
+    ...(overrides.socketMode ? { socketMode: overrides.socketMode } : {}),
+  });
   return { graydesk, slack, baseUrl, logs, config, stop: async () => void (await graydesk.stop()) };
 }

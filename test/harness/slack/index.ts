@@ -1,4 +1,5 @@
-// The Slack test harness: a Web API test server, a client that signs requests like Slack,
+// The Slack test harness: a Web API test server, a Socket Mode server, a client that signs requests like Slack
+// (or sends them as Socket Mode envelopes),
 // and the Block Kit validator both of them apply.
 export type { Violation } from "./block-kit.ts";
 export { type MessageOptions, validateHome, validateMessage, validateModal } from "./block-kit.ts";
@@ -13,6 +14,15 @@ export {
   type SlackClientOptions,
   type SlackReply,
 } from "./slack-client.ts";
+export {
+  type DisconnectReason,
+  type Envelope,
+  type EnvelopeType,
+  type SocketAck,
+  type SocketModeServer,
+  type SocketModeServerOptions,
+  startSocketModeServer,
+} from "./socket-mode-server.ts";
 export {
   type EnteredValues,
   findElement,

@@ -14,6 +14,7 @@ import {
   viewSubmission,
 } from "./interaction-payloads.ts";
 import { type SignOverrides, signedHeaders } from "./signature.ts";
+import type { EnvelopeType, SocketModeServer } from "./socket-mode-server.ts";
 import type { EnteredValues } from "./view-state.ts";
 import { findElement } from "./view-state.ts";
 import type { SlackApiServer } from "./web-api-server.ts";
@@ -31,6 +32,11 @@ export interface SlackClientOptions {
   team?: { id: string; domain: string };
   appId?: string;
   now?: () => number;
+  /**
+   * Socket Mode: requests become envelopes on this server's connection instead of signed HTTP posts, and the
+   * reply is the ack (its payload as `json`, `ackMs` from send to ack). Signing overrides do not apply.
+   */
+  socketMode?: Pick<SocketModeServer, "deliver">;
 }
 
 /** The app's answer: the ack. `ackMs` is the time until the HTTP response arrived. */
@@ -89,13 +95,32 @@ export function createSlackClient(opts: SlackClientOptions) {
     };
   }
 
+  /** Over Socket Mode: one envelope; the ack's payload stands for the HTTP response body. */
+  async function envelope(type: EnvelopeType, payload: Json, sign?: SignOverrides): Promise<SlackReply> {
+    if (!opts.socketMode) throw new Error("not in Socket Mode");
+    if (sign) throw new Error("Socket Mode envelopes are not signed: sign overrides need the HTTP receiver");
+    const ack = await opts.socketMode.deliver(type, payload);
+    const empty = Object.keys(ack.payload).length === 0;
+    return {
+      status: 200,
+      body: empty ? "" : JSON.stringify(ack.payload),
+      ackMs: ack.ackMs,
+      headers: new Headers(),
+      ...(empty ? {} : { json: ack.payload }),
+    };
+  }
   const sendPayload = (payload: Json, sign?: SignOverrides) =>
-    send(
-      new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
-      "application/x-www-form-urlencoded",
-      sign,
-    );
-  const sendJson = (body: Json, sign?: SignOverrides) => send(JSON.stringify(body), "application/json", sign);
+    opts.socketMode
+      ? envelope("interactive", payload, sign)
+      : send(
+          new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+          "application/x-www-form-urlencoded",
+          sign,
+        );
+  const sendJson = (body: Json, sign?: SignOverrides) =>
+    opts.socketMode && body.type === "event_callback"
+      ? envelope("events_api", body, sign)
+      : send(JSON.stringify(body), "application/json", sign);
 
   async function act(
     surface: Surface,
@@ -125,11 +150,9 @@ export function createSlackClient(opts: SlackClientOptions) {
       const triggerId = trigger();
       const url = responseUrl({ channel: from.channel.id, user: from.user.id });
       const fields = commandFields(from, command, text, triggerId, url);
-      const reply = await send(
-        new URLSearchParams(fields).toString(),
-        "application/x-www-form-urlencoded",
-        o.sign,
-      );
+      const reply = opts.socketMode
+        ? await envelope("slash_commands", fields, o.sign)
+        : await send(new URLSearchParams(fields).toString(), "application/x-www-form-urlencoded", o.sign);
       return { ...reply, triggerId, responseUrl: url };
     },
     /** Clicks the button with this action_id on a recorded message, ephemeral message or view. */

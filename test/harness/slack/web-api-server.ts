@@ -69,6 +69,11 @@ export interface SlackApiServer {
     timeoutMs?: number,
   ): Promise<RecordedCall>;
   failNext(method: string, failure: Failure, times?: number): void;
+  /**
+   * Serves one more method, with its own token check (e.g. `apps.connections.open`, which takes the app-level
+   * token, not the bot's). Recorded and failable like the built-in ones.
+   */
+  serve(method: string, handler: (args: Json, token: string | undefined) => Json): void;
   setDown(mode: boolean | "503" | "drop"): void;
   setUsers(users: SlackUser[]): void;
   setUserGroups(groups: SlackUserGroup[]): void;
@@ -103,6 +108,7 @@ export async function startSlackApiServer(opts: SlackApiServerOptions = {}): Pro
   const failures = new Map<string, Failure[]>();
   const responseUses = new Map<string, number>();
   let down: false | "503" | "drop" = false;
+  const extra = new Map<string, (args: Json, token: string | undefined) => Json>();
 
   function send(
     res: ServerResponse,
@@ -170,6 +176,8 @@ export async function startSlackApiServer(opts: SlackApiServerOptions = {}): Pro
       return answer(failure.status, { ok: false, error }, headers);
     }
     if (invalidJson) return answer(200, { ok: false, error: "invalid_json" });
+    const served = extra.get(method);
+    if (served) return answer(200, served(args, token));
     const handler = METHODS[method];
     if (!handler) return answer(200, { ok: false, error: "unknown_method" });
     if (!token) return answer(200, { ok: false, error: "not_authed" });
@@ -200,6 +208,9 @@ export async function startSlackApiServer(opts: SlackApiServerOptions = {}): Pro
       const queue = failures.get(method) ?? [];
       for (let i = 0; i < times; i++) queue.push(failure);
       failures.set(method, queue);
+    },
+    serve(method, handler) {
+      extra.set(method, handler);
     },
     setDown(mode) {
       down = mode === true ? "503" : mode;

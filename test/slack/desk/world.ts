@@ -3,7 +3,13 @@ import type { ReleaseJob } from "../../../src/release/index.ts";
 import { loadBookinfo } from "../../harness/bookinfo.ts";
 import { type RunningGraydesk, startTestGraydesk } from "../../harness/graydesk.ts";
 import { type KubeTestServer, startKubeServer } from "../../harness/kube/index.ts";
-import { type SlackApiServer, type StoredMessage, startSlackApiServer } from "../../harness/slack/index.ts";
+import {
+  type SlackApiServer,
+  type SocketModeServer,
+  type StoredMessage,
+  startSlackApiServer,
+  startSocketModeServer,
+} from "../../harness/slack/index.ts";
 
 export const ALICE = { id: "U0ALICE", name: "alice" };
 export const BOB = { id: "U0BOB", name: "bob" };
@@ -18,10 +24,12 @@ export interface World {
   api: SlackApiServer;
   app: RunningGraydesk;
   clock: { now: number; advance(ms: number): void };
+  /** Present when Graydesk runs in Socket Mode (`startWorld({ socketMode: true })`). */
+  socket?: SocketModeServer;
   close(): Promise<void>;
 }
 
-export async function startWorld(): Promise<World> {
+export async function startWorld(opts: { socketMode?: boolean } = {}): Promise<World> {
   const kube = await startKubeServer({ podReadyDelayMs: 20 });
   await loadBookinfo(kube.kubeConfig(), "bookinfo", { reviewsVersions: ["v1"], withDestinationRule: true });
   const api = await startSlackApiServer();
@@ -32,18 +40,22 @@ export async function startWorld(): Promise<World> {
       clock.now += ms;
     },
   };
+  const socket = opts.socketMode ? await startSocketModeServer(api) : undefined;
   const app = await startTestGraydesk(api, {
     kubeconfig: kube.kubeconfigPath,
     policyFile: POLICY,
     clock: () => new Date(clock.now),
+    ...(socket ? { socketMode: socket } : {}),
   });
   return {
     kube,
     api,
     app,
     clock,
+    ...(socket ? { socket } : {}),
     async close() {
       await app.stop();
+      await socket?.close();
       await api.close();
       await kube.close();
     },

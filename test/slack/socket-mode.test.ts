@@ -1,0 +1,79 @@
+import { App } from "@slack/bolt";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { boltLogger, createLogger } from "../../src/log.ts";
+import { socketModeReceiver } from "../../src/slack/socket-mode.ts";
+import {
+  createSlackClient,
+  freePort,
+  type SlackApiServer,
+  type SocketModeServer,
+  startSlackApiServer,
+  startSocketModeServer,
+} from "../harness/slack/index.ts";
+
+let api: SlackApiServer;
+let socket: SocketModeServer;
+let app: App;
+const handled: string[] = [];
+
+beforeEach(async () => {
+  api = await startSlackApiServer();
+  socket = await startSocketModeServer(api);
+  handled.length = 0;
+  const receiver = socketModeReceiver({
+    appToken: socket.appToken,
+    port: await freePort(),
+    customRoutes: [],
+    logger: boltLogger(createLogger("silent")),
+    apiUrl: api.url,
+  });
+  app = new App({ token: api.bot.token, receiver, clientOptions: { slackApiUrl: api.url } });
+  app.command("/release", async ({ ack, command }) => {
+    // Some work before the ack, as a listener that reads something first would do.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await ack({ text: `got ${command.text}` });
+    handled.push(command.text);
+  });
+  await app.start();
+});
+afterEach(async () => {
+  await app.stop();
+  await socket.close();
+  await api.close();
+});
+
+const slack = () =>
+  createSlackClient({ baseUrl: "http://unused", signingSecret: "unused", api, socketMode: socket });
+
+describe("Graydesk's Socket Mode client", () => {
+  it("asks SLACK_API_URL for the socket with the app token", () => {
+    expect(api.callsTo("apps.connections.open").map((c) => c.token)).toEqual([socket.appToken]);
+    expect(socket.connectionCount()).toBe(1);
+  });
+
+  it.each(["warning", "refresh_requested"] as const)(
+    "on disconnect (%s) acks what it is handling, then reconnects at once: nothing lost, nothing late",
+    async (reason) => {
+      const inFlight = slack().command("/release", "history");
+      socket.disconnect(reason);
+      expect((await inFlight).json).toEqual({ text: "got history" });
+      const next = await slack().command("/release", "help");
+      expect(next.json).toEqual({ text: "got help" });
+      expect(socket.connectionCount()).toBe(2);
+      expect(socket.envelopes.map((e) => e.sentOn)).toEqual([[1], [2]]);
+      expect(socket.envelopes.map((e) => e.acks.length)).toEqual([1, 1]);
+      expect(handled).toEqual(["history", "help"]);
+      // No 5 s pause: the command sent while reconnecting is acked inside Slack's 3 s.
+      expect(socket.violations).toEqual([]);
+    },
+  );
+
+  it("stays stopped when stopped while Slack asked it to reconnect", async () => {
+    socket.disconnect("refresh_requested");
+    await app.stop();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(socket.connectionCount()).toBe(1);
+    await app.start();
+    expect(socket.connectionCount()).toBe(2);
+  });
+});
