@@ -13,6 +13,7 @@ export function abandonCommand(deps: DeskCommandDeps): Subcommand {
     async run(call) {
       expectArgs(command, call.args, 1, 1);
       const job = resolveJob(deps.desk, deps.store, call.channel, call.args[0] as string);
+      await deps.authorizer.require(call.actor, "job.abandon", job.namespace);
       const after = await deps.desk.abandon(job.id, call.user);
       await deps.audit.append({
         kind: "abandoned",

@@ -5,7 +5,10 @@ import { resolveJob } from "./job-ref.ts";
 import type { Subcommand } from "./subcommand.ts";
 import { expectArgs } from "./usage.ts";
 
-export type LiveCommandDeps = Pick<SlackDeps, "desk" | "store" | "cards" | "charts" | "telemetry">;
+export type LiveCommandDeps = Pick<
+  SlackDeps,
+  "desk" | "store" | "cards" | "charts" | "telemetry" | "authorizer"
+>;
 
 /** `/release chart <job>`: the traffic-split chart, uploaded into the job's thread and shown on its card. */
 export function chartCommand(deps: LiveCommandDeps): Subcommand {
@@ -17,6 +20,7 @@ export function chartCommand(deps: LiveCommandDeps): Subcommand {
     async run(call) {
       expectArgs(command, call.args, 1, 1);
       const job = resolveJob(deps.desk, deps.store, call.channel, call.args[0] as string);
+      await deps.authorizer.require(call.actor, "job.chart", job.namespace);
       const result = await deps.charts.upload(job.id);
       await call.replyPrivately(
         buildNote(
@@ -40,6 +44,7 @@ export function tracesCommand(deps: LiveCommandDeps): Subcommand {
     async run(call) {
       expectArgs(command, call.args, 1, 1);
       const job = resolveJob(deps.desk, deps.store, call.channel, call.args[0] as string);
+      await deps.authorizer.require(call.actor, "job.traces", job.namespace);
       const result = await postTraces(deps, job.id);
       await call.replyPrivately(
         buildNote(

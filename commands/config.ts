@@ -26,6 +26,11 @@ export function configCommand(deps: DeskCommandDeps): Subcommand {
           command,
           `\`${escapeText(namespace)}\` is not a namespace name (lower-case letters, digits and -).`,
         );
+      await deps.authorizer.require(call.actor, "channel.configure", namespace);
+      // Moving a channel away from a namespace is a change there too.
+      const current = deps.store.data().channels[call.channel]?.namespace;
+      if (typeof current === "string" && current !== namespace)
+        await deps.authorizer.require(call.actor, "channel.configure", current);
       const namespaces = await deps.desk.namespaces();
       if (!namespaces.includes(namespace)) {
         const guess = closest(namespace, namespaces);

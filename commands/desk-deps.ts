@@ -1,4 +1,7 @@
 import type { SlackDeps } from "../src/slack/deps.ts";
 
 /** What the job subcommands use from the composition root. */
-export type DeskCommandDeps = Pick<SlackDeps, "desk" | "approvals" | "store" | "audit" | "cards">;
+export type DeskCommandDeps = Pick<
+  SlackDeps,
+  "desk" | "approvals" | "store" | "audit" | "cards" | "authorizer"
+>;

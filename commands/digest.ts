@@ -1,7 +1,9 @@
+import type { Action, Authorizer } from "../src/approvals/index.ts";
 import type { DigestSchedules } from "../src/schedule/index.ts";
 import { CRON_EXAMPLE } from "../src/schedule/index.ts";
-import type { AuditLog } from "../src/store/index.ts";
+import type { AuditLog, Store } from "../src/store/index.ts";
 import { buildNote } from "../views/desk-message.ts";
+import { defaultNamespace } from "./job-ref.ts";
 import type { Subcommand } from "./subcommand.ts";
 import { usageError } from "./usage.ts";
 
@@ -10,6 +12,9 @@ export interface DigestCommandDeps {
   audit: AuditLog;
   /** Builds and posts this channel's digest at once (`/release digest now`). */
   postNow?: (channel: string) => Promise<void>;
+  authorizer: Authorizer;
+  /** Where the channel's namespace is kept: a digest shows that namespace (every namespace without one). */
+  store: Store;
 }
 
 const when = (d: Date, timezone: string) =>
@@ -32,6 +37,14 @@ export function digestCommand(deps: DigestCommandDeps): Subcommand {
     async run(call) {
       let words = call.args.flatMap((a) => a.split(/\s+/)).filter((w) => w !== "");
       const verb = words[0]?.toLowerCase();
+      const namespace = defaultNamespace(deps.store, call.channel);
+      const action: Action =
+        words.length === 0 || verb === "list"
+          ? "digest.show"
+          : verb === "now"
+            ? "digest.post"
+            : "digest.configure";
+      await deps.authorizer.require(call.actor, action, namespace);
       if (words.length === 1 && verb === "list") {
         const all = deps.digests.list();
         await call.replyPrivately(

@@ -1,5 +1,6 @@
 import type { App } from "@slack/bolt";
 import { type Logger, requestLogger } from "../src/log.ts";
+import { commandActor } from "../src/slack/actor.ts";
 import { replyToError } from "../src/slack/errors.ts";
 import type { InFlight } from "../src/slack/in-flight.ts";
 import { buildError } from "../views/error.ts";
@@ -36,6 +37,7 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       };
       return dispatch(command.text ?? "", table, {
         user: command.user_id,
+        actor: commandActor(command),
         channel: command.channel_id,
         team: command.team_id,
         triggerId: command.trigger_id,

@@ -11,7 +11,7 @@ import { closest } from "./parse.ts";
 import type { Subcommand } from "./subcommand.ts";
 import { usageError } from "./usage.ts";
 
-export type NewCommandDeps = Pick<SlackDeps, "desk" | "cards" | "approvals">;
+export type NewCommandDeps = Pick<SlackDeps, "desk" | "cards" | "approvals" | "authorizer">;
 
 /**
  * `/release new [strategy]` opens the wizard at once (the trigger id lives 3 s, so before any cluster call);
@@ -46,6 +46,8 @@ export function newCommand(deps: NewCommandDeps): Subcommand {
       const parsed = parseNewArgs(strategy as ReleaseStrategy, rest);
       if (!parsed.ok) throw usageError(command, parsed.problem);
       const args = parsed.value;
+      // Before any cluster read: an outsider learns nothing about the namespace.
+      await deps.authorizer.require(call.actor, "job.create", args.namespace);
       const [services, apps] = await Promise.all([
         deps.desk.services(args.namespace),
         deps.desk.apps(args.namespace),
@@ -59,7 +61,7 @@ export function newCommand(deps: NewCommandDeps): Subcommand {
       }
       const template = apps.find((a) => a.name === service.app)?.template ?? false;
       const { input, traffic } = checkNewRelease(args, service, template, call.channel);
-      const created = await createRelease(deps, call.logger, input, traffic, call.user, call.channel);
+      const created = await createRelease(deps, call.logger, input, traffic, call.actor, call.channel);
       await call.replyPrivately(buildNote(describeCreated(created, traffic)));
     },
   };

@@ -14,7 +14,7 @@ export async function requestChange(
   const request = await deps.approvals.requestChange({
     jobId: job.id,
     change,
-    actor: call.user,
+    actor: call.actor,
     channel: call.channel,
   });
   const where = deps.cards.where(job.id);

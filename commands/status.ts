@@ -13,6 +13,7 @@ export function statusCommand(deps: DeskCommandDeps): Subcommand {
     async run(call) {
       expectArgs(command, call.args, 1, 1);
       const job = resolveJob(deps.desk, deps.store, call.channel, call.args[0] as string);
+      await deps.authorizer.require(call.actor, "job.status", job.namespace);
       const status = await deps.desk.status(job.id);
       const pending = deps.approvals.gate
         .pendingFor(job.id)

@@ -1,3 +1,4 @@
+import type { Authorizer } from "../src/approvals/index.ts";
 import type { ReleaseDesk } from "../src/desk/types.ts";
 import type { StepRunner } from "../src/schedule/index.ts";
 import { parseSteps, STEPS_EXAMPLE } from "../src/schedule/index.ts";
@@ -12,6 +13,7 @@ export interface StepsCommandDeps {
   store: Store;
   steps: StepRunner;
   audit: AuditLog;
+  authorizer: Authorizer;
 }
 
 /** `/release steps <job> 10,25,50,100 every 30m`, `… <job> pause|resume|cancel`, or `… <job>` to see it. */
@@ -28,7 +30,10 @@ export function stepsCommand(deps: StepsCommandDeps): Subcommand {
       const verb = rest.join(" ").trim().toLowerCase();
       const audit = (kind: string, detail: Record<string, unknown> = {}) =>
         deps.audit.append({ kind, actor: call.user, job: job.name, namespace: job.namespace, detail });
+      const may = (action: "steps.show" | "steps.set" | "steps.pause" | "steps.resume" | "steps.cancel") =>
+        deps.authorizer.require(call.actor, action, job.namespace);
       if (verb === "") {
+        await may("steps.show");
         const s = deps.steps.get(job.id);
         const text = s
           ? `${job.name}: steps ${s.percents.map((p) => `${p} %`).join(" → ")} every ${s.everyMinutes} min; next ${s.percents[s.next]} % ${s.paused ? `(paused: ${s.paused})` : `due ${s.dueAt}`}.`
@@ -37,6 +42,7 @@ export function stepsCommand(deps: StepsCommandDeps): Subcommand {
         return;
       }
       if (verb === "pause" || verb === "resume" || verb === "cancel") {
+        await may(`steps.${verb}`);
         const done =
           verb === "pause"
             ? await deps.steps.pause(job.id, `paused by <@${call.user}>`)
@@ -53,8 +59,15 @@ export function stepsCommand(deps: StepsCommandDeps): Subcommand {
         );
         return;
       }
+      await may("steps.set");
       const parsed = parseSteps(`${ref} ${rest.join(" ")}`);
-      const schedule = await deps.steps.set(job.id, parsed.percents, parsed.everyMinutes, call.user);
+      const schedule = await deps.steps.set(
+        job.id,
+        parsed.percents,
+        parsed.everyMinutes,
+        call.user,
+        call.actor.team,
+      );
       await audit("steps.set", { percents: parsed.percents, everyMinutes: parsed.everyMinutes });
       await call.replyPrivately(
         buildNote(

@@ -1,5 +1,6 @@
 import type { KnownBlock } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
+import type { Actor } from "../src/approvals/index.ts";
 import type { Logger } from "../src/log.ts";
 
 /** What a reply carries: fallback text (notifications, screen readers) and Block Kit blocks. */
@@ -14,6 +15,8 @@ export interface CommandCall {
   args: string[];
   text: string;
   user: string;
+  /** Who typed the command, with their workspace: what every authorization check is asked about. */
+  actor: Actor;
   channel: string;
   team: string;
   triggerId: string;

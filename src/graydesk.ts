@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { chartCommand, tracesCommand } from "../commands/chart.ts";
 import { deskCommands } from "../commands/desk.ts";
 import { digestCommand } from "../commands/digest.ts";
-import { registerCommands, subcommands } from "../commands/index.ts";
+import { registerCommands, type Subcommand, subcommands } from "../commands/index.ts";
 import { newCommand } from "../commands/new.ts";
 import { stepsCommand } from "../commands/steps.ts";
 import { openPolicy, type Policy, parsePolicy } from "./approvals/index.ts";
@@ -38,6 +38,8 @@ export interface Graydesk {
   policy: Policy;
   /** What the Slack listeners were built with: the release desk, approvals, job cards. */
   deps: SlackDeps;
+  /** Every `/release` subcommand, as registered. */
+  commands: readonly Subcommand[];
   /** Digests and canary steps; they run on the leader only. */
   schedules: ScheduleParts;
   /** Keeps live jobs' cards fresh and posts health breaches; runs on the leader only. */
@@ -179,23 +181,22 @@ export async function startGraydesk(
     }),
     onError,
   );
-  registerCommands(slack.app, {
-    logger,
-    inFlight,
-    table: [
-      ...subcommands,
-      newCommand(deps),
-      ...deskCommands(deps),
-      chartCommand(deps),
-      tracesCommand(deps),
-      digestCommand({
-        digests: schedules.digests,
-        audit,
-        postNow: (channel) => schedules.postDigest(channel),
-      }),
-      stepsCommand({ desk: deps.desk, store, steps: schedules.steps, audit }),
-    ],
-  });
+  const commands = [
+    ...subcommands,
+    newCommand(deps),
+    ...deskCommands(deps),
+    chartCommand(deps),
+    tracesCommand(deps),
+    digestCommand({
+      digests: schedules.digests,
+      audit,
+      store,
+      authorizer: deps.authorizer,
+      postNow: (channel) => schedules.postDigest(channel),
+    }),
+    stepsCommand({ desk: deps.desk, store, steps: schedules.steps, audit, authorizer: deps.authorizer }),
+  ];
+  registerCommands(slack.app, { logger, inFlight, table: commands });
   registerWizard(slack.app, deps);
   registerDesk(slack.app, deps);
   registerControllerGates(slack.app, deps, gates);
@@ -213,6 +214,7 @@ export async function startGraydesk(
     audit,
     policy,
     deps,
+    commands,
     schedules,
     refresher,
     scheduler,

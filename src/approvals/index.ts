@@ -1,12 +1,29 @@
 export type { AnalysisPolicy, AutoRollbackPolicy } from "./analysis-policy.ts";
 export {
+  ACTIONS,
+  type Action,
+  type Actor,
+  type Authorization,
+  Authorizer,
+  GRAYDESK_ACTOR,
+  type HomeTeam,
+  NotAuthorized,
+  type Right,
+} from "./authorize.ts";
+export {
   ApprovalGate,
   type ApprovalRequest,
   type ApprovalState,
   type Decision,
   type NewRequest,
 } from "./gate.ts";
-export { cachedGroups, type GroupMembers, type Permission, Permissions } from "./permissions.ts";
+export {
+  cachedGroups,
+  describePeople,
+  type GroupMembers,
+  type Permission,
+  Permissions,
+} from "./permissions.ts";
 export {
   type NamespacePolicy,
   OPEN_DEFAULTS,

@@ -17,7 +17,7 @@ export class Permissions {
     if (!rules.requesters || (await this.#isIn(rules.requesters, user))) return { ok: true };
     return {
       ok: false,
-      rule: `Only ${describe(rules.requesters)} may request changes in namespace ${namespace}.`,
+      rule: `Only ${describePeople(rules.requesters)} may request changes in namespace ${namespace}.`,
     };
   }
 
@@ -39,8 +39,13 @@ export class Permissions {
     if (!rules.approvers || (await this.#isIn(rules.approvers, user))) return { ok: true };
     return {
       ok: false,
-      rule: `Only ${describe(rules.approvers)} may approve changes in namespace ${namespace}.`,
+      rule: `Only ${describePeople(rules.approvers)} may approve changes in namespace ${namespace}.`,
     };
+  }
+
+  /** Whether `user` is named in `people`, directly or through one of its user groups. */
+  async isIn(people: People, user: string): Promise<boolean> {
+    return this.#isIn(people, user);
   }
 
   async #isIn(people: People, user: string): Promise<boolean> {
@@ -52,7 +57,8 @@ export class Permissions {
   }
 }
 
-function describe(people: People): string {
+/** The people a list names, as Slack mentions (`nobody` for an empty list). */
+export function describePeople(people: People): string {
   const names = [...people.users.map((u) => `<@${u}>`), ...people.groups.map((g) => `<!subteam^${g}>`)];
   return names.length === 0 ? "nobody" : names.join(", ");
 }

@@ -10,8 +10,19 @@ import {
 
 /** Who may do what in one namespace. `undefined` people lists mean "anyone in the workspace". */
 export interface NamespacePolicy {
+  /** Who may see jobs, their status and history (list, status, history, Home); requesters and approvers too. */
+  viewers?: People;
   requesters?: People;
   approvers?: People;
+  /**
+   * Other Slack workspaces (team ids `T…`) or organisations (enterprise ids `E…`) whose users are treated like
+   * members. Users from any other workspace (Slack Connect channels) are refused whatever the lists say.
+   */
+  allowedTeams: string[];
+  /** Whether deploying a job's new version waits for an approval of its plan (image, replicas, pod spec). */
+  approveNewVersions: boolean;
+  /** Requests the new version must have served before an automatic step may judge its health. */
+  minStepRequests: number;
   /** Approvals needed before a change is applied. */
   approvals: number;
   /** Whether the person who asked may approve their own request. */
@@ -54,10 +65,14 @@ export interface Policy {
   /** True when the policy came from POLICY_FILE; false for the built-in open policy. */
   fromFile: boolean;
   defaults: NamespacePolicy;
+  /** Read through policyFor only: a namespace is a name, never an object key (`constructor` gets the defaults). */
   namespaces: Record<string, NamespacePolicy>;
 }
 
 export const OPEN_DEFAULTS: NamespacePolicy = {
+  allowedTeams: [],
+  approveNewVersions: true,
+  minStepRequests: 100,
   approvals: 1,
   selfApproval: false,
   expiryMinutes: 30,
@@ -67,19 +82,22 @@ export const OPEN_DEFAULTS: NamespacePolicy = {
 
 /** Without a policy file: anyone may request, anyone else may approve, one approval, 30 minutes. */
 export function openPolicy(): Policy {
-  return { fromFile: false, defaults: { ...OPEN_DEFAULTS }, namespaces: {} };
+  return { fromFile: false, defaults: { ...OPEN_DEFAULTS }, namespaces: Object.create(null) };
 }
 
-export function policyFor(policy: Policy, namespace: string): NamespacePolicy {
-  // A namespace named like an Object.prototype member (`constructor`) must not find that member.
-  return Object.hasOwn(policy.namespaces, namespace)
-    ? (policy.namespaces[namespace] ?? policy.defaults)
-    : policy.defaults;
+/** The namespace's own entry when the file has one, else the defaults; inherited object keys never count. */
+export function policyFor(policy: Policy, namespace: string | undefined): NamespacePolicy {
+  if (namespace === undefined || !Object.hasOwn(policy.namespaces, namespace)) return policy.defaults;
+  return policy.namespaces[namespace] ?? policy.defaults;
 }
 
 export type PolicyResult = { ok: true; policy: Policy } | { ok: false; problems: string[] };
 
 const KEYS = new Set([
+  "viewers",
+  "allowedTeams",
+  "approveNewVersions",
+  "minStepRequests",
   "requesters",
   "approvers",
   "approvals",
@@ -116,7 +134,7 @@ export function parsePolicy(text: string): PolicyResult {
       problems.push(`${key}: unknown key (expected defaults or namespaces)`);
   }
   const defaults = readEntry(doc.defaults ?? {}, "defaults", OPEN_DEFAULTS, problems);
-  const namespaces: Record<string, NamespacePolicy> = {};
+  const namespaces: Record<string, NamespacePolicy> = Object.create(null);
   const rawNamespaces = doc.namespaces ?? {};
   if (!isObject(rawNamespaces)) problems.push("namespaces: must be a mapping of namespace name to settings");
   else {
@@ -139,6 +157,8 @@ function readEntry(raw: unknown, at: string, base: NamespacePolicy, problems: st
   }
   for (const key of Object.keys(raw)) if (!KEYS.has(key)) problems.push(`${at}.${key}: unknown setting`);
   const entry: NamespacePolicy = { ...base };
+  const viewers = readPeople(raw.viewers, `${at}.viewers`, problems);
+  if (viewers) entry.viewers = viewers;
   const requesters = readPeople(raw.requesters, `${at}.requesters`, problems);
   if (requesters) entry.requesters = requesters;
   const approvers = readPeople(raw.approvers, `${at}.approvers`, problems);
@@ -162,6 +182,27 @@ function readEntry(raw: unknown, at: string, base: NamespacePolicy, problems: st
   );
   entry.selfApproval = readBool(raw.selfApproval, `${at}.selfApproval`, base.selfApproval, problems);
   entry.autoSteps = readBool(raw.autoSteps, `${at}.autoSteps`, base.autoSteps, problems);
+  entry.approveNewVersions = readBool(
+    raw.approveNewVersions,
+    `${at}.approveNewVersions`,
+    base.approveNewVersions,
+    problems,
+  );
+  entry.minStepRequests = readInt(
+    raw.minStepRequests,
+    `${at}.minStepRequests`,
+    base.minStepRequests,
+    1,
+    1_000_000,
+    problems,
+  );
+  if (raw.allowedTeams !== undefined) {
+    const teams = raw.allowedTeams;
+    if (Array.isArray(teams) && teams.every((t) => typeof t === "string" && /^[TE][A-Z0-9]{2,}$/.test(t)))
+      entry.allowedTeams = teams as string[];
+    else
+      problems.push(`${at}.allowedTeams: must be a list of Slack team or enterprise ids such as T0123ABCD`);
+  }
   if (raw.approversChannel !== undefined) {
     if (typeof raw.approversChannel === "string" && /^[CG][A-Z0-9]{2,}$/.test(raw.approversChannel)) {
       entry.approversChannel = raw.approversChannel;

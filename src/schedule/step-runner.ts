@@ -54,7 +54,13 @@ export class StepRunner {
   }
 
   /** Saves the job's schedule (replacing any); steps the job already serves are skipped, the next is due now. */
-  async set(jobId: string, percents: number[], everyMinutes: number, actor: string): Promise<StepSchedule> {
+  async set(
+    jobId: string,
+    percents: number[],
+    everyMinutes: number,
+    actor: string,
+    team?: string,
+  ): Promise<StepSchedule> {
     const job = this.#deps.job(jobId);
     if (!job) throw new ScheduleError("unknown-job", "There is no such release job.");
     if (job.strategy !== "canary" || job.traffic.kind === "match")
@@ -74,6 +80,7 @@ export class StepRunner {
       next,
       dueAt: this.#now().toISOString(),
       setBy: actor,
+      ...(team ? { setByTeam: team } : {}),
     };
     await this.#deps.store.update((d) => {
       d.steps[jobId] = schedule as unknown as StoredRecord;

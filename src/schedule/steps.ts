@@ -18,6 +18,8 @@ export interface StepSchedule {
   /** Why the schedule stopped advancing; cleared by resume. */
   paused?: string;
   setBy: string;
+  /** The setter's Slack workspace: each tick acts with their rights, asked again every time. */
+  setByTeam?: string;
 }
 
 export type StepHealth =

@@ -1,4 +1,4 @@
-import type { Policy } from "../approvals/index.ts";
+import type { Authorizer, Policy } from "../approvals/index.ts";
 import type { ReleaseDesk } from "../desk/types.ts";
 import type { Logger } from "../log.ts";
 import type { AuditLog, Store } from "../store/index.ts";
@@ -21,6 +21,8 @@ export interface SlackDeps {
   store: Store;
   audit: AuditLog;
   policy: Policy;
+  /** The one authorization decision every entry point asks first (actor × action × namespace). */
+  authorizer: Authorizer;
   clock: Clock;
   /** Live health, trace links and charts (answers "not configured" without PROMETHEUS_URL / JAEGER_URL). */
   telemetry: Telemetry;

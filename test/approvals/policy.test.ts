@@ -5,6 +5,9 @@ describe("approval policy", () => {
   it("without a file: anyone may request, anyone else approves once, 30 minutes", () => {
     const rules = policyFor(openPolicy(), "bookinfo");
     expect(rules).toEqual({
+      allowedTeams: [],
+      approveNewVersions: true,
+      minStepRequests: 100,
       approvals: 1,
       selfApproval: false,
       expiryMinutes: 30,
@@ -27,6 +30,10 @@ namespaces:
     approversChannel: C0APPROVE
     thresholds: { minSuccessRate: 0.99, maxP99Ms: 500, maxDriftPoints: 5 }
     autoSteps: true
+    viewers: { groups: [S0VIEW] }
+    allowedTeams: [T0PARTNER, E0ORG]
+    approveNewVersions: false
+    minStepRequests: 500
 `);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -41,11 +48,34 @@ namespaces:
       thresholds: { minSuccessRate: 0.99, maxP99Ms: 500, maxDriftPoints: 5 },
       autoSteps: true,
       forgottenAfterDays: 7,
+      viewers: { users: [], groups: ["S0VIEW"] },
+      allowedTeams: ["T0PARTNER", "E0ORG"],
+      approveNewVersions: false,
+      minStepRequests: 500,
     });
     expect(policyFor(result.policy, "other").expiryMinutes).toBe(15);
+    expect(policyFor(result.policy, "other").approveNewVersions).toBe(true);
   });
 
+  it.each(["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"])(
+    "a namespace named %s gets the defaults, never an inherited object member",
+    (name) => {
+      const result = parsePolicy("defaults:\n  requesters: { users: [U0DEV] }\n  approvals: 2\n");
+      if (!result.ok) throw new Error(result.problems.join("; "));
+      const rules = policyFor(result.policy, name);
+      expect(rules).toBe(result.policy.defaults);
+      expect(rules.requesters).toEqual({ users: ["U0DEV"], groups: [] });
+      expect(policyFor(openPolicy(), name)).toEqual(openPolicy().defaults);
+    },
+  );
+
   it.each([
+    [
+      "namespaces:\n  ns: { allowedTeams: [acme] }",
+      /allowedTeams: must be a list of Slack team or enterprise ids/,
+    ],
+    ["namespaces:\n  ns: { minStepRequests: 0 }", /minStepRequests: must be a whole number from 1/],
+    ["namespaces:\n  ns: { approveNewVersions: maybe }", /approveNewVersions: must be true or false/],
     ["not: [valid", /not valid YAML/],
     ["- a\n- b", /must be a YAML mapping/],
     ["approvers: []", /approvers: unknown key \(expected defaults or namespaces\)/],

@@ -6,7 +6,7 @@ import { parse } from "yaml";
 import { digestCommand } from "../../commands/digest.ts";
 import { stepsCommand } from "../../commands/steps.ts";
 import type { CommandCall, Reply } from "../../commands/subcommand.ts";
-import { openPolicy } from "../../src/approvals/index.ts";
+import { Authorizer, openPolicy } from "../../src/approvals/index.ts";
 import type { ReleaseDesk } from "../../src/desk/types.ts";
 import type { ReleaseJob } from "../../src/release/index.ts";
 import { DigestSchedules, StepRunner } from "../../src/schedule/index.ts";
@@ -41,12 +41,14 @@ async function setup() {
     applyShift: async () => undefined,
     notify: async () => undefined,
   });
+  const authorizer = new Authorizer(openPolicy(), { isIn: async () => false }, async () => ({ team: "T1" }));
   const replies: string[] = [];
   const call = (name: string, text: string): CommandCall => ({
     name,
     args: text.split(/\s+/).filter(Boolean),
     text,
     user: "U1",
+    actor: { user: "U1", team: "T1" },
     channel: "C1",
     team: "T1",
     triggerId: "t",
@@ -57,8 +59,10 @@ async function setup() {
   return {
     audit,
     replies,
-    digest: (text: string) => digestCommand({ digests, audit }).run(call("digest", text), []),
-    steps: (text: string) => stepsCommand({ desk, store, steps, audit }).run(call("steps", text), []),
+    digest: (text: string) =>
+      digestCommand({ digests, audit, store, authorizer }).run(call("digest", text), []),
+    steps: (text: string) =>
+      stepsCommand({ desk, store, steps, audit, authorizer }).run(call("steps", text), []),
     digests,
     runner: steps,
   };

@@ -1,6 +1,9 @@
 import {
+  type Action,
+  type Actor,
   type ApprovalGate,
   type ApprovalRequest,
+  type Authorizer,
   type Permissions,
   type Policy,
   policyFor,
@@ -19,6 +22,7 @@ export interface ApprovalDeskOptions {
   desk: ReleaseDesk;
   gate: ApprovalGate;
   permissions: Permissions;
+  authorizer: Authorizer;
   policy: Policy;
   cards: JobCards;
   audit: AuditLog;
@@ -38,9 +42,11 @@ export interface ApprovalDeskOptions {
 export interface ChangeRequest {
   jobId: string;
   change: JobChange;
-  actor: string;
+  actor: Actor;
   /** Where to post the request when the job has no card yet. */
   channel?: string;
+  /** What the actor is doing, for the authorization check (default `change.request`). */
+  action?: Action;
 }
 
 /** What a press of Approve or Reject came to, for the listener to tell the person who pressed. */
@@ -75,12 +81,13 @@ export class ApprovalDesk {
     return this.#o.gate;
   }
 
-  async requestChange({ jobId, change, actor, channel }: ChangeRequest): Promise<ApprovalRequest> {
-    const { desk, gate, permissions, policy, audit } = this.#o;
+  async requestChange(request: ChangeRequest): Promise<ApprovalRequest> {
+    const { jobId, change, channel } = request;
+    const { desk, gate, policy, audit, authorizer } = this.#o;
     let job = this.#job(jobId);
     const rules = policyFor(policy, job.namespace);
-    const allowed = await permissions.mayRequest(rules, job.namespace, actor);
-    if (!allowed.ok) throw new UserFacingError("not-allowed", allowed.rule);
+    await authorizer.require(request.actor, request.action ?? "change.request", job.namespace);
+    const actor = request.actor.user;
     // A new job's first traffic change is asked for with the job: plan it once the new version is ready.
     if (job.state === "deploying") job = await desk.waitDeployed(jobId, this.#o.deployWaitMs ?? 120_000);
     const plan = await desk.planChange(jobId, change, actor);
@@ -132,7 +139,7 @@ export class ApprovalDesk {
   }
 
   /** Plans the same change again for a request that expired or went stale, asked by `actor`. */
-  async rerequest(requestId: string, actor: string): Promise<ApprovalRequest> {
+  async rerequest(requestId: string, actor: Actor): Promise<ApprovalRequest> {
     const record = this.#o.store.data().approvals[requestId];
     const change = record?.change as JobChange | undefined;
     const request = this.#o.gate.get(requestId);
@@ -140,28 +147,38 @@ export class ApprovalDesk {
       throw new UserFacingError("not-found", "That approval request is gone; ask for the change again.");
     if (request.state === "pending")
       throw new UserFacingError("not-allowed", "That request is still waiting for approval.");
-    return this.requestChange({ jobId: request.jobId, change, actor });
+    return this.requestChange({ jobId: request.jobId, change, actor, action: "change.rerequest" });
   }
 
   async decide({
     requestId,
-    user,
+    actor,
     choice,
   }: {
     requestId: string;
-    user: string;
+    actor: Actor;
     choice: "approve" | "reject";
   }): Promise<DecideResult> {
-    const { gate, policy, permissions, audit } = this.#o;
+    const { gate, policy, permissions, audit, authorizer } = this.#o;
+    const user = actor.user;
     const current = gate.get(requestId);
     if (!current) return { kind: "not-found" };
     if (current.state !== "pending") return { kind: "already", request: current };
     const rules = policyFor(policy, current.namespace);
     // The requester may withdraw their own request; deciding anything else takes an approver.
-    const permission =
-      choice === "reject" && user === current.requestedBy
-        ? { ok: true as const }
-        : await permissions.mayApprove(rules, current.namespace, user, current);
+    const withdraw = choice === "reject" && user === current.requestedBy;
+    // Approving one's own request or approving twice is refused in those words, before any list is consulted.
+    const permission = withdraw
+      ? { ok: true as const }
+      : await permissions.mayApprove(rules, current.namespace, user, current);
+    const own = user === current.requestedBy || current.approvals.some((a) => a.user === user);
+    if (!permission.ok && own) return { kind: "refused", rule: permission.rule };
+    const authorized = await authorizer.authorize(
+      actor,
+      withdraw ? "change.request" : "change.decide",
+      current.namespace,
+    );
+    if (!authorized.ok) return { kind: "refused", rule: authorized.message };
     if (!permission.ok) return { kind: "refused", rule: permission.rule };
 
     const decision = await gate.decide(requestId, user, choice);

@@ -11,7 +11,7 @@ import { onButton } from "./on-action.ts";
 export function registerApprovalActions(app: App, deps: SlackDeps): void {
   for (const choice of ["approve", "reject"] as const) {
     onButton(app, deps, ids.approval[choice], async (call) => {
-      const result = await deps.approvals.decide({ requestId: call.value, user: call.user, choice });
+      const result = await deps.approvals.decide({ requestId: call.value, actor: call.actor, choice });
       // A retried press that finds its own earlier decision has nothing new to say.
       if (result.kind === "already" && call.retryNum > 0) return;
       const reply = answerFor(result, call.user);
@@ -19,7 +19,7 @@ export function registerApprovalActions(app: App, deps: SlackDeps): void {
     });
   }
   onButton(app, deps, ids.approval.rerequest, async (call) => {
-    const request = await deps.approvals.rerequest(call.value, call.user);
+    const request = await deps.approvals.rerequest(call.value, call.actor);
     await call.answer(
       buildNote(`:hourglass: Asked again for approval to *${request.operation}* on *${request.jobName}*.`, {
         context: request.summary,

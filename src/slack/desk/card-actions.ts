@@ -3,6 +3,7 @@ import { buildShiftModal, buildTakeOverModal } from "../../../views/change-modal
 import { buildNote } from "../../../views/desk-message.ts";
 import { ids } from "../../../views/ids.ts";
 import { buildObjectsModal } from "../../../views/objects-modal.ts";
+import type { Action } from "../../approvals/index.ts";
 import type { ReleaseJob } from "../../release/index.ts";
 import { UserFacingError } from "../../release/index.ts";
 import type { SlackDeps } from "../deps.ts";
@@ -32,7 +33,7 @@ export function registerCardActions(app: App, deps: SlackDeps): void {
     const request = await deps.approvals.requestChange({
       jobId: job.id,
       change,
-      actor: call.user,
+      actor: call.actor,
       ...(call.channel ? { channel: call.channel } : {}),
     });
     await call.answer(
@@ -40,12 +41,17 @@ export function registerCardActions(app: App, deps: SlackDeps): void {
     );
   };
 
+  const may = (call: ActionCall, job: ReleaseJob, action: Action) =>
+    deps.authorizer.require(call.actor, action, job.namespace);
+
   onButton(app, deps, jobCard.shift, async (call) => {
     const job = jobOf(call);
+    await may(call, job, "change.request");
     await call.client.views.open({ trigger_id: call.triggerId, view: buildShiftModal(job, meta(job, call)) });
   });
   onButton(app, deps, jobCard.takeOver, async (call) => {
     const job = jobOf(call);
+    await may(call, job, "change.request");
     await call.client.views.open({
       trigger_id: call.triggerId,
       view: buildTakeOverModal(job, meta(job, call)),
@@ -59,6 +65,7 @@ export function registerCardActions(app: App, deps: SlackDeps): void {
   });
   onButton(app, deps, jobCard.objects, async (call) => {
     const job = jobOf(call);
+    await may(call, job, "job.objects");
     const opened = await call.client.views.open({
       trigger_id: call.triggerId,
       view: buildObjectsModal(job.name, "loading"),
@@ -70,12 +77,14 @@ export function registerCardActions(app: App, deps: SlackDeps): void {
     });
   });
   onButton(app, deps, jobCard.retry, async (call) => {
+    await may(call, jobOf(call), "job.retry");
     const job = await deps.desk.retry(jobOf(call).id, call.user);
     await deps.audit.append({ kind: "retried", actor: call.user, job: job.name, namespace: job.namespace });
     await deps.cards.thread(job.id, buildNote(`<@${call.user}> retried job *${job.name}*.`));
     await deps.cards.refresh(job.id);
   });
   onButton(app, deps, jobCard.abandon, async (call) => {
+    await may(call, jobOf(call), "job.abandon");
     const job = await deps.desk.abandon(jobOf(call).id, call.user);
     await deps.audit.append({ kind: "abandoned", actor: call.user, job: job.name, namespace: job.namespace });
     await deps.cards.thread(job.id, buildNote(`<@${call.user}> abandoned job *${job.name}*.`));

@@ -5,6 +5,7 @@ import { buildNote } from "../../../views/desk-message.ts";
 import { ids } from "../../../views/ids.ts";
 import type { JobChange } from "../../desk/types.ts";
 import { requestLogger } from "../../log.ts";
+import { actorOf } from "../actor.ts";
 import type { SlackDeps } from "../deps.ts";
 import { replyToError } from "../errors.ts";
 import { answerPrivately } from "./answer.ts";
@@ -35,7 +36,7 @@ export function registerChangeSubmissions(app: App, deps: SlackDeps): void {
         const request = await deps.approvals.requestChange({
           jobId: job?.id as string,
           change: checked.change,
-          actor: user,
+          actor: actorOf(body),
           ...(meta?.channel ? { channel: meta.channel } : {}),
         });
         await answer(

@@ -1,6 +1,13 @@
 import type { App } from "@slack/bolt";
 import { buildNote } from "../../../views/desk-message.ts";
-import { ApprovalGate, cachedGroups, Permissions, type Policy } from "../../approvals/index.ts";
+import {
+  ApprovalGate,
+  Authorizer,
+  cachedGroups,
+  type HomeTeam,
+  Permissions,
+  type Policy,
+} from "../../approvals/index.ts";
 import type { DeskEvents, ReleaseDesk } from "../../desk/types.ts";
 import type { Logger } from "../../log.ts";
 import type { ReleaseJob } from "../../release/index.ts";
@@ -75,6 +82,7 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
     () => clock().getTime(),
   );
   const permissions = new Permissions(groupMembers);
+  const authorizer = new Authorizer(policy, permissions, homeTeam(app));
   cards = new JobCards({
     client: app.client,
     outbox,
@@ -90,6 +98,7 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
     desk,
     gate,
     permissions,
+    authorizer,
     policy,
     cards,
     audit,
@@ -100,7 +109,35 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
       ? { evidence: (job: ReleaseJob) => healthEvidence(telemetry, job) }
       : {}),
   });
-  return { logger, inFlight, desk, approvals, cards, store, audit, policy, clock, telemetry, charts };
+  return {
+    logger,
+    inFlight,
+    desk,
+    approvals,
+    cards,
+    store,
+    audit,
+    policy,
+    authorizer,
+    clock,
+    telemetry,
+    charts,
+  };
+}
+
+/** The workspace the bot token belongs to, asked of Slack once (again after a failure). */
+function homeTeam(app: App): HomeTeam {
+  let known: Promise<{ team?: string; enterprise?: string }> | undefined;
+  return () => {
+    known ??= app.client.auth.test().then((r) => ({
+      ...(r.team_id ? { team: r.team_id } : {}),
+      ...(r.enterprise_id ? { enterprise: r.enterprise_id } : {}),
+    }));
+    known.catch(() => {
+      known = undefined;
+    });
+    return known;
+  };
 }
 
 /** The stable and new versions side by side, or in words why their health is not known. */

@@ -1,6 +1,6 @@
 import type { App } from "@slack/bolt";
 import { buildHome } from "../../../views/home.ts";
-import type { ApprovalRequest } from "../../approvals/index.ts";
+import type { Actor, ApprovalRequest } from "../../approvals/index.ts";
 import { TERMINAL_STATES } from "../../release/index.ts";
 import type { SlackDeps } from "../deps.ts";
 
@@ -8,33 +8,54 @@ const ACTIVITY = 10;
 
 /** App Home: republished whenever the user opens it. */
 export function registerHome(app: App, deps: SlackDeps): void {
-  app.event("app_home_opened", async ({ event, client }) => {
+  app.event("app_home_opened", async ({ event, client, body }) => {
     if (event.tab !== "home") return;
     const work = (async () => {
-      const view = buildHome(await homeData(deps, event.user));
+      // The event names the user only; the workspace that sent it is theirs (Slack Connect users have no Home here).
+      const team = (body as { team_id?: string }).team_id;
+      const view = buildHome(await homeData(deps, { user: event.user, ...(team ? { team } : {}) }));
       await client.views.publish({ user_id: event.user, view });
     })().catch((error) => deps.logger.error({ err: error, user: event.user }, "could not publish App Home"));
     await deps.inFlight.track(work);
   });
 }
 
-export async function homeData(deps: SlackDeps, user: string) {
-  const jobs = deps.desk
-    .jobs()
-    .filter((j) => j.createdBy === user && !TERMINAL_STATES.includes(j.state) && j.state !== "abandoned");
+export async function homeData(deps: SlackDeps, actor: Actor | string) {
+  const who: Actor = typeof actor === "string" ? { user: actor } : actor;
+  const user = who.user;
+  // Home shows only namespaces the person may see (policy viewers; everyone in the workspace by default).
+  const seen = new Map<string, boolean>();
+  const mayView = async (namespace: string | undefined) => {
+    const key = namespace ?? "";
+    if (!seen.has(key)) seen.set(key, (await deps.authorizer.authorize(who, "home.open", namespace)).ok);
+    return seen.get(key) === true;
+  };
+  const jobs = [];
+  for (const j of deps.desk.jobs())
+    if (
+      j.createdBy === user &&
+      !TERMINAL_STATES.includes(j.state) &&
+      j.state !== "abandoned" &&
+      (await mayView(j.namespace))
+    )
+      jobs.push(j);
   const now = deps.clock().getTime();
   const pending = deps.approvals.gate
     .all()
     .filter((r) => r.state === "pending" && Date.parse(r.expiresAt) > now);
   const waiting: ApprovalRequest[] = [];
-  for (const request of pending) if (await deps.approvals.mayApprove(request, user)) waiting.push(request);
+  for (const request of pending)
+    if ((await mayView(request.namespace)) && (await deps.approvals.mayApprove(request, user)))
+      waiting.push(request);
   // The engine names jobs by id in its records; people know them by name.
-  const activity = (await deps.audit.readAll())
-    .slice(-ACTIVITY)
-    .reverse()
-    .map((r) => {
-      const job = r.job ? deps.desk.job(r.job) : undefined;
-      return job ? { ...r, job: job.name } : r;
-    });
+  const visible = [];
+  for (const r of (await deps.audit.readAll()).reverse()) {
+    if (visible.length >= ACTIVITY) break;
+    if (await mayView(r.namespace)) visible.push(r);
+  }
+  const activity = visible.map((r) => {
+    const job = r.job ? deps.desk.job(r.job) : undefined;
+    return job ? { ...r, job: job.name } : r;
+  });
   return { user, jobs, waiting, activity };
 }

@@ -1,6 +1,8 @@
 import type { App, BlockAction, ButtonAction } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
+import type { Actor } from "../../approvals/index.ts";
 import { requestLogger } from "../../log.ts";
+import { actorOf } from "../actor.ts";
 import type { SlackDeps } from "../deps.ts";
 import { replyToError } from "../errors.ts";
 import type { Reply } from "../reply.ts";
@@ -8,6 +10,8 @@ import { answerPrivately } from "./answer.ts";
 
 export interface ActionCall {
   user: string;
+  /** Who pressed, with their workspace: what every authorization check is asked about. */
+  actor: Actor;
   /** The button's value: a job id or a request id. Untrusted: handlers look it up and refuse unknown ones. */
   value: string;
   channel?: string;
@@ -45,6 +49,7 @@ export function onButton(
       });
       const call: ActionCall = {
         user: body.user.id,
+        actor: actorOf(body),
         value: typeof action.value === "string" ? action.value : "",
         ...(channel ? { channel } : {}),
         triggerId: body.trigger_id,

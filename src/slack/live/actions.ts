@@ -3,16 +3,22 @@ import { buildNote } from "../../../views/desk-message.ts";
 import { ids } from "../../../views/ids.ts";
 import { UserFacingError } from "../../release/index.ts";
 import type { SlackDeps } from "../deps.ts";
-import { onButton } from "../desk/on-action.ts";
+import { type ActionCall, onButton } from "../desk/on-action.ts";
 import { postTraces } from "./traces.ts";
 
 /** The card's Chart and Traces buttons, and Request rollback on a health breach. */
 export function registerLiveActions(app: App, deps: SlackDeps): void {
+  const may = async (call: ActionCall, action: "job.chart" | "job.traces") => {
+    const job = deps.desk.job(call.value);
+    if (job) await deps.authorizer.require(call.actor, action, job.namespace);
+  };
   onButton(app, deps, ids.jobCard.chart, async (call) => {
+    await may(call, "job.chart");
     const result = await deps.charts.upload(call.value);
     if (!result.ok) await call.answer(buildNote(`:chart_with_upwards_trend: No chart: ${result.reason}`));
   });
   onButton(app, deps, ids.jobCard.traces, async (call) => {
+    await may(call, "job.traces");
     const result = await postTraces(deps, call.value);
     if (!result.ok) await call.answer(buildNote(`:mag: No traces: ${result.reason}`));
   });
@@ -27,7 +33,7 @@ export function registerLiveActions(app: App, deps: SlackDeps): void {
     const request = await deps.approvals.requestChange({
       jobId: job.id,
       change: { kind: "rollback" },
-      actor: call.user,
+      actor: call.actor,
       ...(call.channel ? { channel: call.channel } : {}),
     });
     await call.answer(

@@ -1,7 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import { defaultNamespace } from "../../../commands/job-ref.ts";
 import { buildNote } from "../../../views/desk-message.ts";
-import { policyFor } from "../../approvals/index.ts";
+import { type Actor, policyFor } from "../../approvals/index.ts";
 import type { ReleaseJob } from "../../release/index.ts";
 import {
   buildDigest,
@@ -31,7 +31,14 @@ export function buildSchedules(
   deps: SlackDeps,
   options: { client: WebClient; list: ListObjects; onError: (error: unknown) => void },
 ): ScheduleParts {
-  const { store, policy, clock, telemetry, desk, approvals, cards } = deps;
+  const { store, policy, clock, telemetry, desk, approvals, cards, authorizer } = deps;
+  // A tick acts for whoever set the schedule, with their rights as the policy says today.
+  const setter = (job: ReleaseJob): Actor => {
+    const schedule = steps.get(job.id);
+    return schedule
+      ? { user: schedule.setBy, ...(schedule.setByTeam ? { team: schedule.setByTeam } : {}) }
+      : { user: STEPS_ACTOR };
+  };
   const postDigest = async (channel: string, previous?: Date) => {
     const namespace = defaultNamespace(store, channel);
     const input = await gatherDigest(
@@ -69,10 +76,12 @@ export function buildSchedules(
       await approvals.requestChange({
         jobId: job.id,
         change: { kind: "shift", traffic: weightsAt(job, percent) },
-        actor: steps.get(job.id)?.setBy ?? STEPS_ACTOR,
+        actor: setter(job),
+        action: "steps.tick",
       });
     },
     async applyShift(job, percent) {
+      await authorizer.require(setter(job), "steps.tick", job.namespace);
       const plan = await desk.planChange(
         job.id,
         { kind: "shift", traffic: weightsAt(job, percent) },

@@ -13,7 +13,9 @@ import {
   type SubFormMeta,
   type WizardState,
 } from "../../../views/wizard/index.ts";
+import type { Actor } from "../../approvals/index.ts";
 import type { ContainerSettings } from "../../release/index.ts";
+import { actorOf } from "../actor.ts";
 import type { WizardDeps } from "./wizard-deps.ts";
 import { EXPIRED, fitted, redraw, type ViewPayload, valuesOf, wizardOf } from "./wizard-view.ts";
 
@@ -45,7 +47,7 @@ export function registerContainerActions(app: App, deps: WizardDeps): void {
     const meta: SubFormMeta = { parent: body.view.id, index, wizard: state };
     if (what === "edit") await push(deps, client, body.trigger_id, buildContainerStep(container, meta));
     if (what === "advanced") {
-      const loading = deps.inFlight.track(loadNamespaceData(deps, state.namespace));
+      const loading = deps.inFlight.track(loadNamespaceData(deps, state.namespace, actorOf(body)));
       await push(deps, client, body.trigger_id, buildAdvancedStep(container, meta));
       await loading;
     }
@@ -103,8 +105,13 @@ async function push(deps: WizardDeps, client: WebClient, triggerId: string, view
 }
 
 /** ConfigMaps and Secrets of the namespace, so environment references are checked when the form is saved. */
-async function loadNamespaceData(deps: WizardDeps, namespace: string | undefined): Promise<void> {
-  if (!namespace) return;
+async function loadNamespaceData(
+  deps: WizardDeps,
+  namespace: string | undefined,
+  actor: Actor,
+): Promise<void> {
+  // Secret and ConfigMap names are for the namespace's requesters only.
+  if (!namespace || !(await deps.authorizer.authorize(actor, "job.create", namespace)).ok) return;
   try {
     deps.namespaceData.set(namespace, await deps.desk.namespaceConfig(namespace));
   } catch (error) {

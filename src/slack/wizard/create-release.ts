@@ -1,4 +1,4 @@
-import type { ApprovalRequest } from "../../approvals/index.ts";
+import type { Actor, ApprovalRequest } from "../../approvals/index.ts";
 import type { CreateJobInput } from "../../desk/types.ts";
 import type { Logger } from "../../log.ts";
 import type { ReleaseJob, TrafficPolicy } from "../../release/index.ts";
@@ -20,15 +20,17 @@ export interface CreatedRelease {
  * behind an approval request instead of applying it.
  */
 export async function createRelease(
-  deps: Pick<SlackDeps, "desk" | "cards" | "approvals">,
+  deps: Pick<SlackDeps, "desk" | "cards" | "approvals" | "authorizer">,
   logger: Logger,
   input: CreateJobInput,
   traffic: TrafficPolicy | undefined,
-  actor: string,
+  actor: Actor,
   channel: string,
   progress?: (created: CreatedRelease) => Promise<void>,
 ): Promise<CreatedRelease> {
-  const job = await deps.desk.createJob(input, actor);
+  // Creating a job deploys a new version: only the namespace's requesters may.
+  await deps.authorizer.require(actor, "job.create", input.namespace);
+  const job = await deps.desk.createJob(input, actor.user);
   // From here on the job exists: a failure is reported beside it rather than thrown as if nothing happened.
   const step = async <T>(what: string, run: () => Promise<T>): Promise<T | { problem: string }> => {
     try {

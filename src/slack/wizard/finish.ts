@@ -9,6 +9,7 @@ import {
   requestedTraffic,
   type WizardState,
 } from "../../../views/wizard/index.ts";
+import type { Actor } from "../../approvals/index.ts";
 import type { Logger } from "../../log.ts";
 import { ReleaseError } from "../../release/index.ts";
 import { userMessageOf } from "../errors.ts";
@@ -23,7 +24,7 @@ interface Finish {
   logger: Logger;
   view: ViewPayload;
   state: WizardState;
-  user: string;
+  actor: Actor;
 }
 
 /**
@@ -31,7 +32,8 @@ interface Finish {
  * the first traffic change put up for approval. Fields the engine refuses take the wizard back to their tab
  * while it is open; once it was closed, the person hears it privately in the channel.
  */
-export async function finishWizard({ deps, ack, client, logger, view, state, user }: Finish): Promise<void> {
+export async function finishWizard({ deps, ack, client, logger, view, state, actor }: Finish): Promise<void> {
+  const user = actor.user;
   await ack({
     response_action: "update",
     view: buildWizardOutcome("New release", `:hourglass_flowing_sand: Creating release job *${state.name}*…`),
@@ -58,7 +60,7 @@ export async function finishWizard({ deps, ack, client, logger, view, state, use
         logger,
         createJobInput(state),
         traffic,
-        user,
+        actor,
         state.channel,
         deploying,
       );

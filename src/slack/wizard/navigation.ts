@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction, ViewSubmitAction } from "@slack/bo
 import { ids } from "../../../views/ids.ts";
 import { buildStep, nextStep, parseStep, previousStep, readStep } from "../../../views/wizard/index.ts";
 import { requestLogger } from "../../log.ts";
+import { actorOf } from "../actor.ts";
 import { finishWizard } from "./finish.ts";
 import type { WizardDeps } from "./wizard-deps.ts";
 import { EXPIRED, fitted, redraw, valuesOf, wizardOf } from "./wizard-view.ts";
@@ -31,7 +32,7 @@ export function registerNavigation(app: App, deps: WizardDeps): void {
       return;
     }
     const logger = requestLogger(deps.logger, { team: body.team?.id, user: body.user.id, kind: "wizard" });
-    await finishWizard({ deps, ack, client, logger, view, state: parsed.state, user: body.user.id });
+    await finishWizard({ deps, ack, client, logger, view, state: parsed.state, actor: actorOf(body) });
   });
 
   // Back keeps what was typed on this tab too: it is read (without checks) before the previous tab shows.

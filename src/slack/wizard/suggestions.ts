@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import { ids } from "../../../views/ids.ts";
 import { namespaceOptions, serviceOptions } from "../../../views/wizard/index.ts";
+import { actorOf } from "../actor.ts";
 import type { WizardDeps } from "./wizard-deps.ts";
 import { type ViewPayload, wizardOf } from "./wizard-view.ts";
 
@@ -21,7 +22,8 @@ export function registerSuggestions(app: App, deps: WizardDeps): void {
   app.options(ids.wizard.service, async ({ ack, body }) => {
     const view = (body as { view?: ViewPayload }).view;
     const namespace = view && wizardOf(view, deps.drafts)?.namespace;
-    if (!namespace) {
+    const actor = actorOf(body as Parameters<typeof actorOf>[0]);
+    if (!namespace || !(await deps.authorizer.authorize(actor, "job.create", namespace)).ok) {
       await ack({ options: [] });
       return;
     }

@@ -85,7 +85,7 @@ describe("who may ask and who may approve", () => {
     await world.app.slack.command("/release", "shift reviews-gate 50", { user: CAROL });
     const refusal = await world.api.waitFor("response_url");
     expect(refusal.args.text).toBe(
-      "Only <@U0ALICE>, <@U0BOB>, <@U0DAVE> may request changes in namespace bookinfo.",
+      ":no_entry: You need the *request* right to request changes in namespace bookinfo; it is held by <@U0ALICE>, <@U0BOB>, <@U0DAVE>. Nothing changed.",
     );
     await settle();
     expect(approvalMessage(world.api)).toBeUndefined();
@@ -95,7 +95,10 @@ describe("who may ask and who may approve", () => {
     const request = await ask(ALICE, "shift reviews-gate 40");
     const writes = virtualServiceWrites(world.kube);
     await world.app.slack.clickButton(request, "approval_approve", { user: CAROL });
-    await ephemeralTo(CAROL, "Only <@U0BOB>, <@U0DAVE> may approve changes in namespace bookinfo.");
+    await ephemeralTo(
+      CAROL,
+      "You need the *approve* right to approve changes in namespace bookinfo; it is held by <@U0BOB>, <@U0DAVE>.",
+    );
     await world.app.slack.clickButton(request, "approval_reject", { user: CAROL });
     await until(() => world.api.ephemerals(CAROL.id).length === 2);
     await settle();

@@ -162,7 +162,7 @@ describe("the job card with live telemetry", () => {
     expect(actionIds(post)).toEqual(["breach_request_rollback"]);
 
     await world.app.slack.clickButton(post, "breach_request_rollback", { user: CAROL });
-    await ephemeralTo(CAROL, "may request changes in namespace bookinfo");
+    await ephemeralTo(CAROL, "right to request changes in namespace bookinfo");
     expect(approvalMessage(world.api)).toBeUndefined();
 
     await world.app.slack.clickButton(post, "breach_request_rollback", { user: ALICE });
