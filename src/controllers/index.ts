@@ -69,7 +69,7 @@ export function controllerRoutes(gates: () => ControllerGates | undefined, logge
 
 export function registerControllerGates(
   app: App,
-  deps: Pick<SlackDeps, "logger" | "inFlight">,
+  deps: Pick<SlackDeps, "logger" | "inFlight" | "authorizer">,
   gates: ControllerGates,
 ): void {
   registerGateActions(app, deps, { desk: gates.desk });

@@ -2,8 +2,9 @@ import type { App } from "@slack/bolt";
 import { GATE_WORDS } from "../../views/controllers/gated-card.ts";
 import { buildNote } from "../../views/desk-message.ts";
 import { ids } from "../../views/ids.ts";
+import type { Action } from "../approvals/index.ts";
 import type { SlackDeps } from "../slack/deps.ts";
-import { onButton } from "../slack/desk/on-action.ts";
+import { type ActionCall, onButton } from "../slack/desk/on-action.ts";
 import type { Reply } from "../slack/reply.ts";
 import type { GateDecision, GateDesk } from "./gate-desk.ts";
 
@@ -16,12 +17,21 @@ export interface GateActionParts {
 /** Approve, Reject, Request rollback, Request full promotion and Abort on gated releases' cards. */
 export function registerGateActions(
   app: App,
-  deps: Pick<SlackDeps, "logger" | "inFlight">,
+  deps: Pick<SlackDeps, "logger" | "inFlight" | "authorizer">,
   parts: GateActionParts,
 ): void {
   const { desk } = parts;
+  // Every press asks the one authorization decision first, about the release's namespace.
+  const may = async (call: ActionCall, action: Action, namespace: string | undefined) => {
+    if (namespace !== undefined) await deps.authorizer.require(call.actor, action, namespace);
+  };
+  const ofRelease = (call: ActionCall) => desk.releases.get(call.value)?.namespace;
   for (const choice of ["approve", "reject"] as const) {
     onButton(app, deps, ids.gated[choice], async (call) => {
+      const request = desk.request(call.value);
+      // The requester's own press is answered by the gate in its words (withdraw, or "someone else must").
+      const own = request?.requestedBy === call.user;
+      await may(call, own ? "change.request" : "change.decide", request?.namespace);
       const result = await desk.decide(call.value, call.user, choice);
       if (result.kind === "already" && call.retryNum > 0) return;
       const reply = answerFor(result);
@@ -29,6 +39,7 @@ export function registerGateActions(
     });
   }
   onButton(app, deps, ids.gated.requestRollback, async (call) => {
+    await may(call, "change.request", ofRelease(call));
     const request = await desk.ask(
       call.value,
       "rollback",
@@ -42,6 +53,7 @@ export function registerGateActions(
     );
   });
   onButton(app, deps, ids.gated.promoteFull, async (call) => {
+    await may(call, "change.request", ofRelease(call));
     const request = await desk.ask(
       call.value,
       "promote-full",
@@ -55,6 +67,7 @@ export function registerGateActions(
     );
   });
   onButton(app, deps, ids.gated.abort, async (call) => {
+    await may(call, "change.request", ofRelease(call));
     if (!parts.abort) return call.answer(buildNote("Aborting is only offered for Argo Rollouts."));
     await call.answer(buildNote(await parts.abort(call.value, call.user)));
   });

@@ -98,7 +98,7 @@ describe("Flagger gates, called as Flagger calls them", () => {
       user: CAROL,
       blockId: actionsBlockFor(card(), "promote the canary"),
     });
-    await until(() => api.ephemerals(CAROL.id).find((e) => String(e.text).includes("may approve")));
+    await until(() => api.ephemerals(CAROL.id).find((e) => String(e.text).includes("right to approve")));
     expect((await flagger("confirm-promotion", fixture("confirm-promotion"))).status).toBe(403);
   });
 
