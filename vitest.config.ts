@@ -1,15 +1,21 @@
 import { defineConfig } from "vitest/config";
 
-// Three suites: `unit` (everything that runs on a bare machine, integration tests included),
-// `e2e` (starts real servers such as Prometheus), `conformance` (runs against any cluster in KUBECONFIG).
+// Four suites: `unit` (everything that runs on a bare machine, integration tests included),
+// `e2e` (starts real servers such as Prometheus), `conformance` (the Kubernetes API cases, against
+// KUBECONFIG, a real control plane from KUBEBUILDER_ASSETS, or the test server), and `real` (the stories
+// that matter most, run against a real control plane from KUBEBUILDER_ASSETS; see test/harness/envtest).
+// Workers are set, not derived from the core count: on a shared 2-core machine more workers only queue.
+const REAL = ["test/real/**/*.test.ts"];
+
 export default defineConfig({
   test: {
+    maxWorkers: 2,
     projects: [
       {
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/e2e/**", "test/conformance/**"],
+          exclude: ["test/e2e/**", "test/conformance/**", "test/real/**"],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },
@@ -27,8 +33,19 @@ export default defineConfig({
         test: {
           name: "conformance",
           include: ["test/conformance/**/*.test.ts"],
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          name: "real",
+          include: REAL,
+          env: { GRAYDESK_TEST_CLUSTER: "real" },
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          // Each file starts its own control plane (etcd, kube-apiserver, kube-controller-manager).
+          fileParallelism: false,
         },
       },
     ],

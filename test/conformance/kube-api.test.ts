@@ -1,6 +1,8 @@
-// Runs the Kubernetes conformance cases against the cluster in KUBECONFIG, or the test server when unset.
+// Runs the Kubernetes conformance cases against the cluster in KUBECONFIG, else a real control plane when
+// KUBEBUILDER_ASSETS names one (test/harness/envtest), else the test server.
 
 import { KubeConfig } from "@kubernetes/client-node";
+import { envtestAssets, startEnvtest } from "../harness/envtest/index.ts";
 import { startKubeServer } from "../harness/kube/index.ts";
 import { kubeConformance } from "./kube-cases.ts";
 
@@ -9,6 +11,10 @@ kubeConformance(async () => {
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromDefault();
     return { kubeConfig, close: async () => undefined };
+  }
+  if (envtestAssets()) {
+    const cluster = await startEnvtest({ crds: ["istio"] });
+    return { kubeConfig: cluster.kubeConfig(), close: () => cluster.close() };
   }
   const server = await startKubeServer({ crds: ["istio"] });
   return { kubeConfig: server.kubeConfig(), close: () => server.close() };

@@ -40,6 +40,8 @@ export interface KubeTestServerOptions {
 }
 
 export interface KubeTestServer {
+  /** `real` when a real control plane stands behind this interface (test/harness/envtest/cluster.ts). */
+  kind: "test-server" | "real";
   url: string;
   kubeconfigPath: string;
   adminToken: string;
@@ -49,7 +51,8 @@ export interface KubeTestServer {
    * client-node opens a connection per request, so benchmarks run ~3x faster without handshakes.
    */
   kubeConfig(token?: string, opts?: { plainHttp?: boolean }): KubeConfig;
-  setUser(token: string, user: User): void;
+  /** Synchronous here; a real control plane needs RBAC writes, so callers await it. */
+  setUser(token: string, user: User): void | Promise<void>;
   faults: { add(f: Fault): void; clear(): void };
   markImageBad(image: string): void;
   requests: RecordedRequest[];
@@ -127,6 +130,7 @@ export async function startKubeServer(opts: KubeTestServerOptions = {}): Promise
   const kubeconfigPath = writeKubeconfig(adminToken, join(dir, "kubeconfig.yaml"));
 
   return {
+    kind: "test-server",
     url,
     kubeconfigPath,
     adminToken,

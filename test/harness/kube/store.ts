@@ -56,7 +56,8 @@ export interface StoreEvent {
 const keyOf = (namespace: string | undefined, name: string): string => `${namespace ?? ""}/${name}`;
 
 export class Store {
-  private rv = 1000;
+  // A fresh cluster starts near 1, so a watch from resourceVersion 1 replays its whole history (as etcd does).
+  private rv = 1;
   private readonly objects = new Map<string, Map<string, KubeObject>>();
   private readonly history: StoreEvent[] = [];
   private readonly historySize: number;

@@ -1,0 +1,77 @@
+// Installs the project's CustomResourceDefinitions (the same manifests the test server serves) into a real
+// API server: server-side apply, as Istio's are too large for client-side apply's annotation, then waits
+// until each is Established; removes the ones a cluster should not have.
+
+import {
+  ApiextensionsV1Api,
+  type KubeConfig,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type V1CustomResourceDefinition,
+} from "@kubernetes/client-node";
+import { installedCrds, type KubeSphereFlavour } from "../kube/crds.ts";
+import type { Mesh } from "../kube/registry.ts";
+import type { KubeObject } from "../kube/store.ts";
+
+export const FIELD_MANAGER = "graydesk-test-harness";
+
+/** The CRDs as the test server serves them, without the status only an API server writes. */
+export function crdManifests(meshes: Mesh[], kubesphere: KubeSphereFlavour): KubeObject[] {
+  return installedCrds(meshes, kubesphere).map((c) => {
+    const { status: _status, ...manifest } = structuredClone(c.manifest);
+    return manifest;
+  });
+}
+
+const established = (crd: V1CustomResourceDefinition) =>
+  crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True") ?? false;
+
+async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`${what} not reached in ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Makes the cluster's CRDs exactly those of `meshes` (with the KubeSphere flavour given). */
+export async function installCrds(
+  kc: KubeConfig,
+  meshes: Mesh[],
+  kubesphere: KubeSphereFlavour = "3.4",
+): Promise<void> {
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const ext = kc.makeApiClient(ApiextensionsV1Api);
+  const wanted = crdManifests(meshes, kubesphere);
+  const names = new Set(wanted.map((c) => c.metadata.name));
+  const existing = await ext.listCustomResourceDefinition();
+  const extra = existing.items.filter((c) => !names.has(c.metadata?.name));
+  for (const crd of extra) await ext.deleteCustomResourceDefinition({ name: crd.metadata?.name ?? "" });
+  for (const crd of wanted) {
+    const body = {
+      apiVersion: crd.apiVersion,
+      kind: crd.kind,
+      metadata: { name: crd.metadata.name },
+      spec: crd.spec,
+    };
+    await objects.patch(body, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+  }
+  for (const crd of wanted) {
+    const name = crd.metadata.name ?? "";
+    await until(`CRD ${name} Established`, () => ext.readCustomResourceDefinition({ name }), established);
+  }
+  for (const crd of extra) {
+    const name = crd.metadata?.name ?? "";
+    await until(
+      `CRD ${name} removed`,
+      () =>
+        ext.readCustomResourceDefinition({ name }).then(
+          () => false,
+          () => true,
+        ),
+      (gone) => gone,
+    );
+  }
+}

@@ -1,0 +1,85 @@
+// Users of a real control plane made at run time: a ServiceAccount per user, its rules as a ClusterRole
+// (or a Role in each namespace a rule names), and a bound token from the TokenRequest API.
+
+import { CoreV1Api, type KubeConfig, RbacAuthorizationV1Api } from "@kubernetes/client-node";
+import type { PolicyRule, User } from "../kube/authz.ts";
+
+export const USERS_NAMESPACE = "graydesk-test-users";
+
+const slug = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 50) || "user";
+
+async function upsert(create: () => Promise<unknown>, replace: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (e) {
+    if ((e as { code?: number }).code !== 409) throw e;
+    await replace();
+  }
+}
+
+const toRule = (r: PolicyRule) => ({ verbs: r.verbs, apiGroups: r.apiGroups, resources: r.resources });
+
+/** Gives `user` exactly its rules (replacing earlier ones) and returns a bearer token for it. */
+export async function grantUser(admin: KubeConfig, user: User): Promise<{ token: string; username: string }> {
+  const core = admin.makeApiClient(CoreV1Api);
+  const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+  const name = `user-${slug(user.name)}`;
+  await core.createNamespace({ body: { metadata: { name: USERS_NAMESPACE } } }).catch((e) => {
+    if ((e as { code?: number }).code !== 409) throw e;
+  });
+  await upsert(
+    () => core.createNamespacedServiceAccount({ namespace: USERS_NAMESPACE, body: { metadata: { name } } }),
+    async () => undefined,
+  );
+  const subjects = [{ kind: "ServiceAccount", name, namespace: USERS_NAMESPACE }];
+  const roleRef = (kind: string) => ({ apiGroup: "rbac.authorization.k8s.io", kind, name });
+  const clusterRules =
+    user.rules === "cluster-admin"
+      ? [
+          { verbs: ["*"], apiGroups: ["*"], resources: ["*"] },
+          { verbs: ["*"], nonResourceURLs: ["*"] },
+        ]
+      : user.rules.filter((r) => r.namespaces === undefined).map(toRule);
+  const clusterRole = { metadata: { name }, rules: clusterRules };
+  await upsert(
+    () => rbac.createClusterRole({ body: clusterRole }),
+    () => rbac.replaceClusterRole({ name, body: clusterRole }),
+  );
+  const clusterBinding = { metadata: { name }, subjects, roleRef: roleRef("ClusterRole") };
+  await upsert(
+    () => rbac.createClusterRoleBinding({ body: clusterBinding }),
+    () => rbac.replaceClusterRoleBinding({ name, body: clusterBinding }),
+  );
+  const perNamespace = new Map<string, PolicyRule[]>();
+  if (user.rules !== "cluster-admin") {
+    for (const r of user.rules) {
+      for (const ns of r.namespaces ?? []) perNamespace.set(ns, [...(perNamespace.get(ns) ?? []), r]);
+    }
+  }
+  for (const [namespace, rules] of perNamespace) {
+    await core.createNamespace({ body: { metadata: { name: namespace } } }).catch(() => undefined);
+    const role = { metadata: { name, namespace }, rules: rules.map(toRule) };
+    await upsert(
+      () => rbac.createNamespacedRole({ namespace, body: role }),
+      () => rbac.replaceNamespacedRole({ name, namespace, body: role }),
+    );
+    const binding = { metadata: { name, namespace }, subjects, roleRef: roleRef("Role") };
+    await upsert(
+      () => rbac.createNamespacedRoleBinding({ namespace, body: binding }),
+      () => rbac.replaceNamespacedRoleBinding({ name, namespace, body: binding }),
+    );
+  }
+  const request = await core.createNamespacedServiceAccountToken({
+    name,
+    namespace: USERS_NAMESPACE,
+    body: { spec: { audiences: [], expirationSeconds: 24 * 3600 } },
+  });
+  const token = request.status?.token;
+  if (!token) throw new Error(`no token issued for ServiceAccount ${USERS_NAMESPACE}/${name}`);
+  return { token, username: `system:serviceaccount:${USERS_NAMESPACE}:${name}` };
+}

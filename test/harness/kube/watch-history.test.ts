@@ -1,0 +1,34 @@
+// T14: a watch from an old resourceVersion replays history while the server still holds it (a young
+// cluster), and gets 410 Expired once the history window has moved on (as after etcd compaction).
+
+import { CoreV1Api, Watch } from "@kubernetes/client-node";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type KubeTestServer, startKubeServer } from "./index.ts";
+
+let server: KubeTestServer;
+beforeAll(async () => {
+  server = await startKubeServer({ crds: [], watchHistory: 5 });
+});
+afterAll(() => server?.close());
+
+function firstEvent(): Promise<{ type: string; obj: { code?: number; reason?: string } }> {
+  return new Promise((resolve, reject) => {
+    void new Watch(server.kubeConfig()).watch(
+      "/api/v1/namespaces/default/configmaps",
+      { resourceVersion: "1" },
+      (type, obj) => resolve({ type, obj }),
+      (err) => reject(err ?? new Error("closed")),
+    );
+  });
+}
+
+it("replays from resourceVersion 1 while it holds the history, then answers 410 Expired", async () => {
+  const core = server.kubeConfig().makeApiClient(CoreV1Api);
+  await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "young" } } });
+  // Four namespaces were seeded, so the fifth event is the ConfigMap: still in a 5-event window.
+  expect(await firstEvent()).toMatchObject({ type: "ADDED", obj: { metadata: { name: "young" } } });
+  for (let i = 0; i < 6; i++) {
+    await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: `c${i}` } } });
+  }
+  expect(await firstEvent()).toMatchObject({ type: "ERROR", obj: { code: 410, reason: "Expired" } });
+});
