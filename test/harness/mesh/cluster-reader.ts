@@ -6,6 +6,7 @@ import {
   type V1Pod,
   type V1Service,
 } from "@kubernetes/client-node";
+import type { GatewayHttpRoute } from "./http-route.ts";
 import type { DestinationRule, MeshPod, MeshService, MeshSnapshot, VirtualService } from "./types.ts";
 import { workloadFromOwner } from "./workload-labels.ts";
 
@@ -81,17 +82,19 @@ export class KubeClusterReader implements ClusterReader {
   }
 
   async read(): Promise<MeshSnapshot> {
-    const [services, pods, virtualServices, destinationRules] = await Promise.all([
+    const [services, pods, virtualServices, destinationRules, httpRoutes] = await Promise.all([
       this.#services(),
       this.#pods(),
       this.#istio<VirtualService>("virtualservices"),
       this.#istio<DestinationRule>("destinationrules"),
+      this.#customObjects<GatewayHttpRoute>("gateway.networking.k8s.io", ["v1"], "httproutes"),
     ]);
     return {
       services: services.map(toMeshService),
       pods: pods.filter(isReadyPod).map(toMeshPod),
       virtualServices,
       destinationRules,
+      httpRoutes,
     };
   }
 
@@ -123,9 +126,13 @@ export class KubeClusterReader implements ClusterReader {
   }
 
   /** A cluster without Istio's CRDs simply has no routing objects: plain Service balancing applies. */
-  async #istio<T>(plural: string): Promise<T[]> {
-    const group = "networking.istio.io";
-    for (const version of ISTIO_VERSIONS) {
+  #istio<T>(plural: string): Promise<T[]> {
+    return this.#customObjects<T>("networking.istio.io", ISTIO_VERSIONS, plural);
+  }
+
+  /** The first of `versions` the API serves; a group it does not serve at all has no objects. */
+  async #customObjects<T>(group: string, versions: string[], plural: string): Promise<T[]> {
+    for (const version of versions) {
       try {
         const lists = await this.#perNamespace(
           async () =>

@@ -1,5 +1,6 @@
 // The routing a client sidecar performs for one HTTP request, as pure code over a snapshot.
 import { hostMatches, resolveHost, serviceFqdn } from "./hosts.ts";
+import { meshRoutesFor } from "./http-route.ts";
 import { type MatchInput, routeMatches } from "./match.ts";
 import { pickIndex, type Random } from "./random.ts";
 import type {
@@ -169,7 +170,8 @@ export function routeRequest(
   const fqdn = resolveHost(request.service, request.namespace);
   const service = findService(snapshot, fqdn);
   const port = request.port ?? service?.ports[0]?.port ?? 80;
-  const vs = findVirtualService(snapshot, fqdn);
+  // Istio gives a Service's own HTTPRoutes (GAMMA) precedence over VirtualServices for its host.
+  const vs = meshRoutesFor(snapshot.httpRoutes ?? [], fqdn) ?? findVirtualService(snapshot, fqdn);
   if (!vs) {
     if (!service) return answeredByProxy("NC");
     const pods = servicePods(snapshot, service);

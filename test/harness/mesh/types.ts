@@ -1,6 +1,8 @@
 // The slice of cluster state a sidecar's routing depends on, in the shapes the Kubernetes and Istio APIs use,
 // so objects read through client-node can be handed over without translation.
 
+import type { GatewayHttpRoute } from "./http-route.ts";
+
 export type Labels = Record<string, string>;
 
 /** Istio's StringMatch: exactly one of the three is set; `{}` on a header means "present". */
@@ -101,6 +103,8 @@ export interface MeshSnapshot {
   pods: MeshPod[];
   destinationRules: DestinationRule[];
   virtualServices: VirtualService[];
+  /** Gateway API HTTPRoutes; those attached to a Service route its requests (see http-route.ts). */
+  httpRoutes?: GatewayHttpRoute[];
 }
 
 /** The caller: a workload whose sidecar sends the request (productpage-v1 in Bookinfo). */
