@@ -13,7 +13,8 @@ export function defaultNamespace(store: Store, channel: string): string | undefi
 
 /**
  * Finds a job named in a command: `namespace/job`, or `job` within the channel's default namespace (or any
- * namespace when the channel has none and the name is unique). Unknown names list the jobs there.
+ * namespace when the channel has none and one namespace has it). Within a namespace the live job wins, else the
+ * newest (see findJob). Unknown names list the jobs there.
  */
 export function resolveJob(desk: ReleaseDesk, store: Store, channel: string, ref: string): ReleaseJob {
   const slash = ref.indexOf("/");
@@ -24,11 +25,22 @@ export function resolveJob(desk: ReleaseDesk, store: Store, channel: string, ref
     if (job) return job;
     throw unknownJob(name, desk.jobs(namespace), `namespace ${escapeText(namespace)}`);
   }
-  const matches = desk.jobs().filter((j) => j.name === name);
-  const [only] = matches;
-  if (matches.length === 1 && only) return only;
-  if (matches.length > 1) {
-    const refs = matches.map((j) => `\`${j.namespace}/${j.name}\``).join(", ");
+  // A name may come back in one namespace (a new job after a finished one): count namespaces, not jobs.
+  const namespaces = [
+    ...new Set(
+      desk
+        .jobs()
+        .filter((j) => j.name === name)
+        .map((j) => j.namespace),
+    ),
+  ];
+  const [only] = namespaces;
+  if (namespaces.length === 1 && only !== undefined) {
+    const job = desk.findJob({ namespace: only, name });
+    if (job) return job;
+  }
+  if (namespaces.length > 1) {
+    const refs = namespaces.map((ns) => `\`${ns}/${name}\``).join(", ");
     throw new UserFacingError(
       "ambiguous-job",
       `Several namespaces have a job named ${escapeText(name)}: say which with ${refs}, or set this channel's namespace with \`/release config namespace <namespace>\`.`,

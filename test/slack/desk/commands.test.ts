@@ -74,3 +74,38 @@ describe("/release job commands answer malformed arguments with what is wrong, t
     world.api.expectNoViolations();
   });
 });
+
+describe("a job name used again after a finished job (G1)", () => {
+  it("a bare name finds the live job of its one namespace; several namespaces are each named once", async () => {
+    const { store, desk } = world.app.graydesk.deps;
+    const live = desk.findJob({ namespace: "bookinfo", name: "reviews-v2" });
+    if (!live) throw new Error("the reviews-v2 job is missing");
+    const finished = {
+      ...live,
+      id: "job-finished-1",
+      state: "offline",
+      createdAt: "2020-01-01T00:00:00.000Z",
+    };
+    await store.update((draft) => {
+      draft.jobs[finished.id] = finished as unknown as (typeof draft.jobs)[string];
+    });
+    const status = await answer("status reviews-v2");
+    expect(status).toContain("Release job reviews-v2");
+    expect(status).not.toContain("Several namespaces");
+    world.api.reset();
+
+    const elsewhere = { ...finished, id: "job-finished-2", namespace: "staging" };
+    await store.update((draft) => {
+      draft.jobs[elsewhere.id] = elsewhere as unknown as (typeof draft.jobs)[string];
+    });
+    expect(await answer("status reviews-v2")).toContain(
+      "Several namespaces have a job named reviews-v2: say which with `bookinfo/reviews-v2`, `staging/reviews-v2`,",
+    );
+    world.api.reset();
+    expect(await answer("status bookinfo/reviews-v2")).toContain("Release job reviews-v2");
+    await store.update((draft) => {
+      delete draft.jobs[finished.id];
+      delete draft.jobs[elsewhere.id];
+    });
+  });
+});
