@@ -2,6 +2,7 @@ import { abandonCommand } from "./abandon.ts";
 import { configCommand } from "./config.ts";
 import type { DeskCommandDeps } from "./desk-deps.ts";
 import { historyCommand } from "./history.ts";
+import { defaultNamespace } from "./job-ref.ts";
 import { listCommand } from "./list.ts";
 import { offlineCommand } from "./offline.ts";
 import { retryCommand } from "./retry.ts";
@@ -13,7 +14,7 @@ import { takeOverCommand } from "./take-over.ts";
 
 /** The job subcommands, in the order help lists them. */
 export function deskCommands(deps: DeskCommandDeps): Subcommand[] {
-  return [
+  const commands = [
     listCommand(deps),
     statusCommand(deps),
     shiftCommand(deps),
@@ -23,6 +24,22 @@ export function deskCommands(deps: DeskCommandDeps): Subcommand[] {
     historyCommand(deps),
     abandonCommand(deps),
     retryCommand(deps),
-    configCommand(deps),
   ];
+  return [...commands.map((command) => withConsoleJobs(deps, command)), configCommand(deps)];
+}
+
+/**
+ * Jobs made in the KubeSphere console become jobs here before a command looks one up by name, in the namespace
+ * the command names (`list bookinfo`, `status bookinfo/reviews`), the channel's, or else every namespace.
+ */
+function withConsoleJobs(deps: DeskCommandDeps, command: Subcommand): Subcommand {
+  return {
+    ...command,
+    async run(call, table) {
+      const first = call.args[0];
+      const named = command.name === "list" ? first : first?.includes("/") ? first.split("/")[0] : undefined;
+      await deps.desk.adoptConsoleJobs(named || defaultNamespace(deps.store, call.channel));
+      return command.run(call, table);
+    },
+  };
 }

@@ -4,11 +4,66 @@ import { initialTraffic, readStrategy, STRATEGY_API_VERSION } from "../release/i
 import { audit, type DeskContext } from "./context.ts";
 import { allJobs, saveJob } from "./records.ts";
 
+/** A Strategy made in the console (not by Graydesk) that no job stands for yet. */
+function unadopted(object: KubeObject, known: ReleaseJob[]): boolean {
+  if (object.metadata.labels?.["app.kubernetes.io/managed-by"] === "graydesk") return false;
+  return !known.some(
+    (job) => job.namespace === object.metadata.namespace && job.name === object.metadata.name,
+  );
+}
+
+/**
+ * Adopts the console's jobs of one namespace, or of every namespace, before a command looks jobs up: one list
+ * of Strategies, and a service discovery only where there is something new to adopt. Best effort: a command
+ * about Graydesk's own jobs must not fail because the console's could not be read.
+ */
+export function adoptConsoleJobsBefore(ctx: DeskContext, namespace?: string): Promise<ReleaseJob[]> {
+  return oneAtATime(ctx, () => adoptEverywhere(ctx, namespace));
+}
+
+async function adoptEverywhere(ctx: DeskContext, namespace?: string): Promise<ReleaseJob[]> {
+  try {
+    const caps = await ctx.discovery.capabilities();
+    if (!caps.kubesphere) return [];
+    const { items } = await ctx.kube.list<KubeObject>(STRATEGY_API_VERSION, "Strategy", namespace);
+    const known = allJobs(ctx);
+    const namespaces = new Set(
+      items.filter((object) => unadopted(object, known)).map((object) => object.metadata.namespace ?? ""),
+    );
+    const adopted: ReleaseJob[] = [];
+    for (const ns of [...namespaces].filter(Boolean))
+      adopted.push(...(await adoptIn(ctx, ns, await ctx.discovery.services(ns))));
+    return adopted;
+  } catch (error) {
+    ctx.logger.warn({ err: error, namespace }, "KubeSphere console jobs could not be adopted");
+    return [];
+  }
+}
+
 /**
  * Grayscale jobs made in the KubeSphere console are Strategy objects Graydesk did not create. They are
  * taken into the store as jobs (router `kubesphere`) so people can see and operate them from Slack.
  */
-export async function adoptConsoleJobs(
+export function adoptConsoleJobs(
+  ctx: DeskContext,
+  namespace: string,
+  services: DiscoveredService[],
+): Promise<ReleaseJob[]> {
+  return oneAtATime(ctx, () => adoptIn(ctx, namespace, services));
+}
+
+/** Adoptions run one after another, so two commands at once cannot adopt one Strategy twice. */
+const adopting = new WeakMap<DeskContext, Promise<unknown>>();
+function oneAtATime<T>(ctx: DeskContext, run: () => Promise<T>): Promise<T> {
+  const next = (adopting.get(ctx) ?? Promise.resolve()).then(run, run);
+  adopting.set(
+    ctx,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+async function adoptIn(
   ctx: DeskContext,
   namespace: string,
   services: DiscoveredService[],
@@ -19,8 +74,7 @@ export async function adoptConsoleJobs(
   const known = allJobs(ctx);
   const adopted: ReleaseJob[] = [];
   for (const object of items) {
-    if (object.metadata.labels?.["app.kubernetes.io/managed-by"] === "graydesk") continue;
-    if (known.some((job) => job.namespace === namespace && job.name === object.metadata.name)) continue;
+    if (!unadopted({ ...object, metadata: { ...object.metadata, namespace } }, known)) continue;
     const view = readStrategy(object as unknown as StrategyObject);
     const service = services.find((item) => item.name === view.service);
     const stable = view.principal ?? view.versions[0];

@@ -1,7 +1,7 @@
 // The use-cases the Slack side calls. None of them knows which router a job uses.
 import type { Plan, ReleaseJob } from "../release/index.ts";
 import { applyPlan } from "./apply-plan.ts";
-import { adoptConsoleJobs } from "./console-jobs.ts";
+import { adoptConsoleJobs, adoptConsoleJobsBefore } from "./console-jobs.ts";
 import { deskContext, type ReleaseDeskOptions } from "./context.ts";
 import { createJob } from "./create-job.ts";
 import { Deployments } from "./deploying.ts";
@@ -59,6 +59,7 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
       allJobs(ctx)
         .filter((job) => job.namespace === ref.namespace && job.name === ref.name)
         .sort((a, b) => Number(isLive(b)) - Number(isLive(a)) || b.createdAt.localeCompare(a.createdAt))[0],
+    adoptConsoleJobs: (namespace) => adoptConsoleJobsBefore(ctx, namespace),
     jobs: (namespace) =>
       allJobs(ctx)
         .filter((job) => namespace === undefined || job.namespace === namespace)

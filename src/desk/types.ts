@@ -116,6 +116,8 @@ export interface ReleaseDesk {
   job(id: string): ReleaseJob | undefined;
   findJob(ref: JobRef): ReleaseJob | undefined;
   jobs(namespace?: string): ReleaseJob[];
+  /** Takes KubeSphere console jobs of a namespace (or all) into the store, so lookups by name find them. */
+  adoptConsoleJobs(namespace?: string): Promise<ReleaseJob[]>;
 
   /** Computes the plan for a change, checks it with the API server's dry run, and keeps it for approval. */
   planChange(jobId: string, change: JobChange, actor: string): Promise<Plan>;

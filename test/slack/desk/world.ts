@@ -2,7 +2,11 @@ import { CustomObjectsApi } from "@kubernetes/client-node";
 import type { ReleaseJob } from "../../../src/release/index.ts";
 import { loadBookinfo } from "../../harness/bookinfo.ts";
 import { type RunningGraydesk, startTestGraydesk } from "../../harness/graydesk.ts";
-import { type KubeTestServer, startKubeServer } from "../../harness/kube/index.ts";
+import {
+  type KubeTestServer,
+  type KubeTestServerOptions,
+  startKubeServer,
+} from "../../harness/kube/index.ts";
 import {
   type SlackApiServer,
   type SocketModeServer,
@@ -29,9 +33,14 @@ export interface World {
   close(): Promise<void>;
 }
 
-export async function startWorld(opts: { socketMode?: boolean } = {}): Promise<World> {
-  const kube = await startKubeServer({ podReadyDelayMs: 20 });
-  await loadBookinfo(kube.kubeConfig(), "bookinfo", { reviewsVersions: ["v1"], withDestinationRule: true });
+export async function startWorld(
+  opts: { socketMode?: boolean; server?: KubeTestServerOptions; reviewsVersions?: string[] } = {},
+): Promise<World> {
+  const kube = await startKubeServer({ podReadyDelayMs: 20, ...opts.server });
+  await loadBookinfo(kube.kubeConfig(), "bookinfo", {
+    reviewsVersions: opts.reviewsVersions ?? ["v1"],
+    withDestinationRule: opts.server?.crds?.includes("istio") ?? true,
+  });
   const api = await startSlackApiServer();
   api.setUsers([ALICE, BOB, CAROL, DAVE]);
   const clock = {
