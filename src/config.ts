@@ -26,6 +26,8 @@ export interface Config {
   jaegerUrl?: string;
   /** How often live job cards refresh; 60 when absent. */
   refreshIntervalSeconds?: number;
+  /** The rate() window of health checks and Prometheus's scrape interval; settling after a change follows them. */
+  prometheusTiming?: { rateWindowSeconds: number; scrapeIntervalSeconds: number };
   /** STORE=kubernetes: how long replicas wait for a silent leader before one takes over; 15 when absent. */
   leaseDurationSeconds?: number;
   shutdownTimeoutMs: number;
@@ -137,6 +139,23 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
     );
   }
 
+  const wholeSeconds = (name: string, fallback: string, min: number, max: number): number => {
+    const text = read(name) ?? fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max)
+      problem(name, `must be a whole number of seconds from ${min} to ${max}, not "${text}"`, fallback);
+    return value;
+  };
+  // A rate() window needs at least two scrapes in it to give a rate at all.
+  const scrapeIntervalSeconds = wholeSeconds("PROMETHEUS_SCRAPE_INTERVAL_SECONDS", "15", 1, 600);
+  const rateWindowSeconds = wholeSeconds("PROMETHEUS_RATE_WINDOW_SECONDS", "60", 2, 3600);
+  if (rateWindowSeconds < 2 * scrapeIntervalSeconds)
+    problem(
+      "PROMETHEUS_RATE_WINDOW_SECONDS",
+      `must be at least twice PROMETHEUS_SCRAPE_INTERVAL_SECONDS (${scrapeIntervalSeconds}), or rate() has too few scrapes`,
+      String(4 * scrapeIntervalSeconds),
+    );
+
   const leaseText = read("LEASE_DURATION_SECONDS") ?? "15";
   const leaseDurationSeconds = Number(leaseText);
   // The leader renews five times per duration; below 3 s a slow API round trip would cost it the lease.
@@ -179,6 +198,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
       ...(prometheusUrl ? { prometheusUrl } : {}),
       ...(jaegerUrl ? { jaegerUrl } : {}),
       refreshIntervalSeconds,
+      prometheusTiming: { rateWindowSeconds, scrapeIntervalSeconds },
       leaseDurationSeconds,
       shutdownTimeoutMs,
       ...(Object.keys(gateTokens).length > 0 ? { gateTokens } : {}),

@@ -96,6 +96,7 @@ export async function startGraydesk(
   const telemetry = createTelemetry({
     ...(config.prometheusUrl ? { prometheusUrl: config.prometheusUrl } : {}),
     ...(config.jaegerUrl ? { jaegerUrl: config.jaegerUrl } : {}),
+    ...(config.prometheusTiming ? { timing: config.prometheusTiming } : {}),
   });
   // Slack messages that must not be lost while Slack is busy or down; kept in the store between restarts.
   const outbox = new SlackOutbox({
@@ -149,6 +150,8 @@ export async function startGraydesk(
     cards: deps.cards,
     client: slack.app.client,
     logger,
+    policy: deps.policy,
+    audit: deps.audit,
     intervalSeconds: config.refreshIntervalSeconds ?? 60,
   });
   // Requests nobody decided in time are marked expired (with Re-request) without waiting for a click.

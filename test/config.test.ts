@@ -19,6 +19,7 @@ describe("loadConfig", () => {
         store: "lowdb",
         logLevel: "info",
         refreshIntervalSeconds: 60,
+        prometheusTiming: { rateWindowSeconds: 60, scrapeIntervalSeconds: 15 },
         leaseDurationSeconds: 15,
         shutdownTimeoutMs: 10000,
       },
@@ -133,5 +134,39 @@ describe("loadConfig", () => {
       policyFile: path.join(dir, "policy.yaml"),
       dataDir: path.join(dir, "state"),
     });
+  });
+});
+
+describe("Prometheus timing settings", () => {
+  const base = { SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" };
+  it("reads the scrape interval and rate window that settling follows", () => {
+    const result = loadConfig({
+      ...base,
+      PROMETHEUS_SCRAPE_INTERVAL_SECONDS: "5",
+      PROMETHEUS_RATE_WINDOW_SECONDS: "20",
+    });
+    expect(result.ok && result.config.prometheusTiming).toEqual({
+      rateWindowSeconds: 20,
+      scrapeIntervalSeconds: 5,
+    });
+  });
+
+  it.each([
+    [
+      { PROMETHEUS_SCRAPE_INTERVAL_SECONDS: "0" },
+      /PROMETHEUS_SCRAPE_INTERVAL_SECONDS must be a whole number of seconds from 1 to 600/,
+    ],
+    [
+      { PROMETHEUS_RATE_WINDOW_SECONDS: "1m" },
+      /PROMETHEUS_RATE_WINDOW_SECONDS must be a whole number of seconds from 2 to 3600, not "1m"/,
+    ],
+    [
+      { PROMETHEUS_SCRAPE_INTERVAL_SECONDS: "30", PROMETHEUS_RATE_WINDOW_SECONDS: "45" },
+      /at least twice PROMETHEUS_SCRAPE_INTERVAL_SECONDS \(30\)/,
+    ],
+  ])("refuses %j naming the setting", (env, problem) => {
+    const result = loadConfig({ ...base, ...env });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.join("\n")).toMatch(problem);
   });
 });

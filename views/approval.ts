@@ -14,6 +14,8 @@ export interface ApprovalView {
   confirm: boolean;
   /** Each version's health when the change was asked for, or why it is not known. */
   evidence?: string[];
+  /** Each version's verdict, shown first; `failing` replaces Approve with "Approve despite failing analysis". */
+  analysis?: { lines: string[]; failing?: string };
 }
 
 const OUTCOME_WORDS: Record<ApprovalRequest["state"], string> = {
@@ -38,6 +40,7 @@ export function buildApprovalRequest(view: ApprovalView): { text: string; blocks
         text: `:raised_hand: <@${request.requestedBy}> asks to *${request.operation}* on job *${request.jobName}* (\`${request.namespace}\`)`,
       },
     },
+    ...verdictBlocks(view),
     {
       type: "section",
       block_id: ids.approval.summary,
@@ -88,7 +91,10 @@ export function buildApprovalRequest(view: ApprovalView): { text: string; blocks
       {
         type: "actions",
         block_id: ids.approval.actions,
-        elements: [approveButton(view), rejectButton(request.id)],
+        elements: [
+          view.analysis?.failing ? approveDespiteButton(view) : approveButton(view),
+          rejectButton(request.id),
+        ],
       },
     );
   } else {
@@ -150,6 +156,46 @@ function approveButton(view: ApprovalView): Button {
         ),
       },
       confirm: { type: "plain_text", text: "Approve" },
+      deny: { type: "plain_text", text: "Cancel" },
+      style: "danger",
+    },
+  };
+}
+
+/** The analysis first, as a section of its own: a decision should not start from grey small print. */
+function verdictBlocks(view: ApprovalView): KnownBlock[] {
+  const lines = view.analysis?.lines ?? [];
+  if (lines.length === 0) return [];
+  const head = view.analysis?.failing
+    ? "*Analysis:* the new version fails, and this change gives it more traffic."
+    : "*Analysis* (checks since the last traffic change):";
+  return [
+    {
+      type: "section",
+      block_id: ids.approval.verdict,
+      text: { type: "mrkdwn", text: [head, ...lines].join("\n").slice(0, 3000) },
+    },
+  ];
+}
+
+/** While the new version fails, approving takes this button and its confirmation, never a plain Approve. */
+function approveDespiteButton(view: ApprovalView): Button {
+  return {
+    type: "button",
+    action_id: ids.approval.approveDespite,
+    text: { type: "plain_text", text: "Approve despite failing analysis" },
+    style: "danger",
+    value: view.request.id,
+    confirm: {
+      title: { type: "plain_text", text: "Approve despite failing?" },
+      text: {
+        type: "mrkdwn",
+        text: `${view.analysis?.failing ?? ""} Approving is recorded as despite failing analysis.`.slice(
+          0,
+          300,
+        ),
+      },
+      confirm: { type: "plain_text", text: "Approve anyway" },
       deny: { type: "plain_text", text: "Cancel" },
       style: "danger",
     },

@@ -46,6 +46,8 @@ export const ids = {
     outcome: "approval_outcome",
     actions: "approval_actions",
     approve: "approval_approve",
+    approveDespite: "approval_approve_despite",
+    verdict: "approval_verdict",
     reject: "approval_reject",
     rerequest: "approval_rerequest",
     evidence: "approval_evidence",

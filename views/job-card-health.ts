@@ -1,15 +1,17 @@
 import type { ContextBlock, ImageBlock, KnownBlock } from "@slack/types";
 import type { ReleaseJob } from "../src/release/index.ts";
-import type { Breach, VersionHealth, VersionStats, VersionTraces } from "../src/telemetry/index.ts";
+import type { JobAnalysis, VersionHealth, VersionStats, VersionTraces } from "../src/telemetry/index.ts";
 import { formatMs, formatRatio, formatRps, formatShare } from "../src/telemetry/index.ts";
+import { verdictLines } from "./analysis-text.ts";
 import { ids } from "./ids.ts";
 
-/** What the card knows about a live job's traffic: measured health, trace links, breaches, the latest chart. */
+/** What the card knows about a live job's traffic: measured health, trace links, verdicts, the latest chart. */
 export interface CardTelemetry {
   health: VersionHealth;
   /** Undefined when JAEGER_URL is not set. */
   traces?: VersionTraces[];
-  breaches?: Breach[];
+  /** Each version's verdict from the checks since the last traffic change. */
+  analysis?: JobAnalysis;
   /** The Slack file id of the latest uploaded chart. */
   chartFileId?: string;
 }
@@ -17,7 +19,7 @@ export interface CardTelemetry {
 export const TRACES_OFF = "Trace links are off: JAEGER_URL is not set.";
 const SECTION_TEXT = 3000;
 
-/** The live health blocks of a job card: one line per version, breaches, what is not configured, the chart. */
+/** The live health blocks of a job card: one line per version, verdicts, what is not configured, the chart. */
 export function healthBlocks(job: ReleaseJob, live: CardTelemetry): KnownBlock[] {
   const blocks: KnownBlock[] = [];
   const { health } = live;
@@ -28,7 +30,7 @@ export function healthBlocks(job: ReleaseJob, live: CardTelemetry): KnownBlock[]
       const links = live.traces?.find((t) => t.version === version);
       lines.push(versionLine(job, version, stats, health.configured[version], links));
     }
-    for (const breach of live.breaches ?? []) lines.push(`:warning: ${breach.text}`);
+    if (live.analysis) lines.push(...verdictLines(live.analysis));
     blocks.push({
       type: "section",
       block_id: ids.jobCard.health,

@@ -25,7 +25,8 @@ export interface StepSchedule {
 export type StepHealth =
   | { status: "ok" }
   | { status: "breach"; reasons: string[] }
-  | { status: "unknown"; reason: string };
+  /** `wait`: the analysis is inconclusive (settling, too few requests) and will say more after later checks. */
+  | { status: "unknown"; reason: string; wait?: boolean };
 
 export type StepAction =
   | { kind: "wait"; until: Date }
@@ -36,6 +37,9 @@ export type StepAction =
   | { kind: "pause"; reason: string }
   | { kind: "done" }
   | { kind: "idle"; reason: string };
+
+/** How soon a step waiting on an inconclusive analysis looks again. */
+export const STEP_RECHECK_MS = 30_000;
 
 export const STEPS_EXAMPLE = "/release steps reviews-canary 10,25,50,100 every 30m";
 
@@ -105,6 +109,9 @@ export function nextAction(
   if (now < due) return { kind: "wait", until: due };
   if (health.status === "breach") return { kind: "pause", reason: health.reasons.join(" ") };
   if (policy.autoSteps && health.status === "ok") return { kind: "apply", percent };
+  // An automatic step advances only on a passing analysis: while it is inconclusive, the step waits for it.
+  if (policy.autoSteps && health.status === "unknown" && health.wait)
+    return { kind: "wait", until: new Date(now.getTime() + STEP_RECHECK_MS) };
   return { kind: "request", percent };
 }
 

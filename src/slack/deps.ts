@@ -2,7 +2,7 @@ import type { Authorizer, Policy } from "../approvals/index.ts";
 import type { ReleaseDesk } from "../desk/types.ts";
 import type { Logger } from "../log.ts";
 import type { AuditLog, Store } from "../store/index.ts";
-import type { Telemetry } from "../telemetry/index.ts";
+import type { HealthWatch, Telemetry } from "../telemetry/index.ts";
 import type { ApprovalDesk } from "./approvals/index.ts";
 import type { InFlight } from "./in-flight.ts";
 import type { JobCards } from "./job-card.ts";
@@ -27,4 +27,6 @@ export interface SlackDeps {
   /** Live health, trace links and charts (answers "not configured" without PROMETHEUS_URL / JAEGER_URL). */
   telemetry: Telemetry;
   charts: JobCharts;
+  /** Each live job's analysis checks since its last traffic change (recorded by the card refresher). */
+  watch: HealthWatch;
 }

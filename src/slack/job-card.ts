@@ -1,11 +1,17 @@
 import type { WebClient } from "@slack/web-api";
 import { buildJobCard, type JobCardData } from "../../views/job-card.ts";
-import { type Policy, policyFor } from "../approvals/index.ts";
+import type { Policy } from "../approvals/index.ts";
 import type { ReleaseDesk } from "../desk/types.ts";
 import type { Logger } from "../log.ts";
 import type { ReleaseJob } from "../release/index.ts";
 import type { Store } from "../store/index.ts";
-import { type Breach, LIVE_STATES, type Telemetry, type VersionHealth } from "../telemetry/index.ts";
+import {
+  type HealthWatch,
+  type JobAnalysis,
+  LIVE_STATES,
+  type Telemetry,
+  type VersionHealth,
+} from "../telemetry/index.ts";
 import type { SlackOutbox } from "./outbox.ts";
 import type { Reply } from "./reply.ts";
 
@@ -27,6 +33,8 @@ export interface JobCardsOptions {
   telemetry?: Telemetry;
   /** Whose thresholds judge health (the namespace's); defaults apply without it. */
   policy?: Policy;
+  /** The analysis of each live job's checks; without it cards show numbers without verdicts. */
+  watch?: HealthWatch;
 }
 
 /** A card drawn now, with the health it was drawn from (the refresher posts breaches, charts need the report). */
@@ -35,7 +43,8 @@ export interface RenderedJobCard {
   at: CardLocation | undefined;
   card: { text: string; blocks: ReturnType<typeof buildJobCard>["blocks"] };
   health?: VersionHealth;
-  breaches: Breach[];
+  /** The analysis the card shows; with `check`, it includes this drawing's health as a new check. */
+  analysis?: JobAnalysis;
 }
 
 /**
@@ -78,17 +87,20 @@ export class JobCards {
     await this.#o.outbox.send({ kind: "update", channel: drawn.at.channel, ts: drawn.at.ts, ...drawn.card });
   }
 
-  /** The card as it would be drawn now, without sending it; undefined for an unknown job. */
-  async render(jobId: string): Promise<RenderedJobCard | undefined> {
+  /**
+   * The card as it would be drawn now, without sending it; undefined for an unknown job. `check`: the health
+   * read for it counts as one analysis check (the refresher's timer does this, nothing else).
+   */
+  async render(jobId: string, options: { check?: boolean } = {}): Promise<RenderedJobCard | undefined> {
     const job = this.#o.desk.job(jobId);
     if (!job) return undefined;
-    const data = await this.#data(jobId, job);
+    const data = await this.#data(jobId, job, options.check ?? false);
     return {
       job: data.job,
       at: this.where(jobId),
       card: buildJobCard(data),
       ...(data.live ? { health: data.live.health } : {}),
-      breaches: data.live?.breaches ?? [],
+      ...(data.live?.analysis ? { analysis: data.live.analysis } : {}),
     };
   }
 
@@ -126,7 +138,7 @@ export class JobCards {
     return { channel, ...(ts ? { ts } : {}) };
   }
 
-  async #data(jobId: string, job: JobCardData["job"]): Promise<JobCardData> {
+  async #data(jobId: string, job: JobCardData["job"], check = false): Promise<JobCardData> {
     const data: JobCardData = { job, pending: this.#o.pending?.(jobId) ?? [] };
     try {
       const status = await this.#o.desk.status(jobId);
@@ -137,12 +149,12 @@ export class JobCards {
       // The card still shows what the store knows; the cluster's view comes back with the next refresh.
       this.#o.logger.warn({ err: error, job: jobId }, "job status unavailable for the card");
     }
-    const live = await this.#live(data.job);
+    const live = await this.#live(data.job, check);
     if (live) data.live = live;
     return data;
   }
 
-  async #live(job: ReleaseJob): Promise<JobCardData["live"]> {
+  async #live(job: ReleaseJob, check: boolean): Promise<JobCardData["live"]> {
     const { telemetry } = this.#o;
     if (!telemetry || !LIVE_STATES.has(job.state)) return undefined;
     let health: VersionHealth;
@@ -158,11 +170,12 @@ export class JobCards {
     }
     const traces = telemetry.traceLinks(job);
     const chartFileId = this.chartOf(job.id);
-    const policy = this.#o.policy ? policyFor(this.#o.policy, job.namespace) : undefined;
+    const { watch } = this.#o;
+    const analysis = watch ? (check ? watch.check(job, health) : watch.analysis(job)) : undefined;
     return {
       health,
       ...(traces ? { traces } : {}),
-      breaches: health.status === "ok" ? telemetry.breaches(job, health, policy) : [],
+      ...(analysis ? { analysis } : {}),
       ...(chartFileId ? { chartFileId } : {}),
     };
   }

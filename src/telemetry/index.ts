@@ -1,4 +1,23 @@
 // Telemetry's public face: live per-version health from Prometheus, Jaeger links, split charts, the refresher.
+export type {
+  Analysis,
+  AnalysisSample,
+  AnalysisSettings,
+  TrafficChange,
+  Verdict,
+  VersionSample,
+} from "./analysis.ts";
+export { analyze, lastChange } from "./analysis.ts";
+export {
+  type AnalysisTiming,
+  analysisSettings,
+  DEFAULT_TIMING,
+  defaultSettleSeconds,
+  repostMargin,
+} from "./analysis-settings.ts";
+export { type AnalysisMetric, METRIC_WORDS } from "./analysis-words.ts";
+export { type RollbackJob, rollbackDue } from "./auto-rollback.ts";
+export { type BreachNotice, type FailVerdict, noticesFor, type PostedBreach } from "./breach-notices.ts";
 export { type ChartInput, chartInputOf } from "./chart-input.ts";
 export {
   ChartRenderError,
@@ -49,6 +68,7 @@ export { cardHash, createRefresher, LIVE_STATES, retryAfterSeconds } from "./ref
 export { createTelemetry, type Telemetry, type TelemetryOptions } from "./telemetry.ts";
 export type { RecentTracesOptions, TraceLink, VersionTraces } from "./traces.ts";
 export { JaegerError, jaegerService, recentTraces, traceLinks, traceUrl, VERSION_TAG } from "./traces.ts";
+export { trafficHistory } from "./traffic-history.ts";
 export type {
   HealthDeps,
   HealthJob,
@@ -61,3 +81,10 @@ export type {
   VersionStats,
 } from "./version-health.ts";
 export { DEFAULT_WINDOW, healthOfJobs, NOT_CONFIGURED, versionHealth } from "./version-health.ts";
+export {
+  durationSeconds,
+  HealthWatch,
+  type HealthWatchOptions,
+  type JobAnalysis,
+  sampleOf,
+} from "./watch.ts";

@@ -1,9 +1,11 @@
 // Keeps the job cards of all live jobs fresh on one timer of its own, apart from any Slack request: bounded
-// concurrency, a pause for everyone when Slack says "rate limited", no update when the card did not change, and
-// each health breach posted once while it lasts.
+// concurrency, a pause for everyone when Slack says "rate limited", no update when the card did not change.
+// Each refresh is one analysis check: a breach is posted once, again only when worse, and its recovery noted.
 import { createHash } from "node:crypto";
-import type { JobState, ReleaseJob } from "../release/index.ts";
-import { type Breach, breachKey } from "./health.ts";
+import type { JobState, ReleaseJob, Version } from "../release/index.ts";
+import type { AnalysisMetric } from "./analysis-words.ts";
+import { type BreachNotice, noticesFor, type PostedBreach, postedOf } from "./breach-notices.ts";
+import type { JobAnalysis } from "./watch.ts";
 
 /** What `chat.update` needs; a message's blocks are passed through untouched. */
 export interface CardUpdate {
@@ -16,7 +18,8 @@ export interface CardUpdate {
 export interface RenderedCard {
   /** Undefined when the job has no card (yet). */
   update: CardUpdate | undefined;
-  breaches: Breach[];
+  /** The analysis with this refresh's check; undefined when the job's health is not watched. */
+  analysis?: JobAnalysis;
 }
 
 /** The part of `@slack/web-api`'s WebClient the refresher uses. */
@@ -32,8 +35,12 @@ export interface RefresherDeps {
   jobs(): ReleaseJob[] | Promise<ReleaseJob[]>;
   render(job: ReleaseJob): Promise<RenderedCard>;
   slack: CardUpdater;
-  /** Posts the breach in the job's thread with a "Request rollback" button. */
-  postOnce(job: ReleaseJob, breach: Breach): Promise<void>;
+  /** Posts a breach, a worse breach or a recovery in the job's thread. */
+  notify(job: ReleaseJob, notice: BreachNotice, analysis: JobAnalysis): Promise<void>;
+  /** How much worse a breach must get before it is posted again (the namespace's margin). */
+  repostMargin?(job: ReleaseJob, metric: AnalysisMetric): number;
+  /** Moves traffic back to stable when the namespace's policy says so; true when it did. */
+  autoRollback?(job: ReleaseJob, analysis: JobAnalysis): Promise<boolean>;
   logger?: RefresherLogger;
   /** 60 s by default (REFRESH_INTERVAL_SECONDS). */
   intervalSeconds?: number;
@@ -50,6 +57,8 @@ export interface RefreshSummary {
   failed: number;
   rateLimited: number;
   breachesPosted: number;
+  recoveriesPosted: number;
+  rolledBack: number;
 }
 
 export interface Refresher {
@@ -81,7 +90,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   const concurrency = Math.max(1, deps.concurrency ?? 4);
   const maxAttempts = deps.maxAttempts ?? 5;
   const lastHash = new Map<string, string>();
-  const openBreaches = new Map<string, Set<string>>();
+  const openBreaches = new Map<string, Map<Version, PostedBreach>>();
   let pausedUntil = 0;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<RefreshSummary> | undefined;
@@ -114,30 +123,35 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     }
   }
 
-  async function postNewBreaches(
-    job: ReleaseJob,
-    breaches: Breach[],
-    summary: RefreshSummary,
-  ): Promise<void> {
-    const open = openBreaches.get(job.id) ?? new Set<string>();
-    const current = new Set(breaches.map((b) => breachKey(job.id, b)));
-    // A breach that cleared is forgotten, so it is posted again if it comes back.
-    for (const key of open) if (!current.has(key)) open.delete(key);
-    for (const breach of breaches) {
-      const key = breachKey(job.id, breach);
-      if (open.has(key)) continue;
-      await deps.postOnce(job, breach);
-      open.add(key);
-      summary.breachesPosted++;
+  async function postNotices(job: ReleaseJob, analysis: JobAnalysis, summary: RefreshSummary): Promise<void> {
+    const open = new Map(openBreaches.get(job.id) ?? []);
+    const { notices } = noticesFor(
+      open,
+      analysis.verdicts,
+      (metric) => deps.repostMargin?.(job, metric) ?? 0,
+    );
+    for (const notice of notices) {
+      await deps.notify(job, notice, analysis);
+      // Remembered once posted: a post that failed is tried again on the next check.
+      if (notice.kind === "recovered") {
+        open.delete(notice.version);
+        summary.recoveriesPosted++;
+      } else {
+        open.set(notice.version, postedOf(notice.verdict));
+        summary.breachesPosted++;
+      }
+      openBreaches.set(job.id, open);
     }
-    openBreaches.set(job.id, open);
   }
 
   async function refreshJob(job: ReleaseJob, summary: RefreshSummary): Promise<void> {
     try {
       const card = await deps.render(job);
       if (card.update) await updateCard(job, card.update, summary);
-      await postNewBreaches(job, card.breaches, summary);
+      if (card.analysis) {
+        await postNotices(job, card.analysis, summary);
+        if (await deps.autoRollback?.(job, card.analysis)) summary.rolledBack++;
+      }
     } catch (error) {
       summary.failed++;
       deps.logger?.warn({ err: error, job: job.id }, "job card refresh failed; retried on the next refresh");
@@ -159,6 +173,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       failed: 0,
       rateLimited: 0,
       breachesPosted: 0,
+      recoveriesPosted: 0,
+      rolledBack: 0,
     };
     let next = 0;
     const worker = async (): Promise<void> => {

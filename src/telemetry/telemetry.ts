@@ -1,5 +1,6 @@
 // Telemetry built from configuration: what the job card, approvals and digests call.
 import type { NamespacePolicy } from "../approvals/policy.ts";
+import { type AnalysisTiming, DEFAULT_TIMING } from "./analysis-settings.ts";
 import { type Breach, findBreaches, thresholdsFor } from "./health.ts";
 import type { TelemetryJob } from "./job-series.ts";
 import { prometheusClient } from "./prometheus.ts";
@@ -22,11 +23,15 @@ export interface TelemetryOptions {
   timeoutMs?: number;
   fetch?: typeof globalThis.fetch;
   now?: () => Date;
+  /** PROMETHEUS_RATE_WINDOW_SECONDS and PROMETHEUS_SCRAPE_INTERVAL_SECONDS: checks and settling follow them. */
+  timing?: AnalysisTiming;
 }
 
 export interface Telemetry {
   readonly prometheusConfigured: boolean;
   readonly jaegerConfigured: boolean;
+  /** How Prometheus is read: the rate() window of every check and the scrape interval it settles by. */
+  readonly timing: AnalysisTiming;
   versionHealth(job: HealthJob, window?: HealthWindow): Promise<VersionHealth>;
   /** One query per metric for all the jobs (digests, the refresher). */
   healthOfJobs(jobs: HealthJob[], window?: HealthWindow): Promise<Map<string, VersionHealth>>;
@@ -52,13 +57,16 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     : undefined;
   const deps = { prometheus, ...(options.now ? { now: options.now } : {}) };
   const jaegerUrl = options.jaegerUrl;
+  const timing = options.timing ?? DEFAULT_TIMING;
+  const window: HealthWindow = { ...DEFAULT_WINDOW, rate: promDuration(timing.rateWindowSeconds) };
   return {
+    timing,
     prometheusConfigured: prometheus !== undefined,
     jaegerConfigured: jaegerUrl !== undefined,
-    async versionHealth(job, window = DEFAULT_WINDOW) {
-      return (await healthOfJobs(deps, [job], window)).get(job.id) as VersionHealth;
+    async versionHealth(job, over = window) {
+      return (await healthOfJobs(deps, [job], over)).get(job.id) as VersionHealth;
     },
-    healthOfJobs: (jobs, window = DEFAULT_WINDOW) => healthOfJobs(deps, jobs, window),
+    healthOfJobs: (jobs, over = window) => healthOfJobs(deps, jobs, over),
     traceLinks: (job) => (jaegerUrl ? traceLinks(jaegerUrl, job) : undefined),
     async recentTraces(job) {
       if (!jaegerUrl)
@@ -82,4 +90,9 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
     },
     breaches: (job, report, policy) => findBreaches(report, thresholdsFor(policy), job.traffic.kind),
   };
+}
+
+/** 60 → `1m`, 90 → `90s`: the rate window as Prometheus and the card's "last 1m" write it. */
+function promDuration(seconds: number): string {
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
 }

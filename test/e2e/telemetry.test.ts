@@ -9,6 +9,7 @@ import type { ReleaseJob } from "../../src/release/index.ts";
 import {
   createRefresher,
   createTelemetry,
+  HealthWatch,
   type HealthWindow,
   type Telemetry,
   type VersionHealthReport,
@@ -115,27 +116,28 @@ describe("live telemetry against a real Prometheus", () => {
       retryConfig: { retries: 0 },
     });
     const card = await client.chat.postMessage({ channel: "C0RELEASES", text: "reviews canary" });
+    const watch = new HealthWatch({
+      policy: () => ({ thresholds: { minSuccessRate: 0.95 }, analysis: { minRequests: 20 } }),
+      timing: { rateWindowSeconds: 30, scrapeIntervalSeconds: 1 },
+    });
     const refresher = createRefresher({
       jobs: () => [job],
       async render(j) {
         const health = await telemetry.versionHealth(j, WINDOW);
-        const breaches =
-          health.status === "ok"
-            ? telemetry.breaches(j, health, { thresholds: { minSuccessRate: 0.95 } })
-            : [];
         return {
           update: { channel: "C0RELEASES", ts: card.ts as string, text: `reviews: ${health.status}` },
-          breaches,
+          analysis: watch.check(j, health),
         };
       },
       slack: client,
-      async postOnce(_j, breach) {
+      async notify(_j, notice) {
+        const text = notice.kind === "recovered" ? "recovered" : notice.verdict.text;
         await client.chat.postMessage({
           channel: "C0RELEASES",
           thread_ts: card.ts as string,
-          text: breach.text,
+          text,
           blocks: [
-            { type: "section", text: { type: "mrkdwn", text: breach.text } },
+            { type: "section", text: { type: "mrkdwn", text } },
             {
               type: "actions",
               elements: [

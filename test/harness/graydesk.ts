@@ -61,6 +61,7 @@ export async function startTestGraydesk(
     refreshIntervalSeconds?: number;
     /** GATE_TOKENS: the controller gates' shared token per namespace. */
     gateTokens?: Record<string, string>;
+    prometheusTiming?: Config["prometheusTiming"];
     /** Defaults to a quick outbox (retries from 20 ms, polled every 20 ms) so tests wait on Slack briefly. */
     timings?: GraydeskTimings;
     /** Socket Mode instead of the HTTP receiver: Graydesk connects to this server, `slack` sends envelopes. */
@@ -88,6 +89,7 @@ export async function startTestGraydesk(
     ...(overrides.jaegerUrl ? { jaegerUrl: overrides.jaegerUrl } : {}),
     ...(overrides.refreshIntervalSeconds ? { refreshIntervalSeconds: overrides.refreshIntervalSeconds } : {}),
     ...(overrides.gateTokens ? { gateTokens: overrides.gateTokens } : {}),
+    ...(overrides.prometheusTiming ? { prometheusTiming: overrides.prometheusTiming } : {}),
   };
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({

@@ -1,12 +1,9 @@
 import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ReleaseJob } from "../../src/release/index.ts";
-import {
-  type Breach,
-  type CardUpdate,
-  createRefresher,
-  type RenderedCard,
-} from "../../src/telemetry/index.ts";
+import { analyze } from "../../src/telemetry/analysis.ts";
+import { type CardUpdate, createRefresher, type RenderedCard } from "../../src/telemetry/index.ts";
+import type { JobAnalysis } from "../../src/telemetry/watch.ts";
 import { type SlackApiServer, startSlackApiServer } from "../harness/slack/index.ts";
 import { reviewsJob } from "../release/fixtures.ts";
 
@@ -44,15 +41,37 @@ function card(ts: Map<string, string>, job: ReleaseJob, text: string): CardUpdat
 
 const noPosts = async () => undefined;
 
+/** One settled check with v2 at `successRate` and v1 perfect. */
+function analysisWith(successRate: number): JobAnalysis {
+  const stats = { requests: 1_000, successRate: 1, p99Ms: 40 };
+  const result = analyze({
+    now: 100_000,
+    stable: "v1",
+    versions: ["v1", "v2"],
+    history: [{ at: 0, configured: { v1: 80, v2: 20 }, judgeDrift: false }],
+    samples: [{ at: 90_000, versions: { v1: stats, v2: { ...stats, successRate } } }],
+    settings: {
+      settleSeconds: 10,
+      minRequests: 10,
+      minSuccessRate: 0.95,
+      maxP99Ms: 1_000,
+      maxDriftPoints: 5,
+      maxSuccessDropPoints: 2,
+      maxP99VsStable: 1.5,
+    },
+  });
+  return { ...result, stable: "v1", newVersion: "v2", checks: 1 };
+}
+
 describe("the card refresher", () => {
   it("with 200 live jobs, waits out Slack's rate limit and then updates every card", async () => {
     const { jobs, ts } = await jobsWithCards(200);
     api.failNext("chat.update", { status: 429, retryAfter: 1 }, 3);
     const refresher = createRefresher({
       jobs: () => jobs,
-      render: async (job) => ({ update: card(ts, job, `${job.name}: v2 at 20 %`), breaches: [] }),
+      render: async (job) => ({ update: card(ts, job, `${job.name}: v2 at 20 %`) }),
       slack: client,
-      postOnce: noPosts,
+      notify: noPosts,
       concurrency: 8,
     });
     const summary = await refresher.refreshNow();
@@ -78,10 +97,9 @@ describe("the card refresher", () => {
       jobs: () => jobs,
       render: async (job) => ({
         update: card(ts, job, job.id === "job-1" ? `${job.name}: ${version}` : `${job.name}: same`),
-        breaches: [],
       }),
       slack: client,
-      postOnce: noPosts,
+      notify: noPosts,
     });
     expect(await refresher.refreshNow()).toMatchObject({ updated: 3, unchanged: 0 });
     version = "v2 at 50 %";
@@ -97,10 +115,10 @@ describe("the card refresher", () => {
       jobs: () => live,
       render: async (job) => {
         rendered.push(job.id);
-        return { update: card(ts, job, `${job.name}: ${rendered.length}`), breaches: [] };
+        return { update: card(ts, job, `${job.name}: ${rendered.length}`) };
       },
       slack: client,
-      postOnce: noPosts,
+      notify: noPosts,
     });
     await refresher.refreshNow();
     live = [jobs[0] as ReleaseJob, { ...(jobs[1] as ReleaseJob), state: "offline" }];
@@ -109,43 +127,40 @@ describe("the card refresher", () => {
     expect(rendered).toEqual(["job-0", "job-1", "job-0"]);
   });
 
-  it("posts a breach once while it lasts, and again if it comes back after clearing", async () => {
+  it("posts a breach once while it lasts, again when worse by the margin, notes recovery, and posts its return", async () => {
     const { jobs, ts } = await jobsWithCards(1);
-    const breach: Breach = {
-      version: "v2",
-      kind: "success-rate",
-      observed: 0.8,
-      limit: 0.95,
-      text: "v2: 80.0 %",
-    };
-    const health: Breach[][] = [[breach], [breach], [], [breach]];
+    // v2's success rate per check: the 2-point dip is within the 5-point margin, the 10-point one is not.
+    const checks = [0.8, 0.78, 0.7, 1, 0.8];
     const posted: string[] = [];
     const refresher = createRefresher({
       jobs: () => jobs,
       render: async (job): Promise<RenderedCard> => ({
         update: card(ts, job, "x"),
-        breaches: health.shift() ?? [],
+        analysis: analysisWith(checks.shift() ?? 1),
       }),
       slack: client,
-      postOnce: async (job, b) => {
-        posted.push(`${job.id}/${b.version}/${b.kind}`);
+      notify: async (job, notice) => {
+        posted.push(`${job.id}/${notice.version}/${notice.kind}`);
       },
+      repostMargin: () => 5,
     });
     const counts = [];
-    for (let i = 0; i < 4; i++) counts.push((await refresher.refreshNow()).breachesPosted);
-    expect(counts).toEqual([1, 0, 0, 1]);
-    expect(posted).toEqual(["job-0/v2/success-rate", "job-0/v2/success-rate"]);
+    for (let i = 0; i < 5; i++) {
+      const summary = await refresher.refreshNow();
+      counts.push(`${summary.breachesPosted}+${summary.recoveriesPosted}`);
+    }
+    expect(counts).toEqual(["1+0", "0+0", "1+0", "0+1", "1+0"]);
+    expect(posted).toEqual(["job-0/v2/breach", "job-0/v2/worse", "job-0/v2/recovered", "job-0/v2/breach"]);
   });
 
   it("a breach whose post failed is tried again on the next refresh", async () => {
     const { jobs, ts } = await jobsWithCards(1);
-    const breach: Breach = { version: "v2", kind: "p99", observed: 900, limit: 500, text: "v2: p99" };
     let attempts = 0;
     const refresher = createRefresher({
       jobs: () => jobs,
-      render: async (job) => ({ update: card(ts, job, "x"), breaches: [breach] }),
+      render: async (job) => ({ update: card(ts, job, "x"), analysis: analysisWith(0.8) }),
       slack: client,
-      postOnce: async () => {
+      notify: async () => {
         attempts++;
         if (attempts === 1) throw new Error("channel_not_found");
       },
@@ -155,15 +170,32 @@ describe("the card refresher", () => {
     expect(await refresher.refreshNow()).toMatchObject({ breachesPosted: 0 });
   });
 
+  it("asks for an automatic rollback after each check and counts the ones done", async () => {
+    const { jobs, ts } = await jobsWithCards(1);
+    const asked: number[] = [];
+    const refresher = createRefresher({
+      jobs: () => jobs,
+      render: async (job) => ({ update: card(ts, job, "x"), analysis: analysisWith(0.8) }),
+      slack: client,
+      notify: noPosts,
+      autoRollback: async (_job, analysis) => {
+        asked.push(analysis.checks);
+        return asked.length === 2;
+      },
+    });
+    expect(await refresher.refreshNow()).toMatchObject({ rolledBack: 0 });
+    expect(await refresher.refreshNow()).toMatchObject({ rolledBack: 1 });
+  });
+
   it("a card Slack refuses is logged, counted and retried on the next refresh; others still update", async () => {
     const { jobs, ts } = await jobsWithCards(2);
     api.failNext("chat.update", "message_not_found");
     const warnings: string[] = [];
     const refresher = createRefresher({
       jobs: () => jobs,
-      render: async (job) => ({ update: card(ts, job, `${job.name}: fresh`), breaches: [] }),
+      render: async (job) => ({ update: card(ts, job, `${job.name}: fresh`) }),
       slack: client,
-      postOnce: noPosts,
+      notify: noPosts,
       concurrency: 1,
       logger: {
         warn: (details, message) => warnings.push(`${(details as { job: string }).job}: ${message}`),
@@ -179,9 +211,9 @@ describe("the card refresher", () => {
     api.failNext("chat.update", { status: 429, retryAfter: 1 }, 5);
     const refresher = createRefresher({
       jobs: () => jobs,
-      render: async (job) => ({ update: card(ts, job, "fresh"), breaches: [] }),
+      render: async (job) => ({ update: card(ts, job, "fresh") }),
       slack: client,
-      postOnce: noPosts,
+      notify: noPosts,
       maxAttempts: 2,
     });
     expect(await refresher.refreshNow()).toMatchObject({ updated: 0, failed: 1, rateLimited: 1 });
@@ -194,10 +226,10 @@ describe("the card refresher", () => {
       jobs: () => jobs,
       render: async (job) => {
         renders++;
-        return { update: card(ts, job, `render ${renders}`), breaches: [] };
+        return { update: card(ts, job, `render ${renders}`) };
       },
       slack: client,
-      postOnce: noPosts,
+      notify: noPosts,
       intervalSeconds: 0.02,
     });
     refresher.start();

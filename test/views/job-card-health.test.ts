@@ -43,7 +43,6 @@ describe("the job card's live health", () => {
           v1: stats({ rps: 80, share: 79.6 }),
           v2: stats({ rps: 32.5, share: 20.4, mirroredRps: 12.5, successRate: 0.5, p99: 1500 }),
         }),
-        breaches: [],
       },
     });
     const text = blockOf(card.blocks, "job_card_health")?.text?.text;
@@ -99,13 +98,25 @@ describe("the job card's live health", () => {
       live: {
         health: report(versions),
         traces,
-        breaches: Array.from({ length: 30 }, (_, i) => ({
-          version: "v2",
-          kind: "p99" as const,
-          observed: i,
-          limit: 1,
-          text: `v2: breach number ${i} ${"y".repeat(80)}`,
-        })),
+        analysis: {
+          since: undefined,
+          settlesAt: 0,
+          stable: "v1",
+          newVersion: "v2",
+          checks: 1,
+          verdicts: Object.fromEntries(
+            ["v1", "v2"].map((version) => [
+              version,
+              {
+                kind: "inconclusive" as const,
+                version,
+                reason: "no-data" as const,
+                text: `${version}: ${"y".repeat(2_000)}`,
+                failedChecks: 0,
+              },
+            ]),
+          ),
+        },
         chartFileId: "F0CHART",
       },
     });

@@ -6,6 +6,7 @@ import type { Logger } from "../../log.ts";
 import type { Store } from "../../store/index.ts";
 import type { JobCards } from "../job-card.ts";
 import type { SlackOutbox } from "../outbox.ts";
+import type { RequestAnalysis } from "./analysis-gate.ts";
 import { needsConfirm } from "./change-words.ts";
 
 export interface ApprovalMessagesOptions {
@@ -93,10 +94,12 @@ export class ApprovalMessages {
     const change = this.#o.store.data().approvals[requestId]?.change as JobChange | undefined;
     const plan = this.#o.desk.plan(request.planId);
     const evidence = this.#o.store.data().approvals[requestId]?.evidence as string[] | undefined;
+    const analysis = this.#o.store.data().approvals[requestId]?.analysis as RequestAnalysis | undefined;
     return buildApprovalRequest({
       request,
       ...(plan ? { plan } : {}),
       ...(evidence ? { evidence } : {}),
+      ...(analysis ? { analysis } : {}),
       confirm: change ? needsConfirm(change) : false,
     });
   }

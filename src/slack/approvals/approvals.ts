@@ -12,8 +12,10 @@ import type { ApplyOutcome, JobChange, ReleaseDesk } from "../../desk/index.ts";
 import type { Logger } from "../../log.ts";
 import { type ReleaseJob, UserFacingError } from "../../release/index.ts";
 import type { AuditLog, Store } from "../../store/index.ts";
+import type { JobAnalysis } from "../../telemetry/index.ts";
 import type { JobCards } from "../job-card.ts";
 import type { SlackOutbox } from "../outbox.ts";
+import { despiteRule, type RequestAnalysis, requestAnalysis } from "./analysis-gate.ts";
 import { applyApproved } from "./apply-approved.ts";
 import { ApprovalMessages } from "./approval-messages.ts";
 import { describeChange } from "./change-words.ts";
@@ -36,7 +38,9 @@ export interface ApprovalDeskOptions {
    * The versions' health as the approvers should see it with the request (telemetry's evidence lines, or why
    * there is none); absent when no metrics source is configured.
    */
-  evidence?: (job: ReleaseJob) => Promise<string[]>;
+  evidence?: (job: ReleaseJob) => Promise<{ lines: string[]; analysis?: JobAnalysis }>;
+  /** The job's analysis as the latest checks left it (no new query), judged again when someone approves. */
+  analysis?: (job: ReleaseJob) => JobAnalysis | undefined;
 }
 
 export interface ChangeRequest {
@@ -47,6 +51,11 @@ export interface ChangeRequest {
   channel?: string;
   /** What the actor is doing, for the authorization check (default `change.request`). */
   action?: Action;
+}
+
+/** What the audit trail records of an approval given despite a failing analysis. */
+function despite(failing: string | undefined): Record<string, unknown> {
+  return failing ? { despiteFailingAnalysis: true, analysis: failing } : {};
 }
 
 /** What a press of Approve or Reject came to, for the listener to tell the person who pressed. */
@@ -91,7 +100,9 @@ export class ApprovalDesk {
     // A new job's first traffic change is asked for with the job: plan it once the new version is ready.
     if (job.state === "deploying") job = await desk.waitDeployed(jobId, this.#o.deployWaitMs ?? 120_000);
     const plan = await desk.planChange(jobId, change, actor);
-    const evidence = await this.#evidence(job);
+    const health = await this.#evidence(job);
+    const evidence = health?.lines;
+    const analysis = health?.analysis ? requestAnalysis(job, change, health.analysis) : undefined;
     const superseded = gate.pendingFor(jobId);
     const opened = await gate.open({
       jobId,
@@ -112,6 +123,7 @@ export class ApprovalDesk {
       record.change = change;
       // A snapshot: redraws of the message keep showing what the approvers decided on.
       if (evidence) record.evidence = evidence;
+      if (analysis) record.analysis = analysis;
     });
     await audit.append({
       kind: "requested",
@@ -154,10 +166,13 @@ export class ApprovalDesk {
     requestId,
     actor,
     choice,
+    despiteFailing = false,
   }: {
     requestId: string;
     actor: Actor;
     choice: "approve" | "reject";
+    /** Pressed "Approve despite failing analysis": the second confirmation a failing new version needs. */
+    despiteFailing?: boolean;
   }): Promise<DecideResult> {
     const { gate, policy, permissions, audit, authorizer } = this.#o;
     const user = actor.user;
@@ -180,6 +195,8 @@ export class ApprovalDesk {
     );
     if (!authorized.ok) return { kind: "refused", rule: authorized.message };
     if (!permission.ok) return { kind: "refused", rule: permission.rule };
+    const failing = choice === "approve" ? await this.#failing(current) : undefined;
+    if (failing && !despiteFailing) return { kind: "refused", rule: despiteRule(failing) };
 
     const decision = await gate.decide(requestId, user, choice);
     const about = { job: current.jobName, namespace: current.namespace };
@@ -206,12 +223,17 @@ export class ApprovalDesk {
           kind: "approved",
           actor: user,
           ...about,
-          detail: { requestId, remaining: decision.remaining },
+          detail: { requestId, remaining: decision.remaining, ...despite(failing) },
         });
         await this.#messages.redraw(requestId);
         return decision;
       case "apply":
-        await audit.append({ kind: "approved", actor: user, ...about, detail: { requestId } });
+        await audit.append({
+          kind: "approved",
+          actor: user,
+          ...about,
+          detail: { requestId, ...despite(failing) },
+        });
         return applyApproved({ ...this.#o, messages: this.#messages }, decision.request, user);
     }
   }
@@ -231,14 +253,36 @@ export class ApprovalDesk {
     return expired;
   }
 
-  async #evidence(job: ReleaseJob): Promise<string[] | undefined> {
+  async #evidence(job: ReleaseJob): Promise<{ lines: string[]; analysis?: JobAnalysis } | undefined> {
     if (!this.#o.evidence) return undefined;
     try {
       return await this.#o.evidence(job);
     } catch (error) {
       this.#o.logger.warn({ err: error, job: job.id }, "health evidence unavailable for the request");
-      return ["Live health could not be read for this request."];
+      return { lines: ["Live health could not be read for this request."] };
     }
+  }
+
+  /**
+   * Why approving needs "despite failing analysis": the verdict shown with the request, or one the checks
+   * reached since. A verdict newer than the message is drawn on it, so the approver sees what they are told.
+   */
+  async #failing(request: ApprovalRequest): Promise<string | undefined> {
+    const record = this.#o.store.data().approvals[request.id];
+    const shown = record?.analysis as RequestAnalysis | undefined;
+    if (shown?.failing) return shown.failing;
+    const change = record?.change as JobChange | undefined;
+    const job = this.#o.desk.job(request.jobId);
+    const analysis = job ? this.#o.analysis?.(job) : undefined;
+    if (!job || !change || !analysis) return undefined;
+    const now = requestAnalysis(job, change, analysis);
+    if (!now.failing) return undefined;
+    await this.#o.store.update((d) => {
+      const stored = d.approvals[request.id];
+      if (stored) stored.analysis = now;
+    });
+    await this.#messages.redraw(request.id);
+    return now.failing;
   }
 
   #job(jobId: string): ReleaseJob {

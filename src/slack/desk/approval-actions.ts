@@ -18,6 +18,17 @@ export function registerApprovalActions(app: App, deps: SlackDeps): void {
       if (reply) await call.answer(reply);
     });
   }
+  onButton(app, deps, ids.approval.approveDespite, async (call) => {
+    const result = await deps.approvals.decide({
+      requestId: call.value,
+      actor: call.actor,
+      choice: "approve",
+      despiteFailing: true,
+    });
+    if (result.kind === "already" && call.retryNum > 0) return;
+    const reply = answerFor(result, call.user);
+    if (reply) await call.answer(reply);
+  });
   onButton(app, deps, ids.approval.rerequest, async (call) => {
     const request = await deps.approvals.rerequest(call.value, call.actor);
     await call.answer(

@@ -7,12 +7,19 @@ import {
   type HomeTeam,
   Permissions,
   type Policy,
+  policyFor,
 } from "../../approvals/index.ts";
 import type { DeskEvents, ReleaseDesk } from "../../desk/types.ts";
 import type { Logger } from "../../log.ts";
 import type { ReleaseJob } from "../../release/index.ts";
 import type { AuditLog, Store } from "../../store/index.ts";
-import { createTelemetry, evidence, type Telemetry } from "../../telemetry/index.ts";
+import {
+  createTelemetry,
+  evidence,
+  HealthWatch,
+  type JobAnalysis,
+  type Telemetry,
+} from "../../telemetry/index.ts";
 import { ApprovalDesk } from "../approvals/index.ts";
 import type { Clock, SlackDeps } from "../deps.ts";
 import type { InFlight } from "../in-flight.ts";
@@ -44,6 +51,11 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
   const { app, store, audit, policy, logger, inFlight, clock } = parts;
   const telemetry = parts.telemetry ?? createTelemetry({});
   const outbox = parts.outbox ?? new SlackOutbox({ client: app.client, store, logger });
+  const watch = new HealthWatch({
+    policy: (namespace) => policyFor(policy, namespace),
+    timing: telemetry.timing,
+    now: clock,
+  });
   let cards: JobCards | undefined;
   let charts: JobCharts | undefined;
   const lastFailure = new Map<string, string>();
@@ -92,6 +104,7 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
     pending: (jobId) => gate.pendingFor(jobId).map((r) => `${r.operation} (asked by <@${r.requestedBy}>)`),
     telemetry,
     policy,
+    watch,
   });
   charts = new JobCharts({ client: app.client, desk, cards, telemetry, logger });
   const approvals = new ApprovalDesk({
@@ -106,7 +119,10 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
     outbox,
     logger,
     ...(telemetry.prometheusConfigured
-      ? { evidence: (job: ReleaseJob) => healthEvidence(telemetry, job) }
+      ? {
+          evidence: (job: ReleaseJob) => healthEvidence(telemetry, watch, job),
+          analysis: (job: ReleaseJob) => watch.analysis(job),
+        }
       : {}),
   });
   return {
@@ -122,6 +138,7 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
     clock,
     telemetry,
     charts,
+    watch,
   };
 }
 
@@ -140,15 +157,25 @@ function homeTeam(app: App): HomeTeam {
   };
 }
 
-/** The stable and new versions side by side, or in words why their health is not known. */
-async function healthEvidence(telemetry: Telemetry, job: ReleaseJob): Promise<string[]> {
+/**
+ * The stable and new versions side by side, or in words why their health is not known, with the analysis as
+ * it stands counting this reading (previewed, not recorded as one of the refresher's checks).
+ */
+async function healthEvidence(
+  telemetry: Telemetry,
+  watch: HealthWatch,
+  job: ReleaseJob,
+): Promise<{ lines: string[]; analysis: JobAnalysis }> {
   const health = await telemetry.versionHealth(job);
-  if (health.status !== "ok") return [health.reason];
+  const analysis = watch.preview(job, health);
+  if (health.status !== "ok") return { lines: [health.reason], analysis };
   const stable = health.versions[job.stableVersion];
   const canary = health.versions[job.newVersion.version];
-  if (!stable || !canary) return ["No health figures for the stable or the new version yet."];
-  return evidence(
+  if (!stable || !canary)
+    return { lines: ["No health figures for the stable or the new version yet."], analysis };
+  const lines = evidence(
     { version: job.stableVersion, stats: stable },
     { version: job.newVersion.version, stats: canary },
   ).lines;
+  return { lines, analysis };
 }

@@ -1,37 +1,51 @@
 import type { WebClient } from "@slack/web-api";
-import { buildBreachMessage } from "../../../views/live-messages.ts";
+import { buildBreachNotice } from "../../../views/live-messages.ts";
+import { type Policy, policyFor } from "../../approvals/index.ts";
 import type { ReleaseDesk } from "../../desk/types.ts";
 import type { Logger } from "../../log.ts";
-import { createRefresher, type Refresher } from "../../telemetry/index.ts";
+import type { AuditLog } from "../../store/index.ts";
+import { createRefresher, type Refresher, repostMargin } from "../../telemetry/index.ts";
 import type { JobCards } from "../job-card.ts";
+import { autoRollback } from "./auto-rollback.ts";
+import { mentionsFor } from "./mentions.ts";
 
 export interface LiveCardsDeps {
   desk: ReleaseDesk;
   cards: JobCards;
   client: WebClient;
   logger: Logger;
+  policy: Policy;
+  audit: AuditLog;
   /** REFRESH_INTERVAL_SECONDS; 60 when absent. */
   intervalSeconds?: number;
 }
 
 /**
- * Keeps live jobs' cards current with their health, and tells each job's thread about a health breach once,
- * with a Request rollback button. The refresher skips unchanged cards and waits out Slack's rate limits.
+ * Keeps live jobs' cards current with their health; each refresh is one analysis check. A version whose verdict
+ * turns fail is posted in the job's thread once, mentioning who must act, again only when it gets worse by the
+ * namespace's margin, and its recovery is noted. Where the policy allows, traffic goes back by itself.
  */
 export function liveCards(deps: LiveCardsDeps): Refresher {
   return createRefresher({
     jobs: () => deps.desk.jobs(),
     async render(job) {
-      const drawn = await deps.cards.render(job.id);
+      const drawn = await deps.cards.render(job.id, { check: true });
       return {
         update: drawn?.at ? { channel: drawn.at.channel, ts: drawn.at.ts, ...drawn.card } : undefined,
-        breaches: drawn?.breaches ?? [],
+        ...(drawn?.analysis ? { analysis: drawn.analysis } : {}),
       };
     },
     slack: deps.client,
-    async postOnce(job, breach) {
-      await deps.cards.thread(job.id, buildBreachMessage(job, breach));
+    async notify(job, notice, analysis) {
+      const rules = policyFor(deps.policy, job.namespace);
+      const message = buildBreachNotice(job, notice, analysis, {
+        mentions: notice.kind === "recovered" ? [] : mentionsFor(job, rules),
+        ...(rules.autoRollback ? { autoRollbackAfter: rules.autoRollback.afterFailedChecks } : {}),
+      });
+      await deps.cards.thread(job.id, message);
     },
+    repostMargin: (job, metric) => repostMargin(metric, policyFor(deps.policy, job.namespace)),
+    autoRollback: (job, analysis) => autoRollback(deps, job, analysis),
     intervalSeconds: deps.intervalSeconds ?? 60,
     logger: deps.logger,
   });

@@ -1,7 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import { defaultNamespace } from "../../../commands/job-ref.ts";
 import { buildNote } from "../../../views/desk-message.ts";
-import { type Actor, policyFor } from "../../approvals/index.ts";
+import type { Actor } from "../../approvals/index.ts";
 import type { ReleaseJob } from "../../release/index.ts";
 import {
   buildDigest,
@@ -12,6 +12,7 @@ import {
   StepRunner,
 } from "../../schedule/index.ts";
 import type { SlackDeps } from "../deps.ts";
+import { stepHealth } from "./step-health.ts";
 
 /** The actor recorded for steps the schedule applies by itself (policy autoSteps). */
 export const STEPS_ACTOR = "graydesk-steps";
@@ -53,14 +54,8 @@ export function buildSchedules(
     post: (channel, _slot, previous) => postDigest(channel, previous),
     onError: (error) => options.onError(error),
   });
-  const health = async (job: ReleaseJob): Promise<StepHealth> => {
-    const report = await telemetry.versionHealth(job);
-    if (report.status !== "ok") return { status: "unknown", reason: report.reason };
-    const breaches = telemetry.breaches(job, report, policyFor(policy, job.namespace));
-    return breaches.length > 0
-      ? { status: "breach", reasons: breaches.map((b) => b.text) }
-      : { status: "ok" };
-  };
+  const health = async (job: ReleaseJob): Promise<StepHealth> =>
+    stepHealth(telemetry.prometheusConfigured, deps.watch.analysis(job));
   const weightsAt = (job: ReleaseJob, percent: number) => ({
     kind: "weights" as const,
     weights: { [job.stableVersion]: 100 - percent, [job.newVersion.version]: percent },
