@@ -6,7 +6,7 @@ import { registerCommands, type Subcommand, subcommands } from "../commands/inde
 import { newCommand } from "../commands/new.ts";
 import { stepsCommand } from "../commands/steps.ts";
 import { openPolicy, type Policy, parsePolicy } from "./approvals/index.ts";
-import { ClusterClient } from "./cluster/index.ts";
+import { ClusterClient, RolloutsClient } from "./cluster/index.ts";
 import { createKubeConfig, pingCluster } from "./cluster/kubeconfig.ts";
 import type { Config } from "./config.ts";
 import {
@@ -138,6 +138,8 @@ export async function startGraydesk(
     logger,
     clock,
     gateTokens: config.gateTokens ?? {},
+    rollouts: new RolloutsClient(kc),
+    namespaces: Object.keys(policy.namespaces),
   });
   const onError = (error: unknown) => logger.warn({ err: error }, "scheduled work failed");
   const schedules = buildSchedules(deps, {
@@ -177,7 +179,11 @@ export async function startGraydesk(
   };
   // One replica refreshes cards, expires requests and runs schedules, so nothing is posted twice.
   const scheduler = createScheduler(
-    { digests: schedules.digests, steps: schedules.steps, others: [refresher, expiry, leading] },
+    {
+      digests: schedules.digests,
+      steps: schedules.steps,
+      others: [refresher, expiry, leading, gates.watcher],
+    },
     leadershipFor(config, kc, {
       onError,
       ...(config.leaseDurationSeconds ? { leaseDurationSeconds: config.leaseDurationSeconds } : {}),

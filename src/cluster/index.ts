@@ -24,6 +24,7 @@ export { mergePatchOf } from "./merge-patch.ts";
 export { type PodGuardFacts, podGuardFacts } from "./pod-guard-facts.ts";
 export { RARELY_CHANGING, ReadCache, type ReadCacheOptions } from "./read-cache.ts";
 export { type Resumed, resumePlan } from "./resume.ts";
+export { type RolloutObject, RolloutsClient } from "./rollouts.ts";
 export * from "./routers/index.ts";
 export { isReady, type WaitReadyOptions, waitReady } from "./wait-ready.ts";
 export { type DeployedVersion, deploymentRef, versionDeployments, versionsOf } from "./workloads.ts";

@@ -6,9 +6,10 @@ import {
   policyFor,
 } from "../approvals/index.ts";
 import type { Logger } from "../log.ts";
-import { UserFacingError, userMessageOf } from "../release/index.ts";
+import { UserFacingError } from "../release/index.ts";
 import type { AuditLog, Store } from "../store/index.ts";
 import type { GateCards } from "./gate-cards.ts";
+import { carryOutApproved, closeOnAbort } from "./gate-outcomes.ts";
 import { type GateRequest, gateRequestOf } from "./gate-requests.ts";
 import type { GatedReleases } from "./gated-releases.ts";
 import { type Controller, type GatedRelease, type GateFields, type GateKind, gateSubject } from "./types.ts";
@@ -25,6 +26,7 @@ export interface GateDeskOptions {
   releases: GatedReleases;
   cards: GateCards;
   logger: Logger;
+  clock: () => Date;
   /** Per controller: what approving does. Flagger's gates need nothing: its next webhook call passes. */
   carryOut: Partial<Record<Controller, CarryOut>>;
 }
@@ -174,8 +176,19 @@ export class GateDesk {
         return { kind: "recorded", request: withFields(decision.request), remaining: decision.remaining };
       case "apply":
         await this.#o.audit.append({ kind: "approved", actor: user, ...about, detail });
-        return this.#carryOut(withFields(decision.request), user);
+        return carryOutApproved(this.#o, withFields(decision.request), user);
     }
+  }
+
+  /** Whether `user` may decide for the namespace (Argo's Abort): an approver under the policy. */
+  mayDecide(namespace: string, user: string) {
+    const rules = policyFor(this.#o.policy, namespace);
+    return this.#o.permissions.mayApprove(rules, namespace, user, { requestedBy: "", approvals: [] });
+  }
+
+  /** Records an abort the controller was just told about: pending requests close with it, the card says so. */
+  aborted(release: GatedRelease, user: string, written: string): Promise<void> {
+    return closeOnAbort(this.#o, release, user, written);
   }
 
   mayApprove(request: GateRequest, user: string) {
@@ -191,52 +204,6 @@ export class GateDesk {
       if (request) releases.add(request.releaseId);
     }
     for (const id of releases) await this.#o.cards.redraw(id);
-  }
-
-  async #carryOut(request: GateRequest, user: string): Promise<GateDecision> {
-    const about = { job: request.jobName, namespace: request.namespace };
-    const run = this.#o.carryOut[request.controller];
-    try {
-      const outcome = run
-        ? await run(request)
-        : `${request.controller === "flagger" ? "Flagger" : "the controller"} may go on`;
-      const finished = (await this.#o.gate.finish(request.id, "applied", outcome)) ?? request;
-      await this.#o.audit.append({
-        kind: "applied",
-        actor: user,
-        ...about,
-        detail: {
-          requestId: request.id,
-          controller: request.controller,
-          gate: request.gate,
-          outcome,
-          requestedBy: request.requestedBy,
-        },
-      });
-      await this.#o.cards.redraw(request.releaseId);
-      return { kind: "done", request: { ...request, ...finished } };
-    } catch (error) {
-      const stale = error instanceof UserFacingError && error.code === "stale-plan";
-      const reason = userMessageOf(error) ?? "Graydesk could not carry it out; the details are in its log.";
-      if (!userMessageOf(error))
-        this.#o.logger.error({ err: error, request: request.id }, "gate action failed");
-      const finished = (await this.#o.gate.finish(request.id, stale ? "stale" : "failed", reason)) ?? request;
-      await this.#o.audit.append({
-        kind: "failed",
-        actor: user,
-        ...about,
-        detail: {
-          requestId: request.id,
-          controller: request.controller,
-          gate: request.gate,
-          reason,
-          ...(stale ? { stale: true } : {}),
-        },
-      });
-      await this.#o.cards.redraw(request.releaseId);
-      const closed = { ...request, ...finished };
-      return stale ? { kind: "stale", request: closed, reason } : { kind: "failed", request: closed, reason };
-    }
   }
 
   #release(id: string): GatedRelease {

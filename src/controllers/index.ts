@@ -5,6 +5,8 @@ import type { Logger } from "../log.ts";
 import type { SlackDeps } from "../slack/deps.ts";
 import type { SlackOutbox } from "../slack/outbox.ts";
 import type { AuditLog, Store } from "../store/index.ts";
+import { ArgoGates, type RolloutAccess } from "./argo/argo-gates.ts";
+import { type RolloutWatchApi, rolloutWatcher } from "./argo/rollout-watcher.ts";
 import { FlaggerGates } from "./flagger/flagger-gates.ts";
 import { flaggerRoutes } from "./flagger/routes.ts";
 import { GateCards } from "./gate-cards.ts";
@@ -27,12 +29,18 @@ export interface ControllerGateParts {
   logger: Logger;
   clock: () => Date;
   gateTokens: Record<string, string>;
-  carryOut?: Partial<Record<Controller, CarryOut>>;
+  /** Argo Rollouts: reads, watches and patches Rollouts (RolloutsClient). */
+  rollouts: RolloutAccess & RolloutWatchApi;
+  /** The namespaces whose Rollouts are followed: those the policy names. */
+  namespaces: string[];
 }
 
 export interface ControllerGates {
   desk: GateDesk;
   flagger: FlaggerGates;
+  argo: ArgoGates;
+  /** Follows the managed namespaces' Rollouts; run by the leader only. */
+  watcher: { start(): void; stop(): void };
 }
 
 /** Builds the gates on the approval gate, policy, audit log and outbox the rest of Graydesk uses. */
@@ -47,6 +55,7 @@ export function createControllerGates(parts: ControllerGateParts): ControllerGat
       () => clock().getTime(),
     ),
   );
+  const carryOut: Partial<Record<Controller, CarryOut>> = {};
   const desk = new GateDesk({
     gate: parts.gate,
     permissions,
@@ -56,10 +65,19 @@ export function createControllerGates(parts: ControllerGateParts): ControllerGat
     releases,
     cards,
     logger,
-    carryOut: parts.carryOut ?? {},
+    clock,
+    carryOut,
   });
   const flagger = new FlaggerGates({ desk, tokens: parts.gateTokens, logger, clock });
-  return { desk, flagger };
+  const argo = new ArgoGates({ desk, rollouts: parts.rollouts, logger, clock });
+  carryOut["argo-rollouts"] = argo.carryOut;
+  const watcher = rolloutWatcher({
+    api: parts.rollouts,
+    namespaces: parts.namespaces,
+    seen: (rollout) => argo.seen(rollout),
+    logger,
+  });
+  return { desk, flagger, argo, watcher };
 }
 
 /** The HTTP routes Flagger calls; they exist before the gates do, so they look them up per call. */
@@ -72,5 +90,8 @@ export function registerControllerGates(
   deps: Pick<SlackDeps, "logger" | "inFlight" | "authorizer">,
   gates: ControllerGates,
 ): void {
-  registerGateActions(app, deps, { desk: gates.desk });
+  registerGateActions(app, deps, {
+    desk: gates.desk,
+    abort: (releaseId, user) => gates.argo.abort(releaseId, user),
+  });
 }

@@ -59,10 +59,10 @@ function actionsBlockFor(message: StoredMessage, gate: string): string {
   return next.block_id;
 }
 
-async function until<T>(read: () => T | undefined, timeoutMs = 5_000): Promise<T> {
+async function until<T>(read: () => T | undefined | Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = read();
+    const value = await read();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 20));
@@ -112,7 +112,11 @@ describe("Flagger gates, called as Flagger calls them", () => {
     expect(passed).toEqual({ status: 200, message: "confirm-promotion of shop/podinfo approved by U0BOB" });
     expect((await flagger("confirm-promotion", fixture("confirm-promotion"))).status).toBe(200);
     expect(gateRequests("confirm-promotion")).toHaveLength(1);
-    const audit = (await app.graydesk.audit.readAll()).filter((r) => r.detail?.controller === "flagger");
+    // The audit record of the outcome follows the request's closing: wait for it.
+    const audit = await until(async () => {
+      const all = (await app.graydesk.audit.readAll()).filter((r) => r.detail?.controller === "flagger");
+      return all.some((r) => r.kind === "applied") ? all : undefined;
+    });
     expect(audit.map((r) => [r.kind, r.actor])).toEqual([
       ["requested", "flagger"],
       ["approved", BOB.id],

@@ -74,6 +74,24 @@ function familyNames(mesh: Mesh, kubesphere: KubeSphereFlavour): Names[] {
           printerColumns: [{ name: "Hostnames", type: "string", jsonPath: ".spec.hostnames" }, AGE],
         },
       ];
+    case "argo-rollouts":
+      return [
+        {
+          group: "argoproj.io",
+          kind: "Rollout",
+          plural: "rollouts",
+          shortNames: ["ro"],
+          versions: ["v1alpha1"],
+          schemaFile: "argo-rollout.json",
+          printerColumns: [
+            { name: "Desired", type: "integer", jsonPath: ".spec.replicas" },
+            { name: "Current", type: "integer", jsonPath: ".status.replicas" },
+            { name: "Up-to-date", type: "integer", jsonPath: ".status.updatedReplicas" },
+            { name: "Available", type: "integer", jsonPath: ".status.availableReplicas" },
+            AGE,
+          ],
+        },
+      ];
     case "kubesphere":
       return [
         {

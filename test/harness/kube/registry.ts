@@ -1,6 +1,6 @@
 // The resource kinds this server serves, and the discovery documents built from them.
 
-export type Mesh = "istio" | "kubesphere" | "gateway-api";
+export type Mesh = "istio" | "kubesphere" | "gateway-api" | "argo-rollouts";
 
 export interface ResourceType {
   group: string; // "" for the core group

@@ -1,5 +1,6 @@
 // Writes the CRD schemas this server installs, derived from the type declarations that
-// @kubernetes-models/istio and @kubernetes-models/gateway-api generate from the upstream CRDs.
+// @kubernetes-models/istio, @kubernetes-models/gateway-api and @kubernetes-models/argo-rollouts generate from
+// the upstream CRDs.
 // Run: node test/harness/kube/crds/generate.ts
 // The declarations keep structure, enums and required fields; they lose integer formats and
 // patterns, so those are absent here (noted in README.md).
@@ -403,3 +404,12 @@ write("kubesphere-strategy.json", strategy(durationsAsObjects(snakeCase(vs))));
 write("kubesphere-strategy-v3.3.json", strategy(vs));
 write("kubesphere-servicepolicy.json", servicePolicy(snakeCase(dr)));
 write("kubesphere-servicepolicy-v3.3.json", servicePolicy(dr));
+
+// Argo Rollouts' Rollout: spec and status from the declarations (Graydesk patches rollouts/status as the
+// argo-rollouts CLI does, so status is checked too).
+const argoRollout = fromDeclarations(
+  join(moduleDir("@kubernetes-models/argo-rollouts"), "argoproj.io/v1alpha1/Rollout.d.ts"),
+  "IRollout",
+);
+const argoParts = argoRollout.properties as Record<string, Schema>;
+write("argo-rollout.json", crdSchema(integers(argoParts.spec ?? {}), integers(argoParts.status ?? {}), true));
