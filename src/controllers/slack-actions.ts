@@ -67,7 +67,8 @@ export function registerGateActions(
     );
   });
   onButton(app, deps, ids.gated.abort, async (call) => {
-    await may(call, "change.request", ofRelease(call));
+    // Abort changes the Rollout at once, with no request in between: it takes the right to approve.
+    await may(call, "change.decide", ofRelease(call));
     if (!parts.abort) return call.answer(buildNote("Aborting is only offered for Argo Rollouts."));
     await call.answer(buildNote(await parts.abort(call.value, call.user)));
   });

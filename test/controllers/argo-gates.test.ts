@@ -242,7 +242,9 @@ describe("Argo Rollouts gates on the Kubernetes test server with the Rollout CRD
     const message = await until(() => card("cart"));
     kube.resetRequests();
     await app.slack.clickButton(message, "gated_abort", { user: CAROL });
-    await until(() => api.ephemerals(CAROL.id).find((e) => String(e.text).includes("may approve")));
+    await until(() =>
+      api.ephemerals(CAROL.id).find((e) => String(e.text).includes("approve changes in namespace shop")),
+    );
     await settled();
     expect(writes()).toEqual([]);
     const before = await read("cart");

@@ -207,6 +207,8 @@ describe("Flagger gates, called as Flagger calls them", () => {
     expect(gateRequests("rollback")).toHaveLength(0);
     await app.slack.clickButton(card(), "gated_request_rollback", { user: ALICE });
     await until(() => gateRequests("rollback")[0]);
+    // The card shows the request with its buttons once its redraw reached Slack.
+    await until(() => (JSON.stringify(card().blocks).includes("roll back the canary*.") ? true : undefined));
     expect((await flagger("rollback", fixture("rollback-waiting-promotion"))).status).toBe(403);
     // The person who asked may not approve it.
     await app.slack.clickButton(card(), "gated_approve", {
