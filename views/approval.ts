@@ -2,9 +2,12 @@ import type { Button, KnownBlock } from "@slack/types";
 import type { ApprovalRequest } from "../src/approvals/index.ts";
 import type { Plan } from "../src/release/index.ts";
 import { renderDiff } from "../src/release/index.ts";
+import { codeBlock, escapeText } from "./escape.ts";
 import { ids } from "./ids.ts";
+import { buildPlanSteps } from "./plan-steps.ts";
 
-const MAX_DIFFS = 6;
+/** Slack takes 50 blocks in a message: diffs fill what the rest leaves; every step is still listed. */
+const MESSAGE_BLOCKS = 50;
 
 export interface ApprovalView {
   request: ApprovalRequest;
@@ -37,26 +40,47 @@ export function buildApprovalRequest(view: ApprovalView): { text: string; blocks
       block_id: ids.approval.title,
       text: {
         type: "mrkdwn",
-        text: `:raised_hand: <@${request.requestedBy}> asks to *${request.operation}* on job *${request.jobName}* (\`${request.namespace}\`)`,
+        text: `:raised_hand: <@${request.requestedBy}> asks to *${escapeText(request.operation)}* on job *${escapeText(request.jobName)}* (\`${escapeText(request.namespace)}\`)`,
       },
     },
     ...verdictBlocks(view),
     {
       type: "section",
       block_id: ids.approval.summary,
-      text: { type: "mrkdwn", text: `*Plan:* ${request.summary}`.slice(0, 3000) },
+      text: { type: "mrkdwn", text: `*Plan:* ${escapeText(request.summary)}`.slice(0, 3000) },
     },
   ];
+  if (plan) {
+    blocks.push(...buildPlanSteps(plan), {
+      type: "actions",
+      block_id: ids.approval.objectsActions,
+      elements: [
+        {
+          type: "button",
+          action_id: ids.approval.showObjects,
+          text: { type: "plain_text", text: "Show objects" },
+          value: request.id,
+        },
+      ],
+    });
+  }
   const steps = plan?.steps ?? [];
-  steps.slice(0, MAX_DIFFS).forEach((step, i) => {
+  const notes = [...(plan?.notes ?? [])];
+  // Room for the notes, evidence, expiry or outcome, and the buttons that follow the diffs.
+  const room = Math.max(0, MESSAGE_BLOCKS - blocks.length - 4);
+  const diffs = steps.filter((step) => step.action !== "wait-ready").slice(0, room);
+  diffs.forEach((step, i) => {
     blocks.push({
       type: "section",
       block_id: `${ids.approval.diff}_${i}`,
-      text: { type: "mrkdwn", text: `\`\`\`${renderDiff(step)}\`\`\`` },
+      text: { type: "mrkdwn", text: codeBlock(renderDiff(step)) },
     });
   });
-  const notes = [...(plan?.notes ?? [])];
-  if (steps.length > MAX_DIFFS) notes.push(`${steps.length - MAX_DIFFS} more steps are in the full plan.`);
+  const withDiff = steps.filter((step) => step.action !== "wait-ready").length;
+  if (withDiff > diffs.length)
+    notes.push(
+      `Line diffs are shown for the first ${diffs.length} steps; Show objects has every object in full.`,
+    );
   if (notes.length > 0) {
     blocks.push({
       type: "section",
@@ -64,7 +88,7 @@ export function buildApprovalRequest(view: ApprovalView): { text: string; blocks
       text: {
         type: "mrkdwn",
         text: notes
-          .map((n) => `• ${n}`)
+          .map((n) => `• ${escapeText(n)}`)
           .join("\n")
           .slice(0, 3000),
       },
@@ -74,7 +98,9 @@ export function buildApprovalRequest(view: ApprovalView): { text: string; blocks
     blocks.push({
       type: "context",
       block_id: ids.approval.evidence,
-      elements: [{ type: "mrkdwn", text: `:bar_chart: ${view.evidence.join("\n")}`.slice(0, 3000) }],
+      elements: [
+        { type: "mrkdwn", text: `:bar_chart: ${escapeText(view.evidence.join("\n"))}`.slice(0, 3000) },
+      ],
     });
   }
   if (request.state === "pending") {
@@ -120,7 +146,7 @@ export function outcomeText(request: ApprovalRequest): string {
   if (request.decidedBy && ["approved", "applied", "failed", "rejected", "stale"].includes(request.state))
     text += ` by <@${request.decidedBy}>`;
   if (request.decidedAt) text += ` ${when(request.decidedAt)}`;
-  if (request.outcome) text += `\n>${request.outcome.replaceAll("\n", "\n>")}`;
+  if (request.outcome) text += `\n>${escapeText(request.outcome).replaceAll("\n", "\n>")}`;
   if (request.state === "expired" || request.state === "stale")
     text += "\nPress *Re-request* to plan it again against the cluster as it is now.";
   return text.slice(0, 3000);
@@ -150,7 +176,7 @@ function approveButton(view: ApprovalView): Button {
       title: { type: "plain_text", text: "Approve this change?" },
       text: {
         type: "mrkdwn",
-        text: `*${view.request.operation}* moves all traffic of ${view.request.jobName} and is hard to undo.`.slice(
+        text: `*${escapeText(view.request.operation)}* moves all traffic of ${escapeText(view.request.jobName)} and is hard to undo.`.slice(
           0,
           300,
         ),

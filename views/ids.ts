@@ -51,6 +51,9 @@ export const ids = {
     reject: "approval_reject",
     rerequest: "approval_rerequest",
     evidence: "approval_evidence",
+    steps: "approval_steps",
+    objectsActions: "approval_objects_actions",
+    showObjects: "approval_show_objects",
   },
   gated: {
     title: "gated_title",

@@ -3,21 +3,29 @@ import { checkPreconditions, closeJournal, Interrupted, openJournal, runSteps } 
 import { ReleaseError } from "../release/index.ts";
 import { applyDeps, audit, type DeskContext } from "./context.ts";
 import { assertAllowed, completeChange, failJob, reasonOf } from "./job-changes.ts";
+import { assertApprovedPlan } from "./plan-integrity.ts";
 import { movePlan, movePlanIn, mustJob, type PlanRecord, readPlan } from "./records.ts";
 import type { ApplyOutcome } from "./types.ts";
 
 /**
  * Applies an approved plan exactly as approved. The plan moves proposed → applying in one store update,
- * so a double click applies it once; the same update opens its journal with the first step started, so
+ * so a double click applies it once; first the plan is hashed again and must be the one approved (`approvedHash`,
+ * the hash on the approval request); the same update opens its journal with the first step started, so
  * the path from the approval to the first change makes one store write here, not two. A stale plan is refused without touching the job; a failed step
  * leaves the job failed (retryable when the cluster may recover), with the steps done so far in safe order.
  */
-export async function applyPlan(ctx: DeskContext, planId: string, actor: string): Promise<ApplyOutcome> {
+export async function applyPlan(
+  ctx: DeskContext,
+  planId: string,
+  actor: string,
+  approvedHash?: string,
+): Promise<ApplyOutcome> {
   const record = readPlan(ctx, planId);
   if (!record) throw new ReleaseError("not-found", `There is no plan ${planId}; request the change again.`);
   const job = mustJob(ctx, record.plan.jobId);
   if (record.status !== "proposed") throw alreadyDecided(record);
   assertAllowed(job, record);
+  await assertApprovedPlan(ctx, record, actor, approvedHash);
   const first = record.plan.steps.length > 0 ? 0 : undefined;
   const started = await ctx.store.update((draft) => {
     if (!movePlanIn(draft, planId, "proposed", "applying")) return false;

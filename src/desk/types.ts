@@ -123,7 +123,8 @@ export interface ReleaseDesk {
   planChange(jobId: string, change: JobChange, actor: string): Promise<Plan>;
   plan(planId: string): Plan | undefined;
   /** Applies an approved plan exactly as approved; refuses it ("stale-plan") when the cluster changed since. */
-  applyPlan(planId: string, actor: string): Promise<ApplyOutcome>;
+  /** `approvedHash`: the plan hash the approvers saw; a plan that no longer hashes to it is refused. */
+  applyPlan(planId: string, actor: string, approvedHash?: string): Promise<ApplyOutcome>;
   retry(jobId: string, actor: string): Promise<ReleaseJob>;
   abandon(jobId: string, actor: string): Promise<ReleaseJob>;
   status(jobId: string): Promise<JobStatus>;

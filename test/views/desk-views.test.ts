@@ -168,9 +168,9 @@ describe("approval request", () => {
       confirm: true,
     });
     expect(validateMessage(message.blocks, message.text)).toEqual([]);
-    const approve = message.blocks.flatMap((b) => (b.type === "actions" ? b.elements : []))[0] as {
-      confirm?: unknown;
-    };
+    const approve = message.blocks
+      .flatMap((b) => (b.type === "actions" ? b.elements : []))
+      .find((e) => e.action_id === "approval_approve") as { confirm?: unknown };
     expect(approve.confirm).toBeDefined();
   });
 
@@ -192,7 +192,7 @@ describe("approval request", () => {
       const ids = message.blocks
         .flatMap((b) => (b.type === "actions" ? b.elements : []))
         .map((e) => e.action_id);
-      expect(ids).toEqual(rerequest ? ["approval_rerequest"] : []);
+      expect(ids).toEqual(["approval_show_objects", ...(rerequest ? ["approval_rerequest"] : [])]);
     },
   );
 });

@@ -34,7 +34,9 @@ export async function applyApproved(
   // the patch. The outbox keeps one message's updates in order, so the outcome's redraw still comes last.
   const applyingNote = setTimeout(() => void messages.redraw(request.id), APPLYING_NOTE_AFTER_MS);
   try {
-    const outcome = await desk.applyPlan(request.planId, user).finally(() => clearTimeout(applyingNote));
+    const outcome = await desk
+      .applyPlan(request.planId, user, request.planHash)
+      .finally(() => clearTimeout(applyingNote));
     const done = outcome.applied.filter((s) => s.result === "done").map((s) => s.step);
     const text = done.length > 0 ? done.join("\n") : "nothing needed changing";
     const finished = (await gate.finish(request.id, "applied", text)) ?? request;

@@ -2,12 +2,14 @@ import type { App } from "@slack/bolt";
 import { rerequestButton } from "../../../views/approval.ts";
 import { buildNote } from "../../../views/desk-message.ts";
 import { ids } from "../../../views/ids.ts";
+import { buildPlanObjectsModal } from "../../../views/plan-steps.ts";
+import { UserFacingError } from "../../release/index.ts";
 import type { DecideResult } from "../approvals/index.ts";
 import type { SlackDeps } from "../deps.ts";
 import type { Reply } from "../reply.ts";
 import { onButton } from "./on-action.ts";
 
-/** Approve, Reject and Re-request on approval messages. */
+/** Approve, Reject, Re-request and Show objects on approval messages. */
 export function registerApprovalActions(app: App, deps: SlackDeps): void {
   for (const choice of ["approve", "reject"] as const) {
     onButton(app, deps, ids.approval[choice], async (call) => {
@@ -36,6 +38,21 @@ export function registerApprovalActions(app: App, deps: SlackDeps): void {
         context: request.summary,
       }),
     );
+  });
+  // The full YAML of every step, for the approver who wants more than the listed steps and diffs.
+  onButton(app, deps, ids.approval.showObjects, async (call) => {
+    const request = deps.approvals.gate.get(call.value);
+    const plan = request ? deps.desk.plan(request.planId) : undefined;
+    if (!request || !plan) {
+      throw new UserFacingError(
+        "not-found",
+        "That plan is no longer kept; its steps are listed on the request.",
+      );
+    }
+    await call.client.views.open({
+      trigger_id: call.triggerId,
+      view: buildPlanObjectsModal(request.jobName, plan),
+    });
   });
 }
 
