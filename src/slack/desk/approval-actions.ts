@@ -49,6 +49,7 @@ export function registerApprovalActions(app: App, deps: SlackDeps): void {
         "That plan is no longer kept; its steps are listed on the request.",
       );
     }
+    await deps.authorizer.require(call.actor, "job.objects", request.namespace);
     await call.client.views.open({
       trigger_id: call.triggerId,
       view: buildPlanObjectsModal(request.jobName, plan),
