@@ -3,11 +3,11 @@ import { ReleaseError } from "../errors.ts";
 import type { ReleaseJob, TrafficPolicy, Version } from "../job.ts";
 import { jobVersions } from "../job.ts";
 import { routeMatch } from "./gateway-api-match.ts";
+import { narrowed } from "./gateway-api-narrow.ts";
 import type {
   GatewayApiFeatures,
   HttpBackendRef,
   HttpRouteFilter,
-  HttpRouteMatch,
   HttpRouteObject,
   HttpRouteRule,
   HttpRouteSpec,
@@ -119,63 +119,6 @@ function mirrorFilter(
   const message =
     "This cluster's HTTPRoute CRD has no percent or fraction on RequestMirror, so it can only mirror every request: mirror 100 %, or install a Gateway API release whose RequestMirror filter has percent.";
   throw new ReleaseError("unsupported", message, { fields: [{ field: "traffic.percent", message }] });
-}
-
-type PathMatch = NonNullable<HttpRouteMatch["path"]>;
-
-const isCatchAll = (path?: PathMatch) =>
-  !path || (path.type !== "Exact" && path.type !== "RegularExpression" && path.value === "/");
-
-/** Whether `path` lies under `prefix` as Gateway API's PathPrefix counts it: by whole segments. */
-function under(path: string, prefix: string): boolean {
-  const base = prefix.endsWith("/") ? prefix : `${prefix}/`;
-  return path === prefix || path.startsWith(base) || prefix === "/";
-}
-
-/** The paths both matches take, as one path match; null when no path satisfies both. */
-function bothPaths(found: PathMatch, wanted: PathMatch): PathMatch | null {
-  if (found.type === "RegularExpression" || wanted.type === "RegularExpression") {
-    throw new ReleaseError(
-      "unsupported",
-      `A rule of the service's HTTPRoute matches path ${found.value} and the condition path ${wanted.value}; one is a regular expression, so Graydesk cannot tell which requests match both. Use a header, cookie or query parameter condition.`,
-      {
-        fields: [
-          { field: "traffic.rules", message: "A URI condition cannot be combined with this route's paths." },
-        ],
-      },
-    );
-  }
-  const [a, b] = [found.value ?? "/", wanted.value ?? "/"];
-  if (found.type === "Exact" && wanted.type === "Exact") return a === b ? found : null;
-  if (found.type === "Exact") return under(a, b) ? found : null;
-  if (wanted.type === "Exact") return under(b, a) ? wanted : null;
-  if (under(a, b)) return found;
-  return under(b, a) ? wanted : null;
-}
-
-/**
- * A rule's matches with the job's conditions added to each (a rule without matches takes every request).
- * A match whose path no request of the condition's path can have is left out.
- */
-function narrowed(rule: HttpRouteRule, extra: HttpRouteMatch): HttpRouteMatch[] {
-  return (rule.matches ?? [{}]).flatMap((match) => {
-    let path = match.path;
-    if (extra.path) {
-      const both = isCatchAll(match.path) ? extra.path : bothPaths(match.path as PathMatch, extra.path);
-      if (!both) return [];
-      path = both;
-    }
-    const headers = [...(match.headers ?? []), ...(extra.headers ?? [])];
-    const queryParams = [...(match.queryParams ?? []), ...(extra.queryParams ?? [])];
-    return [
-      {
-        ...match,
-        ...(path ? { path } : {}),
-        ...(headers.length ? { headers } : {}),
-        ...(queryParams.length ? { queryParams } : {}),
-      },
-    ];
-  });
 }
 
 /** The rules one found rule becomes under a policy; rules that do not send requests to the service stay. */
