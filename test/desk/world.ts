@@ -11,7 +11,8 @@ import { createLogger } from "../../src/log.ts";
 import type { ReleaseJob } from "../../src/release/index.ts";
 import { type AuditLog, openAuditLog, openFileStore, type Store } from "../../src/store/index.ts";
 import { type BookinfoOptions, loadBookinfo } from "../harness/bookinfo.ts";
-import { type KubeTestServer, type KubeTestServerOptions, startKubeServer } from "../harness/kube/index.ts";
+import { startTestCluster } from "../harness/envtest/cluster.ts";
+import type { KubeTestServer, KubeTestServerOptions } from "../harness/kube/index.ts";
 import { MeshSimulator } from "../harness/mesh/index.ts";
 
 export const NS = "bookinfo";
@@ -38,7 +39,9 @@ export interface WorldOptions {
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
-  const kube = await startKubeServer({ podReadyDelayMs: 10, progressDeadlineMs: 1500, ...options.server });
+  // The test server, or a real control plane in the `real` suite: that one answers slower, so bounds grow.
+  const kube = await startTestCluster({ podReadyDelayMs: 10, progressDeadlineMs: 1500, ...options.server });
+  const bound = kube.kind === "real" ? 10 : 1;
   const kc = kube.kubeConfig();
   await loadBookinfo(kc, NS, { reviewsVersions: ["v1"], ...options.bookinfo });
   const dir = mkdtempSync(join(tmpdir(), "graydesk-desk-"));
@@ -46,19 +49,19 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const changes: World["changes"] = [];
   const client = new ClusterClient(kc);
   // Assertions read through the same bound the desk uses, so a leftover hang fault cannot stall a test.
-  const cluster = withDeadline(client, 1500);
+  const cluster = withDeadline(client, 1500 * bound);
   const open = async (extra: Partial<ReleaseDeskOptions> = {}) => {
     const store = await openFileStore(dir);
     const audit = await openAuditLog(dir);
     const desk = createReleaseDesk({
       cluster: client,
-      requestTimeoutMs: 1500,
+      requestTimeoutMs: 1500 * bound,
       store,
       audit,
       clock: () => new Date(),
       logger: createLogger((process.env.DESK_TEST_LOG as "silent" | undefined) ?? "silent"),
       pollMs: 15,
-      waitReadyTimeoutMs: 3000,
+      waitReadyTimeoutMs: kube.kind === "real" ? 60_000 : 3000,
       events: {
         jobChanged: (job: ReleaseJob, what: string) =>
           void changes.push({ job: job.id, what, state: job.state }),

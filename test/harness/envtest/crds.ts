@@ -53,7 +53,10 @@ export async function installCrds(
     const body = {
       apiVersion: crd.apiVersion,
       kind: crd.kind,
-      metadata: { name: crd.metadata.name },
+      metadata: {
+        name: crd.metadata.name,
+        ...(crd.metadata.annotations ? { annotations: crd.metadata.annotations } : {}),
+      },
       spec: crd.spec,
     };
     await objects.patch(body, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);

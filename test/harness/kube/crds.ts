@@ -18,6 +18,8 @@ interface Names {
   versions: string[]; // storage version first
   schemaFile: string;
   printerColumns?: Array<{ name: string; type: string; jsonPath: string }>;
+  /** Groups under k8s.io need the approval annotation, or a real API server refuses the CRD. */
+  annotations?: Record<string, string>;
 }
 
 const AGE = { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" };
@@ -71,6 +73,10 @@ function familyNames(mesh: Mesh, kubesphere: KubeSphereFlavour): Names[] {
           categories: ["gateway-api"],
           versions: ["v1", "v1beta1"],
           schemaFile: "gateway-httproute.json",
+          annotations: {
+            "api-approved.kubernetes.io": "https://github.com/kubernetes-sigs/gateway-api/pull/4530",
+            "gateway.networking.k8s.io/channel": "standard",
+          },
           printerColumns: [{ name: "Hostnames", type: "string", jsonPath: ".spec.hostnames" }, AGE],
         },
       ];
@@ -151,7 +157,10 @@ export function installedCrds(meshes: Mesh[], kubesphere: KubeSphereFlavour = "3
       const manifest: KubeObject = {
         apiVersion: "apiextensions.k8s.io/v1",
         kind: "CustomResourceDefinition",
-        metadata: { name: `${n.plural}.${n.group}` },
+        metadata: {
+          name: `${n.plural}.${n.group}`,
+          ...(n.annotations ? { annotations: n.annotations } : {}),
+        },
         spec: {
           group: n.group,
           names: {
