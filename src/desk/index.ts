@@ -43,7 +43,7 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
       const jobs = allJobs(ctx).filter((job) => isLive(job) && job.namespace === namespace);
       return found.map(({ template: _template, ...service }): ServiceInfo => {
         const active = jobs.find((job) => job.service.name === service.name);
-        return { ...service, ...(active ? { activeJob: active.id } : {}) };
+        return { ...service, ...(active ? { activeJob: active.name } : {}) };
       });
     },
     namespaceConfig: (namespace) => ctx.discovery.namespaceConfig(namespace),

@@ -43,7 +43,7 @@ export interface ServiceInfo {
   governed: boolean;
   /** Routers that can serve this service in this cluster, best first. */
   routers: RouterKind[];
-  /** The job already running on this service, if any (one active job per service). */
+  /** The name (as people call it, not its id) of the job already running on this service, if any. */
   activeJob?: string;
   /** Ingress gateways that route to this service (the plan offers to bind them). */
   gateways: { kind: "istio" | "kubesphere"; name: string; namespace: string; hosts: string[] }[];

@@ -101,7 +101,7 @@ describe("createJob validation against the live namespace", () => {
     await expect(world.desk.createJob(reviewsCanary("v3"), "U1")).rejects.toThrow(
       /^Service reviews already has a release job, reviews-full \((deploying|ready)\): take it offline \(or abandon it, if it failed\) before starting another\.$/,
     );
-    expect((await world.desk.services(NS)).find((s) => s.name === "reviews")?.activeJob).toBe(job.id);
+    expect((await world.desk.services(NS)).find((s) => s.name === "reviews")?.activeJob).toBe(job.name);
     expect((await world.desk.waitDeployed(job.id)).state).toBe("ready");
   });
 });

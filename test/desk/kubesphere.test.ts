@@ -105,7 +105,7 @@ describe("a canary made in the KubeSphere console", () => {
       newVersion: { version: "v2" },
       traffic: { kind: "weights", weights: { v1: 60, v2: 40 } },
     });
-    expect(services.find((s) => s.name === "reviews")?.activeJob).toBe(job?.id);
+    expect(services.find((s) => s.name === "reviews")?.activeJob).toBe(job?.name);
     expect(world.desk.jobs(NS)).toHaveLength(1);
     await world.desk.services(NS);
     expect(world.desk.jobs(NS)).toHaveLength(1);
