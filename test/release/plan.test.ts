@@ -212,6 +212,45 @@ describe("renderDiff", () => {
     expect(text).toMatch(/… \d+ more lines not shown; the full plan has them all\.$/);
   });
 
+  it("shows a Strategy without YAML anchors and without key-order noise (G4)", () => {
+    const labels = { app: "reviews", "app.kubernetes.io/name": "bookinfo" };
+    // Built here: one labels object used twice, keys in the order the code writes them.
+    const built = {
+      spec: {
+        type: "Canary",
+        principal: "v1",
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { http: [{ route: [{ weight: 60 }, { weight: 40 }] }] } },
+      },
+    };
+    // Read back from the API server: the same content, keys in its own order.
+    const read = {
+      spec: {
+        template: {
+          spec: { http: [{ route: [{ weight: 80 }, { weight: 20 }] }] },
+          metadata: { labels: { "app.kubernetes.io/name": "bookinfo", app: "reviews" } },
+        },
+        selector: { matchLabels: { "app.kubernetes.io/name": "bookinfo", app: "reviews" } },
+        principal: "v1",
+        type: "Canary",
+      },
+    };
+    const text = renderDiff({
+      action: "patch",
+      object: ref("Strategy", "reviews", "servicemesh.kubesphere.io/v1alpha2"),
+      before: read,
+      after: built,
+    });
+    expect(text).not.toMatch(/[&*]a\d/);
+    const changed = text.split("\n").filter((line) => /^[-+] /.test(line));
+    expect(changed).toEqual([
+      "-             - weight: 80",
+      "-             - weight: 20",
+      "+             - weight: 60",
+      "+             - weight: 40",
+    ]);
+  });
+
   it("describes wait steps in words", () => {
     expect(renderDiff({ action: "wait-ready", object: deployment("reviews-v2") })).toBe(
       "wait-ready Deployment bookinfo/reviews-v2: wait until all replicas are ready",
