@@ -114,3 +114,37 @@ describe("a canary made in the KubeSphere console", () => {
     expect((await world.cluster.get<Strategy>(strategyRef("reviews-console")))?.spec.governor).toBe("v2");
   });
 });
+
+describe("a paused canary made in the KubeSphere console, first changed from Graydesk (G6)", () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({
+      server: { crds: ["kubesphere"] },
+      bookinfo: { reviewsVersions: ["v1", "v2"] },
+    });
+    await createFixture(world.kc, "console-strategy-paused.yaml");
+  });
+  afterAll(() => world.close());
+
+  it("moves only the routes: the selector and the Paused policy stay, and the plan says it is paused", async () => {
+    await world.desk.services(NS);
+    const job = world.desk.findJob({ namespace: NS, name: "reviews-paused" }) as ReleaseJob;
+    const plan = await world.desk.planChange(
+      job.id,
+      { kind: "shift", traffic: { kind: "weights", weights: { v1: 50, v2: 50 } } },
+      "U1",
+    );
+    const patch = plan.steps.find((step) => step.object.kind === "Strategy")?.patch?.body as {
+      spec: Record<string, unknown>;
+    };
+    expect(Object.keys(patch.spec)).toEqual(["template"]);
+    expect(Object.keys(patch.spec.template as object)).toEqual(["spec"]);
+    expect(plan.notes.join(" ")).toContain("paused in the KubeSphere console");
+    await world.desk.applyPlan(plan.id, "U2");
+    const strategy = (await world.cluster.get<Strategy & { spec: Record<string, unknown> }>(
+      strategyRef("reviews-paused"),
+    )) as { spec: Record<string, unknown> };
+    expect(strategy.spec.strategyPolicy).toBe("Paused");
+    expect(strategy.spec.selector).toEqual({ matchLabels: { app: "reviews" } });
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { KubeSphereFlavour, StrategyObject, TrafficPolicy } from "../../src/release/index.ts";
-import { desiredStrategy, readStrategy } from "../../src/release/index.ts";
+import { desiredStrategy, overExisting, readStrategy } from "../../src/release/index.ts";
 import { loadFixture, reviewsJob } from "./fixtures.ts";
 
 const fields = loadFixture<Record<KubeSphereFlavour, string[]>>("kubesphere-strategy-fields.yaml");
@@ -42,9 +42,10 @@ describe.each<KubeSphereFlavour>(["3.4", "3.3"])("KubeSphere %s Strategy", (flav
         principal: "v1",
         selector: { matchLabels: { app: "reviews", "app.kubernetes.io/name": "bookinfo" } },
         strategyPolicy: "Immediately",
-        template: { metadata: { name: "reviews" } },
       },
     });
+    // Both CRDs prune template.metadata's contents: writing it would be a change that never converges (G5).
+    expect(Object.keys(strategy.spec.template)).toEqual(["spec"]);
     expect(strategy.spec.governor).toBeUndefined();
     expect(readStrategy(strategy)).toEqual({
       name: "reviews-canary",
@@ -63,6 +64,31 @@ describe.each<KubeSphereFlavour>(["3.4", "3.3"])("KubeSphere %s Strategy", (flav
     expect(strategy.spec.governor).toBe("v2");
     expect(strategy.spec.strategyPolicy).toBe("WaitForWorkloadReady");
     expect(readStrategy(strategy).governor).toBe("v2");
+  });
+});
+
+describe("a change laid over a Strategy made in the console (G6)", () => {
+  const console: StrategyObject = {
+    apiVersion: "servicemesh.kubesphere.io/v1alpha2",
+    kind: "Strategy",
+    metadata: { name: "reviews-console", namespace: "bookinfo" },
+    spec: {
+      type: "Canary",
+      principal: "v1",
+      selector: { matchLabels: { app: "reviews" } },
+      strategyPolicy: "Paused",
+      template: { metadata: {}, spec: { hosts: ["reviews"], http: [] } },
+    },
+  };
+
+  it("keeps the console's selector, policy and template.metadata; only the routes change", () => {
+    const desired = desiredStrategy(job, { kind: "weights", weights: { v1: 50, v2: 50 } }, "3.4");
+    const laid = overExisting(desired, console);
+    expect(laid.spec.selector).toEqual({ matchLabels: { app: "reviews" } });
+    expect(laid.spec.strategyPolicy).toBe("Paused");
+    expect(laid.spec.template.metadata).toEqual({});
+    expect(laid.spec.template.spec).toEqual(desired.spec.template.spec);
+    expect(overExisting(desired, undefined)).toBe(desired);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { KubeSphereFlavour, ReleaseJob, StrategyObject, TrafficPolicy } from "../../release/index.ts";
-import { desiredStrategy, readStrategy, STRATEGY_API_VERSION } from "../../release/index.ts";
+import { desiredStrategy, overExisting, readStrategy, STRATEGY_API_VERSION } from "../../release/index.ts";
 import type { KubeObject } from "../kube.ts";
 import { versionDeployments } from "../workloads.ts";
 import { deleteStep, gaining, hasOriginals, waitReadyStep, writeStep } from "./steps.ts";
@@ -47,8 +47,20 @@ export function kubesphereRouter(deps: KubeSphereRouterDeps): TrafficRouter {
     async setRoutes(job, policy: TrafficPolicy) {
       const existing = await read(job);
       const takenOver = policy.kind === "serve" ? { takenOverBy: policy.version } : {};
-      const desired = desiredStrategy({ ...job, ...takenOver, traffic: policy }, policy, flavour);
+      const current = existing as unknown as StrategyObject | undefined;
+      const desired = overExisting(
+        desiredStrategy({ ...job, ...takenOver, traffic: policy }, policy, flavour),
+        current,
+      );
       const parts: PlanPart[] = [];
+      if (current?.spec.strategyPolicy === "Paused")
+        parts.push({
+          steps: [],
+          preconditions: [],
+          notes: [
+            `Strategy ${job.name} is paused in the KubeSphere console: KubeSphere routes by it only once it is resumed there.`,
+          ],
+        });
       const versions = gaining(job, policy);
       if (versions.length > 0) {
         const deployments = await versionDeployments(kube, job.namespace, job.service.name);

@@ -30,7 +30,7 @@ export type {
   StrategyType,
   StrategyView,
 } from "./kubesphere.ts";
-export { desiredStrategy, readStrategy, STRATEGY_API_VERSION } from "./kubesphere.ts";
+export { desiredStrategy, overExisting, readStrategy, STRATEGY_API_VERSION } from "./kubesphere.ts";
 export type { ReplicaSizing, ReplicaSplit } from "./replicas.ts";
 export { replicaSplit } from "./replicas.ts";
 export { OS_TOKENS, osUserAgentMatch, userAgentMatches } from "./user-agent.ts";

@@ -107,9 +107,30 @@ export function desiredStrategy(
       ...(governor ? { governor } : {}),
       selector: { matchLabels: selector },
       strategyPolicy: policy,
+      // No template.metadata: both releases' CRDs declare it an object without fields, so the API server
+      // prunes whatever is written there (and KubeSphere's controller never reads it).
+      template: { spec: (flavour === "3.4" ? renameKeys(spec, SNAKE) : spec) as Record<string, unknown> },
+    },
+  };
+}
+
+/**
+ * The desired Strategy laid over the one in the cluster: what the console (or anyone) chose for the selector and
+ * the policy stays — a paused job stays paused — and template.metadata is left as the API server keeps it, so
+ * a change moves only the routes.
+ */
+export function overExisting(desired: StrategyObject, existing: StrategyObject | undefined): StrategyObject {
+  if (!existing) return desired;
+  const { selector, strategyPolicy, template } = existing.spec;
+  return {
+    ...desired,
+    spec: {
+      ...desired.spec,
+      ...(selector ? { selector } : {}),
+      ...(strategyPolicy ? { strategyPolicy } : {}),
       template: {
-        metadata: { name: job.service.name, labels: selector },
-        spec: (flavour === "3.4" ? renameKeys(spec, SNAKE) : spec) as Record<string, unknown>,
+        ...(template?.metadata ? { metadata: template.metadata } : {}),
+        spec: desired.spec.template.spec,
       },
     },
   };
