@@ -5,7 +5,16 @@ import { defineConfig } from "vitest/config";
 // KUBECONFIG, a real control plane from KUBEBUILDER_ASSETS, or the test server), and `real` (the stories
 // that matter most, run against a real control plane from KUBEBUILDER_ASSETS; see test/harness/envtest).
 // Workers are set, not derived from the core count: on a shared 2-core machine more workers only queue.
-const REAL = ["test/real/**/*.test.ts"];
+const REAL = [
+  "test/real/**/*.test.ts",
+  "test/desk/seed-002-canary.test.ts",
+  "test/desk/seed-003-replicas.test.ts",
+  "test/desk/seed-004-take-over.test.ts",
+  "test/desk/kubesphere.test.ts",
+  "test/deploy/rbac.test.ts",
+  "test/slack/desk/story.test.ts",
+  "test/slack/wizard/wizard-flow.test.ts",
+];
 
 export default defineConfig({
   test: {

@@ -211,11 +211,12 @@ describe("waitReady", () => {
       },
     );
     const started = Date.now();
-    const error = await waitReady(client, NS, "reviews-v1", { timeoutMs: 5000, pollMs: 150 }).catch(
+    const error = await waitReady(client, NS, "reviews-v1", { timeoutMs: 60_000, pollMs: 150 }).catch(
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ code: "not-ready", retryable: false });
     expect((error as Error).message).toMatch(/waiting with ImagePullBackOff/);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // It gave up on seeing the pull failure, long before its own timeout.
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 });

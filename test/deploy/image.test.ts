@@ -26,10 +26,10 @@ describe("deploy/Dockerfile", () => {
     for (const stage of stages) expect(stage.from).toMatch(/^node:24(\.\d+)*-(bookworm-)?slim$/);
   });
 
-  it("installs production dependencies only, from the lock file (npm install only where npm ci refuses it)", () => {
+  it("installs production dependencies only, exactly from the lock file (npm ci, never npm install)", () => {
     const install = stages.flatMap((s) => s.instructions).filter((i) => /^RUN .*npm /.test(i));
-    expect(install.join("\n")).toMatch(/npm ci --omit=dev \|\| npm install --omit=dev/);
-    expect(install.join("\n").replace(/\|\| npm install --omit=dev/, "")).not.toMatch(/npm install/);
+    expect(install.join("\n")).toMatch(/npm ci --omit=dev/);
+    expect(install.join("\n")).not.toMatch(/npm install/);
   });
 
   it("copies exactly package.json, the built node_modules and the runtime folders into the final image", () => {

@@ -3,7 +3,8 @@
 
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type KubeTestServer, type KubeTestServerOptions, startKubeServer } from "../harness/kube/index.ts";
+import { startTestCluster } from "../harness/envtest/cluster.ts";
+import type { KubeTestServer, KubeTestServerOptions } from "../harness/kube/index.ts";
 import { type SlackApiServer, startSlackApiServer } from "../harness/slack/index.ts";
 import { ALICE, BOB } from "../slack/desk/world.ts";
 import {
@@ -107,7 +108,7 @@ beforeAll(async () => {
   api = await startSlackApiServer();
   api.setUsers([ALICE, BOB]);
   for (const [name, scenario] of Object.entries(SCENARIOS) as [Scenario, (typeof SCENARIOS)[Scenario]][]) {
-    const kube = await startKubeServer({ podReadyDelayMs: 20, ...scenario.server });
+    const kube = await startTestCluster({ podReadyDelayMs: 20, ...scenario.server });
     await kube
       .kubeConfig()
       .makeApiClient(CoreV1Api)

@@ -54,7 +54,7 @@ export async function runStory(
     withDestinationRule: options.destinationRule ?? true,
   });
   const token = `graydesk-${namespace}`;
-  kube.setUser(token, { name: SERVICE_ACCOUNT, rules });
+  await kube.setUser(token, { name: SERVICE_ACCOUNT, rules });
   api.reset();
   // Every run starts from empty state, as a new installation does.
   if (options.store === "kubernetes") await clearState(kube);

@@ -50,7 +50,8 @@ async function replica(name: string, posts: Post[]) {
   });
   const scheduler = createScheduler(
     { digests, steps },
-    leadershipFor({ store: "kubernetes" }, kc, { leaseDurationSeconds: 2, retryPeriodMs: 50 }),
+    // A long lease: a graceful stop must hand over far sooner than the lease could expire, even on a busy machine.
+    leadershipFor({ store: "kubernetes" }, kc, { leaseDurationSeconds: 30, retryPeriodMs: 50 }),
   );
   schedulers.push(scheduler);
   return { name, store, scheduler };
@@ -89,9 +90,13 @@ describe("two replicas over the Kubernetes test server", () => {
 
     const stoppedAt = performance.now();
     await leader.scheduler.stop();
-    await vi.waitFor(() => expect(follower.scheduler.isLeader()).toBe(true), { timeout: 5000, interval: 10 });
+    await vi.waitFor(() => expect(follower.scheduler.isLeader()).toBe(true), {
+      timeout: 20_000,
+      interval: 10,
+    });
     const handoverMs = performance.now() - stoppedAt;
-    expect(handoverMs).toBeLessThan(2000);
+    // Half the 30 s lease: only a released lease (not an expired one) hands over this soon.
+    expect(handoverMs).toBeLessThan(15_000);
 
     const before = posts.length;
     await everySecond(follower.store, "C2");

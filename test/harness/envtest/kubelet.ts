@@ -1,6 +1,6 @@
 // Plays the kubelet for a control plane that has none: every Pod whose images are all good becomes
 // Running and Ready through the `status` subresource, as a node would report it. Pods with a bad image
-// stay Pending with the container waiting in ErrImagePull, so their Deployment never becomes available.
+// stay Pending with the container waiting in ImagePullBackOff, so their Deployment never becomes available.
 
 import {
   CoreV1Api,
@@ -58,7 +58,7 @@ export function startKubelet(kc: KubeConfig, opts: { readyDelayMs: number }): Ku
           started: !badImages.has(c.image ?? ""),
           restartCount: 0,
           state: badImages.has(c.image ?? "")
-            ? { waiting: { reason: "ErrImagePull", message: `failed to pull image "${c.image}"` } }
+            ? { waiting: { reason: "ImagePullBackOff", message: `Back-off pulling image "${c.image}"` } }
             : { running: { startedAt: now } },
         })),
       },

@@ -14,18 +14,22 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+// A test process that ends without close() (a crash, a timeout) must not leave control planes running.
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 export function run(name: string, binary: string, args: string[], dir: string): Running {
   const log = join(dir, `${name}.log`);
   const out = openSync(log, "a");
   const child = spawn(binary, args, { cwd: dir, stdio: ["ignore", out, out] });
   let exited = false;
-  // A test process that ends without close() (a crash, a timeout) must not leave the control plane running.
-  const orphanGuard = () => child.kill("SIGKILL");
-  process.once("exit", orphanGuard);
+  running.add(child);
   const gone = new Promise<void>((resolve) => {
     child.once("exit", () => {
       exited = true;
-      process.removeListener("exit", orphanGuard);
+      running.delete(child);
       resolve();
     });
   });

@@ -1,7 +1,12 @@
 // Users of a real control plane made at run time: a ServiceAccount per user, its rules as a ClusterRole
 // (or a Role in each namespace a rule names), and a bound token from the TokenRequest API.
 
-import { CoreV1Api, type KubeConfig, RbacAuthorizationV1Api } from "@kubernetes/client-node";
+import {
+  AuthorizationV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  RbacAuthorizationV1Api,
+} from "@kubernetes/client-node";
 import type { PolicyRule, User } from "../kube/authz.ts";
 
 export const USERS_NAMESPACE = "graydesk-test-users";
@@ -24,11 +29,16 @@ async function upsert(create: () => Promise<unknown>, replace: () => Promise<unk
 
 const toRule = (r: PolicyRule) => ({ verbs: r.verbs, apiGroups: r.apiGroups, resources: r.resources });
 
-/** Gives `user` exactly its rules (replacing earlier ones) and returns a bearer token for it. */
+let made = 0;
+
+/**
+ * A new ServiceAccount with exactly `user.rules` and a bearer token for it. Each call makes a new account,
+ * so no earlier grant lingers in the authorizer's cache; it returns once the authorizer sees the new rules.
+ */
 export async function grantUser(admin: KubeConfig, user: User): Promise<{ token: string; username: string }> {
   const core = admin.makeApiClient(CoreV1Api);
   const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
-  const name = `user-${slug(user.name)}`;
+  const name = `user-${slug(user.name)}-${++made}`;
   await core.createNamespace({ body: { metadata: { name: USERS_NAMESPACE } } }).catch((e) => {
     if ((e as { code?: number }).code !== 409) throw e;
   });
@@ -81,5 +91,49 @@ export async function grantUser(admin: KubeConfig, user: User): Promise<{ token:
   });
   const token = request.status?.token;
   if (!token) throw new Error(`no token issued for ServiceAccount ${USERS_NAMESPACE}/${name}`);
-  return { token, username: `system:serviceaccount:${USERS_NAMESPACE}:${name}` };
+  const username = `system:serviceaccount:${USERS_NAMESPACE}:${name}`;
+  await untilAuthorized(admin, username, user.rules);
+  return { token, username };
+}
+
+/** Waits until a SubjectAccessReview allows the first verb × resource of every rule (the RBAC cache caught up). */
+async function untilAuthorized(admin: KubeConfig, username: string, rules: User["rules"]): Promise<void> {
+  const authz = admin.makeApiClient(AuthorizationV1Api);
+  const probes =
+    rules === "cluster-admin"
+      ? [{ verb: "*", group: "*", resource: "*" }]
+      : rules.flatMap((r) =>
+          (r.namespaces ?? [undefined]).map((namespace) => ({
+            verb: r.verbs[0] ?? "get",
+            group: r.apiGroups[0] ?? "",
+            resource: r.resources[0] ?? "",
+            ...(namespace ? { namespace } : {}),
+          })),
+        );
+  const deadline = Date.now() + 30_000;
+  for (const probe of probes) {
+    for (;;) {
+      const review = await authz.createSubjectAccessReview({
+        body: {
+          spec: {
+            user: username,
+            groups: [
+              "system:serviceaccounts",
+              `system:serviceaccounts:${USERS_NAMESPACE}`,
+              "system:authenticated",
+            ],
+            resourceAttributes: {
+              ...probe,
+              resource: probe.resource.split("/")[0],
+              subresource: probe.resource.split("/")[1],
+            },
+          },
+        },
+      });
+      if (review.status?.allowed) break;
+      if (Date.now() > deadline)
+        throw new Error(`RBAC for ${username} not in effect: ${JSON.stringify(probe)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }

@@ -8,6 +8,7 @@ export type { SlackActor } from "./interaction-payloads.ts";
 export { LIMITS } from "./limits.ts";
 export { type SignOverrides, signedHeaders, slackSignature } from "./signature.ts";
 export {
+  ACK_BOUND_MS,
   createSlackClient,
   type RequestOptions,
   type SlackClient,

@@ -39,6 +39,14 @@ export interface SlackClientOptions {
   socketMode?: Pick<SocketModeServer, "deliver">;
 }
 
+/**
+ * What tests require of `ackMs`. Slack's limit is 3 s and real acks take milliseconds (bench/ measures them);
+ * but `ackMs` also holds the test client's own sending and event-loop delays, which on a loaded 2-core machine
+ * reached 4.7 s. So tests assert a bound only an ack that waited for the work (cluster calls that hang or retry
+ * for longer) would pass, and leave the 3 s figure to the benchmark.
+ */
+export const ACK_BOUND_MS = 10_000;
+
 /** The app's answer: the ack. `ackMs` is the time until the HTTP response arrived. */
 export interface SlackReply {
   status: number;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ACK_BOUND_MS } from "../../harness/slack/index.ts";
 import { ALICE, createReviewsJob, startWorld, type World } from "./world.ts";
 
 let world: World;
@@ -14,7 +15,7 @@ beforeEach(() => world.api.reset());
 
 async function answer(text: string): Promise<string> {
   const reply = await world.app.slack.command("/release", text, { user: ALICE });
-  expect(reply.ackMs).toBeLessThan(3000);
+  expect(reply.ackMs).toBeLessThan(ACK_BOUND_MS);
   const posted = await world.api.waitFor("response_url");
   expect(posted.args.response_type).toBe("ephemeral");
   return String(posted.args.text);

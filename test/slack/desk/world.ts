@@ -1,12 +1,9 @@
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import type { ReleaseJob } from "../../../src/release/index.ts";
 import { loadBookinfo } from "../../harness/bookinfo.ts";
+import { startTestCluster } from "../../harness/envtest/cluster.ts";
 import { type RunningGraydesk, startTestGraydesk } from "../../harness/graydesk.ts";
-import {
-  type KubeTestServer,
-  type KubeTestServerOptions,
-  startKubeServer,
-} from "../../harness/kube/index.ts";
+import type { KubeTestServer, KubeTestServerOptions } from "../../harness/kube/index.ts";
 import {
   type SlackApiServer,
   type SocketModeServer,
@@ -36,7 +33,7 @@ export interface World {
 export async function startWorld(
   opts: { socketMode?: boolean; server?: KubeTestServerOptions; reviewsVersions?: string[] } = {},
 ): Promise<World> {
-  const kube = await startKubeServer({ podReadyDelayMs: 20, ...opts.server });
+  const kube = await startTestCluster({ podReadyDelayMs: 20, ...opts.server });
   await loadBookinfo(kube.kubeConfig(), "bookinfo", {
     reviewsVersions: opts.reviewsVersions ?? ["v1"],
     withDestinationRule: opts.server?.crds?.includes("istio") ?? true,

@@ -1,5 +1,6 @@
 // Live telemetry through the real receiver: PROMETHEUS_URL aimed at a stand-in with recorded answers (reviews at
 // 80/20, v2 failing one request in five) and JAEGER_URL at the mesh simulator's Jaeger query API.
+
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ReleaseJob } from "../../../src/release/index.ts";
@@ -12,6 +13,7 @@ import {
 } from "../../harness/mesh/index.ts";
 import { loadRoutingFixture, reviewsSnapshot } from "../../harness/mesh/sample-mesh.ts";
 import type { SlackActor, StoredMessage } from "../../harness/slack/index.ts";
+import { ACK_BOUND_MS } from "../../harness/slack/index.ts";
 import { ALICE, approvalMessage, CAROL, CHANNEL, createReviewsJob, until } from "../desk/world.ts";
 import { type LiveWorld, startLiveWorld } from "./world.ts";
 
@@ -99,7 +101,7 @@ describe("the job card with live telemetry", () => {
 
   it("/release chart uploads a PNG into the job's thread and the card shows it by file id", async () => {
     const reply = await world.app.slack.command("/release", "chart reviews-live", { user: ALICE });
-    expect(reply.ackMs).toBeLessThan(3000);
+    expect(reply.ackMs).toBeLessThan(ACK_BOUND_MS);
     const answer = await next("response_url");
     expect(String(answer.args.text)).toContain(
       "The chart of *reviews-live* is in its thread and on its card.",

@@ -1,5 +1,6 @@
 import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ACK_BOUND_MS } from "../../harness/slack/index.ts";
 import { ALICE, approvalMessage, CHANNEL, startWorld, until, type World } from "../desk/world.ts";
 
 let world: World;
@@ -17,7 +18,7 @@ const IMAGE = "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3";
 async function answerTo(text: string): Promise<string> {
   const reply = await world.app.slack.command("/release", text, { user: ALICE });
   expect(reply.status).toBe(200);
-  expect(reply.ackMs).toBeLessThan(3000);
+  expect(reply.ackMs).toBeLessThan(ACK_BOUND_MS);
   const answer = await world.api.waitFor("response_url", undefined, 10_000);
   return String(answer.args.text);
 }
