@@ -23,13 +23,14 @@ import type { Clock, SlackDeps } from "./slack/deps.ts";
 import { composeSlackDesk } from "./slack/desk/compose.ts";
 import { registerDesk } from "./slack/desk/index.ts";
 import { InFlight } from "./slack/in-flight.ts";
+import { chartTimer } from "./slack/live/chart-timer.ts";
 import { liveCards } from "./slack/live/index.ts";
 import { buildSchedules, type ScheduleParts } from "./slack/live/schedules.ts";
 import { SlackOutbox } from "./slack/outbox.ts";
 import type { RetryTiming } from "./slack/outbox-policy.ts";
 import { registerWizard } from "./slack/wizard/index.ts";
 import { type AuditLog, openAuditLog, openStore, type Store } from "./store/index.ts";
-import { createTelemetry, type Refresher } from "./telemetry/index.ts";
+import { createTelemetry, defaultSettleSeconds, type Refresher } from "./telemetry/index.ts";
 
 export interface Graydesk {
   slack: SlackApp;
@@ -54,6 +55,8 @@ export interface Graydesk {
 /** Timings tests shorten: the outbox's retry backoff and how often its worker looks. */
 export interface GraydeskTimings {
   outbox?: { retry?: RetryTiming; pollMs?: number };
+  /** The chart redraw timer's pace; `false` turns it off (tests that count uploads). */
+  chartRedraws?: { tickSeconds?: number; minIntervalSeconds?: number; uploadsPerMinute?: number } | false;
 }
 
 export class StartupError extends Error {
@@ -156,6 +159,18 @@ export async function startGraydesk(
     audit: deps.audit,
     intervalSeconds: config.refreshIntervalSeconds ?? 60,
   });
+  // Live charts follow the card's text: redrawn after each change settles and on a throttled timer.
+  const redrawPace = options.timings?.chartRedraws;
+  const chartRedraws =
+    telemetry.prometheusConfigured && redrawPace !== false
+      ? chartTimer({
+          charts: deps.charts,
+          jobs: () => deps.desk.jobs(),
+          logger,
+          settleSeconds: defaultSettleSeconds(telemetry.timing),
+          ...redrawPace,
+        })
+      : { start: () => undefined, stop: async () => undefined };
   // Requests nobody decided in time are marked expired (with Re-request) without waiting for a click.
   let expirySweep: NodeJS.Timeout | undefined;
   const expiry = {
@@ -182,7 +197,7 @@ export async function startGraydesk(
     {
       digests: schedules.digests,
       steps: schedules.steps,
-      others: [refresher, expiry, leading, gates.watcher],
+      others: [refresher, chartRedraws, expiry, leading, gates.watcher],
     },
     leadershipFor(config, kc, {
       onError,

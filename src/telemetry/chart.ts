@@ -6,12 +6,11 @@ import * as echarts from "echarts";
 import type { Version } from "../release/index.ts";
 import type { ChartInput } from "./chart-input.ts";
 import { CHART_SIZE, type ChartSize } from "./chart-size.ts";
-import { formatMs, formatRatio } from "./format.ts";
 
 /** One colour per version, in the job's version order: stable blue, new orange, then more. */
 export const VERSION_COLOURS = ["#1f6feb", "#f0883e", "#2da44e", "#8250df", "#cf222e", "#6e7781"] as const;
 
-export { type ChartInput, chartInputOf } from "./chart-input.ts";
+export { type ChartChange, type ChartInput, chartInputOf } from "./chart-input.ts";
 export type { ChartSize } from "./chart-size.ts";
 export { CHART_SIZE } from "./chart-size.ts";
 
@@ -28,65 +27,117 @@ export function colourOf(versions: Version[], version: Version): string {
   return VERSION_COLOURS[index % VERSION_COLOURS.length] as string;
 }
 
-function legendName(input: ChartInput, version: Version): string {
-  const stats = input.stats[version];
-  return `${version} observed — success ${formatRatio(stats?.successRate)}, p99 ${formatMs(stats?.p99)}`;
+/** The configured line of each version: a darker shade of its colour, so it stays apart from the observed one. */
+export const CONFIGURED_COLOURS = ["#0a3069", "#953800", "#116329", "#512a97", "#82071e", "#424a53"] as const;
+
+export function configuredColourOf(versions: Version[], version: Version): string {
+  const index = Math.max(0, versions.indexOf(version));
+  return CONFIGURED_COLOURS[index % CONFIGURED_COLOURS.length] as string;
+}
+
+/** Sizes chosen to stay readable when Slack shows the 1000 px chart as a ~360 px thumbnail. */
+const TEXT = { title: 28, legend: 30, axis: 22 };
+
+/** The configured share of `version` as step points: each value holds until the next change. */
+function configuredPoints(input: ChartInput, version: Version): [number, number][] {
+  const changes = input.changes ?? [];
+  if (changes.length === 0) {
+    const configured = input.configured[version] ?? 0;
+    return [
+      [input.from, configured],
+      [input.to, configured],
+    ];
+  }
+  const points = changes.map((c): [number, number] => [c.at, c.configured[version] ?? 0]);
+  const last = points[points.length - 1];
+  if (last) points.push([input.to, last[1]]);
+  return points;
+}
+
+/** A vertical marker at each applied change (not the one in force when the window opens), labelled with who. */
+function changeMarkers(input: ChartInput): echarts.MarkLineComponentOption | undefined {
+  const marked = (input.changes ?? []).filter((c) => c.at > input.from);
+  if (marked.length === 0) return undefined;
+  const next = input.versions[1] ?? input.versions[0] ?? "";
+  return {
+    symbol: "none",
+    silent: true,
+    lineStyle: { color: "#57606a", type: "dotted", width: 2 },
+    label: { fontFamily: FONT_FAMILY, fontSize: TEXT.axis, color: "#24292f", position: "insideEndTop" },
+    data: marked.map((c) => ({
+      xAxis: c.at,
+      label: { formatter: `${next} ${c.configured[next] ?? 0} %${c.by ? ` · ${c.by}` : ""}` },
+    })),
+  };
 }
 
 export function chartOption(input: ChartInput): echarts.EChartsOption {
-  const minutes = Math.round((input.to - input.from) / 60_000);
+  const minutes = Math.max(1, Math.round((input.to - input.from) / 60_000));
   const series: echarts.SeriesOption[] = [];
-  for (const version of input.versions) {
+  const markers = changeMarkers(input);
+  for (const [i, version] of input.versions.entries()) {
     const color = colourOf(input.versions, version);
     const observed = input.observed.find((s) => s.version === version)?.points ?? [];
     series.push({
       type: "line",
-      name: legendName(input, version),
+      name: `${version} observed`,
       data: observed,
       showSymbol: false,
-      lineStyle: { width: 3, color },
+      // Wider, and under the configured line: where they agree, the observed one shows on both sides of it.
+      z: 2,
+      lineStyle: { width: 7, color },
       itemStyle: { color },
     });
-    const configured = input.configured[version] ?? 0;
+    const dark = configuredColourOf(input.versions, version);
     series.push({
       type: "line",
-      name: `${version} configured ${configured} %`,
-      data: [
-        [input.from, configured],
-        [input.to, configured],
-      ],
+      name: `${version} configured`,
+      data: configuredPoints(input, version),
+      step: "end",
       showSymbol: false,
-      lineStyle: { width: 2, type: "dashed", color },
-      itemStyle: { color },
+      z: 3,
+      lineStyle: { width: 3, color: dark },
+      itemStyle: { color: dark },
+      ...(i === 0 && markers ? { markLine: markers } : {}),
     });
   }
   return {
     animation: false,
     backgroundColor: "#ffffff",
-    textStyle: { fontFamily: FONT_FAMILY, fontSize: 14 },
+    textStyle: { fontFamily: FONT_FAMILY, fontSize: TEXT.axis },
     title: {
-      text: `${input.title}: share of served traffic, last ${minutes} min (times in UTC)`,
+      text: `${input.title}: % of served traffic, ${minutes} min (UTC)`,
       left: 16,
-      top: 10,
-      textStyle: { fontFamily: FONT_FAMILY, fontSize: 18 },
+      top: 8,
+      textStyle: { fontFamily: FONT_FAMILY, fontSize: TEXT.title },
     },
-    legend: { bottom: 8, left: 16, right: 16, textStyle: { fontFamily: FONT_FAMILY, fontSize: 13 } },
-    grid: { left: 80, right: 30, top: 56, bottom: 40 + 26 * Math.ceil(input.versions.length) },
+    legend: {
+      bottom: 6,
+      left: 16,
+      right: 16,
+      itemWidth: 36,
+      itemHeight: 16,
+      textStyle: { fontFamily: FONT_FAMILY, fontSize: TEXT.legend },
+    },
+    grid: { left: 76, right: 30, top: 56, bottom: 48 + 40 * Math.ceil(input.versions.length / 2) },
     xAxis: {
       type: "time",
       min: input.from,
       max: input.to,
-      axisLabel: { fontFamily: FONT_FAMILY, fontSize: 13, formatter: "{HH}:{mm}" },
+      splitNumber: 5,
+      axisLabel: {
+        fontFamily: FONT_FAMILY,
+        fontSize: TEXT.axis,
+        hideOverlap: true,
+        formatter: (value: number) => new Date(value).toISOString().slice(11, 16),
+      },
     },
     yAxis: {
       type: "value",
       min: 0,
       max: 100,
-      name: "% of served requests",
-      nameLocation: "middle",
-      nameGap: 52,
-      nameTextStyle: { fontFamily: FONT_FAMILY, fontSize: 13 },
-      axisLabel: { fontFamily: FONT_FAMILY, fontSize: 13, formatter: "{value} %" },
+      interval: 25,
+      axisLabel: { fontFamily: FONT_FAMILY, fontSize: TEXT.axis, formatter: "{value} %" },
     },
     series,
   };
@@ -96,10 +147,22 @@ export function renderChartSvg(input: ChartInput, size: ChartSize = CHART_SIZE):
   const chart = echarts.init(null, null, { renderer: "svg", ssr: true, ...size });
   try {
     chart.setOption({ ...chartOption(input), useUTC: true });
-    return chart.renderToSVGString();
+    return fontShorthandToLonghand(chart.renderToSVGString());
   } finally {
     chart.dispose();
   }
+}
+
+/**
+ * ECharts writes some labels (the time axis's) with the CSS `font` shorthand and an unquoted family of several
+ * words, which resvg does not read: those labels came out at its default size. Spelled out, they keep theirs.
+ */
+function fontShorthandToLonghand(svg: string): string {
+  return svg.replace(
+    /style="font: (normal|italic) (normal|bold|\d+) (\d+(?:\.\d+)?)px ([^";]+)"/g,
+    (_all, style: string, weight: string, size: string, family: string) =>
+      `style="font-style:${style};font-weight:${weight};font-size:${size}px;font-family:${family};"`,
+  );
 }
 
 // resvg-js 2.6 takes fonts only as file paths, so each render reads and parses them again (about 1.3 MB);

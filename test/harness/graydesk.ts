@@ -100,7 +100,11 @@ export async function startTestGraydesk(
   });
   const graydesk = await startGraydesk(config, createLogger("debug", sink), {
     ...(overrides.clock ? { clock: overrides.clock } : {}),
-    timings: overrides.timings ?? { outbox: { retry: { firstMs: 20, maxMs: 200 }, pollMs: 20 } },
+    // Timed chart redraws are off unless a test asks for them: they upload files on their own schedule.
+    timings: overrides.timings ?? {
+      outbox: { retry: { firstMs: 20, maxMs: 200 }, pollMs: 20 },
+      chartRedraws: false,
+    },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   const slack = createSlackClient({

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   CHART_SIZE,
   type ChartInput,
+  CONFIGURED_COLOURS,
   chartInputOf,
   renderChartPng,
   renderChartSvg,
@@ -55,6 +56,45 @@ function rowsOf(png: PNG, hex: string): number[] {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? -1;
 
+function healthReport(): VersionHealthReport {
+  return {
+    status: "ok",
+    jobId: "job-1",
+    service: { namespace: "bookinfo", service: "reviews" },
+    at: new Date(TO).toISOString(),
+    window: { rate: "1m", rangeSeconds: 1800, stepSeconds: 30 },
+    versions: {
+      v1: { rps: 8, share: 80, mirroredRps: 0, successRate: 0.999, p50: 10, p90: 20, p99: 48 },
+      v2: { rps: 2, share: 20, mirroredRps: 0, successRate: 0.801, p50: 10, p90: 20, p99: 212 },
+    },
+    configured: { v1: 80, v2: 20 },
+    observedSplit: input.observed.map((series) => ({
+      ...series,
+      points: [[FROM - 7_200_000, 50] as [number, number], ...series.points],
+    })),
+  };
+}
+
+/** The chart's plot area, as chart.ts lays it out for two versions. */
+const GRID = { left: 76, right: 30, top: 56, bottom: 48 + 40 };
+const yOf = (png: PNG, share: number) =>
+  png.height - GRID.bottom - (share / 100) * (png.height - GRID.bottom - GRID.top);
+
+/** Rows drawn in `hex` in one column. */
+function rowsAt(png: PNG, hex: string, x: number): number[] {
+  const [r, g, b] = rgb(hex);
+  const rows: number[] = [];
+  for (let y = 0; y < png.height; y++) {
+    const i = (y * png.width + x) * 4;
+    const d =
+      Math.abs((png.data[i] ?? 0) - r) +
+      Math.abs((png.data[i + 1] ?? 0) - g) +
+      Math.abs((png.data[i + 2] ?? 0) - b);
+    if (d < 40) rows.push(y);
+  }
+  return rows;
+}
+
 const dir = mkdtempSync(join(tmpdir(), "graydesk-chart-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -89,45 +129,24 @@ describe("the split chart", () => {
     expect(rowsOf(png, VERSION_COLOURS[2]).length).toBeGreaterThan(1500);
   });
 
-  it("has a legend with units, success rate and p99 per version, and a labelled axis", () => {
+  it("has a short legend per version and line, percent units and UTC times", () => {
     const svg = renderChartSvg(input);
     for (const text of [
-      "v1 observed — success 99.9 %, p99 48 ms",
-      "v2 observed — success 80.1 %, p99 212 ms",
-      "v1 configured 80 %",
-      "v2 configured 20 %",
-      "% of served requests",
-      "reviews.bookinfo: share of served traffic, last 30 min (times in UTC)",
+      "v1 observed",
+      "v2 observed",
+      "v1 configured",
+      "v2 configured",
+      "50 %",
+      "reviews.bookinfo: % of served traffic, 30 min (UTC)",
       "11:30",
     ])
       expect(svg).toContain(text);
-  });
-
-  it("says 'no data' rather than a number when a version has none", () => {
-    const svg = renderChartSvg({
-      ...input,
-      stats: { v1: { successRate: 0.999, p99: 48 }, v2: { successRate: undefined, p99: undefined } },
-    });
-    expect(svg).toContain("v2 observed — success no data, p99 no data");
+    // Every label keeps its size in resvg: none is left in the CSS shorthand it does not read.
+    expect(svg).not.toMatch(/style="font: /);
   });
 
   it("is built from a health report's window, configured split and figures", () => {
-    const report: VersionHealthReport = {
-      status: "ok",
-      jobId: "job-1",
-      service: { namespace: "bookinfo", service: "reviews" },
-      at: new Date(TO).toISOString(),
-      window: { rate: "1m", rangeSeconds: 1800, stepSeconds: 30 },
-      versions: {
-        v1: { rps: 8, share: 80, mirroredRps: 0, successRate: 0.999, p50: 10, p90: 20, p99: 48 },
-        v2: { rps: 2, share: 20, mirroredRps: 0, successRate: 0.801, p50: 10, p90: 20, p99: 212 },
-      },
-      configured: { v1: 80, v2: 20 },
-      observedSplit: input.observed.map((series) => ({
-        ...series,
-        points: [[FROM - 7_200_000, 50] as [number, number], ...series.points],
-      })),
-    };
+    const report = healthReport();
     expect(chartInputOf(report)).toMatchObject({
       title: "reviews.bookinfo",
       from: FROM,
@@ -136,6 +155,62 @@ describe("the split chart", () => {
     });
     // Samples from before the window are not drawn.
     expect(chartInputOf(report).observed).toEqual(input.observed);
+  });
+
+  it("steps the configured line at each change, marked with who approved it", () => {
+    const start = TO - 12 * 60_000;
+    const [c1, c2, c3] = [3, 6, 9].map((m) => start + m * 60_000) as [number, number, number];
+    const stepped: ChartInput = {
+      ...input,
+      from: start,
+      configured: { v1: 0, v2: 100 },
+      changes: [
+        { at: start, configured: { v1: 100, v2: 0 } },
+        { at: c1, configured: { v1: 80, v2: 20 }, by: "bob" },
+        { at: c2, configured: { v1: 50, v2: 50 }, by: "dave" },
+        { at: c3, configured: { v1: 0, v2: 100 }, by: "bob" },
+      ],
+      observed: [],
+    };
+    const svg = renderChartSvg(stepped);
+    for (const label of ["v2 20 % · bob", "v2 50 % · dave", "v2 100 % · bob"]) expect(svg).toContain(label);
+    const png = PNG.sync.read(renderChartPng(stepped));
+    const xOf = (t: number) =>
+      Math.round(GRID.left + ((t - start) / (TO - start)) * (png.width - GRID.left - GRID.right));
+    // Midway through each step, v2's configured colour sits at that step's share.
+    for (const [t, share] of [
+      [start + 90_000, 0],
+      [c1 + 90_000, 20],
+      [c2 + 90_000, 50],
+      [c3 + 90_000, 100],
+    ] as const)
+      expect(Math.abs(median(rowsAt(png, CONFIGURED_COLOURS[1], xOf(t))) - yOf(png, share))).toBeLessThan(5);
+  });
+
+  it("is built from the job's traffic history: window from the first change, configured steps, names", () => {
+    const first = TO - 10 * 60_000;
+    const report = healthReport();
+    const chart = chartInputOf(
+      report,
+      [
+        { at: first, configured: { v1: 100, v2: 0 }, by: "graydesk", judgeDrift: true },
+        { at: first + 120_000, configured: { v1: 80, v2: 20 }, by: "U0BOB", judgeDrift: true },
+      ],
+      { U0BOB: "bob" },
+    );
+    expect(chart.from).toBe(first);
+    expect(chart.changes).toEqual([
+      { at: first, configured: { v1: 100, v2: 0 } },
+      { at: first + 120_000, configured: { v1: 80, v2: 20 }, by: "bob" },
+    ]);
+    expect(chart.observed.every((series) => series.points.every(([t]) => t >= first))).toBe(true);
+    // A job older than 30 minutes: the window is the last 30, opening on the change in force then.
+    const old = chartInputOf(report, [
+      { at: TO - 3_600_000, configured: { v1: 100, v2: 0 }, judgeDrift: true },
+      { at: TO - 2_400_000, configured: { v1: 80, v2: 20 }, by: "U0BOB", judgeDrift: true },
+    ]);
+    expect(old.from).toBe(FROM);
+    expect(old.changes).toEqual([{ at: FROM, configured: { v1: 80, v2: 20 } }]);
   });
 
   it("is loaded on demand through telemetry's public face", async () => {

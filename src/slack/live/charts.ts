@@ -9,6 +9,7 @@ import {
   createChartRenderer,
   LIVE_STATES,
   type Telemetry,
+  trafficHistory,
 } from "../../telemetry/index.ts";
 import type { JobCards } from "../job-card.ts";
 
@@ -26,8 +27,8 @@ export type ChartResult = { ok: true; fileId: string } | { ok: false; reason: st
 
 /**
  * The job's traffic-split chart, uploaded into its card's thread (files.uploadV2) and then shown on the card.
- * Charts are drawn when someone asks and when the job's state or configured split changes, never on a timer:
- * each one is a file in the workspace.
+ * Charts are drawn when someone asks, when the job's state or configured split changes, and by the redraw timer
+ * (chart-timer.ts) while the job is live; each one is a file in the job's thread.
  */
 export class JobCharts {
   readonly #d: JobChartsDeps;
@@ -51,6 +52,33 @@ export class JobCharts {
     return this.#renderer.renderChartPngAsync(input);
   }
 
+  /** When each job's chart was last drawn (unix ms), for the redraw timer. */
+  readonly #drawnAt = new Map<string, number>();
+  /** Approvers' display names by Slack user id; users.info is asked once per person. */
+  readonly #names = async (history: { by?: string }[]): Promise<Record<string, string>> => {
+    const names: Record<string, string> = {};
+    for (const id of new Set(history.flatMap((c) => (c.by && /^[UW][A-Z0-9]+$/.test(c.by) ? [c.by] : [])))) {
+      let name = this.#known.get(id);
+      if (name === undefined) {
+        try {
+          const { user } = await this.#d.client.users.info({ user: id });
+          name = user?.profile?.display_name || user?.real_name || user?.name || id;
+        } catch {
+          // A name is a nicety: the marker shows the id instead, and the next chart asks again.
+          name = undefined;
+        }
+        if (name) this.#known.set(id, name);
+      }
+      names[id] = name ?? id;
+    }
+    return names;
+  };
+  readonly #known = new Map<string, string>();
+
+  drawnAt(jobId: string): number | undefined {
+    return this.#drawnAt.get(jobId);
+  }
+
   /** One upload per job at a time: a request that comes while one is being drawn gets that one. */
   readonly #uploading = new Map<string, Promise<ChartResult>>();
 
@@ -71,7 +99,9 @@ export class JobCharts {
     if (!channel) return { ok: false, reason: `${job.name} has no channel to post its chart in.` };
     const health = await telemetry.versionHealth(job);
     if (health.status !== "ok") return { ok: false, reason: health.reason };
-    const png = await this.#draw(chartInputOf(health));
+    const history = trafficHistory(job);
+    const png = await this.#draw(chartInputOf(health, history, await this.#names(history)));
+    this.#drawnAt.set(jobId, Date.parse(health.at));
     const file = {
       file: png,
       filename: "split.png",
