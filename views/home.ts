@@ -13,6 +13,8 @@ export interface HomeData {
   jobs: ReleaseJob[];
   waiting: ApprovalRequest[];
   activity: AuditRecord[];
+  /** Why some namespaces are left out (the policy's viewers): each refusal names the right and who has it. */
+  hidden?: string[];
 }
 
 /** App Home: the viewer's active jobs, the approvals waiting for them, recent activity. */
@@ -54,5 +56,12 @@ export function buildHome(data: HomeData): HomeView {
     }),
     "Nothing has happened yet.",
   );
+  if (data.hidden && data.hidden.length > 0) {
+    blocks.push({
+      type: "context",
+      block_id: ids.home.hidden,
+      elements: [{ type: "mrkdwn", text: `Not shown: ${data.hidden.join(" ").slice(0, 2900)}` }],
+    });
+  }
   return { type: "home", blocks: blocks.slice(0, 100) };
 }

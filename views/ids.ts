@@ -78,6 +78,7 @@ export const ids = {
     waiting: "home_waiting",
     activity: "home_activity",
     empty: "home_empty",
+    hidden: "home_hidden",
   },
   wizard: {
     callback: "wizard_step",

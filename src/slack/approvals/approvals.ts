@@ -157,6 +157,8 @@ export class ApprovalDesk {
     const request = this.#o.gate.get(requestId);
     if (!request || !change)
       throw new UserFacingError("not-found", "That approval request is gone; ask for the change again.");
+    // Asked before anything about the request is told: an outsider learns nothing of its state.
+    await this.#o.authorizer.require(actor, "change.rerequest", request.namespace);
     if (request.state === "pending")
       throw new UserFacingError("not-allowed", "That request is still waiting for approval.");
     return this.requestChange({ jobId: request.jobId, change, actor, action: "change.rerequest" });
@@ -178,7 +180,6 @@ export class ApprovalDesk {
     const user = actor.user;
     const current = gate.get(requestId);
     if (!current) return { kind: "not-found" };
-    if (current.state !== "pending") return { kind: "already", request: current };
     const rules = policyFor(policy, current.namespace);
     // The requester may withdraw their own request; deciding anything else takes an approver.
     const withdraw = choice === "reject" && user === current.requestedBy;
@@ -187,13 +188,16 @@ export class ApprovalDesk {
       ? { ok: true as const }
       : await permissions.mayApprove(rules, current.namespace, user, current);
     const own = user === current.requestedBy || current.approvals.some((a) => a.user === user);
-    if (!permission.ok && own) return { kind: "refused", rule: permission.rule };
+    if (!permission.ok && own && current.state === "pending")
+      return { kind: "refused", rule: permission.rule };
     const authorized = await authorizer.authorize(
       actor,
       withdraw ? "change.request" : "change.decide",
       current.namespace,
     );
     if (!authorized.ok) return { kind: "refused", rule: authorized.message };
+    // A decided request says so to whoever may decide: a double click, a Slack retry, a late approver.
+    if (current.state !== "pending") return { kind: "already", request: current };
     if (!permission.ok) return { kind: "refused", rule: permission.rule };
     const failing = choice === "approve" ? await this.#failing(current) : undefined;
     if (failing && !despiteFailing) return { kind: "refused", rule: despiteRule(failing) };

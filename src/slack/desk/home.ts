@@ -25,9 +25,14 @@ export async function homeData(deps: SlackDeps, actor: Actor | string) {
   const user = who.user;
   // Home shows only namespaces the person may see (policy viewers; everyone in the workspace by default).
   const seen = new Map<string, boolean>();
+  const hidden: string[] = [];
   const mayView = async (namespace: string | undefined) => {
     const key = namespace ?? "";
-    if (!seen.has(key)) seen.set(key, (await deps.authorizer.authorize(who, "home.open", namespace)).ok);
+    if (!seen.has(key)) {
+      const verdict = await deps.authorizer.authorize(who, "home.open", namespace);
+      seen.set(key, verdict.ok);
+      if (!verdict.ok) hidden.push(verdict.message);
+    }
     return seen.get(key) === true;
   };
   const jobs = [];
@@ -57,5 +62,7 @@ export async function homeData(deps: SlackDeps, actor: Actor | string) {
     const job = r.job ? deps.desk.job(r.job) : undefined;
     return job ? { ...r, job: job.name } : r;
   });
-  return { user, jobs, waiting, activity };
+  // Namespaces with jobs count even when none of them is this person's: they are told what they do not see.
+  for (const j of deps.desk.jobs()) await mayView(j.namespace);
+  return { user, jobs, waiting, activity, hidden };
 }

@@ -60,6 +60,8 @@ export interface SlackReply {
 
 export interface RequestOptions {
   user?: SlackActor;
+  /** The user's own workspace, when it is not the app's (a Slack Connect guest from another organisation). */
+  team?: { id: string; domain: string };
   channel?: SlackActor;
   sign?: SignOverrides;
 }
@@ -72,7 +74,7 @@ export function createSlackClient(opts: SlackClientOptions) {
   const origin = (o: RequestOptions = {}): RequestOrigin => ({
     user: o.user ?? opts.user ?? { id: "U0ALICE", name: "alice" },
     channel: o.channel ?? opts.channel ?? { id: "C0RELEASES", name: "releases" },
-    team: opts.team ?? { id: opts.api?.bot.teamId ?? "T0GRAYDESK", domain: "graydesk-test" },
+    team: o.team ?? opts.team ?? { id: opts.api?.bot.teamId ?? "T0GRAYDESK", domain: "graydesk-test" },
     appId: opts.appId ?? opts.api?.bot.appId ?? "A0GRAYDESK",
     verificationToken: "graydesk-verification-token",
   });

@@ -1,0 +1,297 @@
+import type { Right } from "../../src/approvals/index.ts";
+import { buildShiftModal, buildTakeOverModal } from "../../views/change-modals.ts";
+import { buildStep, stableInfoOf } from "../../views/wizard/index.ts";
+import type { SlackActor } from "../harness/slack/index.ts";
+import { until } from "../slack/desk/world.ts";
+import {
+  type AuthWorld,
+  buttonOn,
+  CHANNELS,
+  IMAGE,
+  JOB,
+  type Namespace,
+  NEUTRAL,
+  secondRequester,
+  settle,
+} from "./authorization-world.ts";
+
+export interface Who {
+  user: SlackActor;
+  team?: { id: string; domain: string };
+}
+
+/** One way into Graydesk: a subcommand (with its arguments), a button, a modal submission or an event. */
+export interface Entry {
+  /** The subcommand name, action id, callback id or event type this row drives. */
+  id: string;
+  kind: "command" | "button" | "submission" | "event";
+  /** What the row is, in words: `steps pause`, `approve`. */
+  label: string;
+  /** The right it takes; `none` for help, which reads nothing. */
+  right: Right | "none";
+  /** Prepares what the entry acts on and returns it (a request id, a release id); runs before the snapshot. */
+  setup?(w: AuthWorld, ns: Namespace): Promise<string>;
+  run(w: AuthWorld, ns: Namespace, who: Who, prepared: string): Promise<unknown>;
+}
+
+const command = (label: string, right: Entry["right"], text: (ns: Namespace) => string, channel?: string) =>
+  ({
+    id: label.split(" ")[0] as string,
+    kind: "command",
+    label,
+    right,
+    run: (w, ns, who) =>
+      w.slack.command("/release", text(ns), {
+        ...who,
+        channel: { id: channel ?? CHANNELS[ns], name: "releases" },
+      }),
+  }) satisfies Entry;
+
+const jobButton = (id: string, right: Right): Entry => ({
+  id,
+  kind: "button",
+  label: id,
+  right,
+  run: (w, ns, who) => w.slack.clickButton(buttonOn(CHANNELS[ns], id, w.jobs[ns].id), id, who),
+});
+
+const HOME = { id: "T0GRAYDESK" };
+
+/** A pending request on the namespace's job, asked by its second requester (so no row approves its own). */
+async function pendingRequest(w: AuthWorld, ns: Namespace): Promise<string> {
+  const { approvals } = w.app.graydesk.deps;
+  const open = approvals.gate
+    .pendingFor(w.jobs[ns].id)
+    .find((r) => r.requestedBy === secondRequester(ns).user);
+  if (open) return open.id;
+  const request = await approvals.requestChange({
+    jobId: w.jobs[ns].id,
+    change: { kind: "shift", traffic: { kind: "weights", weights: { v1: 95, v2: 5 } } },
+    actor: { ...secondRequester(ns), team: HOME.id },
+  });
+  await settle(w);
+  return request.id;
+}
+
+/** A request that was withdrawn, so Re-request may ask for it again. */
+async function closedRequest(w: AuthWorld, ns: Namespace): Promise<string> {
+  const id = await pendingRequest(w, ns);
+  const actor = { ...secondRequester(ns), team: HOME.id };
+  await w.app.graydesk.deps.approvals.decide({ requestId: id, actor, choice: "reject" });
+  await settle(w);
+  return id;
+}
+
+const release = (ns: Namespace) => `flagger/${ns}/podinfo`;
+
+/** A pending gate request on the namespace's Flagger canary, asked through its Request rollback button. */
+async function pendingGate(w: AuthWorld, ns: Namespace): Promise<string> {
+  const find = () =>
+    Object.values(w.app.graydesk.store.data().approvals).find(
+      (r) => r.releaseId === release(ns) && r.state === "pending",
+    )?.id as string | undefined;
+  if (!find()) {
+    const asker = { user: { id: secondRequester(ns).user, name: "asker" } };
+    await w.slack.clickButton(
+      buttonOn(CHANNELS[ns], "gated_request_rollback", release(ns)),
+      "gated_request_rollback",
+      asker,
+    );
+    await settle(w);
+  }
+  return until(find);
+}
+
+export const ENTRIES: Entry[] = [
+  command("help", "none", () => "help"),
+  command("new", "request", (ns) => `new canary ${ns}/reviews version=v3 image=${IMAGE} name=reviews-v3`),
+  command("list", "view", (ns) => `list ${ns}`),
+  command("status", "view", (ns) => `status ${ns}/${JOB}`),
+  command("shift", "request", (ns) => `shift ${ns}/${JOB} 10`),
+  command("takeover", "request", (ns) => `takeover ${ns}/${JOB} v2`),
+  command("rollback", "request", (ns) => `rollback ${ns}/${JOB}`),
+  command("offline", "request", (ns) => `offline ${ns}/${JOB} v1`),
+  command("history", "view", (ns) => `history ${ns}/${JOB}`),
+  command("abandon", "request", (ns) => `abandon ${ns}/${JOB}`),
+  command("retry", "request", (ns) => `retry ${ns}/${JOB}`),
+  {
+    ...command("config namespace", "request", (ns) => `config namespace ${ns}`, NEUTRAL),
+    // The neutral channel starts without a namespace for every row.
+    async setup(w) {
+      await w.app.graydesk.store.update((d) => {
+        delete d.channels[NEUTRAL];
+      });
+      return "";
+    },
+  },
+  command("chart", "view", (ns) => `chart ${ns}/${JOB}`),
+  command("traces", "view", (ns) => `traces ${ns}/${JOB}`),
+  command("digest", "view", () => "digest"),
+  command("digest schedule", "request", () => "digest 0 9 * * 1-5 UTC"),
+  command("digest now", "request", () => "digest now"),
+  command("steps", "view", (ns) => `steps ${ns}/${JOB}`),
+  command("steps set", "request", (ns) => `steps ${ns}/${JOB} 10,50,100 every 30m`),
+  command("steps pause", "request", (ns) => `steps ${ns}/${JOB} pause`),
+  command("steps resume", "request", (ns) => `steps ${ns}/${JOB} resume`),
+  command("steps cancel", "request", (ns) => `steps ${ns}/${JOB} cancel`),
+
+  jobButton("job_shift", "request"),
+  jobButton("job_take_over", "request"),
+  jobButton("job_rollback", "request"),
+  jobButton("job_take_offline", "request"),
+  jobButton("job_show_objects", "view"),
+  jobButton("job_retry", "request"),
+  jobButton("job_abandon", "request"),
+  jobButton("job_chart", "view"),
+  jobButton("job_traces", "view"),
+  jobButton("breach_request_rollback", "request"),
+  ...(["approval_approve", "approval_reject"] as const).map(
+    (id): Entry => ({
+      id,
+      kind: "button",
+      label: id,
+      right: "approve",
+      setup: pendingRequest,
+      run: (w, ns, who, request) => w.slack.clickButton(buttonOn(CHANNELS[ns], id, request), id, who),
+    }),
+  ),
+  {
+    id: "approval_rerequest",
+    kind: "button",
+    label: "approval_rerequest",
+    right: "request",
+    setup: closedRequest,
+    run: (w, ns, who, request) =>
+      w.slack.clickButton(buttonOn(CHANNELS[ns], "approval_rerequest", request), "approval_rerequest", who),
+  },
+  ...(["gated_approve", "gated_reject"] as const).map(
+    (id): Entry => ({
+      id,
+      kind: "button",
+      label: id,
+      right: "approve",
+      setup: pendingGate,
+      run: (w, ns, who, request) => w.slack.clickButton(buttonOn(CHANNELS[ns], id, request), id, who),
+    }),
+  ),
+  ...(["gated_request_rollback", "gated_promote_full", "gated_abort"] as const).map(
+    (id): Entry => ({
+      id,
+      kind: "button",
+      label: id,
+      right: "request",
+      run: (w, ns, who) => w.slack.clickButton(buttonOn(CHANNELS[ns], id, release(ns)), id, who),
+    }),
+  ),
+
+  {
+    id: "shift_modal",
+    kind: "submission",
+    label: "shift_modal",
+    right: "request",
+    run: (w, ns, who) => {
+      const view = { ...buildShiftModal(w.jobs[ns], { jobId: w.jobs[ns].id, channel: CHANNELS[ns] }) };
+      return w.slack.submitView(
+        { ...view, id: "V0SHIFT" },
+        { shift_traffic: { shift_traffic_value: "30" } },
+        who,
+      );
+    },
+  },
+  {
+    id: "take_over_modal",
+    kind: "submission",
+    label: "take_over_modal",
+    right: "request",
+    run: (w, ns, who) => {
+      const view = buildTakeOverModal(w.jobs[ns], { jobId: w.jobs[ns].id, channel: CHANNELS[ns] });
+      return w.slack.submitView(
+        { ...view, id: "V0TAKEOVER" },
+        { take_over_version: { take_over_version_value: "v2" } },
+        who,
+      );
+    },
+  },
+  {
+    id: "wizard_step",
+    kind: "submission",
+    label: "wizard_step (Create)",
+    right: "request",
+    async run(w, ns, who) {
+      const service = (await w.app.graydesk.deps.desk.services(ns)).find((s) => s.name === "reviews");
+      if (!service) throw new Error(`no reviews in ${ns}`);
+      const view = buildStep({
+        step: "strategy",
+        channel: CHANNELS[ns],
+        strategy: "canary",
+        fixedStrategy: true,
+        name: "reviews-wizard",
+        namespace: ns,
+        app: service.app,
+        service: "reviews",
+        stable: stableInfoOf(service),
+        version: "v3",
+        replicas: 1,
+        mode: "replace-image",
+        images: { reviews: IMAGE },
+        traffic: { canaryBy: "weights", percent: 20 },
+      });
+      return w.slack.submitView({ ...view, id: "V0WIZARD" }, {}, who);
+    },
+  },
+  {
+    id: "app_home_opened",
+    kind: "event",
+    label: "App Home",
+    right: "view",
+    run: (w, _ns, who) => w.slack.appHomeOpened(who),
+  },
+];
+
+/**
+ * Ids in views/ids.ts that are not ways in: block ids, inputs read with a submission, and the wizard's form
+ * controls (they redraw the modal and read nothing the person may not see). A new id must be added to a row
+ * above or here, with its reason, or the completeness test fails.
+ */
+export const NOT_ENTRY_POINTS: Record<string, string[]> = {
+  "block ids of messages, cards and Home": [
+    ...["help_header", "help_intro", "help_commands", "error_section"],
+    ...["job_card_title", "job_card_state", "job_card_versions", "job_card_split", "job_card_pending"],
+    ...["job_card_health", "job_card_telemetry_off", "job_card_chart", "job_card_actions"],
+    ...["breach_section", "breach_actions", "objects_object"],
+    ...["approval_title", "approval_summary", "approval_diff", "approval_notes", "approval_expiry"],
+    ...["approval_outcome", "approval_actions", "approval_evidence"],
+    ...["gated_title", "gated_facts", "gated_request", "gated_request_actions", "gated_actions"],
+    ...["desk_message_section", "desk_message_context", "desk_message_actions"],
+    ...["home_header", "home_jobs", "home_waiting", "home_activity", "home_empty", "home_hidden"],
+  ],
+  "inputs read with their modal's submission (a row above)": [
+    ...["shift_traffic", "shift_traffic_value", "take_over_version", "take_over_version_value"],
+  ],
+  "a modal without a submit button (Show objects)": ["objects_modal"],
+  "wizard form controls and sub-forms: they redraw the modal; Create (wizard_step) is the row": [
+    ...["wizard_container", "wizard_advanced", "wizard_progress", "wizard_nav", "wizard_back"],
+    ...["wizard_strategy", "wizard_name", "wizard_namespace", "wizard_service", "wizard_service_info"],
+    ...[
+      "wizard_version",
+      "wizard_replicas",
+      "wizard_containers_mode",
+      "wizard_image",
+      "wizard_container_list",
+    ],
+    ...[
+      "wizard_add_container",
+      "wizard_edit_container",
+      "wizard_advanced_container",
+      "wizard_remove_container",
+    ],
+    ...["wizard_container_name", "wizard_container_type", "wizard_container_image", "wizard_pull_policy"],
+    ...["wizard_cpu_request", "wizard_cpu_limit", "wizard_memory_request", "wizard_memory_limit"],
+    ...["wizard_ports", "wizard_probe", "wizard_probe_timing", "wizard_post_start", "wizard_pre_stop"],
+    ...["wizard_command", "wizard_args", "wizard_env", "wizard_access", "wizard_run_as_user"],
+    ...["wizard_run_as_group", "wizard_selinux", "wizard_cap_add", "wizard_cap_drop", "wizard_timezone"],
+    ...["wizard_serve", "wizard_canary_by", "wizard_percent", "wizard_cond_kind", "wizard_cond_name"],
+    ...["wizard_cond_match", "wizard_cond_value", "wizard_add_condition", "wizard_remove_condition"],
+    ...["wizard_oses", "wizard_mirror", "wizard_working", "wizard_notice"],
+  ],
+};

@@ -1,0 +1,180 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { AppsV1Api, CustomObjectsApi } from "@kubernetes/client-node";
+import { GatedReleases } from "../../src/controllers/index.ts";
+import type { ReleaseJob } from "../../src/release/index.ts";
+import { STATE_FILE } from "../../src/store/file-store.ts";
+import { loadBookinfo } from "../harness/bookinfo.ts";
+import { type RunningGraydesk, startTestGraydesk } from "../harness/graydesk.ts";
+import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
+import type { RecordedCall, SlackApiServer, SlackClient } from "../harness/slack/index.ts";
+import { startSlackApiServer } from "../harness/slack/index.ts";
+import { until } from "../slack/desk/world.ts";
+
+export const NAMESPACES = ["bookinfo", "shop"] as const;
+export type Namespace = (typeof NAMESPACES)[number];
+export const CHANNELS: Record<Namespace, string> = { bookinfo: "C0BOOK", shop: "C0SHOP" };
+/** A channel with no namespace, for `/release config namespace`. */
+export const NEUTRAL = "C0NEUTRAL";
+export const JOB = "reviews-auth";
+export const IMAGE = "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3";
+const POLICY = new URL("../fixtures/safety/authorization-policy.yaml", import.meta.url).pathname;
+
+export type Role = "outsider" | "requester" | "approver" | "other-namespace requester" | "other team";
+export const ROLES: Role[] = ["outsider", "requester", "approver", "other-namespace requester", "other team"];
+export const OTHER_TEAM = { id: "T0ELSEWHERE", domain: "elsewhere" };
+
+/** Who plays each role in a namespace (see the policy fixture). */
+export function actorFor(role: Role, ns: Namespace): { id: string; name: string; external?: boolean } {
+  const mine = ns === "bookinfo" ? "B" : "S";
+  const theirs = ns === "bookinfo" ? "S" : "B";
+  switch (role) {
+    case "outsider":
+      return { id: "U0OUT", name: "out" };
+    case "requester":
+      return { id: `U0${mine}REQ`, name: `${mine}req` };
+    case "approver":
+      return { id: `U0${mine}APP`, name: `${mine}app` };
+    case "other-namespace requester":
+      return { id: `U0${theirs}REQ`, name: `${theirs}req` };
+    case "other team":
+      return { id: "U0EXT", name: "ext", external: true };
+  }
+}
+
+/** Who opens the requests the approve and reject rows press on (a second requester, so nobody approves their own). */
+export const secondRequester = (ns: Namespace) => ({ user: ns === "bookinfo" ? "U0BREQ2" : "U0SREQ2" });
+
+export interface AuthWorld {
+  kube: KubeTestServer;
+  api: SlackApiServer;
+  app: RunningGraydesk;
+  slack: SlackClient;
+  jobs: Record<Namespace, ReleaseJob>;
+  close(): Promise<void>;
+}
+
+export async function startAuthWorld(): Promise<AuthWorld> {
+  const kube = await startKubeServer({ podReadyDelayMs: 20 });
+  for (const ns of NAMESPACES)
+    await loadBookinfo(kube.kubeConfig(), ns, { reviewsVersions: ["v1"], withDestinationRule: true });
+  const api = await startSlackApiServer();
+  api.setUsers(
+    ["U0OUT", "U0BREQ", "U0BREQ2", "U0BAPP", "U0SREQ", "U0SREQ2", "U0SAPP", "U0EXT"].map((id) => ({
+      id,
+      name: id.toLowerCase(),
+    })),
+  );
+  const dataDir = mkdtempSync(path.join(tmpdir(), "graydesk-authz-"));
+  const app = await startTestGraydesk(api, { kubeconfig: kube.kubeconfigPath, policyFile: POLICY, dataDir });
+  const { desk, cards, store } = app.graydesk.deps;
+  await store.update((d) => {
+    for (const ns of NAMESPACES) d.channels[CHANNELS[ns]] = { id: CHANNELS[ns], namespace: ns };
+  });
+  const jobs = {} as Record<Namespace, ReleaseJob>;
+  for (const ns of NAMESPACES) {
+    const job = await desk.createJob(
+      {
+        name: JOB,
+        namespace: ns,
+        app: "bookinfo",
+        service: "reviews",
+        strategy: "canary",
+        newVersion: {
+          version: "v2",
+          settings: { replicas: 1, containers: { mode: "replace-image", images: { reviews: IMAGE } } },
+        },
+        channel: CHANNELS[ns],
+      },
+      secondRequester(ns).user,
+    );
+    await cards.post(job, CHANNELS[ns]);
+    jobs[ns] = await desk.waitDeployed(job.id, 10_000);
+    await new GatedReleases(store).save({
+      id: `flagger/${ns}/podinfo`,
+      controller: "flagger",
+      namespace: ns,
+      name: "podinfo",
+      channel: CHANNELS[ns],
+      phase: "Progressing",
+      revision: "abc123",
+      facts: [],
+      updatedAt: new Date().toISOString(),
+    });
+  }
+  return {
+    kube,
+    api,
+    app,
+    slack: app.slack,
+    jobs,
+    async close() {
+      await app.stop();
+      await api.close();
+      await kube.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Everything a refused action must leave alone: the namespace's routing objects, Deployments, the store. */
+export async function snapshot(world: AuthWorld): Promise<string> {
+  const custom = world.kube.kubeConfig().makeApiClient(CustomObjectsApi);
+  const apps = world.kube.kubeConfig().makeApiClient(AppsV1Api);
+  const parts: unknown[] = [];
+  for (const ns of NAMESPACES) {
+    for (const [group, version, plural] of [
+      ["networking.istio.io", "v1", "virtualservices"],
+      ["networking.istio.io", "v1", "destinationrules"],
+      ["servicemesh.kubesphere.io", "v1alpha2", "strategies"],
+    ] as const) {
+      const list = await custom
+        .listNamespacedCustomObject({ group, version, namespace: ns, plural })
+        .catch((error: unknown) => ({ unavailable: String(error).slice(0, 80) }));
+      parts.push(list);
+    }
+    parts.push((await apps.listNamespacedDeployment({ namespace: ns })).items);
+  }
+  const file = readFileSync(path.join(world.app.config.dataDir, STATE_FILE), "utf8");
+  return JSON.stringify({ parts, file, data: world.app.graydesk.store.data() });
+}
+
+export async function settle(world: AuthWorld): Promise<void> {
+  await until(() => world.app.graydesk.deps.inFlight.size === 0, 10_000);
+}
+
+/** The words the person got back: replies, ephemerals, direct messages, views opened or published for them. */
+export function toUser(calls: RecordedCall[], user: string): string {
+  return calls
+    .filter(
+      (c) =>
+        c.method === "response_url" ||
+        (c.method === "chat.postEphemeral" && c.args.user === user) ||
+        (c.method === "chat.postMessage" && c.args.channel === user) ||
+        (c.method === "views.publish" && c.args.user_id === user) ||
+        c.method === "views.update" ||
+        c.method === "views.open",
+    )
+    .map((c) => JSON.stringify(c.args))
+    .join("\n");
+}
+
+/** A message holding one button, as a job card or approval message would (the value is what Slack sends back). */
+export function buttonOn(channel: string, actionId: string, value: string) {
+  return {
+    type: "message",
+    ts: "1700000000.000100",
+    channel,
+    text: "buttons",
+    blocks: [
+      {
+        type: "actions",
+        block_id: "authz_row",
+        elements: [
+          { type: "button", action_id: actionId, value, text: { type: "plain_text", text: "press" } },
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { knownIds } from "../../src/slack/desk/index.ts";
+import { ENTRIES, type Entry, NOT_ENTRY_POINTS, type Who } from "./authorization-entries.ts";
+import {
+  type AuthWorld,
+  actorFor,
+  NAMESPACES,
+  type Namespace,
+  OTHER_TEAM,
+  ROLES,
+  type Role,
+  settle,
+  snapshot,
+  startAuthWorld,
+  toUser,
+} from "./authorization-world.ts";
+
+/** Who holds which right in the policy fixture: the namespace's own people, never another's or a guest. */
+function allowed(entry: Entry, role: Role): boolean {
+  switch (entry.right) {
+    case "none":
+      return true;
+    case "view":
+      return role === "requester" || role === "approver";
+    case "request":
+      return role === "requester";
+    case "approve":
+      return role === "approver";
+  }
+}
+
+/** A refusal about this namespace (Home also tells what it leaves out of other namespaces). */
+const refusalIn = (ns: Namespace) => new RegExp(`You need the \\*\\w+\\* right[^.]* in namespace ${ns}`);
+
+let world: AuthWorld;
+beforeAll(async () => {
+  world = await startAuthWorld();
+}, 60_000);
+afterAll(async () => {
+  await world?.close();
+});
+
+const rows = ENTRIES.flatMap((entry) =>
+  NAMESPACES.flatMap((ns) => ROLES.map((role) => [entry.label, ns, role, entry] as const)),
+);
+
+describe("every entry point × actor × namespace asks the one authorization decision", () => {
+  it.each(rows)("%s in %s by the %s", async (_label, ns: Namespace, role: Role, entry: Entry) => {
+    const prepared = (await entry.setup?.(world, ns)) ?? "";
+    await settle(world);
+    const person = actorFor(role, ns);
+    const who: Who = {
+      user: { id: person.id, name: person.name },
+      ...(person.external ? { team: OTHER_TEAM } : {}),
+    };
+    const before = await snapshot(world);
+    const mark = world.api.calls.length;
+    const reply = await entry.run(world, ns, who, prepared);
+    expect((reply as { status: number }).status).toBe(200);
+    await settle(world);
+    const told = toUser(world.api.calls.slice(mark), person.id);
+    if (allowed(entry, role)) {
+      expect(told).not.toMatch(refusalIn(ns));
+      return;
+    }
+    // Refused: the person hears which right is missing; nothing in the cluster or the store moved.
+    expect(told).toContain(`You need the *${entry.right}* right`);
+    expect(told).toMatch(refusalIn(ns));
+    expect(await snapshot(world)).toBe(before);
+  });
+
+  it("has a row for every subcommand and every action, submission and event id", () => {
+    const subcommands = world.app.graydesk.commands.map((c) => c.name);
+    const covered = new Set(ENTRIES.filter((e) => e.kind === "command").map((e) => e.id));
+    expect(subcommands.filter((name) => !covered.has(name))).toEqual([]);
+    const classified = new Set([...ENTRIES.map((e) => e.id), ...Object.values(NOT_ENTRY_POINTS).flat()]);
+    expect([...knownIds()].filter((id) => !classified.has(id))).toEqual([]);
+  });
+});
