@@ -145,7 +145,7 @@ export const ENTRIES: Entry[] = [
   jobButton("job_chart", "view"),
   jobButton("job_traces", "view"),
   jobButton("breach_request_rollback", "request"),
-  ...(["approval_approve", "approval_reject"] as const).map(
+  ...(["approval_approve", "approval_reject", "approval_approve_despite"] as const).map(
     (id): Entry => ({
       id,
       kind: "button",
@@ -155,6 +155,19 @@ export const ENTRIES: Entry[] = [
       run: (w, ns, who, request) => w.slack.clickButton(buttonOn(CHANNELS[ns], id, request), id, who),
     }),
   ),
+  {
+    id: "approval_show_objects",
+    kind: "button",
+    label: "approval_show_objects",
+    right: "view",
+    setup: pendingRequest,
+    run: (w, ns, who, request) =>
+      w.slack.clickButton(
+        buttonOn(CHANNELS[ns], "approval_show_objects", request),
+        "approval_show_objects",
+        who,
+      ),
+  },
   {
     id: "approval_rerequest",
     kind: "button",
@@ -174,7 +187,16 @@ export const ENTRIES: Entry[] = [
       run: (w, ns, who, request) => w.slack.clickButton(buttonOn(CHANNELS[ns], id, request), id, who),
     }),
   ),
-  ...(["gated_request_rollback", "gated_promote_full", "gated_abort"] as const).map(
+  {
+    // Abort changes the Rollout at once, with no request in between: it takes the right to approve.
+    id: "gated_abort",
+    kind: "button",
+    label: "gated_abort",
+    right: "approve",
+    run: (w, ns, who) =>
+      w.slack.clickButton(buttonOn(CHANNELS[ns], "gated_abort", release(ns)), "gated_abort", who),
+  },
+  ...(["gated_request_rollback", "gated_promote_full"] as const).map(
     (id): Entry => ({
       id,
       kind: "button",
@@ -260,7 +282,8 @@ export const NOT_ENTRY_POINTS: Record<string, string[]> = {
     ...["job_card_health", "job_card_telemetry_off", "job_card_chart", "job_card_actions"],
     ...["breach_section", "breach_actions", "objects_object"],
     ...["approval_title", "approval_summary", "approval_diff", "approval_notes", "approval_expiry"],
-    ...["approval_outcome", "approval_actions", "approval_evidence"],
+    ...["approval_outcome", "approval_actions", "approval_evidence", "approval_verdict", "approval_steps"],
+    "approval_objects_actions",
     ...["gated_title", "gated_facts", "gated_request", "gated_request_actions", "gated_actions"],
     ...["desk_message_section", "desk_message_context", "desk_message_actions"],
     ...["home_header", "home_jobs", "home_waiting", "home_activity", "home_empty", "home_hidden"],
