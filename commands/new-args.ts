@@ -4,10 +4,12 @@ import {
   type MatchKind,
   type MatchRule,
   type ReleaseStrategy,
+  type RouterKind,
   type TrafficPolicy,
   type Version,
 } from "../src/release/index.ts";
 import { escapeText } from "../views/escape.ts";
+import { isRouterKind, routerWords } from "../views/router-names.ts";
 
 /** What the one-line `/release new` says; the traffic is resolved once the stable version is known. */
 export interface NewArgs {
@@ -20,6 +22,8 @@ export interface NewArgs {
   name?: string;
   replicas?: number;
   traffic?: TrafficWords;
+  /** `router=`: the traffic router chosen instead of the one detected. */
+  router?: RouterKind;
 }
 
 export type TrafficWords =
@@ -37,7 +41,7 @@ const URI = /^uri(=|\^=|~=)(.+)$/i;
 
 /**
  * `<strategy> <namespace>/<service> version=v2 image=<image> [image.<container>=<image>] [name=<job>]
- * [replicas=N]` and the traffic: `weight=20`, conditions (`header:x-canary=always`, `^=` for a prefix, `~=`
+ * [replicas=N] [router=<kind>]` and the traffic: `weight=20`, conditions (`header:x-canary=always`, `^=` for a prefix, `~=`
  * for a regular expression, `cookie:user=jason`, `uri^=/api`, `os:android,ios`), `mirror=30`, `serve=v2`.
  */
 export function parseNewArgs(strategy: ReleaseStrategy, words: string[]): Parsed<NewArgs> {
@@ -63,7 +67,12 @@ export function parseNewArgs(strategy: ReleaseStrategy, words: string[]): Parsed
     if (key === "version") args.version = value;
     else if (key === "name") args.name = value;
     else if (key === "image") args.images[""] = value;
-    else if (key.startsWith("image.") && key.length > 6) args.images[word.slice(6, eq)] = value;
+    else if (key === "router") {
+      const kind = value.toLowerCase();
+      if (!isRouterKind(kind))
+        return fail(`\`${escapeText(word)}\`: there is no such traffic router; choose ${routerWords()}.`);
+      args.router = kind;
+    } else if (key.startsWith("image.") && key.length > 6) args.images[word.slice(6, eq)] = value;
     else if (key === "replicas") {
       if (!/^\d+$/.test(value))
         return fail(`\`${escapeText(word)}\`: replicas are a whole number, e.g. replicas=2.`);

@@ -9,6 +9,7 @@ import {
   validateTrafficPolicy,
 } from "../src/release/index.ts";
 import { escapeText } from "../views/escape.ts";
+import { ROUTER_NAMES, routerWords } from "../views/router-names.ts";
 import { stableInfoOf, stableVersion } from "../views/wizard/index.ts";
 import { type NewArgs, trafficPolicy } from "./new-args.ts";
 
@@ -57,6 +58,12 @@ export function checkNewRelease(
         )
       : []),
   ];
+  if (args.router && !service.routers.includes(args.router)) {
+    errors.push({
+      field: `router=${args.router}`,
+      message: `${service.name} cannot be split by ${ROUTER_NAMES[args.router]} in this cluster; it can use ${routerWords(service.routers)}.`,
+    });
+  }
   if (service.activeJob) {
     errors.push({
       field: `${args.namespace}/${args.service}`,
@@ -73,6 +80,7 @@ export function checkNewRelease(
       app: service.app,
       service: service.name,
       strategy: args.strategy,
+      ...(args.router ? { router: args.router } : {}),
       newVersion: {
         version: args.version,
         settings: { replicas, containers: { mode: "replace-image", images } },

@@ -92,6 +92,7 @@ export const ids = {
     namespace: "wizard_namespace",
     service: "wizard_service",
     serviceInfo: "wizard_service_info",
+    router: "wizard_router",
     version: "wizard_version",
     replicas: "wizard_replicas",
     containersMode: "wizard_containers_mode",

@@ -131,3 +131,20 @@ describe("the one-line /release new", () => {
     });
   });
 });
+
+describe("router= in the one-line /release new", () => {
+  it("takes any router kind", () => {
+    for (const kind of ["istio", "gateway-api", "kubesphere", "replicas"]) {
+      const parsed = parseNewArgs("canary", words(`bookinfo/reviews version=v2 image=a:1 router=${kind}`));
+      expect(parsed.ok && parsed.value.router).toBe(kind);
+    }
+  });
+
+  it("refuses a router that does not exist, listing those that do", () => {
+    expect(parseNewArgs("canary", words("bookinfo/reviews version=v2 image=a:1 router=linkerd"))).toEqual({
+      ok: false,
+      problem:
+        "`router=linkerd`: there is no such traffic router; choose `istio`, `gateway-api`, `kubesphere` or `replicas`.",
+    });
+  });
+});

@@ -11,6 +11,7 @@ export function createJobInput(state: WizardState): CreateJobInput {
     app: state.app ?? "",
     service: state.service ?? "",
     strategy: state.strategy ?? "canary",
+    ...(state.router ? { router: state.router } : {}),
     newVersion: {
       version: state.version ?? "",
       settings: { replicas: state.replicas ?? 1, containers: containersChange(state) },
@@ -22,7 +23,7 @@ export function createJobInput(state: WizardState): CreateJobInput {
 /** Which tab holds a field the engine refused, so the wizard can go back there. */
 export function stepOfField(field: string): WizardStep {
   if (field === "name") return "basic";
-  if (/^(namespace|app|service)/.test(field)) return "service";
+  if (/^(namespace|app|service|router)/.test(field)) return "service";
   if (field.startsWith("traffic")) return "strategy";
   return "version";
 }

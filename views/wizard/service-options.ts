@@ -61,5 +61,6 @@ export function stableInfoOf(service: ServiceInfo): StableInfo {
     })),
     containers,
     ...(service.activeJob ? { activeJob: service.activeJob } : {}),
+    routers: service.routers,
   };
 }

@@ -1,7 +1,8 @@
 import type { ModalView, PlainTextOption } from "@slack/types";
 import { validateServiceChoice } from "../../src/release/index.ts";
 import { ids } from "../ids.ts";
-import { context, externalSelect, option } from "./blocks.ts";
+import { ROUTER_NAMES, routerWords } from "../router-names.ts";
+import { context, externalSelect, option, selectInput } from "./blocks.ts";
 import { blockErrors, wizardModal } from "./modal.ts";
 import type { StableInfo, WizardState } from "./state.ts";
 import { readOption, type StateValues } from "./values.ts";
@@ -30,7 +31,24 @@ export function buildServiceStep(state: WizardState): ModalView {
         ]
       : []),
     ...(state.stable ? [context(ids.wizard.serviceInfo, describeStable(state))] : []),
+    ...routerChoice(state),
   ]);
+}
+
+/** The traffic router, once the service is known: the ones that can split it here, the detected one first. */
+function routerChoice(state: WizardState) {
+  const routers = state.stable?.routers ?? [];
+  const [detected] = routers;
+  if (!detected) return [];
+  const options = routers.map((kind) =>
+    option(kind, `${ROUTER_NAMES[kind]}${kind === detected ? " (detected)" : ""}`),
+  );
+  return [
+    selectInput(ids.wizard.router, "Traffic router", options, {
+      initial: state.router && routers.includes(state.router) ? state.router : detected,
+      hint: `What splits the traffic between versions. Detected for this service: ${ROUTER_NAMES[detected]}.`,
+    }),
+  ];
 }
 
 /** The service select's option: the value carries the app and whether it came from a template. */
@@ -72,12 +90,16 @@ export function readServiceStep(values: StateValues, state: WizardState): Wizard
       service: undefined,
       template: undefined,
       stable: undefined,
+      router: undefined,
     };
   }
   const picked = parseServiceValue(readOption(values, ids.wizard.service) ?? "");
   if (!picked) return state;
-  if (picked.app === state.app && picked.service === state.service) return state;
-  return { ...state, ...picked, stable: undefined };
+  if (picked.app === state.app && picked.service === state.service) {
+    const router = readOption(values, ids.wizard.router);
+    return router ? { ...state, router: router as WizardState["router"] } : state;
+  }
+  return { ...state, ...picked, stable: undefined, router: undefined };
 }
 
 export function parseServiceStep(
@@ -103,6 +125,16 @@ export function parseServiceStep(
       field: "service",
       message: `Release job ${next.stable.activeJob} is already running on ${next.service}; finish it first.`,
     });
+  }
+  const routers = next.stable?.routers;
+  if (next.router && routers && !routers.includes(next.router)) {
+    return {
+      state: next,
+      errors: {
+        [ids.wizard.router]:
+          `${next.service} cannot be split by ${ROUTER_NAMES[next.router]} here; choose ${routerWords(routers)}.`,
+      },
+    };
   }
   return { state: next, errors: blockErrors(errors, () => ids.wizard.service, ids.wizard.service) };
 }

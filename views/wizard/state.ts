@@ -3,6 +3,7 @@ import type {
   ContainerSettings,
   MatchKind,
   ReleaseStrategy,
+  RouterKind,
   Version,
 } from "../../src/release/index.ts";
 import { stableVersionOf } from "./stable.ts";
@@ -18,6 +19,8 @@ export interface StableInfo {
   containers: { name: string; image: string }[];
   /** A job already running on the service (one active job per service). */
   activeJob?: string;
+  /** The routers that can split this service's traffic here, the detected default first. */
+  routers?: RouterKind[];
 }
 
 /** A header, cookie or URI condition row of a canary by request parameters, as typed. */
@@ -58,6 +61,8 @@ export interface WizardState {
   template?: boolean;
   service?: string;
   stable?: StableInfo;
+  /** The traffic router chosen on the service step; the detected default when not chosen. */
+  router?: RouterKind;
   version?: string;
   replicas?: number;
   mode?: "replace-image" | "full";

@@ -1,3 +1,4 @@
+import { ROUTER_NAMES } from "../../../views/router-names.ts";
 import type { Actor, ApprovalRequest } from "../../approvals/index.ts";
 import type { CreateJobInput } from "../../desk/types.ts";
 import type { Logger } from "../../log.ts";
@@ -66,7 +67,7 @@ export async function createRelease(
 /** One line for the person who created the job. */
 export function describeCreated(created: CreatedRelease, traffic: TrafficPolicy | undefined): string {
   const { job } = created;
-  const base = `Release job *${job.name}* created: ${job.service.name} *${job.newVersion.version}* is being deployed beside *${job.stableVersion}* with no traffic yet.`;
+  const base = `Release job *${job.name}* created: ${job.service.name} *${job.newVersion.version}* is being deployed beside *${job.stableVersion}* with no traffic yet, split by ${ROUTER_NAMES[job.router]}.`;
   if (created.problem) return `${base}\n:warning: ${created.problem}`;
   if (!traffic) return `${base} Move traffic from the job card when it is ready.`;
   if (!created.request)

@@ -99,7 +99,7 @@ describe("/release new in one line", () => {
   it("creates the job at 0 %, posts its card and asks for approval of the weight", async () => {
     const answer = await answerTo(`new canary bookinfo/reviews version=v2 image=${IMAGE} weight=20`);
     expect(answer).toBe(
-      "Release job *reviews-v2* created: reviews *v2* is being deployed beside *v1* with no traffic yet. Asked for approval to send 80 % to v1, 20 % to v2; traffic moves once someone approves.",
+      "Release job *reviews-v2* created: reviews *v2* is being deployed beside *v1* with no traffic yet, split by Istio VirtualService. Asked for approval to send 80 % to v1, 20 % to v2; traffic moves once someone approves.",
     );
     const apps = world.kube.kubeConfig().makeApiClient(AppsV1Api);
     const deployment = await apps.readNamespacedDeployment({ name: "reviews-v2", namespace: "bookinfo" });
