@@ -28,12 +28,12 @@ export function parseTraffic(words: string[], job: ReleaseJob): ParsedTraffic {
       return { ok: false, problem: `\`${escapeText(first)}\` needs a whole percentage.` };
     traffic = { kind: "mirror", percent, to: next };
   } else if (words.every((w) => /^[^=:]+=\d+%?$/.test(w))) {
-    const weights: Record<string, number> = {};
-    for (const word of words) {
+    // Typed version names are data: `__proto__=50` must reach validation as a version it refuses.
+    const weights = words.map((word) => {
       const [version, value] = word.split("=") as [string, string];
-      weights[version] = Number(value.replace("%", ""));
-    }
-    traffic = { kind: "weights", weights };
+      return [version, Number(value.replace("%", ""))] as const;
+    });
+    traffic = { kind: "weights", weights: Object.fromEntries(weights) };
   } else {
     const rules: MatchRule[] = [];
     for (const word of words) {

@@ -4,7 +4,8 @@
  */
 export function mergePatchOf(before: unknown, after: unknown): Record<string, unknown> | undefined {
   if (!isRecord(before) || !isRecord(after)) return undefined;
-  const patch: Record<string, unknown> = {};
+  // Keys are data (a header named __proto__ inside a spec): a null-prototype record keeps every one of them.
+  const patch: Record<string, unknown> = Object.create(null);
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const from = before[key];
     const to = after[key];

@@ -52,6 +52,14 @@ describe("canary weights", () => {
 });
 
 describe("match rules", () => {
+  it("accepts names JavaScript objects already have: conditions are data, not object keys", () => {
+    const rules: MatchRule[] = [
+      { kind: "header", name: "__proto__", match: "exact", value: "1" },
+      { kind: "cookie", name: "constructor", match: "exact", value: "1" },
+      { kind: "query", name: "__proto__", match: "exact", value: "1" },
+    ];
+    expect(validateTrafficPolicy(match(rules), canary)).toEqual([]);
+  });
   it("accepts every kind of condition", () => {
     const rules: MatchRule[] = [
       { kind: "header", name: "end-user", match: "exact", value: "jason" },
@@ -86,6 +94,34 @@ describe("match rules", () => {
       [{ kind: "header", name: "x-id", match: "like" as never, value: "a" }],
       "traffic.rules[0].match",
       "Match exactly, by prefix, or by regular expression.",
+    ],
+    [
+      [{ kind: "header", name: "x".repeat(129), match: "exact", value: "a" }],
+      "traffic.rules[0].name",
+      "Header names are at most 128 characters.",
+    ],
+    [
+      [{ kind: "cookie", name: "c".repeat(129), match: "exact", value: "a" }],
+      "traffic.rules[0].name",
+      "Cookie names are at most 128 characters.",
+    ],
+    [
+      [{ kind: "query", name: "q".repeat(129), match: "exact", value: "a" }],
+      "traffic.rules[0].name",
+      "Query parameter names are at most 128 characters.",
+    ],
+    [
+      [{ kind: "header", name: "x-id", match: "exact", value: "v".repeat(1025) }],
+      "traffic.rules[0].value",
+      "Values to match are at most 1024 characters.",
+    ],
+    [
+      [
+        { kind: "uri", match: "prefix", value: "/api" },
+        { kind: "uri", match: "exact", value: "/shop" },
+      ],
+      "traffic.rules[1]",
+      "A request has one URI; keep a single URI condition.",
     ],
     [
       [{ kind: "cookie", name: "us;er", match: "exact", value: "a" }],

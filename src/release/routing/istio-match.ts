@@ -53,7 +53,7 @@ export function prefixOfRegex(regex: string): string | undefined {
 }
 
 function stringMatch(match: MatchKind, value: string): StringMatch {
-  return { [match]: value };
+  return match === "exact" ? { exact: value } : match === "prefix" ? { prefix: value } : { regex: value };
 }
 
 function readStringMatch(value: StringMatch): { match: MatchKind; value: string } {
@@ -62,37 +62,43 @@ function readStringMatch(value: StringMatch): { match: MatchKind; value: string 
   return { match: "regex", value: value.regex ?? "" };
 }
 
-/** All conditions in one match request: Istio requires every one of them to hold. */
+/**
+ * All conditions in one match request: Istio requires every one of them to hold. Condition names are data, not
+ * object keys: they are collected as entries and turned into own properties at the end (Object.fromEntries), so a
+ * header named `__proto__` or `constructor` is routed like any other instead of vanishing into the prototype.
+ */
 export function matchRequest(rules: MatchRule[]): HttpMatchRequest {
   const request: HttpMatchRequest = {};
-  const headers: Record<string, StringMatch> = {};
-  const query: Record<string, StringMatch> = {};
+  const headers = new Map<string, StringMatch>();
+  const query = new Map<string, StringMatch>();
   for (const rule of rules) {
     switch (rule.kind) {
       case "header":
-        headers[rule.name.toLowerCase()] = stringMatch(rule.match, rule.value);
+        headers.set(rule.name.toLowerCase(), stringMatch(rule.match, rule.value));
         break;
       case "cookie":
-        headers.cookie = { regex: cookieRegex(rule.name, rule.match, rule.value) };
+        headers.set("cookie", { regex: cookieRegex(rule.name, rule.match, rule.value) });
         break;
       case "uri":
         request.uri = stringMatch(rule.match, rule.value);
         break;
       // Istio matches query parameters exactly or by regex only.
       case "query":
-        query[rule.name] =
-          rule.match === "prefix" ? { regex: prefixRegex(rule.value) } : stringMatch(rule.match, rule.value);
+        query.set(
+          rule.name,
+          rule.match === "prefix" ? { regex: prefixRegex(rule.value) } : stringMatch(rule.match, rule.value),
+        );
         break;
       case "os": {
         const { regex, without } = osUserAgentMatch(rule.systems);
-        headers["user-agent"] = { regex };
+        headers.set("user-agent", { regex });
         if (without) request.withoutHeaders = { "user-agent": { regex: without } };
         break;
       }
     }
   }
-  if (Object.keys(headers).length > 0) request.headers = headers;
-  if (Object.keys(query).length > 0) request.queryParams = query;
+  if (headers.size > 0) request.headers = Object.fromEntries(headers);
+  if (query.size > 0) request.queryParams = Object.fromEntries(query);
   return request;
 }
 

@@ -58,7 +58,10 @@ function renameKeys(value: unknown, names: Record<string, string>): unknown {
   if (Array.isArray(value)) return value.map((item) => renameKeys(item, names));
   if (value === null || typeof value !== "object") return value;
   return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [names[key] ?? key, renameKeys(item, names)]),
+    Object.entries(value).map(([key, item]) => [
+      Object.hasOwn(names, key) ? (names[key] ?? key) : key,
+      renameKeys(item, names),
+    ]),
   );
 }
 

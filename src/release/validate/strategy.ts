@@ -7,7 +7,11 @@ export const CLIENT_OSES: ClientOs[] = ["windows", "linux", "macos", "android", 
 /** The console's slider moves in 5 % steps; commands accept any whole percent. */
 export const SLIDER_STEP = 5;
 
+// RFC 7230 token: the characters a header (and cookie) name may have.
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Condition names and values are bounded, so a typo or a paste cannot make a route Envoy refuses. */
+export const MAX_CONDITION_NAME = 128;
+export const MAX_CONDITION_VALUE = 1024;
 // Istio ignores these header keys in a match: they name pseudo-headers it matches elsewhere.
 const IGNORED_HEADERS = ["uri", "scheme", "method", "authority"];
 
@@ -111,7 +115,9 @@ export function validateMatchRules(rules: MatchRule[]): FieldError[] {
     const at = `traffic.rules[${index}]`;
     switch (rule.kind) {
       case "header":
-        if (!TOKEN.test(rule.name)) {
+        if (rule.name.length > MAX_CONDITION_NAME) {
+          errors.push(tooLong(`${at}.name`, "Header names"));
+        } else if (!TOKEN.test(rule.name)) {
           errors.push({
             field: `${at}.name`,
             message: "Header names use letters, digits and - (no spaces or colons).",
@@ -131,7 +137,9 @@ export function validateMatchRules(rules: MatchRule[]): FieldError[] {
         errors.push(...validateValue(rule.match, rule.value, at, false));
         break;
       case "cookie":
-        if (!TOKEN.test(rule.name)) {
+        if (rule.name.length > MAX_CONDITION_NAME) {
+          errors.push(tooLong(`${at}.name`, "Cookie names"));
+        } else if (!TOKEN.test(rule.name)) {
           errors.push({
             field: `${at}.name`,
             message: "Cookie names use letters, digits and - _ . (no spaces, = or ;).",
@@ -142,13 +150,17 @@ export function validateMatchRules(rules: MatchRule[]): FieldError[] {
         errors.push(...validateValue(rule.match, rule.value, at, true));
         break;
       case "uri":
+        // One match holds one URI: a second would silently replace the first.
+        claim(":path", `${at}`, "A request has one URI; keep a single URI condition.");
         if (rule.match !== "regex" && !rule.value.startsWith("/")) {
           errors.push({ field: `${at}.value`, message: "URIs start with /, e.g. /api/v2." });
         }
         errors.push(...validateValue(rule.match, rule.value, at, false));
         break;
       case "query":
-        if (!/^[A-Za-z0-9._~-]+$/.test(rule.name)) {
+        if (rule.name.length > MAX_CONDITION_NAME) {
+          errors.push(tooLong(`${at}.name`, "Query parameter names"));
+        } else if (!/^[A-Za-z0-9._~-]+$/.test(rule.name)) {
           errors.push({
             field: `${at}.name`,
             message: "Query parameter names use letters, digits and - _ . ~ (no spaces, = or &).",
@@ -185,11 +197,19 @@ export function validateMatchRules(rules: MatchRule[]): FieldError[] {
   return errors;
 }
 
+function tooLong(field: string, what: string): FieldError {
+  return { field, message: `${what} are at most ${MAX_CONDITION_NAME} characters.` };
+}
+
 function validateValue(match: string, value: string, at: string, cookie: boolean): FieldError[] {
   if (match !== "exact" && match !== "prefix" && match !== "regex") {
     return [{ field: `${at}.match`, message: "Match exactly, by prefix, or by regular expression." }];
   }
   if (value.length === 0) return [{ field: `${at}.value`, message: "Enter the value to match." }];
+  if (value.length > MAX_CONDITION_VALUE)
+    return [
+      { field: `${at}.value`, message: `Values to match are at most ${MAX_CONDITION_VALUE} characters.` },
+    ];
   if (match === "regex") {
     const problem = re2Problem(value);
     return problem ? [{ field: `${at}.value`, message: problem }] : [];

@@ -147,7 +147,8 @@ function answeredByProxy(
 }
 
 export function matchInputFor(request: MeshRequest, port: number, source?: MeshSource): MatchInput {
-  const headers: Record<string, string> = {};
+  // Header names are data: a request header named __proto__ must be seen like any other, as Envoy sees it.
+  const headers: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(request.headers ?? {})) headers[k.toLowerCase()] = v;
   const input: MatchInput = {
     headers,
