@@ -1,6 +1,6 @@
 import type { ReleaseDesk } from "../src/desk/types.ts";
 import type { ReleaseJob } from "../src/release/index.ts";
-import { UserFacingError } from "../src/release/index.ts";
+import { jobScope, UserFacingError } from "../src/release/index.ts";
 import type { Store } from "../src/store/index.ts";
 import { escapeText } from "../views/escape.ts";
 import { closest } from "./parse.ts";
@@ -12,12 +12,12 @@ export function defaultNamespace(store: Store, channel: string): string | undefi
 }
 
 /**
- * Finds a job named in a command: `namespace/job`, or `job` within the channel's default namespace (or any
- * namespace when the channel has none and one namespace has it). Within a namespace the live job wins, else the
+ * Finds a job named in a command: `namespace/job` (`cluster/namespace/job` in a desk for several clusters), or
+ * `job` within the channel's default namespace (or any namespace when the channel has none and one has it). Within a namespace the live job wins, else the
  * newest (see findJob). Unknown names list the jobs there.
  */
 export function resolveJob(desk: ReleaseDesk, store: Store, channel: string, ref: string): ReleaseJob {
-  const slash = ref.indexOf("/");
+  const slash = ref.lastIndexOf("/");
   const namespace = slash >= 0 ? ref.slice(0, slash) : defaultNamespace(store, channel);
   const name = slash >= 0 ? ref.slice(slash + 1) : ref;
   if (namespace !== undefined) {
@@ -31,7 +31,7 @@ export function resolveJob(desk: ReleaseDesk, store: Store, channel: string, ref
       desk
         .jobs()
         .filter((j) => j.name === name)
-        .map((j) => j.namespace),
+        .map((j) => jobScope(j)),
     ),
   ];
   const [only] = namespaces;

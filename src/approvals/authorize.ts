@@ -74,7 +74,12 @@ export class Authorizer {
   }
 
   /** `namespace` undefined: an action about no one namespace (a channel without one), judged by the defaults. */
-  async authorize(actor: Actor, action: Action, namespace: string | undefined): Promise<Authorization> {
+  async authorize(
+    actor: Actor,
+    action: Action,
+    namespace: string | undefined,
+    cluster?: string,
+  ): Promise<Authorization> {
     if (!Object.hasOwn(ACTIONS, action))
       return {
         ok: false,
@@ -82,8 +87,13 @@ export class Authorizer {
         message: `Graydesk does not know the action ${String(action)}, so it is refused.`,
       };
     const right = ACTIONS[action];
-    const rules = policyFor(this.#policy, namespace);
-    const where = namespace === undefined ? "every namespace" : `namespace ${namespace}`;
+    const rules = policyFor(this.#policy, namespace, cluster);
+    const where =
+      namespace === undefined
+        ? "every namespace"
+        : cluster === undefined
+          ? `namespace ${namespace}`
+          : `namespace ${namespace} of cluster ${cluster}`;
     const holders = this.#holders(rules, right);
     if (!(await this.#member(actor, rules))) {
       return {
@@ -101,8 +111,13 @@ export class Authorizer {
   }
 
   /** Throws the refusal as a user-facing error (see `refusal`), or returns when allowed. */
-  async require(actor: Actor, action: Action, namespace: string | undefined): Promise<void> {
-    const verdict = await this.authorize(actor, action, namespace);
+  async require(
+    actor: Actor,
+    action: Action,
+    namespace: string | undefined,
+    cluster?: string,
+  ): Promise<void> {
+    const verdict = await this.authorize(actor, action, namespace, cluster);
     if (!verdict.ok) throw new NotAuthorized(verdict.message, verdict.right);
   }
 

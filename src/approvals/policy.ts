@@ -67,6 +67,16 @@ export interface Policy {
   defaults: NamespacePolicy;
   /** Read through policyFor only: a namespace is a name, never an object key (`constructor` gets the defaults). */
   namespaces: Record<string, NamespacePolicy>;
+  /**
+   * Per cluster of a desk with several: the cluster's defaults (over the file's defaults) and its namespaces
+   * (over the cluster's defaults), e.g. two approvers everywhere in a production cluster. Read through policyFor.
+   */
+  clusters?: Record<string, ClusterPolicy>;
+}
+
+export interface ClusterPolicy {
+  defaults: NamespacePolicy;
+  namespaces: Record<string, NamespacePolicy>;
 }
 
 export const OPEN_DEFAULTS: NamespacePolicy = {
@@ -85,10 +95,17 @@ export function openPolicy(): Policy {
   return { fromFile: false, defaults: { ...OPEN_DEFAULTS }, namespaces: Object.create(null) };
 }
 
-/** The namespace's own entry when the file has one, else the defaults; inherited object keys never count. */
-export function policyFor(policy: Policy, namespace: string | undefined): NamespacePolicy {
-  if (namespace === undefined || !Object.hasOwn(policy.namespaces, namespace)) return policy.defaults;
-  return policy.namespaces[namespace] ?? policy.defaults;
+/**
+ * The namespace's own entry when the file has one, else the defaults; inherited object keys never count. With
+ * a cluster the file names under `clusters`, that cluster's entries and defaults are read instead.
+ */
+export function policyFor(policy: Policy, namespace: string | undefined, cluster?: string): NamespacePolicy {
+  const scope =
+    cluster !== undefined && policy.clusters && Object.hasOwn(policy.clusters, cluster)
+      ? (policy.clusters[cluster] as ClusterPolicy)
+      : policy;
+  if (namespace === undefined || !Object.hasOwn(scope.namespaces, namespace)) return scope.defaults;
+  return scope.namespaces[namespace] ?? scope.defaults;
 }
 
 export type PolicyResult = { ok: true; policy: Policy } | { ok: false; problems: string[] };
@@ -130,24 +147,66 @@ export function parsePolicy(text: string): PolicyResult {
   if (!isObject(doc))
     return { ok: false, problems: ["the file must be a YAML mapping with defaults and namespaces"] };
   for (const key of Object.keys(doc)) {
-    if (key !== "defaults" && key !== "namespaces")
-      problems.push(`${key}: unknown key (expected defaults or namespaces)`);
+    if (key !== "defaults" && key !== "namespaces" && key !== "clusters")
+      problems.push(`${key}: unknown key (expected defaults, namespaces or clusters)`);
   }
   const defaults = readEntry(doc.defaults ?? {}, "defaults", OPEN_DEFAULTS, problems);
-  const namespaces: Record<string, NamespacePolicy> = Object.create(null);
-  const rawNamespaces = doc.namespaces ?? {};
-  if (!isObject(rawNamespaces)) problems.push("namespaces: must be a mapping of namespace name to settings");
+  const namespaces = readNamespaces(doc.namespaces, "namespaces", defaults, problems);
+  const clusters: Record<string, ClusterPolicy> = Object.create(null);
+  const rawClusters = doc.clusters ?? {};
+  if (!isObject(rawClusters))
+    problems.push("clusters: must be a mapping of cluster name to defaults and namespaces");
   else {
-    for (const [name, entry] of Object.entries(rawNamespaces)) {
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
-        problems.push(`namespaces.${name}: not a valid namespace name`);
+    for (const [name, raw] of Object.entries(rawClusters)) {
+      const at = `clusters.${name}`;
+      if (!CLUSTER_NAME.test(name)) {
+        problems.push(`${at}: not a valid cluster name (lower-case letters, digits and -)`);
         continue;
       }
-      namespaces[name] = readEntry(entry ?? {}, `namespaces.${name}`, defaults, problems);
+      if (!isObject(raw)) {
+        problems.push(`${at}: must be a mapping with defaults and namespaces`);
+        continue;
+      }
+      for (const key of Object.keys(raw)) {
+        if (key !== "defaults" && key !== "namespaces")
+          problems.push(`${at}.${key}: unknown key (expected defaults or namespaces)`);
+      }
+      const clusterDefaults = readEntry(raw.defaults ?? {}, `${at}.defaults`, defaults, problems);
+      clusters[name] = {
+        defaults: clusterDefaults,
+        namespaces: readNamespaces(raw.namespaces, `${at}.namespaces`, clusterDefaults, problems),
+      };
     }
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, policy: { fromFile: true, defaults, namespaces } };
+  const policy: Policy = { fromFile: true, defaults, namespaces };
+  if (Object.keys(clusters).length > 0) policy.clusters = clusters;
+  return { ok: true, policy };
+}
+
+/** A cluster's name as configuration and commands write it (`prod-eu`). */
+export const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function readNamespaces(
+  raw: unknown,
+  at: string,
+  defaults: NamespacePolicy,
+  problems: string[],
+): Record<string, NamespacePolicy> {
+  const namespaces: Record<string, NamespacePolicy> = Object.create(null);
+  if (raw === undefined) return namespaces;
+  if (!isObject(raw)) {
+    problems.push(`${at}: must be a mapping of namespace name to settings`);
+    return namespaces;
+  }
+  for (const [name, entry] of Object.entries(raw)) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+      problems.push(`${at}.${name}: not a valid namespace name`);
+      continue;
+    }
+    namespaces[name] = readEntry(entry ?? {}, `${at}.${name}`, defaults, problems);
+  }
+  return namespaces;
 }
 
 function readEntry(raw: unknown, at: string, base: NamespacePolicy, problems: string[]): NamespacePolicy {

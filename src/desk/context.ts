@@ -23,6 +23,11 @@ import type { DeskEvents } from "./types.ts";
 export interface ReleaseDeskOptions {
   /** The Kubernetes API (a ClusterClient). */
   cluster: Kube;
+  /**
+   * The cluster's configured name, in a desk for several clusters: its jobs carry it, and this desk sees and
+   * recovers only those. Absent with a single cluster.
+   */
+  clusterName?: string;
   store: Store;
   audit: AuditLog;
   clock: () => Date;
@@ -48,6 +53,8 @@ export interface ReleaseDeskOptions {
 
 /** Everything the use-cases share; built once per desk. */
 export interface DeskContext {
+  /** See ReleaseDeskOptions.clusterName. */
+  clusterName: string | undefined;
   /** Fresh reads and every write: what decides a write (preconditions, readiness) is never cached. */
   kube: Kube;
   /** Reads that keep rarely changing kinds for a while; writes through `kube` forget them. */
@@ -76,6 +83,7 @@ export function deskContext(options: ReleaseDeskOptions): DeskContext {
   const recent = new RecentReads();
   cache.onWrite((namespace) => recent.forget(namespace));
   return {
+    clusterName: options.clusterName,
     kube: cache.fresh,
     shared: cache.shared,
     reads: cache.shared,

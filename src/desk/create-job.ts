@@ -91,6 +91,7 @@ export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: 
   const job: ReleaseJob = {
     id: ctx.newId("job"),
     name: input.name,
+    ...(ctx.clusterName ? { cluster: ctx.clusterName } : {}),
     namespace: input.namespace,
     app: service.app,
     service: { name: service.name, ports: service.ports },

@@ -83,3 +83,9 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
     },
   };
 }
+export {
+  type ClusterReach,
+  type ClustersDesk,
+  type ClustersDeskOptions,
+  createClustersDesk,
+} from "./clusters.ts";

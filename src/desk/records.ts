@@ -34,8 +34,16 @@ export function mustJob(ctx: DeskContext, id: string): ReleaseJob {
   return job;
 }
 
+/** The jobs of this desk's cluster (every job, with a single cluster). */
 export function allJobs(ctx: DeskContext): ReleaseJob[] {
-  return Object.values(ctx.store.data().jobs) as unknown as ReleaseJob[];
+  return (Object.values(ctx.store.data().jobs) as unknown as ReleaseJob[]).filter(
+    (job) => job.cluster === ctx.clusterName,
+  );
+}
+
+/** Whether a job belongs to this desk's cluster (a job no longer stored, to a desk without a cluster name). */
+export function ownsJob(ctx: DeskContext, jobId: string): boolean {
+  return readJob(ctx, jobId)?.cluster === ctx.clusterName;
 }
 
 export function isLive(job: ReleaseJob): boolean {

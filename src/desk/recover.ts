@@ -14,7 +14,16 @@ import type { Deployments } from "./deploying.ts";
 import { completeChange, failJob } from "./job-changes.ts";
 import { computePreparePlan, runPreparePlan } from "./prepare-job.ts";
 import { prepared, undoPrepare } from "./prepared.ts";
-import { allJobs, movePlan, mustJob, type PlanRecord, readPlan, saveJob, savePlan } from "./records.ts";
+import {
+  allJobs,
+  movePlan,
+  mustJob,
+  ownsJob,
+  type PlanRecord,
+  readPlan,
+  saveJob,
+  savePlan,
+} from "./records.ts";
 import { closeRecoveredRequests, refuseUnstartedRequests } from "./recovered-requests.ts";
 
 /**
@@ -25,6 +34,7 @@ import { closeRecoveredRequests, refuseUnstartedRequests } from "./recovered-req
 export async function recover(ctx: DeskContext, deployments: Deployments): Promise<void> {
   // A crash between storing a new job and the first step of its preparation left no journal: start one.
   for (const record of Object.values(ctx.store.data().plans) as unknown as PlanRecord[]) {
+    if (!ownsJob(ctx, record.plan.jobId)) continue;
     if (
       record.status === "applying" &&
       record.change.kind === "prepare" &&
@@ -35,6 +45,8 @@ export async function recover(ctx: DeskContext, deployments: Deployments): Promi
   for (const entry of journalEntries(ctx.store.data())) {
     if (entry.state !== "running") continue;
     const record = readPlan(ctx, entry.planId);
+    // With several clusters, each cluster's desk finishes its own jobs' plans.
+    if (record && !ownsJob(ctx, record.plan.jobId)) continue;
     const finish = (state: "done" | "failed", error?: string) =>
       ctx.store.update((draft) => {
         const stored = draft.journal[entry.id] as { state?: string; error?: string } | undefined;

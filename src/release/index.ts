@@ -14,7 +14,15 @@ export {
 export type { FieldError, ReleaseErrorCode } from "./errors.ts";
 export { assertNoFieldErrors, ReleaseError, UserFacingError, userMessageOf } from "./errors.ts";
 export type * from "./job.ts";
-export { initialTraffic, jobVersions, POLICY_KINDS, ROUTER_KINDS } from "./job.ts";
+export {
+  initialTraffic,
+  jobScope,
+  jobVersions,
+  POLICY_KINDS,
+  ROUTER_KINDS,
+  splitScope,
+  withScope,
+} from "./job.ts";
 export type { ObjectRef, Plan, PlanStep, Precondition, StepAction } from "./plan.ts";
 export { canonicalJson, makePlan, orderSteps, planHash, refOf } from "./plan.ts";
 export { DIFF_LIMIT, renderDiff } from "./plan-diff.ts";

@@ -81,6 +81,8 @@ export interface RecordedOriginal {
 export interface ReleaseJob {
   id: string;
   name: string;
+  /** The cluster of a desk with several (its configured name); absent with a single cluster. */
+  cluster?: string;
   namespace: string;
   /** The composed app the service belongs to. */
   app: string;
@@ -128,3 +130,20 @@ export const POLICY_KINDS: Record<ReleaseStrategy, TrafficPolicy["kind"][]> = {
   canary: ["weights", "match"],
   mirror: ["mirror"],
 };
+
+/** A namespace as a desk for several clusters writes it: `cluster/namespace` (just the namespace without a cluster). */
+export function withScope(cluster: string | undefined, namespace: string): string {
+  return cluster === undefined ? namespace : `${cluster}/${namespace}`;
+}
+
+/** The cluster and namespace of `cluster/namespace`, or of a bare namespace (no cluster). */
+export function splitScope(scope: string): { cluster?: string; namespace: string } {
+  const slash = scope.indexOf("/");
+  if (slash < 0) return { namespace: scope };
+  return { cluster: scope.slice(0, slash), namespace: scope.slice(slash + 1) };
+}
+
+/** Where a job runs, as people read it: `prod-eu/bookinfo`, or `bookinfo` with a single cluster. */
+export function jobScope(job: Pick<ReleaseJob, "cluster" | "namespace">): string {
+  return withScope(job.cluster, job.namespace);
+}

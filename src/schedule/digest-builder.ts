@@ -1,12 +1,16 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import type { ApprovalRequest, Policy } from "../approvals/index.ts";
 import {
+  GATEWAY_API_VERSION,
+  type HttpRouteObject,
   ISTIO_API_VERSION,
   MANAGED_BY,
   newVersionDeploymentName,
   type ReleaseJob,
+  readHttpRoute,
   readSplit,
   readStrategy,
+  routesService,
   STRATEGY_API_VERSION,
   type StrategyObject,
   TERMINAL_STATES,
@@ -27,7 +31,10 @@ export type ListObjects = <T extends KubernetesObject>(
 
 export interface DigestSources {
   store: Store;
+  /** The cluster of jobs without a cluster name (a desk with one cluster). */
   list: ListObjects;
+  /** With several clusters: each cluster's list by its name; a cluster that does not answer marks its jobs. */
+  clusters?: Record<string, ListObjects>;
   /** Health of many jobs with one Prometheus query per metric (Telemetry.healthOfJobs); absent: not measured. */
   health?: (jobs: HealthJob[]) => Promise<Map<string, VersionHealth>>;
   policy: Policy;
@@ -53,48 +60,29 @@ export async function gatherDigest(
     (a) => !wanted || wanted.has(a.namespace),
   );
   const active = jobs.filter((j) => !TERMINAL_STATES.includes(j.state));
-  const uses = (router: ReleaseJob["router"]) => active.some((j) => j.router === router);
-  const safely = async <T extends KubernetesObject>(apiVersion: string, kind: string, selector?: string) => {
-    try {
-      return (await sources.list<T>(apiVersion, kind, undefined, selector)).items;
-    } catch {
-      return undefined;
+  const health =
+    sources.health && active.length > 0 ? await sources.health(active).catch(() => undefined) : undefined;
+  const byCluster = groupBy(jobs, (job) => job.cluster ?? "");
+  const digestJobs: DigestJob[] = [];
+  for (const [cluster, clusterJobs] of byCluster) {
+    const list = cluster === "" ? sources.list : sources.clusters?.[cluster];
+    const read = list ? await readCluster(list, clusterJobs) : undefined;
+    for (const job of clusterJobs) {
+      const entry: DigestJob = { job };
+      digestJobs.push(entry);
+      if (TERMINAL_STATES.includes(job.state)) continue;
+      if (!read?.reached) {
+        entry.unreachable = true;
+        continue;
+      }
+      const configured = read.configured(job);
+      if (configured) entry.configured = configured;
+      const jobHealth = health?.get(job.id);
+      if (jobHealth) entry.health = jobHealth;
+      const pods = read.pods(job);
+      if (pods) entry.newVersionPods = pods;
     }
-  };
-  const [services, strategies, deployments, health] = await Promise.all([
-    uses("istio") ? safely<VirtualServiceObject & KubernetesObject>(ISTIO_API_VERSION, "VirtualService") : [],
-    uses("kubesphere") ? safely<StrategyObject & KubernetesObject>(STRATEGY_API_VERSION, "Strategy") : [],
-    active.length > 0
-      ? safely<DeploymentLike>("apps/v1", "Deployment", `app.kubernetes.io/managed-by=${MANAGED_BY}`)
-      : [],
-    sources.health && active.length > 0 ? sources.health(active).catch(() => undefined) : undefined,
-  ]);
-
-  const byNamespace = groupBy(services ?? [], (vs) => vs.metadata?.namespace ?? "");
-  const strategyOf = new Map(
-    (strategies ?? []).map((s) => [`${s.metadata?.namespace}/${s.metadata?.name}`, s]),
-  );
-  const deploymentOf = new Map(
-    (deployments ?? []).map((d) => [`${d.metadata?.namespace}/${d.metadata?.name}`, d]),
-  );
-
-  const digestJobs: DigestJob[] = jobs.map((job) => {
-    const entry: DigestJob = { job };
-    if (TERMINAL_STATES.includes(job.state)) return entry;
-    const configured = configuredSplit(job, byNamespace, strategyOf);
-    if (configured) entry.configured = configured;
-    const jobHealth = health?.get(job.id);
-    if (jobHealth) entry.health = jobHealth;
-    const deployment = deploymentOf.get(
-      `${job.namespace}/${newVersionDeploymentName(job.service.name, job.newVersion.version)}`,
-    );
-    if (deployment)
-      entry.newVersionPods = {
-        ready: deployment.status?.readyReplicas ?? 0,
-        desired: deployment.spec?.replicas ?? 0,
-      };
-    return entry;
-  });
+  }
   return {
     now: (sources.now ?? (() => new Date()))(),
     ...(options.lastDigestAt ? { lastDigestAt: options.lastDigestAt } : {}),
@@ -102,6 +90,54 @@ export async function gatherDigest(
     approvals,
     policy: sources.policy,
     ...(options.namespaces ? { namespaces: options.namespaces } : {}),
+  };
+}
+
+/**
+ * One cluster's part: a list per routing kind its active jobs use and one of Graydesk's Deployments. `reached`
+ * is false when every list failed: the cluster did not answer.
+ */
+async function readCluster(list: ListObjects, jobs: ReleaseJob[]) {
+  const active = jobs.filter((j) => !TERMINAL_STATES.includes(j.state));
+  const uses = (router: ReleaseJob["router"]) => active.some((j) => j.router === router);
+  let asked = 0;
+  let answered = 0;
+  const safely = async <T extends KubernetesObject>(apiVersion: string, kind: string, selector?: string) => {
+    asked++;
+    try {
+      const items = (await list<T>(apiVersion, kind, undefined, selector)).items;
+      answered++;
+      return items;
+    } catch {
+      return undefined;
+    }
+  };
+  const [services, strategies, routes, deployments] = await Promise.all([
+    uses("istio") ? safely<VirtualServiceObject & KubernetesObject>(ISTIO_API_VERSION, "VirtualService") : [],
+    uses("kubesphere") ? safely<StrategyObject & KubernetesObject>(STRATEGY_API_VERSION, "Strategy") : [],
+    uses("gateway-api") ? safely<HttpRouteObject & KubernetesObject>(GATEWAY_API_VERSION, "HTTPRoute") : [],
+    active.length > 0
+      ? safely<DeploymentLike>("apps/v1", "Deployment", `app.kubernetes.io/managed-by=${MANAGED_BY}`)
+      : [],
+  ]);
+  const byNamespace = groupBy(services ?? [], (vs) => vs.metadata?.namespace ?? "");
+  const routesByNamespace = groupBy(routes ?? [], (route) => route.metadata?.namespace ?? "");
+  const strategyOf = new Map(
+    (strategies ?? []).map((s) => [`${s.metadata?.namespace}/${s.metadata?.name}`, s]),
+  );
+  const deploymentOf = new Map(
+    (deployments ?? []).map((d) => [`${d.metadata?.namespace}/${d.metadata?.name}`, d]),
+  );
+  return {
+    reached: asked === 0 || answered > 0,
+    configured: (job: ReleaseJob) => configuredSplit(job, byNamespace, strategyOf, routesByNamespace),
+    pods(job: ReleaseJob) {
+      const deployment = deploymentOf.get(
+        `${job.namespace}/${newVersionDeploymentName(job.service.name, job.newVersion.version)}`,
+      );
+      if (!deployment) return undefined;
+      return { ready: deployment.status?.readyReplicas ?? 0, desired: deployment.spec?.replicas ?? 0 };
+    },
   };
 }
 
@@ -114,7 +150,16 @@ function configuredSplit(
   job: ReleaseJob,
   services: Map<string, VirtualServiceObject[]>,
   strategies: Map<string, StrategyObject>,
+  routes: Map<string, HttpRouteObject[]>,
 ): TrafficPolicy | undefined {
+  if (job.router === "gateway-api") {
+    const candidates = (routes.get(job.namespace) ?? []).filter((route) => routesService(route, job));
+    for (const route of candidates) {
+      const split = readHttpRoute(route, job);
+      if (split) return split;
+    }
+    return undefined;
+  }
   if (job.router === "istio") {
     const candidates = services.get(job.namespace) ?? [];
     const own = candidates.filter((vs) => vs.metadata.name === job.service.name);

@@ -1,7 +1,14 @@
 import type { KnownBlock } from "@slack/types";
 import type { ApprovalRequest, Policy } from "../approvals/index.ts";
 import { policyFor } from "../approvals/index.ts";
-import { type ReleaseJob, splitView, TERMINAL_STATES, type TrafficPolicy } from "../release/index.ts";
+import {
+  jobScope,
+  type ReleaseJob,
+  splitScope,
+  splitView,
+  TERMINAL_STATES,
+  type TrafficPolicy,
+} from "../release/index.ts";
 import type { VersionHealth } from "../telemetry/index.ts";
 import { findBreaches, formatShare, thresholdsFor } from "../telemetry/index.ts";
 import { type DigestMessage, sectionsOf, toMessages } from "./digest-messages.ts";
@@ -14,6 +21,8 @@ export interface DigestJob {
   health?: VersionHealth;
   /** The new version's Deployment as the cluster reports it. */
   newVersionPods?: { ready: number; desired: number };
+  /** Set when the job's cluster did not answer: what the digest says instead of its live state. */
+  unreachable?: boolean;
 }
 
 export interface DigestInput {
@@ -23,8 +32,14 @@ export interface DigestInput {
   jobs: DigestJob[];
   approvals: ApprovalRequest[];
   policy: Policy;
-  /** Only these namespaces (a channel's namespaces); all when absent. */
+  /** Only these namespaces (a channel's namespaces, `cluster/namespace` with several clusters); all when absent. */
   namespaces?: string[];
+}
+
+/** Where a request's job runs (`cluster/namespace`), read from the digest's jobs; its namespace otherwise. */
+function requestScope(request: ApprovalRequest, input: DigestInput): string {
+  const job = input.jobs.find((j) => j.job.id === request.jobId)?.job;
+  return job ? jobScope(job) : request.namespace;
 }
 
 /**
@@ -36,12 +51,13 @@ export interface DigestInput {
 export function buildDigest(input: DigestInput): DigestMessage[] {
   const wanted = input.namespaces ? new Set(input.namespaces) : undefined;
   const inScope = (ns: string) => !wanted || wanted.has(ns);
+  // With several clusters a section is `cluster/namespace`, so each job is listed with its cluster.
   const namespaces = [
     ...new Set([
-      ...input.jobs.map((j) => j.job.namespace).filter(inScope),
+      ...input.jobs.map((j) => jobScope(j.job)).filter(inScope),
       ...input.approvals
         .filter((a) => a.state === "pending")
-        .map((a) => a.namespace)
+        .map((a) => requestScope(a, input))
         .filter(inScope),
     ]),
   ].sort();
@@ -61,17 +77,18 @@ export function buildDigest(input: DigestInput): DigestMessage[] {
   return toMessages(title, blocks);
 }
 
-function namespaceBlocks(ns: string, input: DigestInput): KnownBlock[] {
-  const rules = policyFor(input.policy, ns);
+function namespaceBlocks(scope: string, input: DigestInput): KnownBlock[] {
+  const { cluster, namespace } = splitScope(scope);
+  const rules = policyFor(input.policy, namespace, cluster);
   const now = input.now.getTime();
-  const jobs = input.jobs.filter((j) => j.job.namespace === ns);
+  const jobs = input.jobs.filter((j) => jobScope(j.job) === scope);
   const active = jobs.filter((j) => !TERMINAL_STATES.includes(j.job.state));
   const forgottenMs = rules.forgottenAfterDays * 86_400_000;
   const forgotten = active.filter((j) => now - lastChange(j.job) > forgottenMs);
   const since = input.lastDigestAt?.getTime() ?? now - 86_400_000;
   const finished = jobs.filter((j) => TERMINAL_STATES.includes(j.job.state) && lastChange(j.job) > since);
   const waiting = input.approvals
-    .filter((a) => a.namespace === ns && a.state === "pending")
+    .filter((a) => requestScope(a, input) === scope && a.state === "pending")
     .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
 
   const out: KnownBlock[] = [];
@@ -116,6 +133,9 @@ function namespaceBlocks(ns: string, input: DigestInput): KnownBlock[] {
 
 function activeLine(j: DigestJob, input: DigestInput): string {
   const { job } = j;
+  if (j.unreachable) {
+    return `• *${job.name}* (${job.strategy}, ${job.state}) — :warning: cluster unreachable: ${cluster(job)} did not answer, so its routes, pods and health are unknown; last applied ${splitText(job, job.traffic)} · age ${age(input.now.getTime() - Date.parse(job.createdAt))}`;
+  }
   const configured = j.configured ?? job.traffic;
   const parts = [
     `• *${job.name}* (${job.strategy}, ${job.state}) — configured ${splitText(job, configured)}${j.configured ? "" : " (as last applied)"}`,
@@ -152,10 +172,14 @@ function healthText(j: DigestJob, input: DigestInput): string {
   const health = j.health;
   if (!health) return "health not measured";
   if (health.status === "unavailable") return `health unknown (${health.reason})`;
-  const rules = policyFor(input.policy, j.job.namespace);
+  const rules = policyFor(input.policy, j.job.namespace, j.job.cluster);
   const breaches = findBreaches(health, thresholdsFor(rules), j.job.traffic.kind);
   if (breaches.length === 0) return ":large_green_circle: healthy";
   return `:red_circle: ${breaches.map((b) => b.text).join(" ")}`;
+}
+
+function cluster(job: ReleaseJob): string {
+  return job.cluster ? `cluster ${job.cluster}` : "the cluster";
 }
 
 function keptText(job: ReleaseJob): string {

@@ -18,6 +18,48 @@ describe("approval policy", () => {
     expect(rules.approvers).toBeUndefined();
   });
 
+  it("reads clusters: a cluster's defaults over the file's, its namespaces over the cluster's", () => {
+    const result = parsePolicy(`
+defaults:
+  expiryMinutes: 15
+namespaces:
+  bookinfo: { approvals: 1 }
+clusters:
+  prod-eu:
+    defaults: { approvals: 2, approvers: { groups: [S0SRE] } }
+    namespaces:
+      payments: { approvals: 3 }
+  staging:
+    namespaces:
+      bookinfo: { selfApproval: true }
+`);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const { policy } = result;
+    expect(policyFor(policy, "bookinfo", "prod-eu").approvals).toBe(2);
+    expect(policyFor(policy, "bookinfo", "prod-eu").expiryMinutes).toBe(15);
+    expect(policyFor(policy, "payments", "prod-eu").approvals).toBe(3);
+    expect(policyFor(policy, "payments", "prod-eu").approvers).toEqual({ users: [], groups: ["S0SRE"] });
+    expect(policyFor(policy, "bookinfo", "staging")).toMatchObject({ approvals: 1, selfApproval: true });
+    // A cluster the file does not name, or none: the file's own entries.
+    expect(policyFor(policy, "bookinfo", "dev").approvals).toBe(1);
+    expect(policyFor(policy, "bookinfo").approvals).toBe(1);
+    expect(policyFor(policy, "constructor", "prod-eu").approvals).toBe(2);
+  });
+
+  it("names the path of a problem under clusters", () => {
+    const result = parsePolicy(
+      "clusters:\n  Prod_EU: {}\n  staging:\n    approvals: 2\n    namespaces: { bookinfo: { approvals: 0 } }\n",
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      "clusters.Prod_EU: not a valid cluster name (lower-case letters, digits and -)",
+      "clusters.staging.approvals: unknown key (expected defaults or namespaces)",
+      expect.stringMatching(/^clusters\.staging\.namespaces\.bookinfo\.approvals: /),
+    ]);
+  });
+
   it("reads defaults and per-namespace rules, which inherit the defaults", () => {
     const result = parsePolicy(`
 defaults:
@@ -78,7 +120,7 @@ namespaces:
     ["namespaces:\n  ns: { approveNewVersions: maybe }", /approveNewVersions: must be true or false/],
     ["not: [valid", /not valid YAML/],
     ["- a\n- b", /must be a YAML mapping/],
-    ["approvers: []", /approvers: unknown key \(expected defaults or namespaces\)/],
+    ["approvers: []", /approvers: unknown key \(expected defaults, namespaces or clusters\)/],
     ["namespaces:\n  Bad_NS: {}", /namespaces\.Bad_NS: not a valid namespace name/],
     ["namespaces:\n  ns: { approvals: 0 }", /namespaces\.ns\.approvals: must be a whole number from 1 to 10/],
     [

@@ -94,8 +94,8 @@ export class ApprovalDesk {
     const { jobId, change, channel } = request;
     const { desk, gate, policy, audit, authorizer } = this.#o;
     let job = this.#job(jobId);
-    const rules = policyFor(policy, job.namespace);
-    await authorizer.require(request.actor, request.action ?? "change.request", job.namespace);
+    const rules = policyFor(policy, job.namespace, job.cluster);
+    await authorizer.require(request.actor, request.action ?? "change.request", job.namespace, job.cluster);
     const actor = request.actor.user;
     // A new job's first traffic change is asked for with the job: plan it once the new version is ready.
     if (job.state === "deploying") job = await desk.waitDeployed(jobId, this.#o.deployWaitMs ?? 120_000);
@@ -144,9 +144,14 @@ export class ApprovalDesk {
     return gate.get(opened.id) ?? opened;
   }
 
+  /** The cluster of a request's job, whose policy applies to it (undefined with a single cluster). */
+  #clusterOf(jobId: string): string | undefined {
+    return this.#o.desk.job(jobId)?.cluster;
+  }
+
   /** Whether the policy lets `user` approve `request` (never their own unless self-approval is on). */
   async mayApprove(request: ApprovalRequest, user: string): Promise<boolean> {
-    const rules = policyFor(this.#o.policy, request.namespace);
+    const rules = policyFor(this.#o.policy, request.namespace, this.#clusterOf(request.jobId));
     return (await this.#o.permissions.mayApprove(rules, request.namespace, user, request)).ok;
   }
 
@@ -180,7 +185,8 @@ export class ApprovalDesk {
     const user = actor.user;
     const current = gate.get(requestId);
     if (!current) return { kind: "not-found" };
-    const rules = policyFor(policy, current.namespace);
+    const cluster = this.#clusterOf(current.jobId);
+    const rules = policyFor(policy, current.namespace, cluster);
     // The requester may withdraw their own request; deciding anything else takes an approver.
     const withdraw = choice === "reject" && user === current.requestedBy;
     // Approving one's own request or approving twice is refused in those words, before any list is consulted.
@@ -194,6 +200,7 @@ export class ApprovalDesk {
       actor,
       withdraw ? "change.request" : "change.decide",
       current.namespace,
+      cluster,
     );
     if (!authorized.ok) return { kind: "refused", rule: authorized.message };
     // A decided request says so to whoever may decide: a double click, a Slack retry, a late approver.
