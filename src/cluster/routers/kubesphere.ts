@@ -5,6 +5,8 @@ import { versionDeployments } from "../workloads.ts";
 import { deleteStep, gaining, hasOriginals, waitReadyStep, writeStep } from "./steps.ts";
 import { joinParts, type PlanPart, type RouterDeps, type TrafficRouter } from "./types.ts";
 
+const APP_VERSION_LABEL = "app.kubernetes.io/version";
+
 export interface KubeSphereRouterDeps extends RouterDeps {
   flavour: KubeSphereFlavour;
 }
@@ -52,6 +54,18 @@ export function kubesphereRouter(deps: KubeSphereRouterDeps): TrafficRouter {
         desiredStrategy({ ...job, ...takenOver, traffic: policy }, policy, flavour),
         current,
       );
+      if (!current) {
+        // KubeSphere's controller acts on a Strategy only when it carries all three of the component's app
+        // labels, app.kubernetes.io/version included, with the Service's values.
+        const service = await kube.get<KubeObject>({
+          apiVersion: "v1",
+          kind: "Service",
+          namespace: job.namespace,
+          name: job.service.name,
+        });
+        const version = service?.metadata.labels?.[APP_VERSION_LABEL];
+        if (version) desired.metadata.labels = { ...desired.metadata.labels, [APP_VERSION_LABEL]: version };
+      }
       const parts: PlanPart[] = [];
       if (current?.spec.strategyPolicy === "Paused")
         parts.push({

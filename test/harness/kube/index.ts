@@ -11,6 +11,7 @@ import { Controllers } from "./controllers.ts";
 import { installedCrds, type KubeSphereFlavour } from "./crds.ts";
 import { type Fault, Faults } from "./faults.ts";
 import { writeKubeconfigFile } from "./kubeconfig.ts";
+import { KubeSphereVirtualServices } from "./kubesphere-controller.ts";
 import { caCertificate, listenDual } from "./listen.ts";
 import { newUid } from "./objects.ts";
 import { BUILT_IN, type Mesh, Registry } from "./registry.ts";
@@ -37,6 +38,11 @@ export interface KubeTestServerOptions {
   /** Events kept for watches to resume from; older resourceVersions get 410 Gone. Default 1000. */
   watchHistory?: number;
   bookmarkIntervalMs?: number;
+  /**
+   * Runs a stand-in for KubeSphere's virtualservice controller: mesh-governed Services get the VirtualService
+   * their DestinationRule and Strategy call for (needs the istio and kubesphere CRDs).
+   */
+  kubesphereController?: boolean;
 }
 
 export interface KubeTestServer {
@@ -83,6 +89,8 @@ export async function startKubeServer(opts: KubeTestServerOptions = {}): Promise
     badImages,
     now,
   });
+
+  const kubesphere = opts.kubesphereController ? new KubeSphereVirtualServices(store) : undefined;
 
   const stamp = now()
     .toISOString()
@@ -163,6 +171,7 @@ export async function startKubeServer(opts: KubeTestServerOptions = {}): Promise
     },
     async close() {
       controllers.stop();
+      kubesphere?.stop();
       for (const end of [...open]) end();
       await server.close();
     },
