@@ -1,6 +1,6 @@
 import { App, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createSlackClient } from "./slack-client.ts";
+import { ACK_BOUND_MS, createSlackClient } from "./slack-client.ts";
 import { type SocketModeServer, startSocketModeServer } from "./socket-mode-server.ts";
 import { type SlackApiServer, startSlackApiServer } from "./web-api-server.ts";
 
@@ -11,7 +11,8 @@ const seen: string[] = [];
 
 beforeEach(async () => {
   api = await startSlackApiServer();
-  socket = await startSocketModeServer(api);
+  // Slack's bound is 3 s; on a loaded machine the test's own delays count too, so only a hung ack is late here.
+  socket = await startSocketModeServer(api, { ackTimeoutMs: ACK_BOUND_MS });
   seen.length = 0;
 });
 afterEach(async () => {
@@ -124,7 +125,7 @@ describe("Socket Mode test server", () => {
       expect(socket.envelopes[0]?.sentOn).toEqual([2]);
       expect(seen).toEqual(["command list"]);
       // The stock client pauses 5 s before reconnecting: longer than Slack waits for an ack.
-      expect(socket.violations).toEqual([expect.stringMatching(/acked after \d+ ms/)]);
+      expect(socket.envelopes[0]?.ackMs).toBeGreaterThan(4_500);
     },
   );
 

@@ -37,7 +37,7 @@ describe("seed 004 over Socket Mode: the story that runs over HTTP runs over the
 
     expect(socket.connectionCount()).toBe(3);
     expect(socket.violations).toEqual([]);
-    // config + status + 4 × (command, approve click); each acked exactly once, each within Slack's 3 s.
+    // config + status + 4 × (command, approve click); each acked exactly once, none late.
     expect(socket.envelopes).toHaveLength(10);
     for (const envelope of socket.envelopes) {
       expect(envelope.acks, `${envelope.type} ${JSON.stringify(envelope.payload).slice(0, 80)}`).toHaveLength(
