@@ -2,6 +2,7 @@ import type { Authorizer } from "../src/approvals/index.ts";
 import type { ReleaseDesk } from "../src/desk/types.ts";
 import type { StepRunner } from "../src/schedule/index.ts";
 import { parseSteps, STEPS_EXAMPLE } from "../src/schedule/index.ts";
+import type { ApprovalDesk } from "../src/slack/approvals/index.ts";
 import type { AuditLog, Store } from "../src/store/index.ts";
 import { buildNote } from "../views/desk-message.ts";
 import { resolveJob } from "./job-ref.ts";
@@ -14,6 +15,7 @@ export interface StepsCommandDeps {
   steps: StepRunner;
   audit: AuditLog;
   authorizer: Authorizer;
+  approvals: Pick<ApprovalDesk, "requestSchedule">;
 }
 
 /** `/release steps <job> 10,25,50,100 every 30m`, `… <job> pause|resume|cancel`, or `… <job>` to see it. */
@@ -69,9 +71,17 @@ export function stepsCommand(deps: StepsCommandDeps): Subcommand {
         call.actor.team,
       );
       await audit("steps.set", { percents: parsed.percents, everyMinutes: parsed.everyMinutes });
+      // The schedule is approved as a whole before its first step: one request shows every step and the gate.
+      const request = await deps.approvals.requestSchedule({
+        jobId: job.id,
+        schedule,
+        actor: call.actor,
+        channel: call.channel,
+      });
       await call.replyPrivately(
         buildNote(
-          `${job.name}: shifting ${job.newVersion.version} through ${parsed.percents.map((p) => `${p} %`).join(" → ")} every ${parsed.everyMinutes} min. The first step (${parsed.percents[schedule.next]} %) is due now; each step is asked for approval unless this namespace allows automatic steps and health is within thresholds.`,
+          `${job.name}: asked for approval to shift ${job.newVersion.version} through ${parsed.percents.map((p) => `${p} %`).join(" → ")} every ${parsed.everyMinutes} min. Nothing moves before it is approved; then the first step (${parsed.percents[schedule.next]} %) is due at once.`,
+          { context: request.summary },
         ),
       );
     },

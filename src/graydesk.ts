@@ -218,7 +218,14 @@ export async function startGraydesk(
       authorizer: deps.authorizer,
       postNow: (channel) => schedules.postDigest(channel),
     }),
-    stepsCommand({ desk: deps.desk, store, steps: schedules.steps, audit, authorizer: deps.authorizer }),
+    stepsCommand({
+      desk: deps.desk,
+      store,
+      steps: schedules.steps,
+      audit,
+      authorizer: deps.authorizer,
+      approvals: deps.approvals,
+    }),
   ];
   registerCommands(slack.app, { logger, inFlight, table: commands });
   registerWizard(slack.app, deps);

@@ -21,8 +21,6 @@ export interface NamespacePolicy {
   allowedTeams: string[];
   /** Whether deploying a job's new version waits for an approval of its plan (image, replicas, pod spec). */
   approveNewVersions: boolean;
-  /** Requests the new version must have served before an automatic step may judge its health. */
-  minStepRequests: number;
   /** Approvals needed before a change is applied. */
   approvals: number;
   /** Whether the person who asked may approve their own request. */
@@ -82,7 +80,6 @@ export interface ClusterPolicy {
 export const OPEN_DEFAULTS: NamespacePolicy = {
   allowedTeams: [],
   approveNewVersions: true,
-  minStepRequests: 100,
   approvals: 1,
   selfApproval: false,
   expiryMinutes: 30,
@@ -114,7 +111,6 @@ const KEYS = new Set([
   "viewers",
   "allowedTeams",
   "approveNewVersions",
-  "minStepRequests",
   "requesters",
   "approvers",
   "approvals",
@@ -245,14 +241,6 @@ function readEntry(raw: unknown, at: string, base: NamespacePolicy, problems: st
     raw.approveNewVersions,
     `${at}.approveNewVersions`,
     base.approveNewVersions,
-    problems,
-  );
-  entry.minStepRequests = readInt(
-    raw.minStepRequests,
-    `${at}.minStepRequests`,
-    base.minStepRequests,
-    1,
-    1_000_000,
     problems,
   );
   if (raw.allowedTeams !== undefined) {

@@ -32,6 +32,12 @@ export {
   leadershipFor,
   type Scheduler,
 } from "./scheduler.ts";
+export {
+  approveSchedule,
+  type ScheduleApproval,
+  scheduleHash,
+  scheduleRequested,
+} from "./step-approval.ts";
 export { StepRunner, type StepRunnerDeps } from "./step-runner.ts";
 export {
   afterAction,

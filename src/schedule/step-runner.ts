@@ -2,6 +2,7 @@ import { type Policy, policyFor } from "../approvals/index.ts";
 import type { ReleaseJob } from "../release/index.ts";
 import type { Store, StoredRecord } from "../store/index.ts";
 import { ScheduleError } from "./cron.ts";
+import { approveSchedule, type ScheduleApproval, scheduleHash } from "./step-approval.ts";
 import {
   afterAction,
   currentPercent,
@@ -82,10 +83,16 @@ export class StepRunner {
       setBy: actor,
       ...(team ? { setByTeam: team } : {}),
     };
+    schedule.approval = { state: "pending", hash: scheduleHash(schedule) };
     await this.#deps.store.update((d) => {
       d.steps[jobId] = schedule as unknown as StoredRecord;
     });
     return schedule;
+  }
+
+  /** Approves the schedule asked for under `hash` (the approval request's); see approveSchedule. */
+  approve(jobId: string, hash: string, by: string): Promise<ScheduleApproval> {
+    return approveSchedule(this.#deps.store, jobId, hash, by, this.#now());
   }
 
   async pause(jobId: string, reason: string): Promise<boolean> {

@@ -20,6 +20,11 @@ export interface StepSchedule {
   setBy: string;
   /** The setter's Slack workspace: each tick acts with their rights, asked again every time. */
   setByTeam?: string;
+  /**
+   * The schedule is approved as a whole (every step, the interval, the health gate) before any step is taken;
+   * `hash` is what was asked for (see scheduleHash). Without it (a schedule from before approvals) it waits.
+   */
+  approval?: { state: "pending" | "approved"; hash: string; requestId?: string; by?: string; at?: string };
 }
 
 export type StepHealth =
@@ -100,6 +105,8 @@ export function nextAction(
 ): StepAction {
   if (schedule.paused) return { kind: "idle", reason: `paused: ${schedule.paused}` };
   if (!job || TERMINAL_STATES.includes(job.state)) return { kind: "done" };
+  if (schedule.approval?.state !== "approved")
+    return { kind: "idle", reason: "the step schedule waits for its approval" };
   const percent = schedule.percents[schedule.next];
   if (percent === undefined) return { kind: "done" };
   if (currentPercent(job) >= percent) return { kind: "advanced", percent };

@@ -7,7 +7,6 @@ describe("approval policy", () => {
     expect(rules).toEqual({
       allowedTeams: [],
       approveNewVersions: true,
-      minStepRequests: 100,
       approvals: 1,
       selfApproval: false,
       expiryMinutes: 30,
@@ -75,7 +74,6 @@ namespaces:
     viewers: { groups: [S0VIEW] }
     allowedTeams: [T0PARTNER, E0ORG]
     approveNewVersions: false
-    minStepRequests: 500
 `);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -93,7 +91,6 @@ namespaces:
       viewers: { users: [], groups: ["S0VIEW"] },
       allowedTeams: ["T0PARTNER", "E0ORG"],
       approveNewVersions: false,
-      minStepRequests: 500,
     });
     expect(policyFor(result.policy, "other").expiryMinutes).toBe(15);
     expect(policyFor(result.policy, "other").approveNewVersions).toBe(true);
@@ -116,7 +113,6 @@ namespaces:
       "namespaces:\n  ns: { allowedTeams: [acme] }",
       /allowedTeams: must be a list of Slack team or enterprise ids/,
     ],
-    ["namespaces:\n  ns: { minStepRequests: 0 }", /minStepRequests: must be a whole number from 1/],
     ["namespaces:\n  ns: { approveNewVersions: maybe }", /approveNewVersions: must be true or false/],
     ["not: [valid", /not valid YAML/],
     ["- a\n- b", /must be a YAML mapping/],

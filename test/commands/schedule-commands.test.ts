@@ -42,6 +42,14 @@ async function setup() {
     notify: async () => undefined,
   });
   const authorizer = new Authorizer(openPolicy(), { isIn: async () => false }, async () => ({ team: "T1" }));
+  // The schedule's approval request, as the approval desk would open it (its words are tested with it).
+  const asked: string[] = [];
+  const approvals = {
+    requestSchedule: async ({ jobId }: { jobId: string }) => {
+      asked.push(jobId);
+      return { summary: "every step" } as never;
+    },
+  };
   const replies: string[] = [];
   const call = (name: string, text: string): CommandCall => ({
     name,
@@ -62,8 +70,9 @@ async function setup() {
     digest: (text: string) =>
       digestCommand({ digests, audit, store, authorizer }).run(call("digest", text), []),
     steps: (text: string) =>
-      stepsCommand({ desk, store, steps, audit, authorizer }).run(call("steps", text), []),
+      stepsCommand({ desk, store, steps, audit, authorizer, approvals }).run(call("steps", text), []),
     digests,
+    asked,
     runner: steps,
   };
 }
@@ -104,8 +113,10 @@ describe("/release steps", () => {
     const t = await setup();
     await t.steps("reviews-canary 10,25,50,100 every 30m");
     expect(t.replies[0]).toMatch(
-      /reviews-canary: shifting v2 through 10 % → 25 % → 50 % → 100 % every 30 min/,
+      /reviews-canary: asked for approval to shift v2 through 10 % → 25 % → 50 % → 100 % every 30 min\. Nothing moves before it is approved/,
     );
+    expect(t.asked).toEqual(["job-1"]);
+    expect(t.runner.get("job-1")?.approval?.state).toBe("pending");
     expect(t.runner.get("job-1")).toMatchObject({ percents: [10, 25, 50, 100], everyMinutes: 30, next: 0 });
     await t.steps("bookinfo/reviews-canary");
     expect(t.replies[1]).toMatch(/steps 10 % → 25 % → 50 % → 100 % every 30 min; next 10 %/);

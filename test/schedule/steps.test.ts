@@ -67,8 +67,17 @@ const schedule = (over: Partial<StepSchedule> = {}): StepSchedule => ({
   next: 0,
   dueAt: T0.toISOString(),
   setBy: "U1",
+  approval: { state: "approved", hash: "approved-as-a-whole" },
   ...over,
 });
+
+/** The schedule as its approval request asked for it, approved (see test/schedule/step-approval.test.ts). */
+async function approveAll(runner: StepRunner): Promise<void> {
+  const stored = runner.get("job-1");
+  if (!stored?.approval) throw new Error("no schedule to approve");
+  const result = await runner.approve("job-1", stored.approval.hash, "U0APPROVER");
+  if (!result.ok) throw new Error(result.reason);
+}
 
 describe("nextAction", () => {
   it.each<[string, StepSchedule, ReleaseJob | undefined, StepHealth, boolean, Date, unknown]>([
@@ -224,6 +233,7 @@ describe("StepRunner", () => {
     const { w, runner } = await world(false);
     const r = runner();
     await r.set("job-1", [10, 25, 50, 100], 30, "U1");
+    await approveAll(r);
     await r.tick();
     await r.tick();
     expect(w.calls).toEqual(["leader request 10"]);
@@ -259,6 +269,7 @@ describe("StepRunner", () => {
     const { w, runner } = await world(true);
     const r = runner();
     await r.set("job-1", [10, 50], 30, "U1");
+    await approveAll(r);
     await r.tick();
     expect(w.calls).toEqual([
       "leader apply 10",
@@ -275,6 +286,7 @@ describe("StepRunner", () => {
     w.health = UNKNOWN;
     const r = runner();
     await r.set("job-1", [10, 50], 30, "U1");
+    await approveAll(r);
     await r.tick();
     expect(w.calls).toEqual(["leader request 10"]);
   });
@@ -283,6 +295,7 @@ describe("StepRunner", () => {
     const { w, runner } = await world(true);
     const r = runner();
     await r.set("job-1", [10, 50], 30, "U1");
+    await approveAll(r);
     await r.tick();
     w.health = BREACH;
     w.now = at(30);
@@ -306,6 +319,7 @@ describe("StepRunner", () => {
     w.failApply = true;
     const failing = runner();
     await failing.set("job-1", [10, 50], 30, "U1");
+    await approveAll(failing);
     await failing.tick();
     expect(failing.get("job-1")).toMatchObject({
       next: 0,
@@ -319,6 +333,7 @@ describe("StepRunner", () => {
     const old = runner("old");
     const fresh = runner("new");
     await old.set("job-1", [10, 50], 30, "U1");
+    await approveAll(old);
     await Promise.all([old.tick(), fresh.tick(), old.tick(), fresh.tick()]);
     expect(w.calls).toHaveLength(1);
     expect(w.calls[0]).toMatch(/request 10$/);
@@ -343,6 +358,7 @@ describe("StepRunner", () => {
     const r = runner();
     expect(await r.pause("job-1", "holiday")).toBe(false);
     await r.set("job-1", [10, 50], 30, "U1");
+    await approveAll(r);
     expect(await r.pause("job-1", "holiday")).toBe(true);
     expect(r.get("job-1")?.paused).toBe("holiday");
     expect(await r.cancel("job-1")).toBe(true);

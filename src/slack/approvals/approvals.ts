@@ -4,6 +4,7 @@ import {
   type ApprovalGate,
   type ApprovalRequest,
   type Authorizer,
+  type NamespacePolicy,
   type Permissions,
   type Policy,
   policyFor,
@@ -11,16 +12,21 @@ import {
 import type { ApplyOutcome, JobChange, ReleaseDesk } from "../../desk/index.ts";
 import type { Logger } from "../../log.ts";
 import { type ReleaseJob, UserFacingError } from "../../release/index.ts";
+import { approveSchedule, type StepSchedule, scheduleRequested } from "../../schedule/index.ts";
 import type { AuditLog, Store } from "../../store/index.ts";
 import type { JobAnalysis } from "../../telemetry/index.ts";
+import { analysisSettings } from "../../telemetry/index.ts";
 import type { JobCards } from "../job-card.ts";
 import type { SlackOutbox } from "../outbox.ts";
 import { despiteRule, type RequestAnalysis, requestAnalysis } from "./analysis-gate.ts";
 import { applyApproved } from "./apply-approved.ts";
 import { ApprovalMessages } from "./approval-messages.ts";
 import { describeChange } from "./change-words.ts";
+import { scheduleWords } from "./schedule-words.ts";
 
 export interface ApprovalDeskOptions {
+  /** Graydesk's clock (tests move it): when an approved schedule's first step is due. */
+  now?: () => Date;
   desk: ReleaseDesk;
   gate: ApprovalGate;
   permissions: Permissions;
@@ -43,6 +49,14 @@ export interface ApprovalDeskOptions {
   analysis?: (job: ReleaseJob) => JobAnalysis | undefined;
 }
 
+export interface ScheduleRequest {
+  jobId: string;
+  /** The schedule as stored (pending approval), with its hash. */
+  schedule: StepSchedule;
+  actor: Actor;
+  channel?: string;
+}
+
 export interface ChangeRequest {
   jobId: string;
   change: JobChange;
@@ -62,6 +76,8 @@ function despite(failing: string | undefined): Record<string, unknown> {
 export type DecideResult =
   | { kind: "applied"; request: ApprovalRequest; outcome: ApplyOutcome }
   | { kind: "recorded"; request: ApprovalRequest; remaining: number }
+  /** A step schedule was approved as a whole: its steps may now be taken. */
+  | { kind: "schedule-approved"; request: ApprovalRequest }
   | { kind: "rejected"; request: ApprovalRequest }
   /** Decided before (a double click, a Slack retry, another approver first): nothing happened. */
   | { kind: "already"; request: ApprovalRequest }
@@ -132,16 +148,68 @@ export class ApprovalDesk {
       namespace: job.namespace,
       detail: { requestId: opened.id, operation: opened.operation, summary: plan.summary },
     });
+    return this.#announce(opened, job, rules, superseded, channel);
+  }
+
+  /**
+   * A step schedule is approved as a whole: one request shows every step, its interval and the health gate;
+   * no step is taken before it is approved (see approveSchedule).
+   */
+  async requestSchedule({ jobId, schedule, actor, channel }: ScheduleRequest): Promise<ApprovalRequest> {
+    const { gate, policy, audit, authorizer } = this.#o;
+    const job = this.#job(jobId);
+    const rules = policyFor(policy, job.namespace);
+    await authorizer.require(actor, "steps.set", job.namespace);
+    const hash = schedule.approval?.hash;
+    if (!hash) throw new UserFacingError("not-found", "That step schedule has nothing to approve.");
+    const words = scheduleWords(job, schedule, rules, {
+      minRequests: analysisSettings(rules).minRequests,
+    });
+    const superseded = gate.pendingFor(jobId);
+    const opened = await gate.open({
+      jobId,
+      jobName: job.name,
+      namespace: job.namespace,
+      operation: words.operation,
+      planId: `steps:${jobId}:${hash}`,
+      planHash: hash,
+      summary: words.summary,
+      requestedBy: actor.user,
+      requiredApprovals: rules.approvals,
+      expiryMinutes: rules.expiryMinutes,
+    });
+    await this.#o.store.update((d) => {
+      const record = d.approvals[opened.id];
+      if (record) record.schedule = { percents: schedule.percents, everyMinutes: schedule.everyMinutes };
+    });
+    await scheduleRequested(this.#o.store, jobId, hash, opened.id);
+    await audit.append({
+      kind: "requested",
+      actor: actor.user,
+      job: job.name,
+      namespace: job.namespace,
+      detail: { requestId: opened.id, operation: opened.operation, summary: words.summary },
+    });
+    return this.#announce(opened, job, rules, superseded, channel);
+  }
+
+  async #announce(
+    opened: ApprovalRequest,
+    job: ReleaseJob,
+    rules: NamespacePolicy,
+    superseded: ApprovalRequest[],
+    channel: string | undefined,
+  ): Promise<ApprovalRequest> {
     const targets: { channel: string; threadTs?: string }[] = [];
-    const card = this.#o.cards.where(jobId);
+    const card = this.#o.cards.where(job.id);
     const home = card?.channel ?? channel ?? job.channel;
     if (home) targets.push({ channel: home, ...(card ? { threadTs: card.ts } : {}) });
     if (rules.approversChannel && rules.approversChannel !== home)
       targets.push({ channel: rules.approversChannel });
     await this.#messages.post(opened.id, targets);
     for (const old of superseded) await this.#messages.redraw(old.id);
-    await this.#messages.refreshCard(jobId);
-    return gate.get(opened.id) ?? opened;
+    await this.#messages.refreshCard(job.id);
+    return this.#o.gate.get(opened.id) ?? opened;
   }
 
   /** The cluster of a request's job, whose policy applies to it (undefined with a single cluster). */
@@ -239,6 +307,10 @@ export class ApprovalDesk {
         await this.#messages.redraw(requestId);
         return decision;
       case "apply":
+        if (this.#o.store.data().approvals[requestId]?.schedule) {
+          await audit.append({ kind: "approved", actor: user, ...about, detail: { requestId } });
+          return this.#approveSchedule(decision.request, user);
+        }
         await audit.append({
           kind: "approved",
           actor: user,
@@ -247,6 +319,36 @@ export class ApprovalDesk {
         });
         return applyApproved({ ...this.#o, messages: this.#messages }, decision.request, user);
     }
+  }
+
+  /** A step schedule's approval completed: the schedule may take its steps, if it is still the one asked for. */
+  async #approveSchedule(request: ApprovalRequest, user: string): Promise<DecideResult> {
+    const about = { job: request.jobName, namespace: request.namespace };
+    const result = await approveSchedule(
+      this.#o.store,
+      request.jobId,
+      request.planHash,
+      user,
+      (this.#o.now ?? (() => new Date()))(),
+    );
+    if (!result.ok) {
+      const closed =
+        (await this.#o.gate.finish(request.id, "stale", `Not started: ${result.reason}`)) ?? request;
+      await this.#o.audit.append({ kind: "stale", actor: user, ...about, detail: { requestId: request.id } });
+      await this.#messages.redraw(request.id);
+      return { kind: "stale", request: closed, reason: result.reason };
+    }
+    const outcome = "Step schedule approved: its first step is due now.";
+    const closed = (await this.#o.gate.finish(request.id, "applied", outcome)) ?? request;
+    await this.#o.audit.append({
+      kind: "applied",
+      actor: user,
+      ...about,
+      detail: { requestId: request.id, schedule: result.schedule.percents },
+    });
+    await this.#messages.redraw(request.id);
+    await this.#messages.note(request.jobId, `<@${user}> approved *${request.operation}*. ${outcome}`);
+    return { kind: "schedule-approved", request: closed };
   }
 
   /** Marks requests past their expiry as expired and updates their messages (a periodic sweep). */

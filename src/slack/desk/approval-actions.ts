@@ -61,6 +61,7 @@ export function registerApprovalActions(app: App, deps: SlackDeps): void {
 export function answerFor(result: DecideResult, user: string): Reply | undefined {
   switch (result.kind) {
     case "applied":
+    case "schedule-approved":
       return undefined;
     case "recorded":
       return buildNote(

@@ -113,6 +113,7 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
     permissions,
     authorizer,
     policy,
+    now: clock,
     cards,
     audit,
     store,

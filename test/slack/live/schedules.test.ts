@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ReleaseJob } from "../../../src/release/index.ts";
 import type { StoredMessage } from "../../harness/slack/index.ts";
 import { ACK_BOUND_MS } from "../../harness/slack/index.ts";
-import { ALICE, approvalMessage, CHANNEL, createReviewsJob, until } from "../desk/world.ts";
+import { ALICE, approvalMessage, BOB, CHANNEL, createReviewsJob, until } from "../desk/world.ts";
 import { type LiveWorld, startLiveWorld } from "./world.ts";
 
 let world: LiveWorld;
@@ -126,13 +126,35 @@ describe("/release digest", () => {
 });
 
 describe("/release steps", () => {
-  it("asks for approval of the first step once it is due, on behalf of whoever set the schedule", async () => {
+  it("asks once for the whole schedule, then (no automatic steps here) for each step when due", async () => {
     expect(await answer("steps reviews-steps 10,25,50,100 every 30m")).toContain(
-      "reviews-steps: shifting v2 through 10 % → 25 % → 50 % → 100 % every 30 min.",
+      "reviews-steps: asked for approval to shift v2 through 10 % → 25 % → 50 % → 100 % every 30 min. Nothing moves before it is approved",
     );
+    const asked = await until(() => approvalMessage(world.api), 10_000);
+    expect(String(asked.text)).toBe(
+      "run the step schedule 10 % → 25 % → 50 % → 100 % every 30 min on reviews-steps: waiting for approval",
+    );
+    // Every step, its interval and the health gate are on the request the approver sees.
+    const shown = JSON.stringify(asked.blocks);
+    for (const step of ["1. v2 10 %, v1 90 %", "2. v2 25 %, v1 75 %", "3. v2 50 %", "4. v2 100 %, v1 0 %"])
+      expect(shown).toContain(step);
+    expect(shown).toContain("Every 30 min");
+    expect(shown).toContain("each due step is also asked for approval");
+    // Before it is approved, a due tick takes no step and asks nothing.
     world.clock.advance(60_000);
     await world.app.graydesk.schedules.steps.tick();
-    const request = await until(() => approvalMessage(world.api), 10_000);
+    expect(world.app.graydesk.schedules.steps.get(job.id)).toMatchObject({
+      next: 0,
+      approval: { state: "pending" },
+    });
+    await world.app.slack.clickButton(asked, "approval_approve", { user: BOB });
+    await until(() => world.app.graydesk.schedules.steps.get(job.id)?.approval?.state === "approved");
+    world.clock.advance(60_000);
+    await world.app.graydesk.schedules.steps.tick();
+    const request = await until(() => {
+      const latest = approvalMessage(world.api);
+      return String(latest?.text).startsWith("shift traffic") ? latest : undefined;
+    }, 10_000);
     expect(String(request.text)).toBe(
       "shift traffic to v1 90 %, v2 10 % on reviews-steps: waiting for approval",
     );
