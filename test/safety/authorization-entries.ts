@@ -315,6 +315,6 @@ export const NOT_ENTRY_POINTS: Record<string, string[]> = {
     ...["wizard_run_as_group", "wizard_selinux", "wizard_cap_add", "wizard_cap_drop", "wizard_timezone"],
     ...["wizard_serve", "wizard_canary_by", "wizard_percent", "wizard_cond_kind", "wizard_cond_name"],
     ...["wizard_cond_match", "wizard_cond_value", "wizard_add_condition", "wizard_remove_condition"],
-    ...["wizard_oses", "wizard_mirror", "wizard_working", "wizard_notice"],
+    ...["wizard_oses", "wizard_mirror", "wizard_working", "wizard_notice", "wizard_router"],
   ],
 };
