@@ -36,6 +36,47 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => bool
   }
 }
 
+/**
+ * client-node serializes the body through its typed models, which name some schema keys differently
+ * (`x_kubernetes_…`, `_enum`, `_default`) and drop the keys as written: an `x-kubernetes-preserve-unknown-fields`
+ * or `x-kubernetes-int-or-string` would vanish (the server then prunes those fields, or refuses the schema as not
+ * structural). Only nodes the model types are renamed; `items` and `additionalProperties` are sent as given.
+ */
+const MODEL_KEYS: Record<string, string> = {
+  enum: "_enum",
+  default: "_default",
+  $ref: "ref",
+  $schema: "schema",
+};
+const SCHEMA_MAPS = new Set(["properties", "patternProperties", "definitions"]);
+const SCHEMA_LISTS = new Set(["allOf", "anyOf", "oneOf"]);
+
+function modelSchema(schema: unknown): unknown {
+  if (schema === null || typeof schema !== "object" || Array.isArray(schema)) return schema;
+  return Object.fromEntries(
+    Object.entries(schema).map(([key, v]) => {
+      const name = key.startsWith("x-kubernetes-") ? key.replaceAll("-", "_") : (MODEL_KEYS[key] ?? key);
+      if (SCHEMA_MAPS.has(key) && v && typeof v === "object")
+        return [name, Object.fromEntries(Object.entries(v).map(([k, s]) => [k, modelSchema(s)]))];
+      if (SCHEMA_LISTS.has(key) && Array.isArray(v)) return [name, v.map(modelSchema)];
+      if (key === "not") return [name, modelSchema(v)];
+      return [name, v];
+    }),
+  );
+}
+
+function modelSpec(spec: unknown): unknown {
+  const versions = (spec as { versions?: { schema?: { openAPIV3Schema?: unknown } }[] }).versions ?? [];
+  return {
+    ...(spec as object),
+    versions: versions.map((v) =>
+      v.schema
+        ? { ...v, schema: { ...v.schema, openAPIV3Schema: modelSchema(v.schema.openAPIV3Schema) } }
+        : v,
+    ),
+  };
+}
+
 /** Makes the cluster's CRDs exactly those of `meshes` (with the KubeSphere flavour given). */
 export async function installCrds(
   kc: KubeConfig,
@@ -57,7 +98,7 @@ export async function installCrds(
         name: crd.metadata.name,
         ...(crd.metadata.annotations ? { annotations: crd.metadata.annotations } : {}),
       },
-      spec: crd.spec,
+      spec: modelSpec(crd.spec),
     };
     await objects.patch(body, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
   }

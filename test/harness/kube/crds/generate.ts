@@ -203,8 +203,17 @@ function union(options: Schema[]): Schema {
   return nonNull[0] ?? {};
 }
 
+/** What a type imported from another package becomes; by default an object kept as given. */
+type External = (ref: string) => Schema;
+const keepExternal: External = () => ({ "x-kubernetes-preserve-unknown-fields": true });
+
 /** Parses one declaration in a .d.ts file, following `import { X } from "./X.js"` to other files. */
-function fromDeclarations(file: string, name: string, seen = new Map<string, Schema>()): Schema {
+function fromDeclarations(
+  file: string,
+  name: string,
+  seen = new Map<string, Schema>(),
+  external: External = keepExternal,
+): Schema {
   const src = readFileSync(file, "utf8");
   const imports = new Map<string, string>();
   for (const m of src.matchAll(/import \{ ([^}]+) \} from "([^"]+)"/g)) {
@@ -218,10 +227,10 @@ function fromDeclarations(file: string, name: string, seen = new Map<string, Sch
     if (known) return known;
     let target = file;
     if (from?.startsWith(".")) target = join(dirname(file), from.replace(/\.js$/, ".d.ts"));
-    else if (from) return { "x-kubernetes-preserve-unknown-fields": true };
+    else if (from) return external(ref);
     const placeholder: Schema = {};
     seen.set(key, placeholder);
-    const schema = fromDeclarations(target, ref, seen);
+    const schema = fromDeclarations(target, ref, seen, external);
     Object.assign(placeholder, schema);
     return schema;
   };
@@ -407,9 +416,20 @@ write("kubesphere-servicepolicy-v3.3.json", servicePolicy(dr));
 
 // Argo Rollouts' Rollout: spec and status from the declarations (Graydesk patches rollouts/status as the
 // argo-rollouts CLI does, so status is checked too).
+// Kubernetes' own types it imports are given the types the upstream CRD gives them, so a real API server
+// accepts the schema as structural.
+const kubeTypes: External = (ref) => {
+  if (/Time$/.test(ref)) return { type: "string", format: "date-time" };
+  if (/IntOrString$/.test(ref))
+    return { "x-kubernetes-int-or-string": true, anyOf: [{ type: "integer" }, { type: "string" }] };
+  if (/LabelSelector$/.test(ref)) return labelSelector;
+  return { type: "object", "x-kubernetes-preserve-unknown-fields": true };
+};
 const argoRollout = fromDeclarations(
   join(moduleDir("@kubernetes-models/argo-rollouts"), "argoproj.io/v1alpha1/Rollout.d.ts"),
   "IRollout",
+  new Map(),
+  kubeTypes,
 );
 const argoParts = argoRollout.properties as Record<string, Schema>;
 write("argo-rollout.json", crdSchema(integers(argoParts.spec ?? {}), integers(argoParts.status ?? {}), true));
