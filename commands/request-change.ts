@@ -1,6 +1,7 @@
 import type { JobChange } from "../src/desk/types.ts";
 import type { ReleaseJob } from "../src/release/index.ts";
 import { buildNote } from "../views/desk-message.ts";
+import { escapeText } from "../views/escape.ts";
 import type { DeskCommandDeps } from "./desk-deps.ts";
 import type { CommandCall } from "./subcommand.ts";
 
@@ -21,7 +22,7 @@ export async function requestChange(
   const place = where ? `in the thread of ${job.name}'s card in <#${where.channel}>` : "in this channel";
   await call.replyPrivately(
     buildNote(
-      `:hourglass: Asked for approval to *${request.operation}* on *${job.name}*: the request is ${place}.`,
+      `:hourglass: Asked for approval to *${escapeText(request.operation)}* on *${escapeText(job.name)}*: the request is ${place}.`,
       {
         context: request.summary,
       },

@@ -1,3 +1,4 @@
+import { escapeText } from "../views/escape.ts";
 import { buildJobCard } from "../views/job-card.ts";
 import type { DeskCommandDeps } from "./desk-deps.ts";
 import { resolveJob } from "./job-ref.ts";
@@ -17,7 +18,7 @@ export function statusCommand(deps: DeskCommandDeps): Subcommand {
       const status = await deps.desk.status(job.id);
       const pending = deps.approvals.gate
         .pendingFor(job.id)
-        .map((r) => `${r.operation} (asked by <@${r.requestedBy}>)`);
+        .map((r) => `${escapeText(r.operation)} (asked by <@${r.requestedBy}>)`);
       await call.replyPrivately(
         buildJobCard({
           job: status.job,

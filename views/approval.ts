@@ -138,7 +138,8 @@ export function buildApprovalRequest(view: ApprovalView): { text: string; blocks
     }
   }
   const status = request.state === "pending" ? "waiting for approval" : request.state;
-  return { text: `${request.operation} on ${request.jobName}: ${status}`, blocks };
+  // The fallback text is mrkdwn too (notifications read it): escaped like the blocks.
+  return { text: escapeText(`${request.operation} on ${request.jobName}: ${status}`), blocks };
 }
 
 export function outcomeText(request: ApprovalRequest): string {

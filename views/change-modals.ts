@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView } from "@slack/types";
 import type { ReleaseJob } from "../src/release/index.ts";
 import { jobVersions } from "../src/release/index.ts";
+import { codeBlock } from "./escape.ts";
 import { ids } from "./ids.ts";
 import { trafficLines } from "./traffic-text.ts";
 
@@ -91,6 +92,6 @@ function currentSplit(job: ReleaseJob): KnownBlock {
   return {
     type: "section",
     block_id: ids.jobCard.split,
-    text: { type: "mrkdwn", text: `*Now:*\n\`\`\`${trafficLines(job, job.traffic).join("\n")}\`\`\`` },
+    text: { type: "mrkdwn", text: `*Now:*\n${codeBlock(trafficLines(job, job.traffic).join("\n"))}` },
   };
 }

@@ -1,7 +1,11 @@
 import type { ActionsBlock, KnownBlock } from "@slack/types";
+import { escapeText } from "./escape.ts";
 import { ids } from "./ids.ts";
 
-/** A short message from Graydesk: a thread note, an ephemeral answer, an outcome. */
+/**
+ * A short message from Graydesk: a thread note, an ephemeral answer, an outcome. `context` is shown as typed (a
+ * plan summary, conditions included), so it is escaped here; `text` is mrkdwn its callers escape.
+ */
 export function buildNote(
   text: string,
   options: { context?: string; actions?: ActionsBlock["elements"] } = {},
@@ -14,7 +18,7 @@ export function buildNote(
     blocks.push({
       type: "context",
       block_id: ids.deskMessage.context,
-      elements: [{ type: "mrkdwn", text: options.context.slice(0, 3000) }],
+      elements: [{ type: "mrkdwn", text: escapeText(options.context).slice(0, 3000) }],
     });
   }
   if (options.actions && options.actions.length > 0) {

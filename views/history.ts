@@ -1,6 +1,7 @@
 import type { KnownBlock } from "@slack/types";
 import type { ReleaseJob } from "../src/release/index.ts";
 import type { AuditRecord } from "../src/store/index.ts";
+import { escapeText } from "./escape.ts";
 import { chunk } from "./help.ts";
 import { ids } from "./ids.ts";
 
@@ -17,7 +18,7 @@ export function buildHistory(job: ReleaseJob, audit: AuditRecord[]): { text: str
     `*History of ${job.namespace}/${job.name}*${entries.length > SHOWN ? ` (last ${SHOWN} of ${entries.length})` : ""}`,
     ...shown.map(
       (e) =>
-        `\`${e.at.slice(0, 19).replace("T", " ")}\` ${actorText(e.actor)}*${e.what}*${e.detail ? ` — ${e.detail}` : ""}`,
+        `\`${e.at.slice(0, 19).replace("T", " ")}\` ${actorText(e.actor)}*${escapeText(e.what)}*${e.detail ? ` — ${escapeText(e.detail)}` : ""}`,
     ),
   ];
   return {
@@ -39,11 +40,11 @@ export function auditDetail(record: AuditRecord): string | undefined {
   const parts = [detail.operation, detail.summary, detail.reason].filter(
     (p): p is string => typeof p === "string",
   );
-  return parts.length > 0 ? parts.join(" · ") : undefined;
+  return parts.length > 0 ? escapeText(parts.join(" · ")) : undefined;
 }
 
 /** A Slack user as a mention; Graydesk's own actions (actor "graydesk") as its name. */
 export function actorText(actor: string | undefined): string {
   if (!actor) return "";
-  return /^[UW][A-Z0-9]+$/.test(actor) ? `<@${actor}> ` : `${actor} `;
+  return /^[UW][A-Z0-9]+$/.test(actor) ? `<@${actor}> ` : `${escapeText(actor)} `;
 }

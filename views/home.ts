@@ -3,6 +3,7 @@ import type { ApprovalRequest } from "../src/approvals/index.ts";
 import type { ReleaseJob } from "../src/release/index.ts";
 import type { AuditRecord } from "../src/store/index.ts";
 import { when } from "./approval.ts";
+import { escapeText } from "./escape.ts";
 import { chunk } from "./help.ts";
 import { actorText, auditDetail } from "./history.ts";
 import { ids } from "./ids.ts";
@@ -36,7 +37,7 @@ export function buildHome(data: HomeData): HomeView {
     `Waiting for your approval (${data.waiting.length})`,
     data.waiting.map(
       (r) =>
-        `• *${r.operation}* on *${r.namespace}/${r.jobName}* — asked by <@${r.requestedBy}>, expires ${when(r.expiresAt)}\n    ${r.summary}`,
+        `• *${escapeText(r.operation)}* on *${escapeText(`${r.namespace}/${r.jobName}`)}* — asked by <@${r.requestedBy}>, expires ${when(r.expiresAt)}\n    ${escapeText(r.summary)}`,
     ),
     "Nothing is waiting for you.",
   );
@@ -51,7 +52,7 @@ export function buildHome(data: HomeData): HomeView {
     "Recent activity",
     data.activity.map((r) => {
       const detail = auditDetail(r);
-      const job = r.job ? ` ${r.namespace ?? ""}/${r.job}` : "";
+      const job = r.job ? ` ${escapeText(`${r.namespace ?? ""}/${r.job}`)}` : "";
       return `• ${when(r.at)} ${actorText(r.actor)}*${r.kind}*${job}${detail ? ` — ${detail}` : ""}`;
     }),
     "Nothing has happened yet.",

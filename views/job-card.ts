@@ -2,6 +2,7 @@ import type { ActionsBlock, Button, KnownBlock } from "@slack/types";
 import type { VersionInfo } from "../src/desk/types.ts";
 import type { JobState, ReleaseJob, TrafficPolicy } from "../src/release/index.ts";
 import { TERMINAL_STATES } from "../src/release/index.ts";
+import { codeBlock, escapeText } from "./escape.ts";
 import { ids } from "./ids.ts";
 import { type CardTelemetry, healthBlocks } from "./job-card-health.ts";
 import { trafficLines } from "./traffic-text.ts";
@@ -41,7 +42,7 @@ export function buildJobCard(data: JobCardData): { text: string; blocks: KnownBl
       block_id: ids.jobCard.title,
       text: {
         type: "mrkdwn",
-        text: `*${job.name}* · ${STRATEGY_WORDS[job.strategy]} of \`${where}\` · ${job.stableVersion} → ${job.newVersion.version} · via ${job.router}`,
+        text: `*${escapeText(job.name)}* · ${STRATEGY_WORDS[job.strategy]} of \`${escapeText(where)}\` · ${escapeText(job.stableVersion)} → ${escapeText(job.newVersion.version)} · via ${job.router}`,
       },
     },
     { type: "section", block_id: ids.jobCard.state, text: { type: "mrkdwn", text: stateText(job) } },
@@ -58,7 +59,7 @@ export function buildJobCard(data: JobCardData): { text: string; blocks: KnownBl
   blocks.push({
     type: "section",
     block_id: ids.jobCard.split,
-    text: { type: "mrkdwn", text: `\`\`\`${trafficLines(job, traffic).join("\n")}\`\`\`` },
+    text: { type: "mrkdwn", text: codeBlock(trafficLines(job, traffic).join("\n")) },
   });
   if (data.live) blocks.push(...healthBlocks(job, data.live));
   if (data.pending && data.pending.length > 0) {
@@ -75,7 +76,7 @@ export function buildJobCard(data: JobCardData): { text: string; blocks: KnownBl
   }
   const actions = actionsFor(job, data.live);
   if (actions) blocks.push(actions);
-  return { text: `Release job ${job.name} (${where}): ${job.state}`, blocks };
+  return { text: escapeText(`Release job ${job.name} (${where}): ${job.state}`), blocks };
 }
 
 function stateText(job: ReleaseJob): string {
@@ -85,7 +86,7 @@ function stateText(job: ReleaseJob): string {
     const hint = job.failure.retryable
       ? "Retry once the cause is fixed, or abandon the job."
       : "Retrying will not fix this: abandon the job.";
-    text += `\n>${job.failure.reason}\n${hint}`;
+    text += `\n>${escapeText(job.failure.reason).replaceAll("\n", "\n>")}\n${hint}`;
   }
   return text.slice(0, 3000);
 }

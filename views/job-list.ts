@@ -8,7 +8,7 @@ import { trafficSummary } from "./traffic-text.ts";
 
 /** One line per job: name, strategy, service, state and where traffic goes. */
 export function jobLine(job: ReleaseJob): string {
-  return `• *${job.namespace}/${job.name}* — ${job.strategy} of \`${job.service.name}\` · ${job.state} · ${trafficSummary(job, job.traffic)}`;
+  return `• *${escapeText(`${job.namespace}/${job.name}`)}* — ${job.strategy} of \`${escapeText(job.service.name)}\` · ${job.state} · ${escapeText(trafficSummary(job, job.traffic))}`;
 }
 
 /** A release run by Flagger or Argo Rollouts, marked with its controller. */

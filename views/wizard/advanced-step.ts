@@ -8,6 +8,7 @@ import {
   type SecuritySettings,
   validateContainers,
 } from "../../src/release/index.ts";
+import { escapeText } from "../escape.ts";
 import { ids } from "../ids.ts";
 import {
   ACTION_EXAMPLE,
@@ -72,7 +73,7 @@ export function buildAdvancedStep(container: ContainerSettings, meta: SubFormMet
     close: plain("Back"),
     private_metadata: JSON.stringify(meta),
     blocks: [
-      context(w.progress, `Container *${container.name}* · all optional`),
+      context(w.progress, `Container *${escapeText(container.name)}* · all optional`),
       ...probeBlocks,
       textInput(w.postStart, "Post-start action", {
         optional: true,

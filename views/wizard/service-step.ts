@@ -1,5 +1,6 @@
 import type { ModalView, PlainTextOption } from "@slack/types";
 import { validateServiceChoice } from "../../src/release/index.ts";
+import { escapeText } from "../escape.ts";
 import { ids } from "../ids.ts";
 import { ROUTER_NAMES, routerWords } from "../router-names.ts";
 import { context, externalSelect, option, selectInput } from "./blocks.ts";
@@ -72,10 +73,12 @@ function describeStable(state: WizardState): string {
   const stable = state.stable as StableInfo;
   const versions = stable.versions.map((v) => `\`${v.version}\` ${v.readyReplicas}/${v.replicas} ready`);
   const lines = [
-    `*${state.service}* in ${state.namespace}: ${versions.length > 0 ? versions.join(", ") : "no versions deployed"}`,
+    `*${escapeText(state.service ?? "")}* in ${escapeText(state.namespace ?? "")}: ${versions.length > 0 ? versions.join(", ") : "no versions deployed"}`,
   ];
   if (stable.containers.length > 0)
-    lines.push(`Containers: ${stable.containers.map((c) => `${c.name} (${c.image})`).join(", ")}`);
+    lines.push(
+      `Containers: ${escapeText(stable.containers.map((c) => `${c.name} (${c.image})`).join(", "))}`,
+    );
   if (stable.activeJob) lines.push(`:warning: Release job *${stable.activeJob}* is already running on it.`);
   return lines.join("\n");
 }

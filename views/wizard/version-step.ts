@@ -7,6 +7,7 @@ import {
   type NamespaceData,
   validateNewVersion,
 } from "../../src/release/index.ts";
+import { escapeText } from "../escape.ts";
 import { ids } from "../ids.ts";
 import { numberInput, option, plain, radioInput, section, textInput } from "./blocks.ts";
 import { blockErrors, wizardModal } from "./modal.ts";
@@ -70,7 +71,7 @@ function containerList(state: WizardState): KnownBlock[] {
       block_id: containerBlock(i),
       text: {
         type: "mrkdwn",
-        text: `*${c.name || "(no name)"}* · ${c.type === "init" ? "init" : "work"} · \`${c.image}\``,
+        text: `*${escapeText(c.name) || "(no name)"}* · ${c.type === "init" ? "init" : "work"} · \`${escapeText(c.image)}\``,
       },
       accessory: {
         type: "overflow",

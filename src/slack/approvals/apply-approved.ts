@@ -1,3 +1,4 @@
+import { escapeText } from "../../../views/escape.ts";
 import type { ApprovalGate, ApprovalRequest } from "../../approvals/index.ts";
 import type { ReleaseDesk } from "../../desk/index.ts";
 import type { Logger } from "../../log.ts";
@@ -49,7 +50,7 @@ export async function applyApproved(
     await messages.redraw(request.id);
     await messages.note(
       request.jobId,
-      `:white_check_mark: *${request.operation}* applied — asked by <@${request.requestedBy}>, approved by <@${user}>.`,
+      `:white_check_mark: *${escapeText(request.operation)}* applied — asked by <@${request.requestedBy}>, approved by <@${user}>.`,
       request.summary,
     );
     // No card refresh here: the engine's jobChanged event redraws it after an apply.
@@ -66,7 +67,10 @@ export async function applyApproved(
       detail: { requestId: request.id, reason, ...(stale ? { stale: true } : {}) },
     });
     await messages.redraw(request.id);
-    await messages.note(request.jobId, `:x: *${request.operation}* was not applied: ${reason}`);
+    await messages.note(
+      request.jobId,
+      `:x: *${escapeText(request.operation)}* was not applied: ${escapeText(reason)}`,
+    );
     await messages.refreshCard(request.jobId);
     return stale
       ? { kind: "stale", request: finished, reason }

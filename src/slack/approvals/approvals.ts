@@ -1,3 +1,4 @@
+import { escapeText } from "../../../views/escape.ts";
 import {
   type Action,
   type Actor,
@@ -293,7 +294,7 @@ export class ApprovalDesk {
         await this.#messages.redraw(requestId);
         await this.#messages.note(
           current.jobId,
-          `<@${user}> rejected *${current.operation}*. Nothing changed.`,
+          `<@${user}> rejected *${escapeText(current.operation)}*. Nothing changed.`,
         );
         await this.#messages.refreshCard(current.jobId);
         return decision;

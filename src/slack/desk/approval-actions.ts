@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import { rerequestButton } from "../../../views/approval.ts";
 import { buildNote } from "../../../views/desk-message.ts";
+import { escapeText } from "../../../views/escape.ts";
 import { ids } from "../../../views/ids.ts";
 import { buildPlanObjectsModal } from "../../../views/plan-steps.ts";
 import { UserFacingError } from "../../release/index.ts";
@@ -34,9 +35,12 @@ export function registerApprovalActions(app: App, deps: SlackDeps): void {
   onButton(app, deps, ids.approval.rerequest, async (call) => {
     const request = await deps.approvals.rerequest(call.value, call.actor);
     await call.answer(
-      buildNote(`:hourglass: Asked again for approval to *${request.operation}* on *${request.jobName}*.`, {
-        context: request.summary,
-      }),
+      buildNote(
+        `:hourglass: Asked again for approval to *${escapeText(request.operation)}* on *${escapeText(request.jobName)}*.`,
+        {
+          context: request.summary,
+        },
+      ),
     );
   });
   // The full YAML of every step, for the approver who wants more than the listed steps and diffs.
@@ -82,11 +86,11 @@ export function answerFor(result: DecideResult, user: string): Reply | undefined
         { actions: [rerequestButton(result.request.id)] },
       );
     case "stale":
-      return buildNote(`:warning: Not applied: ${result.reason}`, {
+      return buildNote(`:warning: Not applied: ${escapeText(result.reason)}`, {
         actions: [rerequestButton(result.request.id)],
       });
     case "failed":
-      return buildNote(`:x: Approved, but applying failed: ${result.reason}`);
+      return buildNote(`:x: Approved, but applying failed: ${escapeText(result.reason)}`);
     case "refused":
       return buildNote(`:no_entry: ${result.rule} Nothing changed.`);
     case "not-found":

@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import { buildShiftModal, buildTakeOverModal } from "../../../views/change-modals.ts";
 import { buildNote } from "../../../views/desk-message.ts";
+import { escapeText } from "../../../views/escape.ts";
 import { ids } from "../../../views/ids.ts";
 import { buildObjectsModal } from "../../../views/objects-modal.ts";
 import type { Action } from "../../approvals/index.ts";
@@ -37,7 +38,9 @@ export function registerCardActions(app: App, deps: SlackDeps): void {
       ...(call.channel ? { channel: call.channel } : {}),
     });
     await call.answer(
-      buildNote(`:hourglass: Asked for approval to *${request.operation}* on *${job.name}*.`),
+      buildNote(
+        `:hourglass: Asked for approval to *${escapeText(request.operation)}* on *${escapeText(job.name)}*.`,
+      ),
     );
   };
 

@@ -2,6 +2,7 @@ import type { App, ViewSubmitAction } from "@slack/bolt";
 import { parseTraffic } from "../../../commands/parse-traffic.ts";
 import { readChangeMeta } from "../../../views/change-modals.ts";
 import { buildNote } from "../../../views/desk-message.ts";
+import { escapeText } from "../../../views/escape.ts";
 import { ids } from "../../../views/ids.ts";
 import type { JobChange } from "../../desk/types.ts";
 import { requestLogger } from "../../log.ts";
@@ -40,7 +41,9 @@ export function registerChangeSubmissions(app: App, deps: SlackDeps): void {
           ...(meta?.channel ? { channel: meta.channel } : {}),
         });
         await answer(
-          buildNote(`:hourglass: Asked for approval to *${request.operation}* on *${request.jobName}*.`),
+          buildNote(
+            `:hourglass: Asked for approval to *${escapeText(request.operation)}* on *${escapeText(request.jobName)}*.`,
+          ),
         );
       })().catch((error) => replyToError(error, logger, answer));
       await deps.inFlight.track(work);

@@ -1,5 +1,6 @@
 import type { App } from "@slack/bolt";
 import { buildNote } from "../../../views/desk-message.ts";
+import { escapeText } from "../../../views/escape.ts";
 import {
   ApprovalGate,
   Authorizer,
@@ -78,7 +79,7 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
             : "Abandon it.";
           await cards?.thread(
             job.id,
-            buildNote(`:x: Job *${job.name}* failed: ${job.failure.reason}\n${next}`),
+            buildNote(`:x: Job *${escapeText(job.name)}* failed: ${escapeText(job.failure.reason)}\n${next}`),
           );
         }
       } catch (error) {
@@ -101,7 +102,8 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
     desk,
     store,
     logger,
-    pending: (jobId) => gate.pendingFor(jobId).map((r) => `${r.operation} (asked by <@${r.requestedBy}>)`),
+    pending: (jobId) =>
+      gate.pendingFor(jobId).map((r) => `${escapeText(r.operation)} (asked by <@${r.requestedBy}>)`),
     telemetry,
     policy,
     watch,

@@ -1,3 +1,4 @@
+import { escapeText } from "../../../views/escape.ts";
 import { ROUTER_NAMES } from "../../../views/router-names.ts";
 import type { Actor, ApprovalRequest } from "../../approvals/index.ts";
 import type { CreateJobInput } from "../../desk/types.ts";
@@ -49,7 +50,7 @@ export async function createRelease(
   await progress?.({ job, card });
   const ready = await deps.desk.waitDeployed(job.id);
   if (ready.state !== "ready" && ready.state !== "active") {
-    const why = ready.failure?.reason ? `: ${ready.failure.reason}` : "";
+    const why = ready.failure?.reason ? `: ${escapeText(ready.failure.reason)}` : "";
     return {
       job: ready,
       card,
