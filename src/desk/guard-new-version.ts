@@ -25,7 +25,7 @@ export async function guardNewVersion(
     job: input.name,
   }).spec?.template.spec as IPodSpec;
   const facts = await podGuardFacts(ctx.reads, input.namespace);
-  const registries = policyFor(ctx.policy, input.namespace).allowedRegistries;
+  const registries = policyFor(ctx.policy, input.namespace, ctx.clusterName).allowedRegistries;
   return guardPodSpec({
     stable: stableSpec,
     next,
