@@ -1,3 +1,4 @@
+import { splitScope } from "../src/release/index.ts";
 import { buildNote } from "../views/desk-message.ts";
 import { escapeText } from "../views/escape.ts";
 import type { DeskCommandDeps } from "./desk-deps.ts";
@@ -5,7 +6,8 @@ import { closest } from "./parse.ts";
 import type { Subcommand } from "./subcommand.ts";
 import { expectArgs, usageError } from "./usage.ts";
 
-const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// A desk for several clusters names a namespace with its cluster: `prod-eu/bookinfo`.
+const NAMESPACE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function configCommand(deps: DeskCommandDeps): Subcommand {
   const command: Subcommand = {
@@ -21,12 +23,13 @@ export function configCommand(deps: DeskCommandDeps): Subcommand {
           command,
           `\`${escapeText(setting)}\` is not a setting; the one setting is \`namespace\`.`,
         );
-      if (!NAMESPACE.test(namespace) || namespace.length > 63)
+      const scope = splitScope(namespace);
+      if (!NAMESPACE.test(namespace) || scope.namespace.length > 63)
         throw usageError(
           command,
           `\`${escapeText(namespace)}\` is not a namespace name (lower-case letters, digits and -).`,
         );
-      await deps.authorizer.require(call.actor, "channel.configure", namespace);
+      await deps.authorizer.require(call.actor, "channel.configure", scope.namespace, scope.cluster);
       // Moving a channel away from a namespace is a change there too.
       const current = deps.store.data().channels[call.channel]?.namespace;
       if (typeof current === "string" && current !== namespace)

@@ -37,7 +37,13 @@ function withConsoleJobs(deps: DeskCommandDeps, command: Subcommand): Subcommand
     ...command,
     async run(call, table) {
       const first = call.args[0];
-      const named = command.name === "list" ? first : first?.includes("/") ? first.split("/")[0] : undefined;
+      // `namespace/job`, or `cluster/namespace/job` in a desk for several clusters: all but the job's name.
+      const named =
+        command.name === "list"
+          ? first
+          : first?.includes("/")
+            ? first.slice(0, first.lastIndexOf("/"))
+            : undefined;
       await deps.desk.adoptConsoleJobs(named || defaultNamespace(deps.store, call.channel));
       return command.run(call, table);
     },

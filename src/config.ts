@@ -18,6 +18,11 @@ export interface Config {
     apiUrl?: string;
   };
   kube: { kubeconfig?: string; context?: string };
+  /**
+   * CLUSTERS: the clusters of one desk by name, each a context of the kubeconfig or the cluster Graydesk runs
+   * in. Absent: one cluster, `kube`.
+   */
+  clusters?: ClusterSetting[];
   dataDir: string;
   store: StoreKind;
   logLevel: LogLevel;
@@ -33,6 +38,13 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** GATE_TOKENS: the shared token Flagger's gate webhooks send, per namespace; no gates without one. */
   gateTokens?: Record<string, string>;
+}
+
+export interface ClusterSetting {
+  /** How commands, policy and messages name it (`prod-eu`). */
+  name: string;
+  /** A context of KUBECONFIG; absent: in-cluster (the pod's service account). */
+  context?: string;
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -98,6 +110,11 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
     if (!existsSync(path.resolve(cwd, first))) {
       problem("KUBECONFIG", `points to ${first}, which does not exist`, "~/.kube/config");
     }
+  }
+
+  const clusters = parseClusters(read("CLUSTERS"), problems);
+  if (clusters?.some((c) => c.context !== undefined) && kubeconfig === undefined) {
+    problem("CLUSTERS", "names kubeconfig contexts, so KUBECONFIG must be set too", "staging=kind-staging");
   }
 
   const logLevel = (read("LOG_LEVEL") ?? "info") as LogLevel;
@@ -191,6 +208,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
         ...(kubeconfig ? { kubeconfig: path.resolve(cwd, kubeconfig) } : {}),
         ...(read("KUBE_CONTEXT") ? { context: read("KUBE_CONTEXT") } : {}),
       },
+      ...(clusters ? { clusters } : {}),
       dataDir: path.resolve(cwd, read("DATA_DIR") ?? "./data"),
       store,
       logLevel,
@@ -229,6 +247,31 @@ function parseGateTokens(text: string | undefined, problems: string[]): Record<s
     else tokens[namespace] = token;
   }
   return tokens;
+}
+
+/**
+ * `name=context,name=context`: each cluster by the name people use, with its KUBECONFIG context, or `in-cluster`
+ * for the cluster Graydesk runs in. A problem names the entry and what is wrong with it.
+ */
+function parseClusters(text: string | undefined, problems: string[]): ClusterSetting[] | undefined {
+  if (text === undefined) return undefined;
+  const clusters: ClusterSetting[] = [];
+  for (const [i, entry] of text.split(",").entries()) {
+    const eq = entry.indexOf("=");
+    const name = (eq >= 0 ? entry.slice(0, eq) : entry).trim();
+    const where = eq >= 0 ? entry.slice(eq + 1).trim() : "";
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63)
+      problems.push(
+        `CLUSTERS entry ${i + 1} must start with a cluster name of lower-case letters, digits and - (for example CLUSTERS=prod-eu=prod-eu-context,staging=in-cluster)`,
+      );
+    else if (where === "")
+      problems.push(
+        `CLUSTERS entry ${name} needs a kubeconfig context or in-cluster after = (for example CLUSTERS=${name}=${name}-context)`,
+      );
+    else if (clusters.some((c) => c.name === name)) problems.push(`CLUSTERS lists cluster ${name} twice`);
+    else clusters.push(where === "in-cluster" ? { name } : { name, context: where });
+  }
+  return clusters;
 }
 
 function parsePort(text: string): number | undefined {

@@ -15,7 +15,7 @@ import {
   createControllerGates,
   registerControllerGates,
 } from "./controllers/index.ts";
-import { createReleaseDesk, type RunningReleaseDesk } from "./desk/index.ts";
+import { createClustersDesk, createReleaseDesk, type RunningReleaseDesk } from "./desk/index.ts";
 import type { Logger } from "./log.ts";
 import { createScheduler, leadershipFor, type Scheduler } from "./schedule/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
@@ -80,6 +80,12 @@ export async function startGraydesk(
     );
   }
   const kc = createKubeConfig(config.kube);
+  const clusterConfigs = config.clusters?.map(
+    (c) => [c.name, createKubeConfig(c.context ? { ...config.kube, context: c.context } : {})] as const,
+  );
+  const clusterClients = clusterConfigs
+    ? Object.fromEntries(clusterConfigs.map(([name, ckc]) => [name, new ClusterClient(ckc)]))
+    : undefined;
   // STORE=kubernetes shares state between replicas; the audit log stays one file per replica in DATA_DIR.
   const store = await openStore(config, kc);
   const audit = await openAuditLog(config.dataDir);
@@ -90,7 +96,13 @@ export async function startGraydesk(
     logger,
     readiness: [
       { name: "slack", check: async () => void (await slack.app.client.auth.test()) },
-      { name: "kubernetes", check: async () => void (await pingCluster(kc)) },
+      // With several clusters, readiness reports each one (a cluster down is named, the others still checked).
+      ...(clusterConfigs
+        ? clusterConfigs.map(([name, ckc]) => ({
+            name: `kubernetes ${name}`,
+            check: async () => void (await pingCluster(ckc)),
+          }))
+        : [{ name: "kubernetes", check: async () => void (await pingCluster(kc)) }]),
     ],
     routes: controllerRoutes(() => gates, logger),
   });
@@ -119,15 +131,17 @@ export async function startGraydesk(
     clock,
     telemetry,
     createDesk: (events) => {
-      releaseDesk = createReleaseDesk({
-        cluster,
-        store,
-        audit,
-        clock,
-        logger,
-        events,
-        policy,
-      });
+      releaseDesk = clusterClients
+        ? createClustersDesk({ clusters: clusterClients, store, audit, clock, logger, events, policy })
+        : createReleaseDesk({
+            cluster,
+            store,
+            audit,
+            clock,
+            logger,
+            events,
+            policy,
+          });
       return releaseDesk;
     },
   });
@@ -148,6 +162,13 @@ export async function startGraydesk(
   const schedules = buildSchedules(deps, {
     client: slack.app.client,
     list: (apiVersion, kind, namespace, selector) => cluster.list(apiVersion, kind, namespace, selector),
+    ...(clusterClients
+      ? {
+          clusters: Object.fromEntries(
+            Object.entries(clusterClients).map(([name, client]) => [name, client.list.bind(client)]),
+          ),
+        }
+      : {}),
     onError,
   });
   const refresher = liveCards({

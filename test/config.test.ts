@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -47,6 +47,31 @@ describe("loadConfig", () => {
     const problems = result.ok ? [] : result.problems;
     expect(problems.some((p) => p.startsWith(problem))).toBe(true);
     expect(problems.join("\n")).not.toMatch(/short-token|0123456789abcde/);
+  });
+
+  it("reads CLUSTERS: names with kubeconfig contexts, or in-cluster", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "graydesk-config-"));
+    writeFileSync(path.join(dir, "kubeconfig"), "apiVersion: v1\n");
+    const result = loadConfig(
+      { ...socket, KUBECONFIG: "kubeconfig", CLUSTERS: "staging=kind-staging, prod-eu=in-cluster" },
+      dir,
+    );
+    rmSync(dir, { recursive: true, force: true });
+    expect(result.ok && result.config.clusters).toEqual([
+      { name: "staging", context: "kind-staging" },
+      { name: "prod-eu" },
+    ]);
+  });
+
+  it.each([
+    ["Prod=ctx", "CLUSTERS entry 1 must start with a cluster name"],
+    ["prod-eu", "CLUSTERS entry prod-eu needs a kubeconfig context or in-cluster after ="],
+    ["a=in-cluster,a=in-cluster", "CLUSTERS lists cluster a twice"],
+    ["a=ctx", "CLUSTERS names kubeconfig contexts, so KUBECONFIG must be set too"],
+  ])("refuses CLUSTERS=%s, saying why", (value, problem) => {
+    const result = loadConfig({ ...socket, CLUSTERS: value });
+    expect(result.ok).toBe(false);
+    expect((result.ok ? [] : result.problems).some((p) => p.startsWith(problem))).toBe(true);
   });
 
   it("reads the live card refresh interval", () => {

@@ -66,6 +66,8 @@ export async function startTestGraydesk(
     timings?: GraydeskTimings;
     /** Socket Mode instead of the HTTP receiver: Graydesk connects to this server, `slack` sends envelopes. */
     socketMode?: SocketModeServer;
+    /** CLUSTERS: several clusters by name, each a context of `kubeconfig` (see mergedKubeconfig). */
+    clusters?: Config["clusters"];
   } = {},
 ): Promise<RunningGraydesk> {
   const port = await freePort();
@@ -80,6 +82,7 @@ export async function startTestGraydesk(
         }
       : { botToken: api.bot.token, mode: "http", signingSecret: SIGNING_SECRET, port, apiUrl: api.url },
     kube: { kubeconfig: overrides.kubeconfig ?? unreachableKubeconfig() },
+    ...(overrides.clusters ? { clusters: overrides.clusters } : {}),
     dataDir: overrides.dataDir ?? mkdtempSync(path.join(tmpdir(), "graydesk-data-")),
     store: overrides.store ?? "lowdb",
     logLevel: "debug",

@@ -30,7 +30,13 @@ export interface ScheduleParts {
  */
 export function buildSchedules(
   deps: SlackDeps,
-  options: { client: WebClient; list: ListObjects; onError: (error: unknown) => void },
+  options: {
+    client: WebClient;
+    list: ListObjects;
+    /** With several clusters: each cluster's list by name (see DigestSources.clusters). */
+    clusters?: Record<string, ListObjects>;
+    onError: (error: unknown) => void;
+  },
 ): ScheduleParts {
   const { store, policy, clock, telemetry, desk, approvals, cards, authorizer } = deps;
   // A tick acts for whoever set the schedule, with their rights as the policy says today.
@@ -43,7 +49,14 @@ export function buildSchedules(
   const postDigest = async (channel: string, previous?: Date) => {
     const namespace = defaultNamespace(store, channel);
     const input = await gatherDigest(
-      { store, policy, now: clock, list: options.list, health: (jobs) => telemetry.healthOfJobs(jobs) },
+      {
+        store,
+        policy,
+        now: clock,
+        list: options.list,
+        ...(options.clusters ? { clusters: options.clusters } : {}),
+        health: (jobs) => telemetry.healthOfJobs(jobs),
+      },
       { ...(namespace ? { namespaces: [namespace] } : {}), ...(previous ? { lastDigestAt: previous } : {}) },
     );
     for (const message of buildDigest(input)) await options.client.chat.postMessage({ channel, ...message });

@@ -22,6 +22,7 @@ import { Store } from "./store.ts";
 export type { PolicyRule, User } from "./authz.ts";
 export type { KubeSphereFlavour } from "./crds.ts";
 export type { Fault } from "./faults.ts";
+export { mergedKubeconfig } from "./kubeconfig.ts";
 export type { Mesh } from "./registry.ts";
 export type { RecordedRequest } from "./server.ts";
 
