@@ -104,7 +104,11 @@ export async function startGraydesk(
           }))
         : [{ name: "kubernetes", check: async () => void (await pingCluster(kc)) }]),
     ],
-    routes: controllerRoutes(() => gates, logger),
+    routes: controllerRoutes(
+      () => gates,
+      logger,
+      (work) => inFlight.track(work),
+    ),
   });
   let releaseDesk: RunningReleaseDesk | undefined;
   const cluster = new ClusterClient(kc);

@@ -1,5 +1,6 @@
 import type { HomeView, KnownBlock } from "@slack/types";
 import type { ApprovalRequest } from "../src/approvals/index.ts";
+import { requesterText } from "../src/approvals/index.ts";
 import type { ReleaseJob } from "../src/release/index.ts";
 import type { AuditRecord } from "../src/store/index.ts";
 import { when } from "./approval.ts";
@@ -37,7 +38,7 @@ export function buildHome(data: HomeData): HomeView {
     `Waiting for your approval (${data.waiting.length})`,
     data.waiting.map(
       (r) =>
-        `• *${escapeText(r.operation)}* on *${escapeText(`${r.namespace}/${r.jobName}`)}* — asked by <@${r.requestedBy}>, expires ${when(r.expiresAt)}\n    ${escapeText(r.summary)}`,
+        `• *${escapeText(r.operation)}* on *${escapeText(`${r.namespace}/${r.jobName}`)}* — asked by ${requesterText(r.requestedBy)}, expires ${when(r.expiresAt)}\n    ${escapeText(r.summary)}`,
     ),
     "Nothing is waiting for you.",
   );

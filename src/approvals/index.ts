@@ -34,3 +34,4 @@ export {
   parsePolicy,
   policyFor,
 } from "./policy.ts";
+export { requesterText } from "./requester.ts";

@@ -81,8 +81,12 @@ export function createControllerGates(parts: ControllerGateParts): ControllerGat
 }
 
 /** The HTTP routes Flagger calls; they exist before the gates do, so they look them up per call. */
-export function controllerRoutes(gates: () => ControllerGates | undefined, logger: Logger): CustomRoute[] {
-  return flaggerRoutes(() => gates()?.flagger, logger);
+export function controllerRoutes(
+  gates: () => ControllerGates | undefined,
+  logger: Logger,
+  track?: (work: Promise<void>) => unknown,
+): CustomRoute[] {
+  return flaggerRoutes(() => gates()?.flagger, logger, track);
 }
 
 export function registerControllerGates(

@@ -1,6 +1,6 @@
 import type { KnownBlock } from "@slack/types";
 import type { ApprovalRequest, Policy } from "../approvals/index.ts";
-import { policyFor } from "../approvals/index.ts";
+import { policyFor, requesterText } from "../approvals/index.ts";
 import {
   jobScope,
   type ReleaseJob,
@@ -105,7 +105,7 @@ function namespaceBlocks(scope: string, input: DigestInput): KnownBlock[] {
         `*Waiting for approval (${waiting.length})*`,
         waiting.map(
           (a) =>
-            `• *${a.jobName}* — ${a.operation}: ${a.summary} — asked by <@${a.requestedBy}>, waiting ${age(now - Date.parse(a.requestedAt))}`,
+            `• *${a.jobName}* — ${a.operation}: ${a.summary} — asked by ${requesterText(a.requestedBy)}, waiting ${age(now - Date.parse(a.requestedAt))}`,
         ),
       ),
     );

@@ -156,11 +156,13 @@ describe("Flagger gates, called as Flagger calls them", () => {
   ])("refuses %s and changes nothing", async (_case, gate, body, query, status) => {
     const before = JSON.stringify(app.graydesk.store.data());
     const slackCalls = api.calls.length;
+    const audited = (await app.graydesk.audit.readAll()).length;
     const answer = await flagger(gate, body, query);
     expect(answer.status).toBe(status);
     expect(answer.message).not.toContain(TOKEN);
     expect(JSON.stringify(app.graydesk.store.data())).toBe(before);
     expect(api.calls.length).toBe(slackCalls);
+    expect((await app.graydesk.audit.readAll()).length).toBe(audited);
   });
 
   it("takes the token from the URL when the metadata has none", async () => {

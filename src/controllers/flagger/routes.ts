@@ -10,7 +10,11 @@ const BODY_LIMIT = 64 * 1024;
  * `POST /flagger/<gate>` on Graydesk's own port, beside /healthz: one path per gate, since Flagger's payload does
  * not name the hook that called. `gates` is looked up per call because the routes exist before the desk does.
  */
-export function flaggerRoutes(gates: () => FlaggerGates | undefined, logger: Logger): CustomRoute[] {
+export function flaggerRoutes(
+  gates: () => FlaggerGates | undefined,
+  logger: Logger,
+  track: (work: Promise<void>) => unknown = () => undefined,
+): CustomRoute[] {
   return FLAGGER_HOOKS.map((hook) => ({
     path: `/flagger/${hook}`,
     method: ["POST"],
@@ -23,7 +27,8 @@ export function flaggerRoutes(gates: () => FlaggerGates | undefined, logger: Log
       const running = gates();
       if (!running) return reply(503, "Graydesk is starting");
       const token = new URL(req.url ?? "/", "http://local").searchParams.get("token") ?? undefined;
-      readBody(req)
+      // Tracked like Slack work, so a shutdown waits for a gate decision being recorded.
+      const work = readBody(req)
         .then((raw) => {
           if (raw === undefined) return reply(413, `the body is larger than ${BODY_LIMIT} bytes`);
           return running.call(hook, raw, token).then((answer) => reply(answer.status, answer.message));
@@ -32,6 +37,7 @@ export function flaggerRoutes(gates: () => FlaggerGates | undefined, logger: Log
           logger.error({ err: error, gate: hook }, "Flagger gate failed");
           reply(500, "Graydesk could not answer this gate; the details are in its log");
         });
+      track(work);
     },
   }));
 }
