@@ -5,6 +5,7 @@ import { benchAuditAppend } from "./audit-append.ts";
 import { benchChartRender } from "./chart-render.ts";
 import { benchDigest } from "./digest.ts";
 import { benchMemory } from "./memory.ts";
+import { benchRequestFlood } from "./request-flood.ts";
 import { emit, emitted, round } from "./stats.ts";
 import { benchStoreSize } from "./store-size.ts";
 import { summaryTable } from "./summary.ts";
@@ -22,6 +23,7 @@ const benches: [string, () => Promise<void>][] = [
   ["approval-to-traffic", () => benchApprovalToTraffic()],
   ["digest", () => benchDigest()],
   ["memory", () => benchMemory()],
+  ["request-flood", () => benchRequestFlood()],
   ["chart-render", () => benchChartRender()],
 ];
 const started = performance.now();
