@@ -69,6 +69,10 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
     problem("SLACK_BOT_TOKEN", "is missing: the bot token from OAuth & Permissions", "xoxb-<bot token>");
   else if (!botToken.startsWith("xoxb-"))
     problem("SLACK_BOT_TOKEN", "must start with xoxb-", "xoxb-<bot token>");
+  else if (isPlaceholder(botToken))
+    problems.push(
+      "SLACK_BOT_TOKEN is still the example's placeholder: paste the Bot User OAuth Token from your Slack app's OAuth & Permissions page",
+    );
 
   const appToken = read("SLACK_APP_TOKEN");
   const signingSecret = read("SLACK_SIGNING_SECRET");
@@ -88,11 +92,19 @@ export function loadConfig(env: Env, cwd = process.cwd()): ConfigResult {
       );
     } else if (!appToken.startsWith("xapp-"))
       problem("SLACK_APP_TOKEN", "must start with xapp-", "xapp-<app token>");
+    else if (isPlaceholder(appToken))
+      problems.push(
+        "SLACK_APP_TOKEN is still the example's placeholder: paste an app-level token with connections:write from your Slack app's Basic Information page",
+      );
   } else if (!signingSecret) {
     problem(
       "SLACK_SIGNING_SECRET",
       "is missing: HTTP mode verifies every request with it",
       "<signing secret>",
+    );
+  } else if (/[<>…]|\.\.\.|your|placeholder|changeme/i.test(signingSecret)) {
+    problems.push(
+      "SLACK_SIGNING_SECRET is still the example's placeholder: paste the Signing Secret from your Slack app's Basic Information page",
     );
   }
 
@@ -272,6 +284,15 @@ function parseClusters(text: string | undefined, problems: string[]): ClusterSet
     else clusters.push(where === "in-cluster" ? { name } : { name, context: where });
   }
   return clusters;
+}
+
+/**
+ * Words of an example value (`xoxb-<bot token>`, `xoxb-your-token`, `xapp-xxx`), never of a token Slack issues:
+ * those are digits, letters and dashes. Refused here, or Slack would refuse them later with less helpful words.
+ */
+function isPlaceholder(value: string): boolean {
+  const rest = value.replace(/^(xoxb|xapp)-/, "");
+  return /[<>…]|\.\.\.|your|token|placeholder|changeme|example|replace|^x+$/i.test(rest);
 }
 
 function parsePort(text: string): number | undefined {

@@ -19,6 +19,7 @@ import { createClustersDesk, createReleaseDesk, type RunningReleaseDesk } from "
 import type { Logger } from "./log.ts";
 import { createScheduler, leadershipFor, type Scheduler } from "./schedule/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
+import type { TokenRetry } from "./slack/bot-token.ts";
 import type { Clock, SlackDeps } from "./slack/deps.ts";
 import { composeSlackDesk } from "./slack/desk/compose.ts";
 import { registerDesk } from "./slack/desk/index.ts";
@@ -57,6 +58,8 @@ export interface GraydeskTimings {
   outbox?: { retry?: RetryTiming; pollMs?: number };
   /** The chart redraw timer's pace; `false` turns it off (tests that count uploads). */
   chartRedraws?: { tickSeconds?: number; minIntervalSeconds?: number; uploadsPerMinute?: number } | false;
+  /** How soon a bot token Slack rejected is tried again. */
+  tokenRetry?: TokenRetry;
 }
 
 export class StartupError extends Error {
@@ -95,7 +98,6 @@ export async function startGraydesk(
     config,
     logger,
     readiness: [
-      { name: "slack", check: async () => void (await slack.app.client.auth.test()) },
       // With several clusters, readiness reports each one (a cluster down is named, the others still checked).
       ...(clusterConfigs
         ? clusterConfigs.map(([name, ckc]) => ({
@@ -109,6 +111,7 @@ export async function startGraydesk(
       logger,
       (work) => inFlight.track(work),
     ),
+    ...(options.timings?.tokenRetry ? { tokenRetry: options.timings.tokenRetry } : {}),
   });
   let releaseDesk: RunningReleaseDesk | undefined;
   const cluster = new ClusterClient(kc);

@@ -13,9 +13,24 @@ async function main(): Promise<void> {
   const { config } = result;
   const logger = createLogger(config.logLevel);
 
-  let graydesk: Awaited<ReturnType<typeof startGraydesk>>;
+  // Signals are taken from the start: health answers (and a probe may stop the pod) while start-up waits on Slack.
+  const starting = startGraydesk(config, logger);
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "stopping: no new requests, finishing work in flight");
+    const graydesk = await starting.catch(() => undefined);
+    await graydesk?.stop();
+    logger.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  let graydesk: Awaited<typeof starting>;
   try {
-    graydesk = await startGraydesk(config, logger);
+    graydesk = await starting;
   } catch (error) {
     process.stderr.write(`Graydesk cannot start: ${(error as Error).message}\n`);
     process.exit(3);
@@ -30,25 +45,6 @@ async function main(): Promise<void> {
     },
     "Graydesk is running",
   );
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "stopping: no new requests, finishing work in flight");
-    await graydesk.stop();
-    logger.info("stopped");
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-
-  try {
-    const auth = await graydesk.slack.app.client.auth.test();
-    logger.info({ team: auth.team, bot: auth.user_id }, "Slack accepted the bot token");
-  } catch (error) {
-    logger.error({ err: error }, "Slack rejected the bot token (auth.test); /readyz reports not ready");
-  }
 }
 
 await main();

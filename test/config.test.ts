@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -193,5 +193,40 @@ describe("Prometheus timing settings", () => {
     const result = loadConfig({ ...base, ...env });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.problems.join("\n")).toMatch(problem);
+  });
+});
+
+describe("placeholders from .env.example", () => {
+  it.each([
+    [
+      { ...socket, SLACK_BOT_TOKEN: "xoxb-<bot token>" },
+      /SLACK_BOT_TOKEN is still the example's placeholder/,
+    ],
+    [{ ...socket, SLACK_BOT_TOKEN: "xoxb-your-token" }, /SLACK_BOT_TOKEN is still the example's placeholder/],
+    [
+      { ...socket, SLACK_APP_TOKEN: "xapp-<app token>" },
+      /SLACK_APP_TOKEN is still the example's placeholder/,
+    ],
+    [{ ...http, SLACK_SIGNING_SECRET: "<signing secret>" }, /SLACK_SIGNING_SECRET is still the example's/],
+  ])("%o is refused with words saying what to paste", (env, message) => {
+    const result = loadConfig(env);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.join("\n")).toMatch(message);
+  });
+
+  it("every token in .env.example is refused as it stands", () => {
+    const example = readFileSync(new URL("../.env.example", import.meta.url), "utf8");
+    const env = Object.fromEntries(
+      example
+        .split("\n")
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+    const result = loadConfig({ ...env, DATA_DIR: undefined });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.problems.some((p) => p.startsWith("SLACK_BOT_TOKEN is still"))).toBe(true);
+      expect(result.problems.some((p) => p.startsWith("SLACK_APP_TOKEN is still"))).toBe(true);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { App, type CustomRoute, HTTPReceiver, type Receiver } from "@slack/bolt";
 import type { Config } from "../config.ts";
 import { boltLogger, type Logger } from "../log.ts";
+import { type BotToken, type TokenRetry, watchBotToken } from "./bot-token.ts";
 import { healthRoutes, type ReadinessCheck } from "./health.ts";
 import { guardSlackRequests } from "./request-guard.ts";
 import { socketModeReceiver } from "./socket-mode.ts";
@@ -11,10 +12,14 @@ export interface SlackAppOptions {
   readiness: ReadinessCheck[];
   /** More HTTP routes on the same port (the controller gates' webhooks). */
   routes?: CustomRoute[];
+  /** How soon a token Slack rejected is tried again; tests shorten it. */
+  tokenRetry?: TokenRetry;
 }
 
 export interface SlackApp {
   app: App;
+  /** Whether Slack accepted the bot token (readiness asks it). */
+  token: BotToken;
   start(): Promise<void>;
   /** Stops taking requests. In-flight work is drained by the caller. */
   stop(): Promise<void>;
@@ -24,10 +29,21 @@ export interface SlackApp {
  * Builds the Bolt app: Socket Mode by default, the HTTP receiver when a signing secret and port are set.
  * /healthz and /readyz are served in both modes (in Socket Mode on PORT, beside the socket).
  */
-export function createSlackApp({ config, logger, readiness, routes = [] }: SlackAppOptions): SlackApp {
+export function createSlackApp({
+  config,
+  logger,
+  readiness,
+  routes = [],
+  tokenRetry,
+}: SlackAppOptions): SlackApp {
   const { slack } = config;
   const log = boltLogger(logger);
-  const customRoutes = [...healthRoutes(readiness), ...routes];
+  const customRoutes = [
+    ...healthRoutes([{ name: "slack", check: () => token.accepted() }, ...readiness], (name, error) =>
+      logger.warn({ check: name, err: error }, "not ready"),
+    ),
+    ...routes,
+  ];
   const receiver: Receiver =
     slack.mode === "http"
       ? guarded(
@@ -52,6 +68,8 @@ export function createSlackApp({ config, logger, readiness, routes = [] }: Slack
     token: slack.botToken,
     receiver,
     logger: log,
+    // Bolt's auth.test would otherwise run in this constructor and crash the process on a rejected token.
+    deferInitialization: true,
     clientOptions: {
       ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
       // Short on purpose: a dead Slack must not hold a request (or a Kubernetes change) for a minute. Messages
@@ -66,17 +84,23 @@ export function createSlackApp({ config, logger, readiness, routes = [] }: Slack
   app.error(async (error) => {
     logger.error({ err: error }, "unhandled Slack listener error");
   });
+  const token = watchBotToken(app, logger, tokenRetry);
   let started = false;
   return {
     app,
+    token,
     async start() {
-      await app.start(slack.port);
+      // The receiver directly: App#start refuses until the token is accepted, and health must answer before.
+      await receiver.start(slack.port);
       started = true;
+      // Requests that come before the token is accepted are acked without listeners: wait for the first check.
+      await token.start();
     },
     async stop() {
+      token.stop();
       if (!started) return;
       started = false;
-      await app.stop();
+      await receiver.stop();
     },
   };
 }

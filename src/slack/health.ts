@@ -8,12 +8,16 @@ export interface ReadinessCheck {
 /**
  * /healthz says the process is up; /readyz says Graydesk can do its job: Slack accepted the token and the
  * Kubernetes API answered. Results are cached briefly so a probe every second does not load either API.
+ * Anyone may ask (probes are unauthenticated), so the answer names what is not ready and nothing more; why goes
+ * to the log, once per change.
  */
 export function healthRoutes(
   checks: ReadinessCheck[],
+  onFailure: (name: string, error: unknown) => void = () => undefined,
   cacheMs = 5_000,
   now = () => Date.now(),
 ): CustomRoute[] {
+  const lastCause = new Map<string, string>();
   let cached: { at: number; failures: string[] } | undefined;
   const readiness = async () => {
     if (cached && now() - cached.at < cacheMs) return cached.failures;
@@ -21,9 +25,13 @@ export function healthRoutes(
       checks.map(async (c) => {
         try {
           await c.check();
+          lastCause.delete(c.name);
           return undefined;
         } catch (error) {
-          return `${c.name}: ${(error as Error).message}`;
+          const cause = String((error as Error).message);
+          if (lastCause.get(c.name) !== cause) onFailure(c.name, error);
+          lastCause.set(c.name, cause);
+          return c.name;
         }
       }),
     );

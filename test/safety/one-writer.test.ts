@@ -71,7 +71,14 @@ describe("one writer per state file", () => {
     const first = await start("first");
     await first.slack.command("/release", "shift reviews-lock 20", { user: ALICE });
     const request = await until(() => approvalMessage(api), 10_000);
-    const before = state();
+    // Let the first finish writing what the request started (the message's ts), so any change is the second's.
+    let before = state();
+    for (let quiet = 0; quiet < 10; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = state();
+      quiet = now.equals(before) ? quiet + 1 : 0;
+      before = now;
+    }
     expect(JSON.parse(before.toString()).jobs[jobId]).toBeDefined();
 
     const second = await runEntryPoint({

@@ -74,6 +74,8 @@ export interface SlackApiServer {
    * token, not the bot's). Recorded and failable like the built-in ones.
    */
   serve(method: string, handler: (args: Json, token: string | undefined) => Json): void;
+  /** From now on accept this token too (a token the workspace installs or rotates to). */
+  acceptToken(token: string): void;
   setDown(mode: boolean | "503" | "drop"): void;
   setUsers(users: SlackUser[]): void;
   setUserGroups(groups: SlackUserGroup[]): void;
@@ -215,6 +217,7 @@ export async function startSlackApiServer(opts: SlackApiServerOptions = {}): Pro
     setDown(mode) {
       down = mode === true ? "503" : mode;
     },
+    acceptToken: (token) => void tokens.add(token),
     setUsers: (users) => replaceAll(ws.users, users),
     setUserGroups: (groups) => replaceAll(ws.userGroups, groups),
     setChannels: (channels) => replaceAll(ws.channels, channels),
