@@ -19,6 +19,7 @@ import { createClustersDesk, createReleaseDesk, type RunningReleaseDesk } from "
 import type { Logger } from "./log.ts";
 import { createScheduler, leadershipFor, type Scheduler } from "./schedule/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
+import { reconcileAudit } from "./slack/approvals/index.ts";
 import type { TokenRetry } from "./slack/bot-token.ts";
 import type { Clock, SlackDeps } from "./slack/deps.ts";
 import { composeSlackDesk } from "./slack/desk/compose.ts";
@@ -91,7 +92,9 @@ export async function startGraydesk(
     : undefined;
   // STORE=kubernetes shares state between replicas; the audit log stays one file per replica in DATA_DIR.
   const store = await openStore(config, kc);
-  const audit = await openAuditLog(config.dataDir);
+  const audit = await openAuditLog(config.dataDir, {
+    notice: (message, detail) => logger.warn(detail, message),
+  });
   const inFlight = new InFlight();
   let gates: ControllerGates | undefined;
   const slack = createSlackApp({
@@ -263,6 +266,10 @@ export async function startGraydesk(
   await deps.desk
     .recover()
     .catch((error) => logger.warn({ err: error }, "could not recover interrupted plans at start-up"));
+  // Every change the store says was applied (or failed) has its outcome in the audit trail, even after a crash.
+  const reconciled = await reconcileAudit(store, audit);
+  if (reconciled > 0)
+    logger.warn({ reconciled }, "audit trail: outcome records added for changes a crash left out");
   await slack.start();
   scheduler.start();
   outbox.start();

@@ -1,6 +1,7 @@
-import { type FileHandle, open, readFile } from "node:fs/promises";
+import { type FileHandle, open, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { StoreError } from "./store.ts";
+import { describeBreak, firstBreak, GENESIS, recordHash } from "./audit-chain.ts";
+import { AuditWriteError, StoreError } from "./store.ts";
 
 export const AUDIT_FILE = "audit.log";
 
@@ -16,11 +17,16 @@ export interface AuditEvent {
 export interface AuditRecord extends AuditEvent {
   at: string;
   seq: number;
+  /** The previous record's hash (a chain: see audit-chain.ts). */
+  prev?: string;
+  hash?: string;
 }
 
 /**
- * The append-only audit log: one JSON line per event in DATA_DIR/audit.log, never rewritten. Appending writes
- * one line through a file handle kept open in append mode, so its cost does not depend on how long the log is.
+ * The audit trail: one JSON line per event in DATA_DIR/audit.log, never rewritten, each chained to the one before
+ * by hash so an edited, removed or cut record is found (`npm run audit:verify`). Appending writes one line
+ * through a file handle kept open in append mode and flushes it to disk before resolving, so a decision recorded
+ * after `append` resolves is on disk first; its cost does not depend on how long the log is.
  */
 export interface AuditLog {
   append(event: AuditEvent): Promise<AuditRecord>;
@@ -29,28 +35,54 @@ export interface AuditLog {
   close(): Promise<void>;
 }
 
-export async function openAuditLog(dataDir: string, now: () => Date = () => new Date()): Promise<AuditLog> {
+export interface AuditLogOptions {
+  now?: () => Date;
+  /** Told what opening found and did (a torn last line set aside). */
+  notice?: (message: string, detail: Record<string, unknown>) => void;
+}
+
+/** How much of the log's end start-up reads to verify the latest links and continue the chain. */
+const TAIL_BYTES = 64 * 1024;
+
+export async function openAuditLog(
+  dataDir: string,
+  options: AuditLogOptions | (() => Date) = {},
+): Promise<AuditLog> {
+  const { now = () => new Date(), notice = () => undefined } =
+    typeof options === "function" ? { now: options } : options;
   const file = path.join(dataDir, AUDIT_FILE);
   let handle: FileHandle;
   try {
-    handle = await open(file, "a");
+    handle = await open(file, "a+");
   } catch (cause) {
     throw new StoreError(`cannot open the audit log ${file}: ${(cause as Error).message}`, { cause });
   }
-  let seq = await lastSeq(file);
+  let tail: Tail;
+  try {
+    tail = await readTail(handle, file, notice);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  let { seq, prev, size } = tail;
   let queue: Promise<unknown> = Promise.resolve();
   return {
     append(event) {
       const run = queue.then(async () => {
-        const record: AuditRecord = { at: now().toISOString(), seq: seq + 1, ...event };
+        const unsigned = { at: now().toISOString(), seq: seq + 1, ...event, prev };
+        const record: AuditRecord = { ...unsigned, hash: recordHash(unsigned) };
+        const line = Buffer.from(`${JSON.stringify(record)}\n`);
         try {
-          await handle.write(`${JSON.stringify(record)}\n`);
+          await handle.write(line);
+          await handle.datasync();
         } catch (cause) {
-          throw new StoreError(`cannot append to the audit log ${file}: ${(cause as Error).message}`, {
-            cause,
-          });
+          // A line written in part (the disk filled mid-write) is cut off again, so the next record starts clean.
+          await handle.truncate(size).catch(() => undefined);
+          throw new AuditWriteError(file, cause as NodeJS.ErrnoException);
         }
         seq = record.seq;
+        prev = record.hash as string;
+        size += line.length;
         return record;
       });
       queue = run.catch(() => undefined);
@@ -74,34 +106,56 @@ function parseLines(text: string): AuditRecord[] {
     try {
       records.push(JSON.parse(line) as AuditRecord);
     } catch {
-      // A torn line can only be the last one written before a crash; the rest stay readable.
+      // A line that does not parse is reported by verify; the rest stay readable.
     }
   }
   return records;
 }
 
-/** Reads only the file's tail to find the last sequence number, so opening a long log stays cheap. */
-async function lastSeq(file: string): Promise<number> {
-  const handle = await open(file, "r");
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(size, 64 * 1024);
-    const buffer = Buffer.alloc(length);
-    await handle.read(buffer, 0, length, size - length);
-    const lines = buffer
-      .toString("utf8")
-      .split("\n")
-      .filter((l) => l.trim() !== "");
-    for (let i = lines.length - 1; i >= 0; i--) {
-      try {
-        const seq = (JSON.parse(lines[i] as string) as AuditRecord).seq;
-        if (typeof seq === "number") return seq;
-      } catch {
-        // skip a torn or partial line
-      }
-    }
-    return 0;
-  } finally {
-    await handle.close();
+interface Tail {
+  seq: number;
+  prev: string;
+  size: number;
+}
+
+/**
+ * Reads the log's end: a torn last line (no newline: a crash or a full disk mid-append) is copied aside to
+ * `audit.log.torn-<time>` and cut off, so it can never run into the next record; the whole lines before it must
+ * chain, or Graydesk refuses to add to a log someone altered.
+ */
+async function readTail(
+  handle: FileHandle,
+  file: string,
+  notice: NonNullable<AuditLogOptions["notice"]>,
+): Promise<Tail> {
+  let { size } = await handle.stat();
+  const start = Math.max(0, size - TAIL_BYTES);
+  const buffer = Buffer.alloc(size - start);
+  await handle.read(buffer, 0, buffer.length, start);
+  const end = buffer.lastIndexOf(0x0a) + 1;
+  if (end < buffer.length) {
+    const aside = `${file}.torn-${Date.now()}`;
+    if (end === 0 && start > 0) throw new StoreError(`${file} ends in a line over ${TAIL_BYTES} bytes long`);
+    await writeFile(aside, buffer.subarray(end));
+    await handle.truncate(start + end);
+    notice("the audit log's last line was torn (a crash mid-append): set aside, not merged with the next", {
+      file: aside,
+      bytes: buffer.length - end,
+    });
+    size = start + end;
   }
+  const lines = buffer.subarray(0, end).toString("utf8").split("\n").filter(Boolean);
+  // Reading from the middle of the file, the first line may be a part of one: chain from the next.
+  const whole = start > 0 ? lines.slice(1) : lines;
+  const problem = firstBreak(whole);
+  if (problem) {
+    throw new StoreError(
+      `the audit log is not intact: ${describeBreak(file, problem)}. Graydesk will not add to it: run ` +
+        "npm run audit:verify for the whole file, keep the file as evidence and move it aside to start a new one.",
+    );
+  }
+  const last = whole.at(-1);
+  if (last === undefined) return { seq: 0, prev: GENESIS, size };
+  const record = JSON.parse(last) as AuditRecord;
+  return { seq: record.seq, prev: record.hash ?? recordHash(record as never), size };
 }

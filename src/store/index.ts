@@ -1,3 +1,4 @@
+export { describeBreak, firstBreak } from "./audit-chain.ts";
 export { AUDIT_FILE, type AuditEvent, type AuditLog, type AuditRecord, openAuditLog } from "./audit-log.ts";
 export { openFileStore, STATE_FILE } from "./file-store.ts";
 export {
@@ -17,4 +18,4 @@ export {
   type StoreData,
   type StoredRecord,
 } from "./schema.ts";
-export { type Store, StoreError, StoreForbiddenError, StoreWriteError } from "./store.ts";
+export { AuditWriteError, type Store, StoreError, StoreForbiddenError, StoreWriteError } from "./store.ts";

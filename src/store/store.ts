@@ -36,6 +36,22 @@ export class StoreWriteError extends UserFacingError {
 }
 
 /**
+ * The audit trail could not be written (disk full, read-only DATA_DIR). Decisions are recorded before they are
+ * committed, so this one was not made: the person is told plainly and may try again once it is fixed.
+ */
+export class AuditWriteError extends UserFacingError {
+  constructor(file: string, cause: NodeJS.ErrnoException) {
+    const why = cause.code === "ENOSPC" ? "the disk is full" : (cause.code ?? cause.message);
+    super(
+      "audit-write",
+      `Graydesk could not record this in its audit trail: writing ${file} failed (${why}), so it did not go ` +
+        "ahead. Once DATA_DIR has room and is writable, try again.",
+      { retryable: true, cause },
+    );
+  }
+}
+
+/**
  * The cluster refused Graydesk a write to its state ConfigMaps (RBAC): shown to the person whose change was not
  * saved, naming the verb and resource as RBAC does, so the operator knows what to grant.
  */

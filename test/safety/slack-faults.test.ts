@@ -100,7 +100,7 @@ describe("an approval applied while Slack is down or rate limiting", () => {
     expect(notes.at(-1)?.text).toContain("applied");
     await until(() => world.app.graydesk.outbox.pending().length === 0, 10_000);
     const audit = (await world.app.graydesk.audit.readAll()).filter((r) => r.detail?.requestId === id);
-    expect(audit.map((r) => r.kind)).toEqual(["requested", "approved", "applied"]);
+    expect(audit.map((r) => r.kind)).toEqual(["requested", "approved", "applying", "applied"]);
   }
 
   it.each([

@@ -35,6 +35,14 @@ export async function applyApproved(
   // the patch. The outbox keeps one message's updates in order, so the outcome's redraw still comes last.
   const applyingNote = setTimeout(() => void messages.redraw(request.id), APPLYING_NOTE_AFTER_MS);
   try {
+    // Write-ahead: the trail says the change is starting before anything reaches the cluster. If it cannot be
+    // written (a full disk), nothing is applied and the request is closed as failed, with those words.
+    await audit.append({
+      kind: "applying",
+      actor: user,
+      ...about,
+      detail: { requestId: request.id, planHash: request.planHash },
+    });
     const outcome = await desk
       .applyPlan(request.planId, user, request.planHash)
       .finally(() => clearTimeout(applyingNote));
@@ -59,13 +67,17 @@ export async function applyApproved(
     const stale = error instanceof UserFacingError && error.code === "stale-plan";
     const reason = userMessageOf(error) ?? "Graydesk could not apply the plan; the details are in its log.";
     if (!userMessageOf(error)) logger.error({ err: error, request: request.id }, "apply failed");
+    clearTimeout(applyingNote);
     const finished = (await gate.finish(request.id, stale ? "stale" : "failed", reason)) ?? request;
-    await audit.append({
-      kind: "failed",
-      actor: user,
-      ...about,
-      detail: { requestId: request.id, reason, ...(stale ? { stale: true } : {}) },
-    });
+    // With the trail unwritable this record waits for start-up's reconciliation; the request is closed anyway.
+    await audit
+      .append({
+        kind: "failed",
+        actor: user,
+        ...about,
+        detail: { requestId: request.id, reason, ...(stale ? { stale: true } : {}) },
+      })
+      .catch((err) => logger.error({ err, request: request.id }, "audit append failed"));
     await messages.redraw(request.id);
     await messages.note(
       request.jobId,

@@ -5,3 +5,4 @@ export {
   type ChangeRequest,
   type DecideResult,
 } from "./approvals.ts";
+export { reconcileAudit } from "./reconcile-audit.ts";
