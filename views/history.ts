@@ -1,5 +1,5 @@
 import type { KnownBlock } from "@slack/types";
-import type { ReleaseJob } from "../src/release/index.ts";
+import { jobScope, type ReleaseJob } from "../src/release/index.ts";
 import type { AuditRecord } from "../src/store/index.ts";
 import { escapeText } from "./escape.ts";
 import { chunk } from "./help.ts";
@@ -15,7 +15,7 @@ export function buildHistory(job: ReleaseJob, audit: AuditRecord[]): { text: str
   ].sort((a, b) => a.at.localeCompare(b.at));
   const shown = entries.slice(-SHOWN);
   const lines = [
-    `*History of ${job.namespace}/${job.name}*${entries.length > SHOWN ? ` (last ${SHOWN} of ${entries.length})` : ""}`,
+    `*History of ${jobScope(job)}/${job.name}*${entries.length > SHOWN ? ` (last ${SHOWN} of ${entries.length})` : ""}`,
     ...shown.map(
       (e) =>
         `\`${e.at.slice(0, 19).replace("T", " ")}\` ${actorText(e.actor)}*${escapeText(e.what)}*${e.detail ? ` — ${escapeText(e.detail)}` : ""}`,

@@ -8,6 +8,7 @@ export const ids = {
   jobCard: {
     title: "job_card_title",
     state: "job_card_state",
+    unreachable: "job_card_unreachable",
     versions: "job_card_versions",
     split: "job_card_split",
     pending: "job_card_pending",

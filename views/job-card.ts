@@ -1,7 +1,12 @@
 import type { ActionsBlock, Button, KnownBlock } from "@slack/types";
 import type { VersionInfo } from "../src/desk/types.ts";
-import type { JobState, ReleaseJob, TrafficPolicy } from "../src/release/index.ts";
-import { TERMINAL_STATES } from "../src/release/index.ts";
+import {
+  type JobState,
+  jobScope,
+  type ReleaseJob,
+  TERMINAL_STATES,
+  type TrafficPolicy,
+} from "../src/release/index.ts";
 import { codeBlock, escapeText } from "./escape.ts";
 import { ids } from "./ids.ts";
 import { type CardTelemetry, healthBlocks } from "./job-card-health.ts";
@@ -17,6 +22,8 @@ export interface JobCardData {
   pending?: string[];
   /** Live traffic health, for jobs that serve traffic; absent for finished ones. */
   live?: CardTelemetry;
+  /** Set when the job's cluster did not answer: the card shows what Graydesk last applied. */
+  unreachable?: boolean;
 }
 
 const STATE_WORDS: Record<JobState, string> = {
@@ -35,7 +42,7 @@ const STRATEGY_WORDS = { "blue-green": "blue-green", canary: "canary", mirror: "
 /** The job card: one message per job, updated in place as the job changes. */
 export function buildJobCard(data: JobCardData): { text: string; blocks: KnownBlock[] } {
   const { job } = data;
-  const where = `${job.namespace}/${job.service.name}`;
+  const where = `${jobScope(job)}/${job.service.name}`;
   const blocks: KnownBlock[] = [
     {
       type: "section",
@@ -47,6 +54,19 @@ export function buildJobCard(data: JobCardData): { text: string; blocks: KnownBl
     },
     { type: "section", block_id: ids.jobCard.state, text: { type: "mrkdwn", text: stateText(job) } },
   ];
+  if (data.unreachable) {
+    const cluster = job.cluster ? `cluster ${escapeText(job.cluster)}` : "the cluster";
+    blocks.push({
+      type: "context",
+      block_id: ids.jobCard.unreachable,
+      elements: [
+        {
+          type: "mrkdwn",
+          text: `:warning: *cluster unreachable*: ${cluster} did not answer, so this card shows what Graydesk last applied; jobs in other clusters are not affected.`,
+        },
+      ],
+    });
+  }
   const versions = versionLines(job, data.versions);
   if (versions.length > 0) {
     blocks.push({

@@ -148,6 +148,7 @@ export class JobCards {
     } catch (error) {
       // The card still shows what the store knows; the cluster's view comes back with the next refresh.
       this.#o.logger.warn({ err: error, job: jobId }, "job status unavailable for the card");
+      if ((error as { code?: unknown }).code === "cluster-unavailable") data.unreachable = true;
     }
     const live = await this.#live(data.job, check);
     if (live) data.live = live;

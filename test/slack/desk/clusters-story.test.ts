@@ -49,11 +49,11 @@ async function ask(text: string): Promise<StoredMessage> {
   return until(() => {
     const m = approvalMessage(api);
     return m && m.ts !== before ? m : undefined;
-  });
+  }, 15_000);
 }
 
 const ephemeralTo = (user: { id: string }, containing: string) =>
-  until(() => api.ephemerals(user.id).find((e) => String(e.text).includes(containing)));
+  until(() => api.ephemerals(user.id).find((e) => String(e.text).includes(containing)), 15_000);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "graydesk-two-clusters-"));
@@ -126,7 +126,7 @@ describe("one Slack desk for two clusters", () => {
   it("a staging shift applies after one approval", async () => {
     const request = await ask("shift staging/bookinfo/reviews-v2 20");
     await app.slack.clickButton(request, "approval_approve", { user: BOB });
-    await until(async () => (await weights("staging")).v2 === 20);
+    await until(async () => (await weights("staging")).v2 === 20, 15_000);
     expect(await weights("prod-eu")).toEqual({ v1: 100, v2: 0 });
   });
 
@@ -136,7 +136,7 @@ describe("one Slack desk for two clusters", () => {
     await ephemeralTo(BOB, "1 more approval is needed");
     expect(await weights("prod-eu")).toEqual({ v1: 100, v2: 0 });
     await app.slack.clickButton(request, "approval_approve", { user: DAVE });
-    await until(async () => (await weights("prod-eu")).v2 === 10);
+    await until(async () => (await weights("prod-eu")).v2 === 10, 15_000);
     expect(await weights("staging")).toEqual({ v1: 80, v2: 20 });
   });
 
@@ -148,9 +148,20 @@ describe("one Slack desk for two clusters", () => {
       return res.status === 503 ? ((await res.json()) as { failures: string[] }) : undefined;
     }, 15_000);
     expect(body.failures).toEqual([expect.stringMatching(/^kubernetes prod-eu: /)]);
+    const { cards } = app.graydesk.deps;
+    // A status read just now may still be reused for a moment; the next card drawn after that says it.
+    const prodCard = await until(async () => {
+      const text = JSON.stringify((await cards.render((jobs["prod-eu"] as ReleaseJob).id))?.card.blocks);
+      return text.includes("cluster unreachable") ? text : undefined;
+    }, 15_000);
+    expect(prodCard).toContain("*cluster unreachable*: cluster prod-eu did not answer");
+    expect(prodCard).toContain("`prod-eu/bookinfo/reviews`");
+    const stagingCard = JSON.stringify((await cards.render((jobs.staging as ReleaseJob).id))?.card.blocks);
+    expect(stagingCard).not.toContain("cluster unreachable");
+    expect(stagingCard).toContain("`staging/bookinfo/reviews`");
     const request = await ask("shift staging/bookinfo/reviews-v2 40");
     await app.slack.clickButton(request, "approval_approve", { user: DAVE });
-    await until(async () => (await weights("staging")).v2 === 40);
+    await until(async () => (await weights("staging")).v2 === 40, 15_000);
   });
 
   it("the digest lists both clusters' jobs, prod-eu's marked cluster unreachable", async () => {
