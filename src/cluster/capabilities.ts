@@ -17,10 +17,13 @@ const STRATEGY_CRD = "strategies.servicemesh.kubesphere.io";
 const HTTPROUTE_CRD = "httproutes.gateway.networking.k8s.io";
 
 /**
- * One list call. A cluster that forbids reading CRDs still gets the replica router: a missing mesh only
- * limits what Graydesk offers, it never breaks a release.
+ * Asks the API server "may I list CRDs?" (a SelfSubjectAccessReview) before listing them. A cluster that
+ * forbids it still gets the replica router: a missing mesh only limits what Graydesk offers, it never breaks a
+ * release, and asking first leaves no refused request in the cluster's audit log.
  */
 export async function readCapabilities(kube: Kube): Promise<Capabilities> {
+  if (!(await mayI(kube, "list", "apiextensions.k8s.io", "customresourcedefinitions")))
+    return { istio: false, istioGateways: false };
   let crds: KubeObject[];
   try {
     crds = (await kube.list<KubeObject>("apiextensions.k8s.io/v1", "CustomResourceDefinition")).items;
@@ -74,4 +77,22 @@ export function gatewayFeaturesOf(crd: KubeObject): GatewayApiFeatures | undefin
     v1.schema?.openAPIV3Schema?.properties?.spec?.properties?.rules?.items?.properties?.filters?.items
       ?.properties?.requestMirror?.properties ?? {};
   return { mirrorPercent: "percent" in mirror, mirrorFraction: "fraction" in mirror };
+}
+
+/**
+ * The API server's answer to "may I?" for this verb on a cluster-wide resource. A server that does not answer
+ * the review (an older or unusual one) gets the benefit of the doubt: the request itself will tell.
+ */
+export async function mayI(kube: Kube, verb: string, group: string, resource: string): Promise<boolean> {
+  try {
+    const review = await kube.create<KubeObject>({
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "SelfSubjectAccessReview",
+      metadata: { name: "" },
+      spec: { resourceAttributes: { verb, group, resource } },
+    });
+    return (review.status as { allowed?: boolean } | undefined)?.allowed === true;
+  } catch {
+    return true;
+  }
 }

@@ -207,13 +207,18 @@ describe("capabilities", () => {
     expect(gatewayFeaturesOf(crd(false, { backendRef, percent: {} }))).toBeUndefined();
   });
 
-  it("a user who may not list CRDs gets the replica router only", async () => {
+  it("a user who may not list CRDs gets the replica router only, having asked instead of being refused", async () => {
     const kube = await startKubeServer({ users: { "reader-token": { name: "reader", rules: [] } } });
     try {
+      kube.resetRequests();
       expect(await readCapabilities(new ClusterClient(kube.kubeConfig("reader-token")))).toEqual({
         istio: false,
         istioGateways: false,
       });
+      const calls = kube.requests.filter((r) => r.resource);
+      expect(calls.map((r) => `${r.verb} ${r.resource} ${r.status}`)).toEqual([
+        "create selfsubjectaccessreviews 201",
+      ]);
     } finally {
       await kube.close();
     }

@@ -13,9 +13,9 @@ kubeConformance(async () => {
     return { kubeConfig, close: async () => undefined };
   }
   if (envtestAssets()) {
-    const cluster = await startEnvtest({ crds: ["istio"] });
+    const cluster = await startEnvtest({ crds: ["istio", "kubesphere"] });
     return { kubeConfig: cluster.kubeConfig(), close: () => cluster.close() };
   }
-  const server = await startKubeServer({ crds: ["istio"] });
+  const server = await startKubeServer({ crds: ["istio", "kubesphere"] });
   return { kubeConfig: server.kubeConfig(), close: () => server.close() };
 });

@@ -13,6 +13,8 @@ import {
   Watch,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kubesphereCases } from "./kubesphere-cases.ts";
+import { realServerCases } from "./real-server-cases.ts";
 
 export interface ClusterUnderTest {
   kubeConfig: KubeConfig;
@@ -110,6 +112,9 @@ export function kubeConformance(start: () => Promise<ClusterUnderTest>): void {
     await core?.deleteNamespace({ name: namespace }).catch(() => undefined);
     await cluster?.close();
   });
+
+  realServerCases(() => ({ kubeConfig: cluster.kubeConfig, namespace }));
+  kubesphereCases(() => ({ kubeConfig: cluster.kubeConfig, namespace }));
 
   describe("discovery", () => {
     it("lists core resources and the Istio group", async () => {

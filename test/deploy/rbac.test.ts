@@ -33,7 +33,7 @@ const SCENARIOS: Record<Scenario, { server: KubeTestServerOptions; destinationRu
 type Expectation =
   | { scenario: Scenario; refusedAt: StepName }
   /** Used, but a refusal only narrows what Graydesk does: the story still completes, as `router` says. */
-  | { scenario: Scenario; degrades: string; router: string };
+  | { scenario: Scenario; degrades: string; router: string; askedFirst?: true };
 
 /** Every grant of the ClusterRole: the scenario that needs it and the step that stops without it. */
 const CLUSTER_WIDE: Record<string, Expectation> = {
@@ -48,6 +48,8 @@ const CLUSTER_WIDE: Record<string, Expectation> = {
     scenario: "istio",
     degrades: "without reading CRDs Graydesk cannot see Istio and splits by replicas",
     router: "replicas",
+    // A SelfSubjectAccessReview says no before any list is tried.
+    askedFirst: true,
   },
   "get deployments.apps": { scenario: "istio", refusedAt: "new 20 %" },
   "list deployments.apps": { scenario: "istio", refusedAt: "new 20 %" },
@@ -172,11 +174,16 @@ async function expectRefusal(
   const kube = servers.get(expected.scenario) as KubeTestServer;
   kube.resetRequests();
   const outcome = await run();
-  // The API server did refuse Graydesk exactly this permission.
+  // The API server did refuse Graydesk exactly this permission, or Graydesk asked and was told no.
   const refused = kube.requests.filter(
     (r) => r.status === 403 && r.verb === grant.verb && r.resource === grant.resource,
   );
-  expect(refused.length).toBeGreaterThan(0);
+  if ("askedFirst" in expected) {
+    expect(refused).toEqual([]);
+    expect(kube.requests.some((r) => r.resource === "selfsubjectaccessreviews" && r.status === 201)).toBe(
+      true,
+    );
+  } else expect(refused.length).toBeGreaterThan(0);
   if ("degrades" in expected) {
     expect(outcome).toMatchObject({ done: true, job: { router: expected.router, state: "offline" } });
     return;

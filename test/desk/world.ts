@@ -41,7 +41,8 @@ export interface WorldOptions {
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
   // The test server, or a real control plane in the `real` suite: that one answers slower, so bounds grow.
   const kube = await startTestCluster({ podReadyDelayMs: 10, progressDeadlineMs: 1500, ...options.server });
-  const bound = kube.kind === "real" ? 10 : 1;
+  // Every cluster call is bounded, so a hang fault fails quickly; generous enough for a loaded machine.
+  const deadlineMs = kube.kind === "real" ? 15_000 : 5_000;
   const kc = kube.kubeConfig();
   await loadBookinfo(kc, NS, { reviewsVersions: ["v1"], ...options.bookinfo });
   const dir = mkdtempSync(join(tmpdir(), "graydesk-desk-"));
@@ -49,13 +50,13 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const changes: World["changes"] = [];
   const client = new ClusterClient(kc);
   // Assertions read through the same bound the desk uses, so a leftover hang fault cannot stall a test.
-  const cluster = withDeadline(client, 1500 * bound);
+  const cluster = withDeadline(client, deadlineMs);
   const open = async (extra: Partial<ReleaseDeskOptions> = {}) => {
     const store = await openFileStore(dir);
     const audit = await openAuditLog(dir);
     const desk = createReleaseDesk({
       cluster: client,
-      requestTimeoutMs: 1500 * bound,
+      requestTimeoutMs: deadlineMs,
       store,
       audit,
       clock: () => new Date(),

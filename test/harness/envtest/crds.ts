@@ -4,6 +4,7 @@
 
 import {
   ApiextensionsV1Api,
+  CustomObjectsApi,
   type KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
@@ -102,9 +103,32 @@ export async function installCrds(
     };
     await objects.patch(body, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
   }
+  const custom = kc.makeApiClient(CustomObjectsApi);
   for (const crd of wanted) {
     const name = crd.metadata.name ?? "";
-    await until(`CRD ${name} Established`, () => ext.readCustomResourceDefinition({ name }), established);
+    const ready = await until(
+      `CRD ${name} Established`,
+      () => ext.readCustomResourceDefinition({ name }),
+      established,
+    );
+    // Established comes a moment before the new resource's storage serves (429 "storage is (re)initializing").
+    const version = ready.spec.versions.find((v) => v.storage)?.name ?? ready.spec.versions[0]?.name ?? "";
+    await until(
+      `${name} served`,
+      () =>
+        custom
+          .listClusterCustomObject({
+            group: ready.spec.group,
+            version,
+            plural: ready.spec.names.plural,
+            limit: 1,
+          })
+          .then(
+            () => true,
+            () => false,
+          ),
+      (served) => served,
+    );
   }
   for (const crd of extra) {
     const name = crd.metadata?.name ?? "";

@@ -19,13 +19,18 @@ import {
   alreadyExists,
   badRequest,
   conflict,
+  forbidden,
   invalid,
   MODIFIED,
   notFound,
+  optionsInvalid,
   StatusError,
   unsupportedMediaType,
 } from "./status.ts";
 import type { KubeObject, ManagedFieldsEntry, Store } from "./store.ts";
+import { immutableCauses, labelCauses } from "./validation.ts";
+
+const WORKLOADS = new Set(["deployments", "replicasets", "statefulsets", "daemonsets"]);
 
 export interface Target {
   type: ResourceType;
@@ -38,6 +43,8 @@ export interface Target {
 export interface WriteOptions {
   dryRun: boolean;
   fieldManager: string;
+  /** False when the request named no fieldManager (the manager then comes from the User-Agent, except for apply). */
+  fieldManagerGiven?: boolean;
   force: boolean;
   fieldValidation?: string;
 }
@@ -140,6 +147,9 @@ export class Api {
 
   /** `applied` carries the field ownership of a server-side apply that creates the object. */
   create(t: Target, body: KubeObject, opts: WriteOptions, applied?: ManagedFieldsEntry[]): WriteResult {
+    // kube's storage refuses this late, as an internal error without a reason.
+    if (!applied && body.metadata?.resourceVersion)
+      throw new StatusError(500, "", "resourceVersion should not be set on objects to be created");
     const obj = structuredClone(body);
     obj.metadata = { ...(obj.metadata ?? {}) };
     if (!obj.metadata.name && obj.metadata.generateName)
@@ -152,12 +162,21 @@ export class Api {
         );
       }
       obj.metadata.namespace = ns;
-      if (!this.store.get(NAMESPACE_GR, undefined, ns ?? ""))
-        throw notFound({ group: "", resource: "namespaces" }, ns ?? "");
+      const home = this.store.get(NAMESPACE_GR, undefined, ns ?? "");
+      if (!home) throw notFound({ group: "", resource: "namespaces" }, ns ?? "");
+      if (home.metadata.deletionTimestamp) {
+        throw forbidden(
+          t.type,
+          obj.metadata.name,
+          `unable to create new content in namespace ${ns} because it is being terminated`,
+        );
+      }
     } else delete obj.metadata.namespace;
     const name = obj.metadata.name ?? "";
     if (name && this.store.get(grOf(t.type), obj.metadata.namespace, name)) throw alreadyExists(t.type, name);
     if (t.type.subresources?.includes("status") && t.type.resource !== "namespaces") delete obj.status;
+    // Workloads come back from a create with an empty status, as the real server's defaulting leaves it.
+    if (WORKLOADS.has(t.type.resource) && !t.type.custom) obj.status = {};
     const warnings = this.admit(t, undefined, obj, opts);
     const now = this.deps
       .now()
@@ -189,6 +208,16 @@ export class Api {
       );
     }
     const rv = body.metadata?.resourceVersion;
+    // Custom resources never allow an unconditional update; built-in types mostly do.
+    if (!rv && t.type.custom) {
+      throw invalid(t.type.resource, t.type.group, name, [
+        {
+          reason: "FieldValueInvalid",
+          field: "metadata.resourceVersion",
+          message: "Invalid value: 0x0: must be specified for an update",
+        },
+      ]);
+    }
     if (rv && rv !== current.metadata.resourceVersion) throw conflict(t.type, name, MODIFIED);
     return this.replace(t, current, structuredClone(body), opts, "Update");
   }
@@ -233,8 +262,12 @@ export class Api {
   }
 
   private apply(t: Target, existing: KubeObject | undefined, raw: string, opts: WriteOptions): WriteResult {
-    if (!opts.fieldManager || opts.fieldManager === "unknown") {
-      throw badRequest("PATCH /apply requires fieldManager to be set");
+    if (opts.fieldManagerGiven === false) {
+      throw optionsInvalid("PatchOptions", {
+        reason: "FieldValueRequired",
+        field: "fieldManager",
+        message: "Required value: is required for apply patch",
+      });
     }
     let applied: KubeObject;
     try {
@@ -331,6 +364,7 @@ export class Api {
       if (opts.fieldValidation !== "Ignore") warnings.push(...pruned.map((p) => `unknown field "${p}"`));
       const causes = [
         ...(old ? [] : nameCauses(t.type.resource, name)),
+        ...labelCauses(obj.metadata.labels),
         ...(schema ? this.deps.validator.causes(schema, obj) : []),
       ];
       if (causes.length > 0) throw invalid(t.type.kind, t.type.group, name ?? "", causes);
@@ -339,6 +373,8 @@ export class Api {
     applyDefaults(t.type.resource, obj);
     const causes = [
       ...(old ? [] : nameCauses(t.type.resource, name)),
+      ...labelCauses(obj.metadata.labels),
+      ...(old ? immutableCauses(t.type.resource, old, obj) : []),
       ...builtinCauses(t.type.resource, obj),
     ];
     if (causes.length > 0) throw invalid(t.type.kind, t.type.group, name ?? "", causes);
@@ -379,8 +415,18 @@ export class Api {
     const shown = present(t.type, t.version, current);
     if (opts.dryRun) return deletedReply(t, shown);
     if (opts.propagationPolicy === "Orphan") this.orphanDependents(current.metadata.uid ?? "");
+    if (t.type.resource === "namespaces") {
+      // Terminating until the namespace controller has removed its contents.
+      if (current.metadata.deletionTimestamp) return shown;
+      const terminating = structuredClone(current);
+      terminating.metadata.deletionTimestamp = this.deps
+        .now()
+        .toISOString()
+        .replace(/\.\d+Z$/, "Z");
+      terminating.status = { ...(terminating.status as object), phase: "Terminating" };
+      return present(t.type, t.version, this.store.put(grOf(t.type), terminating, "MODIFIED"));
+    }
     const gone = this.store.remove(grOf(t.type), t.namespace, name);
-    if (t.type.resource === "namespaces") this.emptyNamespace(name);
     return deletedReply(t, present(t.type, t.version, gone ?? current));
   }
 
@@ -392,12 +438,6 @@ export class Api {
         copy.metadata.ownerReferences = copy.metadata.ownerReferences?.filter((r) => r.uid !== uid);
         this.store.put(gr, copy, "MODIFIED");
       }
-    }
-  }
-
-  private emptyNamespace(ns: string): void {
-    for (const gr of this.store.resources()) {
-      for (const o of this.store.list(gr, ns)) this.store.remove(gr, ns, o.metadata.name ?? "");
     }
   }
 }

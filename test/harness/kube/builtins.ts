@@ -2,6 +2,7 @@
 
 import type { StatusCause } from "./status.ts";
 import type { KubeObject } from "./store.ts";
+import { podSpecDefaults } from "./validation.ts";
 
 type JsonObject = Record<string, unknown>;
 const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -138,6 +139,9 @@ let nextIp = 10;
 /** Defaults the API server fills in, as far as readers of these objects look at them. */
 export function applyDefaults(resource: string, o: KubeObject): void {
   const spec = obj(o.spec);
+  if (resource === "pods") podSpecDefaults(spec);
+  if (["deployments", "replicasets", "statefulsets", "daemonsets", "jobs"].includes(resource))
+    podSpecDefaults(obj(spec.template).spec);
   if (resource === "deployments") {
     spec.replicas ??= 1;
     spec.revisionHistoryLimit ??= 10;

@@ -4,6 +4,6 @@ import { kubeConformance } from "../../conformance/kube-cases.ts";
 import { startKubeServer } from "./index.ts";
 
 kubeConformance(async () => {
-  const server = await startKubeServer({ crds: ["istio"], podReadyDelayMs: 20 });
+  const server = await startKubeServer({ crds: ["istio", "kubesphere"], podReadyDelayMs: 20 });
   return { kubeConfig: server.kubeConfig(), close: () => server.close() };
 });

@@ -3,6 +3,7 @@
 
 import { createHash } from "node:crypto";
 import { asObject, newUid, randomSuffix } from "./objects.ts";
+import { recordStatusWriter } from "./status-writer.ts";
 import type { KubeObject, Store, StoreEvent } from "./store.ts";
 
 const DEPLOY = "apps/deployments";
@@ -130,6 +131,7 @@ export class Controllers {
   }
 
   private update(gr: string, o: KubeObject): void {
+    recordStatusWriter(gr, o, stamp(this.opts.now()));
     this.store.put(gr, o, "MODIFIED");
   }
 

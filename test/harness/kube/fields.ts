@@ -111,12 +111,28 @@ export function removeAt(obj: JsonObject, path: string): void {
   }
 }
 
+/**
+ * Map-typed fields (string → string maps in kube's schemas). A manager that sets any key of one also owns the
+ * map itself, which kube writes as a `.` entry beside the keys: `"f:labels": { ".": {}, "f:app": {} }`.
+ */
+const MAP_FIELDS = new Set([
+  "f:labels",
+  "f:annotations",
+  "f:data",
+  "f:binaryData",
+  "f:stringData",
+  "f:matchLabels",
+  "f:nodeSelector",
+]);
+
 export function toFieldsV1(set: FieldSet): JsonObject {
   const root: JsonObject = {};
   for (const path of [...set].sort()) {
     let node = root;
     for (const t of path.split(SEP)) {
-      node[t] ??= {};
+      if (MAP_FIELDS.has(t) && !t.startsWith("k:")) {
+        node[t] ??= { ".": {} };
+      } else node[t] ??= {};
       node = node[t] as JsonObject;
     }
   }
@@ -126,7 +142,10 @@ export function toFieldsV1(set: FieldSet): JsonObject {
 export function fromFieldsV1(tree: unknown): FieldSet {
   const out: FieldSet = new Set();
   const walk = (node: unknown, path: string[]) => {
-    const entries = isObject(node) ? Object.entries(node) : [];
+    // A map's own `.` entry adds nothing its keys do not already say.
+    const entries = (isObject(node) ? Object.entries(node) : []).filter(
+      ([k]) => !(k === "." && MAP_FIELDS.has(path.at(-1) ?? "")),
+    );
     if (entries.length === 0 && path.length > 0) out.add(path.join(SEP));
     for (const [k, v] of entries) walk(v, [...path, k]);
   };

@@ -13,6 +13,7 @@ import { type Fault, Faults } from "./faults.ts";
 import { writeKubeconfigFile } from "./kubeconfig.ts";
 import { KubeSphereVirtualServices } from "./kubesphere-controller.ts";
 import { caCertificate, listenDual } from "./listen.ts";
+import { NamespaceController } from "./namespaces.ts";
 import { newUid } from "./objects.ts";
 import { BUILT_IN, type Mesh, Registry } from "./registry.ts";
 import { type Schema, SchemaValidator } from "./schema.ts";
@@ -84,6 +85,11 @@ export async function startKubeServer(opts: KubeTestServerOptions = {}): Promise
   const now = () => new Date();
   const api = new Api({ store, schemas, validator: new SchemaValidator(), now });
   const badImages = new Set<string>();
+  const namespaces = new NamespaceController(store, caCertificate(), () =>
+    now()
+      .toISOString()
+      .replace(/\.\d+Z$/, "Z"),
+  );
   const controllers = new Controllers(store, {
     podReadyDelayMs: opts.podReadyDelayMs ?? 50,
     progressDeadlineMs: opts.progressDeadlineMs ?? 2000,
@@ -127,7 +133,8 @@ export async function startKubeServer(opts: KubeTestServerOptions = {}): Promise
     users,
     requests,
     printerColumns,
-    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000,
+    // A real API server sends a bookmark about once a minute, not within a watch's first seconds.
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 60_000,
     open,
     url: () => url,
   });
@@ -173,6 +180,7 @@ export async function startKubeServer(opts: KubeTestServerOptions = {}): Promise
     async close() {
       controllers.stop();
       kubesphere?.stop();
+      namespaces.stop();
       for (const end of [...open]) end();
       await server.close();
     },

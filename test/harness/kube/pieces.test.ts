@@ -42,7 +42,7 @@ describe("label selectors", () => {
     const get = (f: string) => ({ "metadata.name": "a", "metadata.namespace": "c" })[f];
     expect(matchesFields(reqs, get)).toBe(true);
     expect(() => parseFieldSelector("spec.x=1", ["metadata.name"])).toThrow(
-      "field label not supported: spec.x",
+      `"spec.x" is not a known field selector: only "metadata.name"`,
     );
   });
 });

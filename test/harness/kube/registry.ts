@@ -28,6 +28,81 @@ const core = (resource: string, kind: string, extra: Partial<ResourceType> = {})
   ...extra,
 });
 
+const builtIn = (
+  group: string,
+  resource: string,
+  kind: string,
+  extra: Partial<ResourceType> = {},
+): ResourceType => ({
+  group,
+  versions: ["v1"],
+  resource,
+  singular: kind.toLowerCase(),
+  kind,
+  namespaced: true,
+  ...extra,
+});
+
+/** Types served so that discovery lists what a real cluster lists; stored like any object, no controller. */
+const OTHER_BUILT_IN: ResourceType[] = [
+  core("endpoints", "Endpoints", { shortNames: ["ep"] }),
+  core("limitranges", "LimitRange", { shortNames: ["limits"] }),
+  core("nodes", "Node", { namespaced: false, shortNames: ["no"], subresources: ["status"] }),
+  core("persistentvolumeclaims", "PersistentVolumeClaim", { shortNames: ["pvc"], subresources: ["status"] }),
+  core("persistentvolumes", "PersistentVolume", {
+    namespaced: false,
+    shortNames: ["pv"],
+    subresources: ["status"],
+  }),
+  core("podtemplates", "PodTemplate"),
+  core("replicationcontrollers", "ReplicationController", {
+    shortNames: ["rc"],
+    subresources: ["status", "scale"],
+  }),
+  core("resourcequotas", "ResourceQuota", { shortNames: ["quota"], subresources: ["status"] }),
+  builtIn("apps", "controllerrevisions", "ControllerRevision"),
+  builtIn("apps", "daemonsets", "DaemonSet", {
+    shortNames: ["ds"],
+    categories: ["all"],
+    subresources: ["status"],
+  }),
+  builtIn("apps", "statefulsets", "StatefulSet", {
+    shortNames: ["sts"],
+    categories: ["all"],
+    subresources: ["status", "scale"],
+  }),
+  builtIn("batch", "jobs", "Job", { categories: ["all"], subresources: ["status"] }),
+  builtIn("batch", "cronjobs", "CronJob", {
+    shortNames: ["cj"],
+    categories: ["all"],
+    subresources: ["status"],
+  }),
+  builtIn("networking.k8s.io", "ingresses", "Ingress", { shortNames: ["ing"], subresources: ["status"] }),
+  builtIn("networking.k8s.io", "networkpolicies", "NetworkPolicy", { shortNames: ["netpol"] }),
+  builtIn("networking.k8s.io", "ingressclasses", "IngressClass", { namespaced: false }),
+  builtIn("policy", "poddisruptionbudgets", "PodDisruptionBudget", {
+    shortNames: ["pdb"],
+    subresources: ["status"],
+  }),
+  builtIn("rbac.authorization.k8s.io", "roles", "Role"),
+  builtIn("rbac.authorization.k8s.io", "rolebindings", "RoleBinding"),
+  builtIn("rbac.authorization.k8s.io", "clusterroles", "ClusterRole", { namespaced: false }),
+  builtIn("rbac.authorization.k8s.io", "clusterrolebindings", "ClusterRoleBinding", { namespaced: false }),
+  builtIn("discovery.k8s.io", "endpointslices", "EndpointSlice"),
+  builtIn("storage.k8s.io", "storageclasses", "StorageClass", { namespaced: false, shortNames: ["sc"] }),
+  builtIn("scheduling.k8s.io", "priorityclasses", "PriorityClass", { namespaced: false, shortNames: ["pc"] }),
+  builtIn("autoscaling", "horizontalpodautoscalers", "HorizontalPodAutoscaler", {
+    versions: ["v2", "v1"],
+    shortNames: ["hpa"],
+    categories: ["all"],
+    subresources: ["status"],
+  }),
+  builtIn("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview", {
+    namespaced: false,
+  }),
+  builtIn("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview", { namespaced: false }),
+];
+
 export const BUILT_IN: ResourceType[] = [
   core("namespaces", "Namespace", { namespaced: false, shortNames: ["ns"], subresources: ["status"] }),
   core("services", "Service", { shortNames: ["svc"], categories: ["all"], subresources: ["status"] }),
@@ -77,6 +152,7 @@ export const BUILT_IN: ResourceType[] = [
     categories: ["api-extensions"],
     subresources: ["status"],
   },
+  ...OTHER_BUILT_IN,
 ];
 
 /** Index of resource types by group/version/resource, with lookups kubectl-style discovery needs. */

@@ -1,7 +1,9 @@
 // Label and field selectors, with kube's grammar: `a=b,c!=d,e in (f,g),h notin (i),j,!k`.
 
+import { type ParsedRequirement, parseLabels } from "./label-parser.ts";
+
 export type Requirement =
-  | { key: string; op: "=" | "!="; values: [string] }
+  | { key: string; op: "=" | "!=" | ">" | "<"; values: [string] }
   | { key: string; op: "in" | "notin"; values: string[] }
   | { key: string; op: "exists" | "!exists"; values: [] };
 
@@ -42,19 +44,20 @@ function checkValue(value: string, whole: string): string {
 }
 
 export function parseLabelSelector(selector: string): Requirement[] {
-  return terms(selector).map((t): Requirement => {
-    const set = /^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(t);
-    if (set) {
-      const values = (set[3] ?? "").split(",").map((v) => checkValue(v.trim(), t));
-      return { key: checkKey(set[1] ?? "", t), op: set[2] as "in" | "notin", values };
-    }
-    const eq = /^([^=!\s]+)\s*(==|=|!=)\s*(.*)$/.exec(t);
-    if (eq) {
-      const op = eq[2] === "!=" ? "!=" : "=";
-      return { key: checkKey(eq[1] ?? "", t), op, values: [checkValue((eq[3] ?? "").trim(), t)] };
-    }
-    if (t.startsWith("!")) return { key: checkKey(t.slice(1).trim(), t), op: "!exists", values: [] };
-    return { key: checkKey(t, t), op: "exists", values: [] };
+  let parsed: ParsedRequirement[];
+  try {
+    parsed = parseLabels(selector);
+  } catch (e) {
+    throw new SelectorError(`unable to parse requirement: ${(e as Error).message}`);
+  }
+  return parsed.map((r): Requirement => {
+    const whole = `${r.key} ${r.op} ${r.values.join(",")}`;
+    checkKey(r.key, whole);
+    for (const v of r.values) checkValue(v, whole);
+    if (r.op === "in" || r.op === "notin") return { key: r.key, op: r.op, values: r.values };
+    if (r.op === "exists" || r.op === "!exists") return { key: r.key, op: r.op, values: [] };
+    if (r.op === ">" || r.op === "<") return { key: r.key, op: r.op, values: [r.values[0] ?? ""] };
+    return { key: r.key, op: r.op, values: [r.values[0] ?? ""] };
   });
 }
 
@@ -72,6 +75,10 @@ export function matchesLabels(reqs: Requirement[], labels: Record<string, string
         return has && r.values.includes(v ?? "");
       case "notin":
         return !has || !r.values.includes(v ?? "");
+      case ">":
+        return has && Number(v) > Number(r.values[0]);
+      case "<":
+        return has && Number(v) < Number(r.values[0]);
       case "exists":
         return has;
       default:
@@ -92,7 +99,10 @@ export function parseFieldSelector(selector: string, supported: readonly string[
     const m = /^([^=!]+)(==|=|!=)(.*)$/.exec(t);
     if (!m) throw new SelectorError(`invalid selector: '${selector}'; can't understand '${t}'`);
     const field = (m[1] ?? "").trim();
-    if (!supported.includes(field)) throw new SelectorError(`field label not supported: ${field}`);
+    if (!supported.includes(field)) {
+      const known = supported.map((f) => `"${f}"`).join(", ");
+      throw new SelectorError(`"${field}" is not a known field selector: only ${known}`);
+    }
     return { field, op: m[2] === "!=" ? "!=" : "=", value: (m[3] ?? "").trim() };
   });
 }

@@ -8,10 +8,12 @@ import type { Faults } from "./faults.ts";
 import { present } from "./objects.ts";
 import { openapiDocument, openapiRoot } from "./openapi.ts";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, type Registry } from "./registry.ts";
+import { answerReview, REVIEW_TYPES } from "./reviews.ts";
 import {
   badRequest,
   forbidden,
   methodNotAllowed,
+  optionsInvalid,
   pathNotFound,
   StatusError,
   unauthorized,
@@ -229,6 +231,11 @@ async function handle(
     return;
   }
   if (parts[0] !== "api" && parts[0] !== "apis") throw pathNotFound();
+  if (!servesGroupVersion(deps.registry, parts)) {
+    // kube's mux answers paths outside every served group version itself, in plain text.
+    res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" }).end("404 page not found\n");
+    return;
+  }
   const doc = method === "GET" ? discoveryDocument(deps, parts) : undefined;
   if (doc) {
     send(res, 200, doc);
@@ -244,6 +251,11 @@ async function handle(
   if (t.namespace) record.namespace = t.namespace;
   if (t.name) record.name = t.name;
 
+  if (t.type.group === "authorization.k8s.io" && REVIEW_TYPES.some((r) => r.resource === t.type.resource)) {
+    if (verb !== "create") throw methodNotAllowed();
+    send(res, 201, answerReview(t.type.resource, parseObject(await readBody(req), "application/json"), user));
+    return;
+  }
   const attrs: Attributes = { verb, group: t.type.group, resource: t.type.resource };
   if (t.subresource) attrs.subresource = t.subresource;
   if (t.namespace) attrs.namespace = t.namespace;
@@ -276,6 +288,14 @@ async function handle(
   await dispatch(deps, req, res, url, t, verb);
 }
 
+/** `/api`, `/apis`, a served group, or anything under a served group version. */
+function servesGroupVersion(registry: Registry, parts: string[]): boolean {
+  if (parts[0] === "api") return parts.length < 2 || parts[1] === "v1";
+  if (parts.length < 2) return true;
+  const g = registry.groups().find((x) => x.name === parts[1]);
+  return g !== undefined && (parts.length < 3 || g.versions.includes(parts[2] ?? ""));
+}
+
 /** The discovery document a GET path names, or undefined when the path is not a discovery path. */
 function discoveryDocument(deps: ServerDeps, parts: string[]): object | undefined {
   const { registry } = deps;
@@ -297,6 +317,7 @@ function writeOptions(url: URL, req: IncomingMessage): WriteOptions {
   const opts: WriteOptions = {
     dryRun: q.get("dryRun") === "All",
     fieldManager: q.get("fieldManager") ?? agent,
+    fieldManagerGiven: q.has("fieldManager") && q.get("fieldManager") !== "",
     force: q.get("force") === "true",
   };
   const fv = q.get("fieldValidation");
@@ -343,6 +364,13 @@ async function dispatch(
       return;
     }
     case "list": {
+      if (q.get("resourceVersionMatch") && !q.get("resourceVersion")) {
+        throw optionsInvalid("ListOptions", {
+          reason: "FieldValueForbidden",
+          field: "resourceVersionMatch",
+          message: "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided",
+        });
+      }
       const list = api.list(t, listQuery);
       if (wantsTable) {
         const items = (list.items as KubeObject[]).map((o) => present(t.type, t.version, o));
@@ -363,6 +391,7 @@ async function dispatch(
         ...(q.get("resourceVersion") ? { resourceVersion: q.get("resourceVersion") ?? "" } : {}),
         ...listQuery,
         allowWatchBookmarks: q.get("allowWatchBookmarks") === "true",
+        sendInitialEvents: q.get("sendInitialEvents") === "true",
         ...(q.get("timeoutSeconds") ? { timeoutSeconds: Number(q.get("timeoutSeconds")) } : {}),
       };
       if (t.name) wq.fieldSelector = `metadata.name=${t.name}`;

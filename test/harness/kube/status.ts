@@ -21,7 +21,7 @@ export interface StatusBody {
   metadata: Record<string, never>;
   status: "Failure";
   message: string;
-  reason: string;
+  reason?: string;
   details?: StatusDetails;
   code: number;
 }
@@ -43,9 +43,10 @@ export class StatusError extends Error {
       metadata: {},
       status: "Failure",
       message: this.message,
-      reason: this.reason,
       code: this.code,
     };
+    // Some failures (a storage error) carry no reason, and kube then leaves the field out.
+    if (this.reason) body.reason = this.reason;
     if (this.details) body.details = this.details;
     return body;
   }
@@ -130,3 +131,11 @@ export const internalError = (message: string): StatusError =>
 
 export const pathNotFound = (): StatusError =>
   new StatusError(404, "NotFound", "the server could not find the requested resource", {});
+
+/** A request option kube refuses, e.g. `ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: …` (422). */
+export const optionsInvalid = (kind: string, cause: StatusCause): StatusError =>
+  new StatusError(422, "Invalid", `${kind}.meta.k8s.io "" is invalid: ${cause.field}: ${cause.message}`, {
+    group: "meta.k8s.io",
+    kind,
+    causes: [cause],
+  });

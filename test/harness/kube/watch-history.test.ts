@@ -7,7 +7,7 @@ import { type KubeTestServer, startKubeServer } from "./index.ts";
 
 let server: KubeTestServer;
 beforeAll(async () => {
-  server = await startKubeServer({ crds: [], watchHistory: 5 });
+  server = await startKubeServer({ crds: [], watchHistory: 30 });
 });
 afterAll(() => server?.close());
 
@@ -25,9 +25,9 @@ function firstEvent(): Promise<{ type: string; obj: { code?: number; reason?: st
 it("replays from resourceVersion 1 while it holds the history, then answers 410 Expired", async () => {
   const core = server.kubeConfig().makeApiClient(CoreV1Api);
   await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "young" } } });
-  // Four namespaces were seeded, so the fifth event is the ConfigMap: still in a 5-event window.
-  expect(await firstEvent()).toMatchObject({ type: "ADDED", obj: { metadata: { name: "young" } } });
-  for (let i = 0; i < 6; i++) {
+  // The window still reaches back to the first events (a namespace's ConfigMaps): they are replayed.
+  expect(await firstEvent()).toMatchObject({ type: "ADDED", obj: { metadata: { namespace: "default" } } });
+  for (let i = 0; i < 40; i++) {
     await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: `c${i}` } } });
   }
   expect(await firstEvent()).toMatchObject({ type: "ERROR", obj: { code: 410, reason: "Expired" } });

@@ -13,6 +13,8 @@ export interface WatchQuery {
   labelSelector?: string;
   fieldSelector?: string;
   allowWatchBookmarks?: boolean;
+  /** Streaming list: the current objects as ADDED, then a bookmark marked as their end. */
+  sendInitialEvents?: boolean;
   timeoutSeconds?: number;
 }
 
@@ -59,7 +61,16 @@ export function serveWatch(res: ServerResponse, t: Target, q: WatchQuery, deps: 
   };
 
   const from = q.resourceVersion;
-  if (!from || from === "0") {
+  const bookmark = (annotations?: Record<string, string>) =>
+    send("BOOKMARK", {
+      kind: t.type.kind,
+      apiVersion: apiVersionOf(t.type.group, t.version),
+      metadata: { resourceVersion: deps.store.currentRv(), ...(annotations ? { annotations } : {}) },
+    });
+  if (q.sendInitialEvents) {
+    for (const o of deps.store.list(gr)) if (matches(o)) send("ADDED", show(o));
+    if (q.allowWatchBookmarks) bookmark({ "k8s.io/initial-events-end": "true" });
+  } else if (!from || from === "0") {
     for (const o of deps.store.list(gr)) if (matches(o)) send("ADDED", show(o));
   } else {
     const events = deps.store.eventsSince(gr, Number(from));
@@ -81,15 +92,7 @@ export function serveWatch(res: ServerResponse, t: Target, q: WatchQuery, deps: 
     if (!res.writableEnded) res.end();
   };
   const untrack = deps.track(end);
-  if (q.allowWatchBookmarks) {
-    const bookmark = () =>
-      send("BOOKMARK", {
-        kind: t.type.kind,
-        apiVersion: apiVersionOf(t.type.group, t.version),
-        metadata: { resourceVersion: deps.store.currentRv() },
-      });
-    timers.push(setInterval(bookmark, deps.bookmarkIntervalMs));
-  }
+  if (q.allowWatchBookmarks) timers.push(setInterval(() => bookmark(), deps.bookmarkIntervalMs));
   if (q.timeoutSeconds) timers.push(setTimeout(end, q.timeoutSeconds * 1000));
   res.on("close", end);
 }

@@ -8,6 +8,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
 
 type Schema = Record<string, unknown>;
 const require = createRequire(import.meta.url);
@@ -294,26 +296,6 @@ function snakeCase(s: Schema): Schema {
     out.additionalProperties = snakeCase(s.additionalProperties as Schema);
   return out;
 }
-/** Durations in 3.4 are protobuf Duration objects rather than strings. */
-function durationsAsObjects(s: Schema, key = ""): Schema {
-  if (["timeout", "per_try_timeout"].includes(key) && s.type === "string") {
-    return {
-      type: "object",
-      properties: {
-        seconds: { type: "integer", format: "int64" },
-        nanos: { type: "integer", format: "int32" },
-      },
-    };
-  }
-  const out: Schema = { ...s };
-  if (s.properties)
-    out.properties = Object.fromEntries(
-      Object.entries(s.properties as Record<string, Schema>).map(([k, v]) => [k, durationsAsObjects(v, k)]),
-    );
-  if (s.items) out.items = durationsAsObjects(s.items as Schema);
-  return out;
-}
-
 const labelSelector: Schema = {
   type: "object",
   properties: {
@@ -392,32 +374,33 @@ function servicePolicy(drSpec: Schema): Schema {
   });
 }
 
-const write = (file: string, schema: Schema) =>
-  writeFileSync(join(OUT, file), `${JSON.stringify(schema, null, 1)}\n`);
+/**
+ * KubeSphere 3.4's Strategy schema as its published CRD has it (KubeSphere v3.4.1,
+ * `config/crds/servicemesh.kubesphere.io_strategies.yaml`): descriptions dropped, everything else kept, so
+ * that pruning and types follow the real CRD (its StringMatch and `template.metadata` are objects without
+ * properties, so their contents are pruned; `mirror_percent` is an object).
+ */
+export function schemaFromPublishedCrd(yamlText: string): Schema {
+  const crd = parseYaml(yamlText) as {
+    spec: { versions: { storage?: boolean; schema: { openAPIV3Schema: Schema } }[] };
+  };
+  const version = crd.spec.versions.find((v) => v.storage) ?? crd.spec.versions[0];
+  if (!version) throw new Error("the CRD has no versions");
+  return withoutDescriptions(version.schema.openAPIV3Schema);
+}
 
-const vs = istio("VirtualService");
-const dr = istio("DestinationRule");
-write("istio-virtualservice.json", crdSchema(vs));
-write("istio-destinationrule.json", crdSchema(dr));
-write("istio-gateway.json", crdSchema(istio("Gateway")));
-const gw = moduleDir("@kubernetes-models/gateway-api");
-write(
-  "gateway-httproute.json",
-  crdSchema(
-    specOf(fromDeclarations(join(gw, "gateway.networking.k8s.io/v1/HTTPRoute.d.ts"), "IHTTPRoute")),
-    undefined,
-    true,
-  ),
-);
-write("kubesphere-strategy.json", strategy(durationsAsObjects(snakeCase(vs))));
-write("kubesphere-strategy-v3.3.json", strategy(vs));
-write("kubesphere-servicepolicy.json", servicePolicy(snakeCase(dr)));
-write("kubesphere-servicepolicy-v3.3.json", servicePolicy(dr));
+function withoutDescriptions(s: unknown): Schema {
+  if (Array.isArray(s)) return s.map(withoutDescriptions) as unknown as Schema;
+  if (typeof s !== "object" || s === null) return s as Schema;
+  return Object.fromEntries(
+    Object.entries(s)
+      .filter(([k, v]) => !(k === "description" && typeof v === "string"))
+      .map(([k, v]) => [k, typeof v === "object" && v !== null ? withoutDescriptions(v) : v]),
+  );
+}
 
-// Argo Rollouts' Rollout: spec and status from the declarations (Graydesk patches rollouts/status as the
-// argo-rollouts CLI does, so status is checked too).
-// Kubernetes' own types it imports are given the types the upstream CRD gives them, so a real API server
-// accepts the schema as structural.
+// Kubernetes' own types the Rollout imports are given the types the upstream CRD gives them, so a real API
+// server accepts the schema as structural.
 const kubeTypes: External = (ref) => {
   if (/Time$/.test(ref)) return { type: "string", format: "date-time" };
   if (/IntOrString$/.test(ref))
@@ -425,11 +408,44 @@ const kubeTypes: External = (ref) => {
   if (/LabelSelector$/.test(ref)) return labelSelector;
   return { type: "object", "x-kubernetes-preserve-unknown-fields": true };
 };
-const argoRollout = fromDeclarations(
-  join(moduleDir("@kubernetes-models/argo-rollouts"), "argoproj.io/v1alpha1/Rollout.d.ts"),
-  "IRollout",
-  new Map(),
-  kubeTypes,
-);
-const argoParts = argoRollout.properties as Record<string, Schema>;
-write("argo-rollout.json", crdSchema(integers(argoParts.spec ?? {}), integers(argoParts.status ?? {}), true));
+
+/** Every schema file this generator derives from installed packages (the KubeSphere 3.4 Strategy aside). */
+export function generatedSchemas(): Record<string, Schema> {
+  const vs = istio("VirtualService");
+  const dr = istio("DestinationRule");
+  const gw = moduleDir("@kubernetes-models/gateway-api");
+  // Argo Rollouts' Rollout: spec and status from the declarations (Graydesk patches rollouts/status as the
+  // argo-rollouts CLI does, so status is checked too).
+  const argoRollout = fromDeclarations(
+    join(moduleDir("@kubernetes-models/argo-rollouts"), "argoproj.io/v1alpha1/Rollout.d.ts"),
+    "IRollout",
+    new Map(),
+    kubeTypes,
+  );
+  const argoParts = argoRollout.properties as Record<string, Schema>;
+  return {
+    "istio-virtualservice.json": crdSchema(vs),
+    "istio-destinationrule.json": crdSchema(dr),
+    "istio-gateway.json": crdSchema(istio("Gateway")),
+    "gateway-httproute.json": crdSchema(
+      specOf(fromDeclarations(join(gw, "gateway.networking.k8s.io/v1/HTTPRoute.d.ts"), "IHTTPRoute")),
+      undefined,
+      true,
+    ),
+    "kubesphere-strategy-v3.3.json": strategy(vs),
+    "kubesphere-servicepolicy.json": servicePolicy(snakeCase(dr)),
+    "kubesphere-servicepolicy-v3.3.json": servicePolicy(dr),
+    "argo-rollout.json": crdSchema(integers(argoParts.spec ?? {}), integers(argoParts.status ?? {}), true),
+  };
+}
+
+export const schemaText = (schema: Schema): string => `${JSON.stringify(schema, null, 1)}\n`;
+
+// Run: node test/harness/kube/crds/generate.ts [--kubesphere-strategy <published strategies CRD YAML>]
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const write = (file: string, schema: Schema) => writeFileSync(join(OUT, file), schemaText(schema));
+  for (const [file, schema] of Object.entries(generatedSchemas())) write(file, schema);
+  const at = process.argv.indexOf("--kubesphere-strategy");
+  const published = at > 0 ? process.argv[at + 1] : undefined;
+  if (published) write("kubesphere-strategy.json", schemaFromPublishedCrd(readFileSync(published, "utf8")));
+}
