@@ -133,7 +133,7 @@ describe("Argo Rollouts gates on a cluster with the Rollout CRD and exactly depl
     kube.resetRequests();
     const posted = await until(() => card("podinfo"));
     const text = JSON.stringify(posted.blocks);
-    expect(text).toContain("promote to the next step");
+    expect(text).toContain("promote past this pause");
     expect(text).toContain("2 of 4: pause (until promoted)");
     expect(text).toContain("20%");
     expect(text).toContain("ghcr.io/example/podinfo:6.5.1");
@@ -292,6 +292,28 @@ describe("Argo Rollouts gates on a cluster with the Rollout CRD and exactly depl
     expect(comparable(await read("frontend"))).toEqual(expected);
     // The step's own request is still there, undecided: the full promotion did not approve it.
     expect(gateRequests("frontend").find((r) => r.gate === "promote")?.state).toBe("pending");
+  });
+
+  it("gates a blue-green Rollout's promotion the same way", async () => {
+    const body = parse(fixture("rollout-blue-green.yaml")) as Rollout;
+    await custom.createNamespacedCustomObject({ ...where, body });
+    const status = JSON.parse(fixture("status-blue-green-paused.json")) as Record<string, unknown>;
+    await custom.patchNamespacedCustomObjectStatus({ ...where, name: "storefront", body: { status } }, MERGE);
+    const message = await until(() => card("storefront"));
+    expect(JSON.stringify(message.blocks)).toContain("blue-green");
+    const before = await read("storefront");
+    kube.resetRequests();
+    await app.slack.clickButton(message, "gated_approve", {
+      user: DAVE,
+      blockId: buttonsFor(message, "promote"),
+    });
+    await until(() => (gateRequests("storefront")[0]?.state === "applied" ? true : undefined));
+    expect(writes().map((r) => [r.verb, r.subresource, r.contentType])).toEqual([
+      ["patch", "status", "application/merge-patch+json"],
+    ]);
+    const expected = structuredClone(comparable(before));
+    delete (expected.status as Record<string, unknown>).pauseConditions;
+    expect(comparable(await read("storefront"))).toEqual(expected);
   });
 
   it("follows the Rollout to the end and lists it beside Graydesk's jobs", async () => {

@@ -18,7 +18,7 @@ export const GATE_WORDS: Record<GateKind, string> = {
   "confirm-traffic-increase": "increase the canary's traffic",
   "confirm-promotion": "promote the canary",
   rollback: "roll back the canary",
-  promote: "promote to the next step",
+  promote: "promote past this pause",
   "promote-full": "promote fully, skipping the remaining steps, pauses and analysis",
 };
 

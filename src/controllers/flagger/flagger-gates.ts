@@ -77,7 +77,9 @@ export class FlaggerGates {
     }
     if (latest && passed(latest))
       return { status: 200, message: `${hook} of ${canary} approved by ${latest.decidedBy}` };
-    if (latest?.state === "pending")
+    // A request nobody decided in time is asked again at the next call (the new one supersedes it).
+    const lapsed = latest?.state === "pending" && Date.parse(latest.expiresAt) <= this.#o.clock().getTime();
+    if (latest?.state === "pending" && !lapsed)
       return { status: 403, message: `${hook} of ${canary} is waiting for approval` };
     if (latest?.state === "rejected")
       return { status: 403, message: `${hook} of ${canary} was rejected by ${latest.decidedBy}` };
