@@ -75,7 +75,7 @@ export function chartOption(input: ChartInput): echarts.EChartsOption {
   const minutes = Math.max(1, Math.round((input.to - input.from) / 60_000));
   const series: echarts.SeriesOption[] = [];
   const markers = changeMarkers(input);
-  for (const [i, version] of input.versions.entries()) {
+  for (const version of input.versions) {
     const color = colourOf(input.versions, version);
     const observed = input.observed.find((s) => s.version === version)?.points ?? [];
     series.push({
@@ -98,9 +98,10 @@ export function chartOption(input: ChartInput): echarts.EChartsOption {
       z: 3,
       lineStyle: { width: 3, color: dark },
       itemStyle: { color: dark },
-      ...(i === 0 && markers ? { markLine: markers } : {}),
     });
   }
+  // The markers sit on a series of their own under every line, so a label never hides a line it crosses.
+  if (markers) series.push({ type: "line", name: "changes", data: [], z: 1, markLine: markers });
   return {
     animation: false,
     backgroundColor: "#ffffff",
@@ -112,6 +113,7 @@ export function chartOption(input: ChartInput): echarts.EChartsOption {
       textStyle: { fontFamily: FONT_FAMILY, fontSize: TEXT.title },
     },
     legend: {
+      data: input.versions.flatMap((v) => [`${v} observed`, `${v} configured`]),
       bottom: 6,
       left: 16,
       right: 16,
