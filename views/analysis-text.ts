@@ -9,7 +9,7 @@ export function verdictLine(verdict: Verdict, analysis: Pick<JobAnalysis, "stabl
   switch (verdict.kind) {
     case "pass": {
       const s = verdict.sample;
-      return `${MARK.pass} *${verdict.version}*${role} passes: success ${formatRatio(s.successRate)}, p99 ${formatMs(s.p99Ms)}, ${Math.round(s.requests)} requests in the last check`;
+      return `${MARK.pass} *${verdict.version}*${role} passes: success ${formatRatio(s.successRate)}, p99 ${formatMs(s.p99Ms)}, ${Math.round(s.requests).toLocaleString("en-US")} requests in the last check`;
     }
     case "fail": {
       const checks =

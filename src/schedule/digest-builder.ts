@@ -18,7 +18,7 @@ import {
   type VirtualServiceObject,
 } from "../release/index.ts";
 import type { Store } from "../store/index.ts";
-import type { HealthJob, VersionHealth } from "../telemetry/index.ts";
+import type { HealthJob, JobAnalysis, VersionHealth } from "../telemetry/index.ts";
 import type { DigestInput, DigestJob } from "./digest-content.ts";
 
 /** The one Kubernetes call the builder needs: a list across all namespaces (ClusterClient.list fits). */
@@ -37,6 +37,8 @@ export interface DigestSources {
   clusters?: Record<string, ListObjects>;
   /** Health of many jobs with one Prometheus query per metric (Telemetry.healthOfJobs); absent: not measured. */
   health?: (jobs: HealthJob[]) => Promise<Map<string, VersionHealth>>;
+  /** The analysis of each job's checks since its last change; with it, health is its verdicts, settling included. */
+  analysis?: (job: ReleaseJob) => Pick<JobAnalysis, "verdicts" | "newVersion" | "stable"> | undefined;
   policy: Policy;
   now?: () => Date;
 }
@@ -79,6 +81,9 @@ export async function gatherDigest(
       if (configured) entry.configured = configured;
       const jobHealth = health?.get(job.id);
       if (jobHealth) entry.health = jobHealth;
+      const analysis = sources.analysis?.(job);
+      if (analysis)
+        entry.verdicts = [analysis.newVersion, analysis.stable].flatMap((v) => analysis.verdicts[v] ?? []);
       const pods = read.pods(job);
       if (pods) entry.newVersionPods = pods;
     }

@@ -9,7 +9,7 @@ import {
   TERMINAL_STATES,
   type TrafficPolicy,
 } from "../release/index.ts";
-import type { VersionHealth } from "../telemetry/index.ts";
+import type { Verdict, VersionHealth } from "../telemetry/index.ts";
 import { findBreaches, formatShare, thresholdsFor } from "../telemetry/index.ts";
 import { type DigestMessage, sectionsOf, toMessages } from "./digest-messages.ts";
 
@@ -19,6 +19,8 @@ export interface DigestJob {
   /** The split the routing objects in the cluster carry; undefined when they could not be read. */
   configured?: TrafficPolicy;
   health?: VersionHealth;
+  /** The analysis's verdicts, new version first; preferred to judging `health` afresh, which knows no settling. */
+  verdicts?: Verdict[];
   /** The new version's Deployment as the cluster reports it. */
   newVersionPods?: { ready: number; desired: number };
   /** Set when the job's cluster did not answer: what the digest says instead of its live state. */
@@ -172,6 +174,7 @@ function healthText(j: DigestJob, input: DigestInput): string {
   const health = j.health;
   if (!health) return "health not measured";
   if (health.status === "unavailable") return `health unknown (${health.reason})`;
+  if (j.verdicts && j.verdicts.length > 0) return verdictsText(j.verdicts);
   const rules = policyFor(input.policy, j.job.namespace, j.job.cluster);
   const breaches = findBreaches(health, thresholdsFor(rules), j.job.traffic.kind);
   if (breaches.length === 0) return ":large_green_circle: healthy";
@@ -180,6 +183,14 @@ function healthText(j: DigestJob, input: DigestInput): string {
 
 function cluster(job: ReleaseJob): string {
   return job.cluster ? `cluster ${job.cluster}` : "the cluster";
+}
+
+function verdictsText(verdicts: Verdict[]): string {
+  const failing = verdicts.filter((v) => v.kind === "fail");
+  if (failing.length > 0) return `:red_circle: ${failing.map((v) => v.text).join(" ")}`;
+  const open = verdicts[0];
+  if (open?.kind === "inconclusive") return `:hourglass_flowing_sand: ${open.text}`;
+  return ":large_green_circle: healthy (analysis passes)";
 }
 
 function keptText(job: ReleaseJob): string {

@@ -46,8 +46,25 @@ export interface AnalysisSettings {
   maxP99VsStable: number;
 }
 
-/** Below this difference p99 is not judged against the stable version: histogram buckets are that coarse. */
+/** Below this difference p99 is not judged against the stable version at all. */
 export const P99_NOISE_MS = 25;
+
+/**
+ * The bounds (ms) of Istio's request-duration histogram. p99 comes from histogram_quantile, which interpolates
+ * inside a bucket: two versions with the same latency can read 50 ms and 77 ms when their 99th percentiles
+ * fall either side of the 50 ms bound. So the new version's p99 counts as worse than the stable one's only
+ * beyond the bucket after the stable one's.
+ */
+export const P99_BUCKETS_MS = [
+  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000,
+];
+
+/** The upper bound of the bucket after the one `ms` falls in (`ms` itself beyond the last bound). */
+export function bucketAfter(ms: number): number {
+  const own = P99_BUCKETS_MS.findIndex((bound) => ms <= bound);
+  if (own < 0) return ms;
+  return P99_BUCKETS_MS[own + 1] ?? ms;
+}
 
 interface Counted {
   version: Version;
@@ -182,7 +199,11 @@ export function judge(
         return fail("success-rate-vs-stable", own.successRate, floor, base.successRate);
     }
     if (own.p99Ms !== undefined && base.p99Ms !== undefined) {
-      const ceiling = Math.max(base.p99Ms * settings.maxP99VsStable, base.p99Ms + P99_NOISE_MS);
+      const ceiling = Math.max(
+        base.p99Ms * settings.maxP99VsStable,
+        base.p99Ms + P99_NOISE_MS,
+        bucketAfter(base.p99Ms),
+      );
       if (own.p99Ms > ceiling) return fail("p99-vs-stable", own.p99Ms, ceiling, base.p99Ms);
     }
   }

@@ -58,7 +58,12 @@ export function createTelemetry(options: TelemetryOptions): Telemetry {
   const deps = { prometheus, ...(options.now ? { now: options.now } : {}) };
   const jaegerUrl = options.jaegerUrl;
   const timing = options.timing ?? DEFAULT_TIMING;
-  const window: HealthWindow = { ...DEFAULT_WINDOW, rate: promDuration(timing.rateWindowSeconds) };
+  // The observed split is sampled once a scrape (at least every 5 s), so a chart shows a change as it settles.
+  const window: HealthWindow = {
+    ...DEFAULT_WINDOW,
+    rate: promDuration(timing.rateWindowSeconds),
+    stepSeconds: Math.max(5, Math.min(DEFAULT_WINDOW.stepSeconds, timing.scrapeIntervalSeconds)),
+  };
   return {
     timing,
     prometheusConfigured: prometheus !== undefined,

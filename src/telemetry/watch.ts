@@ -10,7 +10,7 @@ import type { VersionHealth, VersionHealthReport } from "./version-health.ts";
 export type WatchedJob = Pick<
   ReleaseJob,
   "id" | "namespace" | "stableVersion" | "newVersion" | "history" | "traffic" | "createdAt"
->;
+> & { cluster?: string | undefined };
 
 export interface JobAnalysis extends Analysis {
   stable: string;
@@ -19,7 +19,8 @@ export interface JobAnalysis extends Analysis {
 }
 
 export interface HealthWatchOptions {
-  policy(namespace: string): Pick<NamespacePolicy, "thresholds" | "analysis"> | undefined;
+  /** The job's namespace policy (in its cluster, with several). */
+  policy(job: WatchedJob): Pick<NamespacePolicy, "thresholds" | "analysis"> | undefined;
   timing?: AnalysisTiming;
   now?: () => Date;
   /** Checks kept per job; older ones are dropped (the analysis needs only the latest run of failures). */
@@ -78,7 +79,7 @@ export class HealthWatch {
       versions: jobVersions(job),
       history: trafficHistory(job),
       samples,
-      settings: analysisSettings(this.#o.policy(job.namespace), this.#o.timing ?? DEFAULT_TIMING),
+      settings: analysisSettings(this.#o.policy(job), this.#o.timing ?? DEFAULT_TIMING),
     });
     return {
       ...result,

@@ -177,9 +177,22 @@ describe("analyze: relative to the stable version", () => {
       "fail success-rate ×1",
     ],
     [
-      "p99 twice the stable one",
+      "p99 three times the stable one",
       healthy(80, { p99Ms: 200 }),
-      healthy(20, { p99Ms: 400 }),
+      healthy(20, { p99Ms: 600 }),
+      "fail p99-vs-stable ×1",
+    ],
+    // Same latency read either side of the 50 ms bucket bound: histogram_quantile cannot tell these apart.
+    [
+      "p99 in the bucket next to the stable one",
+      healthy(80, { p99Ms: 50 }),
+      healthy(20, { p99Ms: 77 }),
+      "pass",
+    ],
+    [
+      "p99 two buckets above the stable one",
+      healthy(80, { p99Ms: 48 }),
+      healthy(20, { p99Ms: 120 }),
       "fail p99-vs-stable ×1",
     ],
     ["p99 1.4 times the stable one", healthy(80, { p99Ms: 200 }), healthy(20, { p99Ms: 280 }), "pass"],

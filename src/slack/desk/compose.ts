@@ -53,7 +53,7 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
   const telemetry = parts.telemetry ?? createTelemetry({});
   const outbox = parts.outbox ?? new SlackOutbox({ client: app.client, store, logger });
   const watch = new HealthWatch({
-    policy: (namespace) => policyFor(policy, namespace),
+    policy: (job) => policyFor(policy, job.namespace, job.cluster),
     timing: telemetry.timing,
     now: clock,
   });

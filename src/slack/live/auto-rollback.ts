@@ -28,7 +28,7 @@ export async function autoRollback(
   job: ReleaseJob,
   analysis: JobAnalysis,
 ): Promise<boolean> {
-  const rules = policyFor(deps.policy, job.namespace);
+  const rules = policyFor(deps.policy, job.namespace, job.cluster);
   const verdict = rollbackDue(job, analysis, rules);
   if (!verdict || !rules.autoRollback) return false;
   const rule = `autoRollback.afterFailedChecks: ${rules.autoRollback.afterFailedChecks}`;

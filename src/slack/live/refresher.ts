@@ -37,14 +37,14 @@ export function liveCards(deps: LiveCardsDeps): Refresher {
     },
     slack: deps.client,
     async notify(job, notice, analysis) {
-      const rules = policyFor(deps.policy, job.namespace);
+      const rules = policyFor(deps.policy, job.namespace, job.cluster);
       const message = buildBreachNotice(job, notice, analysis, {
         mentions: notice.kind === "recovered" ? [] : mentionsFor(job, rules),
         ...(rules.autoRollback ? { autoRollbackAfter: rules.autoRollback.afterFailedChecks } : {}),
       });
       await deps.cards.thread(job.id, message);
     },
-    repostMargin: (job, metric) => repostMargin(metric, policyFor(deps.policy, job.namespace)),
+    repostMargin: (job, metric) => repostMargin(metric, policyFor(deps.policy, job.namespace, job.cluster)),
     autoRollback: (job, analysis) => autoRollback(deps, job, analysis),
     intervalSeconds: deps.intervalSeconds ?? 60,
     logger: deps.logger,

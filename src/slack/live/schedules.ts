@@ -56,6 +56,7 @@ export function buildSchedules(
         list: options.list,
         ...(options.clusters ? { clusters: options.clusters } : {}),
         health: (jobs) => telemetry.healthOfJobs(jobs),
+        analysis: (job) => deps.watch.analysis(job),
       },
       { ...(namespace ? { namespaces: [namespace] } : {}), ...(previous ? { lastDigestAt: previous } : {}) },
     );

@@ -92,7 +92,7 @@ describe("the job card with live telemetry", () => {
       ":x: *v2* fails (1 failed check): v2: 81.0 % of requests succeeded, below the 95.0 % minimum.",
     );
     expect(health).toMatch(
-      /:white_check_mark: \*v1\* \(stable\) passes: success 100\.0 %, p99 61 ms, \d+ requests/,
+      /:white_check_mark: \*v1\* \(stable\) passes: success 100\.0 %, p99 61 ms, [\d,]+ requests/,
     );
     expect(block(cardNow(), "job_card_telemetry_off")).toBeUndefined();
     expect(actionIds(cardNow())).toEqual(expect.arrayContaining(["job_chart", "job_traces"]));
