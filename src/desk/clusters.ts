@@ -108,6 +108,10 @@ export function createClustersDesk(options: ClustersDeskOptions): ClustersDesk {
       const { desk, namespace } = deskFor(scope);
       return desk.namespaceConfig(namespace);
     },
+    newVersionGuard(scope, service) {
+      const { desk, namespace } = deskFor(scope);
+      return desk.newVersionGuard(namespace, service);
+    },
     createJob(input: CreateJobInput, actor) {
       const { desk, namespace } = deskFor(input.namespace);
       return desk.createJob({ ...input, namespace }, actor);

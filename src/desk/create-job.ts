@@ -140,7 +140,7 @@ export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: 
 }
 
 /** The version serving now: the one with the most ready pods (ties: the lowest version). */
-function stableVersionOf(service: DiscoveredService, next: string) {
+export function stableVersionOf(service: DiscoveredService, next: string) {
   const others = service.versions.filter((version) => version.version !== next);
   // A new version named like a running one is refused by validation, which still needs the stable containers.
   return (others.length > 0 ? others : service.versions).sort(

@@ -1,10 +1,30 @@
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { policyFor } from "../approvals/index.ts";
-import { type KubeObject, podGuardFacts } from "../cluster/index.ts";
-import { deriveNewVersionDeployment, type FieldError, guardPodSpec } from "../release/index.ts";
-import type { DeskContext } from "./context.ts";
+import { deploymentRef, type KubeObject, podGuardFacts } from "../cluster/index.ts";
+import { type FieldError, guardNewVersionSettings, type NewVersionGuard } from "../release/index.ts";
+import { type DeskContext, operation } from "./context.ts";
+import { stableVersionOf } from "./create-job.ts";
 import type { CreateJobInput } from "./types.ts";
+
+/** What the pod-spec guard needs, read from the cluster and the policy: the stable pod, Secret types, PSA level. */
+export async function readNewVersionGuard(
+  ctx: DeskContext,
+  namespace: string,
+  stable: { version: string; deployment: KubeObject },
+): Promise<NewVersionGuard | undefined> {
+  const stablePod = (stable.deployment as unknown as IDeployment).spec?.template.spec as IPodSpec | undefined;
+  if (!stablePod) return undefined;
+  const facts = await podGuardFacts(ctx.reads, namespace);
+  const registries = policyFor(ctx.policy, namespace, ctx.clusterName).allowedRegistries;
+  return {
+    stableVersion: stable.version,
+    stablePod,
+    secretTypes: [...facts.secretTypes],
+    ...(registries ? { allowedRegistries: registries } : {}),
+    ...(facts.podSecurity ? { podSecurity: facts.podSecurity } : {}),
+  };
+}
 
 /**
  * The pod-spec guard for a job about to be created: the new version's pod, derived from the stable one, may not
@@ -16,22 +36,22 @@ export async function guardNewVersion(
   input: CreateJobInput,
   stable: { version: string; deployment: KubeObject },
 ): Promise<FieldError[]> {
-  const deployment = stable.deployment as unknown as IDeployment;
-  const stableSpec = deployment.spec?.template.spec as IPodSpec | undefined;
-  if (!stableSpec) return [];
-  const next = deriveNewVersionDeployment(deployment, input.newVersion.settings, {
-    service: input.service,
-    version: input.newVersion.version,
-    job: input.name,
-  }).spec?.template.spec as IPodSpec;
-  const facts = await podGuardFacts(ctx.reads, input.namespace);
-  const registries = policyFor(ctx.policy, input.namespace, ctx.clusterName).allowedRegistries;
-  return guardPodSpec({
-    stable: stableSpec,
-    next,
-    stableVersion: stable.version,
-    secretTypes: facts.secretTypes,
-    ...(registries ? { allowedRegistries: registries } : {}),
-    ...(facts.podSecurity ? { podSecurity: facts.podSecurity } : {}),
-  });
+  const guard = await readNewVersionGuard(ctx, input.namespace, stable);
+  return guard ? guardNewVersionSettings(guard, input.newVersion.settings) : [];
+}
+
+/** The guard for a service's next version, for forms that check as the user types (undefined: nothing deployed). */
+export async function newVersionGuard(
+  ctx: DeskContext,
+  namespace: string,
+  service: string,
+): Promise<NewVersionGuard | undefined> {
+  const op = operation(ctx);
+  const found = (await ctx.discovery.services(namespace, undefined, op.reads)).find(
+    (s) => s.name === service,
+  );
+  const stable = found ? stableVersionOf(found, "") : undefined;
+  if (!stable) return undefined;
+  const deployment = await op.reads.get<KubeObject>(deploymentRef(namespace, stable.deployment));
+  return deployment ? readNewVersionGuard(op, namespace, { version: stable.version, deployment }) : undefined;
 }

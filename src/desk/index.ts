@@ -5,6 +5,7 @@ import { adoptConsoleJobs, adoptConsoleJobsBefore } from "./console-jobs.ts";
 import { deskContext, type ReleaseDeskOptions } from "./context.ts";
 import { createJob } from "./create-job.ts";
 import { Deployments } from "./deploying.ts";
+import { newVersionGuard } from "./guard-new-version.ts";
 import { abandon, retry } from "./lifecycle.ts";
 import { planChange } from "./plan-change.ts";
 import { prune, prunePeriodically } from "./prune.ts";
@@ -47,6 +48,7 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
       });
     },
     namespaceConfig: (namespace) => ctx.discovery.namespaceConfig(namespace),
+    newVersionGuard: (namespace, service) => newVersionGuard(ctx, namespace, service),
 
     async createJob(input, actor) {
       const job = await createJob(ctx, input, actor);

@@ -1,5 +1,6 @@
 import type {
   MatchRule,
+  NewVersionGuard,
   NewVersionSettings,
   Plan,
   ReleaseJob,
@@ -108,6 +109,8 @@ export interface ReleaseDesk {
   apps(namespace: string): Promise<ComposedApp[]>;
   services(namespace: string, app?: string): Promise<ServiceInfo[]>;
   namespaceConfig(namespace: string): Promise<NamespaceConfig>;
+  /** What the pod-spec guard checks a service's next version against, so forms can check each save inline. */
+  newVersionGuard(namespace: string, service: string): Promise<NewVersionGuard | undefined>;
 
   /** Validates every field (ReleaseError "invalid-field" with `fields`), deploys the new version at 0 % traffic. */
   createJob(input: CreateJobInput, actor: string): Promise<ReleaseJob>;

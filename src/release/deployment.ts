@@ -85,6 +85,11 @@ export function deriveNewVersionDeployment(
   };
 }
 
+/** The new version's pod spec: the stable one with the job's container changes (what the Deployment will run). */
+export function newVersionPodSpec(stable: IPodSpec, settings: NewVersionSettings): IPodSpec {
+  return podSpec(structuredClone(stable), settings);
+}
+
 function podSpec(stable: IPodSpec, settings: NewVersionSettings): IPodSpec {
   const change = settings.containers;
   if (change.mode === "replace-image") {

@@ -9,6 +9,7 @@ export {
   JOB_LABEL,
   MANAGED_BY,
   newVersionDeploymentName,
+  newVersionPodSpec,
   VERSION_LABEL,
 } from "./deployment.ts";
 export type { FieldError, ReleaseErrorCode } from "./errors.ts";
@@ -26,9 +27,10 @@ export {
 export type { ObjectRef, Plan, PlanStep, Precondition, StepAction } from "./plan.ts";
 export { canonicalJson, makePlan, orderSteps, planHash, refOf } from "./plan.ts";
 export { DIFF_LIMIT, renderDiff } from "./plan-diff.ts";
-export type { PodGuardInput, PodSecurityLevel } from "./pod-guard/index.ts";
+export type { NewVersionGuard, PodGuardInput, PodSecurityLevel } from "./pod-guard/index.ts";
 export {
   ENFORCE_LABEL,
+  guardNewVersionSettings,
   guardPodSpec,
   imageLocation,
   normalRegistryEntry,

@@ -77,6 +77,32 @@ describe("createJob validation against the live namespace", () => {
     ]);
   });
 
+  it("holds the new version to the pod-spec guard before anything is written", async () => {
+    const input = fullInput(undefined);
+    const settings = input.newVersion.settings.containers;
+    if (settings.mode !== "full") throw new Error("full mode expected");
+    settings.containers[0] = {
+      ...(settings.containers[0] as (typeof settings.containers)[number]),
+      image: "evil.example.com/pwn:1",
+      securityContext: { privileged: true, runAsUser: 0, capabilities: { add: ["SYS_ADMIN"] } },
+      syncHostTimezone: true,
+    };
+    const error = (await world.desk.createJob(input, "U1").catch((e: unknown) => e)) as ReleaseError;
+    expect(error.code).toBe("invalid-field");
+    expect(error.fields?.map((f) => f.field)).toEqual([
+      "volumes[host-time].hostPath",
+      "containers[reviews].securityContext.privileged",
+      "containers[reviews].securityContext.allowPrivilegeEscalation",
+      "containers[reviews].securityContext.capabilities.add[0]",
+      "containers[reviews].securityContext.runAsUser",
+      "containers[reviews].image",
+    ]);
+    expect(error.message).toMatch(
+      /^The release job cannot be created: volumes\[host-time\]\.hostPath: mounts \/etc\/localtime from the node, which v1 does not have — a new version may not have more privilege than the stable version\. \(and 5 more\)$/,
+    );
+    expect(world.desk.jobs()).toEqual([]);
+  });
+
   it("refuses an app installed from a template", async () => {
     const error = (await world.desk
       .createJob({ ...reviewsCanary(), app: "shop", service: "web", name: "web-v2" }, "U1")

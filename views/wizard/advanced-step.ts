@@ -3,6 +3,7 @@ import {
   type ActionSettings,
   type ContainerSettings,
   type NamespaceData,
+  type NewVersionGuard,
   type ProbeKind,
   type ProbeSettings,
   type SecuritySettings,
@@ -20,6 +21,7 @@ import {
 } from "./action-text.ts";
 import { checkboxInput, context, numberInput, option, plain, textInput } from "./blocks.ts";
 import { ENV_EXAMPLE, formatEnv, parseEnv } from "./env-text.ts";
+import { guardErrorsOf } from "./guard-errors.ts";
 import { blockErrors } from "./modal.ts";
 import { errorsOfContainer, type SubFormMeta } from "./sub-form.ts";
 import { readNumber, readOptions, readRaw, readText, type StateValues } from "./values.ts";
@@ -250,6 +252,7 @@ export function parseAdvancedStep(
   values: StateValues,
   meta: SubFormMeta,
   namespace?: NamespaceData,
+  guard?: NewVersionGuard,
 ): { container: ContainerSettings; containers: ContainerSettings[]; errors: Record<string, string> } {
   const all = meta.wizard.containers ?? [];
   const base = all[meta.index];
@@ -269,6 +272,10 @@ export function parseAdvancedStep(
   return {
     container,
     containers,
-    errors: { ...blockErrors(errors, blockOf, ids.wizard.access), ...problems },
+    errors: {
+      ...guardErrorsOf(guard, containers, meta.index, blockOf),
+      ...blockErrors(errors, blockOf, ids.wizard.access),
+      ...problems,
+    },
   };
 }

@@ -4,6 +4,7 @@ import {
   type ImagePullPolicy,
   MAX_CONTAINER_NAME,
   type NamespaceData,
+  type NewVersionGuard,
   PORT_PROTOCOLS,
   type PortProtocol,
   type PortSettings,
@@ -11,6 +12,7 @@ import {
 } from "../../src/release/index.ts";
 import { ids } from "../ids.ts";
 import { numberInput, option, plain, radioInput, selectInput, textInput } from "./blocks.ts";
+import { guardErrorsOf } from "./guard-errors.ts";
 import { blockErrors } from "./modal.ts";
 import { errorsOfContainer, type SubFormMeta } from "./sub-form.ts";
 import { readNumber, readOption, readRaw, readText, type StateValues } from "./values.ts";
@@ -148,6 +150,7 @@ export function parseContainerStep(
   values: StateValues,
   meta: SubFormMeta,
   namespace?: NamespaceData,
+  guard?: NewVersionGuard,
 ): { container: ContainerSettings; containers: ContainerSettings[]; errors: Record<string, string> } {
   const list = meta.wizard.containers ?? [];
   const container = readContainerStep(values, list[meta.index]);
@@ -173,5 +176,5 @@ export function parseContainerStep(
     ids.wizard.containerName,
   );
   if (portProblems[0]) blocks[ids.wizard.ports] = portProblems[0];
-  return { container, containers, errors: blocks };
+  return { container, containers, errors: { ...guardErrorsOf(guard, containers, at, blockOf), ...blocks } };
 }

@@ -1,4 +1,6 @@
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
+import type { NewVersionSettings } from "../container-settings.ts";
+import { newVersionPodSpec } from "../deployment.ts";
 import type { FieldError } from "../errors.ts";
 import { type PodSecurityLevel, podSecurityViolations } from "./pod-security.ts";
 import { containersOf, secretReferences, serviceAccountOf } from "./pod-walk.ts";
@@ -66,5 +68,36 @@ function registryProblems({ stable, next, allowedRegistries = [] }: PodGuardInpu
         message: `${field}: ${registryOf(container.image)} is not one of this namespace's registries (${allowed.join(", ")}) — images come only from the namespace's allowed registries.`,
       },
     ];
+  });
+}
+
+/**
+ * What the guard knows of a namespace and its service's stable version, as plain data: the wizard keeps it while a
+ * container form is open, so each save is checked there and then (inline errors), without a cluster call.
+ */
+export interface NewVersionGuard {
+  stableVersion: string;
+  stablePod: IPodSpec;
+  secretTypes: [string, string][];
+  podSecurity?: PodSecurityLevel;
+  allowedRegistries?: string[];
+}
+
+/** The guard over the pod a new version's settings would run. */
+export function guardNewVersionSettings(guard: NewVersionGuard, settings: NewVersionSettings): FieldError[] {
+  let next: IPodSpec;
+  try {
+    next = newVersionPodSpec(guard.stablePod, settings);
+  } catch {
+    // Settings naming containers the stable pod lacks are refused by validation, field by field.
+    return [];
+  }
+  return guardPodSpec({
+    stable: guard.stablePod,
+    next,
+    stableVersion: guard.stableVersion,
+    secretTypes: new Map(guard.secretTypes),
+    ...(guard.allowedRegistries ? { allowedRegistries: guard.allowedRegistries } : {}),
+    ...(guard.podSecurity ? { podSecurity: guard.podSecurity } : {}),
   });
 }

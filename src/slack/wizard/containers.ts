@@ -34,7 +34,9 @@ export function registerContainerActions(app: App, deps: WizardDeps): void {
     const state = opened(body.view);
     if (!body.view || !state) return;
     const meta: SubFormMeta = { parent: body.view.id, index: -1, wizard: state };
+    const loading = deps.inFlight.track(loadGuard(deps, state, actorOf(body)));
     await push(deps, client, body.trigger_id, buildContainerStep(undefined, meta));
+    await loading;
   });
 
   app.action<BlockAction<OverflowAction>>(ids.wizard.editContainer, async ({ ack, body, action, client }) => {
@@ -45,9 +47,18 @@ export function registerContainerActions(app: App, deps: WizardDeps): void {
     const container = state?.containers?.[index];
     if (!body.view || !state || !container) return;
     const meta: SubFormMeta = { parent: body.view.id, index, wizard: state };
-    if (what === "edit") await push(deps, client, body.trigger_id, buildContainerStep(container, meta));
+    if (what === "edit") {
+      const loading = deps.inFlight.track(loadGuard(deps, state, actorOf(body)));
+      await push(deps, client, body.trigger_id, buildContainerStep(container, meta));
+      await loading;
+    }
     if (what === "advanced") {
-      const loading = deps.inFlight.track(loadNamespaceData(deps, state.namespace, actorOf(body)));
+      const loading = deps.inFlight.track(
+        Promise.all([
+          loadNamespaceData(deps, state.namespace, actorOf(body)),
+          loadGuard(deps, state, actorOf(body)),
+        ]),
+      );
       await push(deps, client, body.trigger_id, buildAdvancedStep(container, meta));
       await loading;
     }
@@ -94,8 +105,13 @@ export function registerContainerActions(app: App, deps: WizardDeps): void {
     });
   };
   const data = (meta: SubFormMeta) => deps.namespaceData.get(meta.wizard.namespace ?? "");
-  save(ids.wizard.containerCallback, (meta, view) => parseContainerStep(valuesOf(view), meta, data(meta)));
-  save(ids.wizard.advancedCallback, (meta, view) => parseAdvancedStep(valuesOf(view), meta, data(meta)));
+  const guard = (meta: SubFormMeta) => deps.guards.get(guardKey(meta.wizard));
+  save(ids.wizard.containerCallback, (meta, view) =>
+    parseContainerStep(valuesOf(view), meta, data(meta), guard(meta)),
+  );
+  save(ids.wizard.advancedCallback, (meta, view) =>
+    parseAdvancedStep(valuesOf(view), meta, data(meta), guard(meta)),
+  );
 }
 
 async function push(deps: WizardDeps, client: WebClient, triggerId: string, view: ModalView): Promise<void> {
@@ -116,5 +132,23 @@ async function loadNamespaceData(
     deps.namespaceData.set(namespace, await deps.desk.namespaceConfig(namespace));
   } catch (error) {
     deps.logger.warn({ err: error, namespace }, "wizard: ConfigMaps and Secrets could not be read");
+  }
+}
+
+const guardKey = (state: Pick<WizardState, "namespace" | "service">) =>
+  `${state.namespace ?? ""}/${state.service ?? ""}`;
+
+/** The stable pod and the namespace's rules, so each container save is held to the pod-spec guard inline. */
+async function loadGuard(deps: WizardDeps, state: WizardState, actor: Actor): Promise<void> {
+  if (!state.namespace || !state.service) return;
+  if (!(await deps.authorizer.authorize(actor, "job.create", state.namespace)).ok) return;
+  try {
+    const guard = await deps.desk.newVersionGuard(state.namespace, state.service);
+    if (guard) deps.guards.set(guardKey(state), guard);
+  } catch (error) {
+    deps.logger.warn(
+      { err: error, namespace: state.namespace },
+      "wizard: the pod-spec guard could not be read",
+    );
   }
 }

@@ -16,12 +16,13 @@ export { fitted } from "./wizard-view.ts";
 /** The `/release new` wizard's listeners: steps, form changes, container forms, cluster-backed selects. */
 export function registerWizard(
   app: App,
-  deps: SlackDeps & Partial<Pick<WizardDeps, "drafts" | "namespaceData">>,
+  deps: SlackDeps & Partial<Pick<WizardDeps, "drafts" | "namespaceData" | "guards">>,
 ): WizardDeps {
   const wizard: WizardDeps = {
     ...deps,
     drafts: deps.drafts ?? new WizardDrafts(),
     namespaceData: deps.namespaceData ?? new Map(),
+    guards: deps.guards ?? new Map(),
   };
   registerNavigation(app, wizard);
   registerFormActions(app, wizard);

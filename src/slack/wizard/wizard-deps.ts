@@ -1,4 +1,4 @@
-import type { NamespaceData } from "../../release/index.ts";
+import type { NamespaceData, NewVersionGuard } from "../../release/index.ts";
 import type { SlackDeps } from "../deps.ts";
 import type { WizardDrafts } from "./drafts.ts";
 
@@ -11,4 +11,6 @@ export interface WizardDeps
   drafts: WizardDrafts;
   /** ConfigMaps and Secrets per namespace, read when the advanced form opens, to check env references. */
   namespaceData: Map<string, NamespaceData>;
+  /** The pod-spec guard per `namespace/service`, read when a container form opens, to refuse raises inline. */
+  guards: Map<string, NewVersionGuard>;
 }
