@@ -10,7 +10,7 @@ import { UserFacingError } from "../release/index.ts";
 import type { AuditLog, Store } from "../store/index.ts";
 import type { GateCards } from "./gate-cards.ts";
 import { carryOutApproved, closeOnAbort } from "./gate-outcomes.ts";
-import { type GateRequest, gateRequestOf } from "./gate-requests.ts";
+import { type GateRequest, gateRequestOf, gateRequestsOf } from "./gate-requests.ts";
 import type { GatedReleases } from "./gated-releases.ts";
 import { type Controller, type GatedRelease, type GateFields, type GateKind, gateSubject } from "./types.ts";
 
@@ -184,6 +184,41 @@ export class GateDesk {
   mayDecide(namespace: string, user: string) {
     const rules = policyFor(this.#o.policy, namespace);
     return this.#o.permissions.mayApprove(rules, namespace, user, { requestedBy: "", approvals: [] });
+  }
+
+  /**
+   * Closes as stale the pending requests of one kind that `gone` says no longer apply; a compare-and-set on each,
+   * so a request approved meanwhile is left to its approver. Returns how many it closed.
+   */
+  async closeStale(
+    releaseId: string,
+    gate: GateKind,
+    gone: (request: GateRequest) => boolean,
+    why: string,
+  ): Promise<number> {
+    const candidates = gateRequestsOf(this.#o.store, releaseId).filter(
+      (r) => r.gate === gate && r.state === "pending" && gone(r),
+    );
+    if (candidates.length === 0) return 0;
+    const now = this.#o.clock().toISOString();
+    const closed = await this.#o.store.update((d) => {
+      const ids: string[] = [];
+      for (const candidate of candidates) {
+        const record = d.approvals[candidate.id];
+        if (record?.state !== "pending") continue;
+        Object.assign(record, { state: "stale", outcome: why, decidedAt: now });
+        ids.push(candidate.id);
+      }
+      return ids;
+    });
+    for (const request of candidates.filter((c) => closed.includes(c.id)))
+      await this.#o.audit.append({
+        kind: "stale",
+        job: request.jobName,
+        namespace: request.namespace,
+        detail: { requestId: request.id, controller: request.controller, gate, reason: why },
+      });
+    return closed.length;
   }
 
   /** Records an abort the controller was just told about: pending requests close with it, the card says so. */

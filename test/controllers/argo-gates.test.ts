@@ -232,12 +232,18 @@ describe("Argo Rollouts gates on a cluster with the Rollout CRD and exactly depl
       user: BOB,
       blockId: buttonsFor(message, "promote"),
     });
-    const answer = await until(() => api.ephemerals(BOB.id).find((e) => String(e.text).includes("moved on")));
-    expect(String(answer.text)).toContain("not promoted again");
+    // Whichever comes first, the refusal is the same: the watch sees the Rollout leave the pause and closes the
+    // request as stale (the click is told it was), or the click's own check finds the Rollout moved on.
+    const answer = await until(() =>
+      api.ephemerals(BOB.id).find((e) => /moved on|it is stale/.test(String(e.text))),
+    );
+    expect(String(answer.text)).toMatch(/not promoted again|it is stale\. Nothing more happened/);
     await settled();
     expect(writes()).toEqual([]);
     expect(comparable(await read("checkout"))).toEqual(comparable(before));
     expect(gateRequests("checkout").map((r) => r.state)).toEqual(["stale"]);
+    await until(() => (JSON.stringify(card("checkout")?.blocks).includes("not done") ? true : undefined));
+    expect(JSON.stringify(card("checkout")?.blocks)).not.toContain("gated_approve");
   });
 
   it("writes exactly what kubectl argo rollouts abort writes, for an approver only", async () => {

@@ -81,7 +81,25 @@ export class ArgoGates {
       });
       return;
     }
-    if (changed) await desk.cards.redraw(id);
+    // A request for a pause the Rollout has left can no longer be approved: close it, so the card stops offering it.
+    const left = await desk.closeStale(
+      id,
+      "promote",
+      (r) => !this.#stillAt(rollout, r),
+      "the Rollout moved on before anyone approved it",
+    );
+    if (changed || left > 0) await desk.cards.redraw(id);
+  }
+
+  #stillAt(rollout: RolloutObject, request: GateRequest): boolean {
+    const pause = pauseOf(rollout);
+    return (
+      pause !== undefined &&
+      !doneOf(rollout) &&
+      request.snapshot?.podHash === revisionOf(rollout) &&
+      request.snapshot?.stepIndex === stepIndexOf(rollout) &&
+      request.snapshot?.pausedAt === pause.startTime
+    );
   }
 
   /** Whether this pause already has a request (any state: a rejected pause is not asked again). */
