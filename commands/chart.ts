@@ -1,3 +1,4 @@
+import { jobScope } from "../src/release/index.ts";
 import type { SlackDeps } from "../src/slack/deps.ts";
 import { postTraces } from "../src/slack/live/index.ts";
 import { buildNote } from "../views/desk-message.ts";
@@ -20,7 +21,7 @@ export function chartCommand(deps: LiveCommandDeps): Subcommand {
     async run(call) {
       expectArgs(command, call.args, 1, 1);
       const job = resolveJob(deps.desk, deps.store, call.channel, call.args[0] as string);
-      await deps.authorizer.require(call.actor, "job.chart", job.namespace);
+      await deps.authorizer.require(call.actor, "job.chart", jobScope(job));
       const result = await deps.charts.upload(job.id);
       await call.replyPrivately(
         buildNote(
@@ -44,7 +45,7 @@ export function tracesCommand(deps: LiveCommandDeps): Subcommand {
     async run(call) {
       expectArgs(command, call.args, 1, 1);
       const job = resolveJob(deps.desk, deps.store, call.channel, call.args[0] as string);
-      await deps.authorizer.require(call.actor, "job.traces", job.namespace);
+      await deps.authorizer.require(call.actor, "job.traces", jobScope(job));
       const result = await postTraces(deps, job.id);
       await call.replyPrivately(
         buildNote(

@@ -1,3 +1,4 @@
+import { jobScope } from "../src/release/index.ts";
 import { buildHistory } from "../views/history.ts";
 import type { DeskCommandDeps } from "./desk-deps.ts";
 import { resolveJob } from "./job-ref.ts";
@@ -13,7 +14,7 @@ export function historyCommand(deps: DeskCommandDeps): Subcommand {
     async run(call) {
       expectArgs(command, call.args, 1, 1);
       const job = resolveJob(deps.desk, deps.store, call.channel, call.args[0] as string);
-      await deps.authorizer.require(call.actor, "job.history", job.namespace);
+      await deps.authorizer.require(call.actor, "job.history", jobScope(job));
       const records = (await deps.audit.readAll()).filter(
         (r) => r.job === job.name && r.namespace === job.namespace,
       );

@@ -46,7 +46,8 @@ const URI = /^uri(=|\^=|~=)(.+)$/i;
  */
 export function parseNewArgs(strategy: ReleaseStrategy, words: string[]): Parsed<NewArgs> {
   const [target, ...rest] = words;
-  const slash = target?.indexOf("/") ?? -1;
+  // `<namespace>/<service>`, or `<cluster>/<namespace>/<service>` in a desk for several clusters.
+  const slash = target?.lastIndexOf("/") ?? -1;
   if (!target || slash <= 0 || slash === target.length - 1 || target.includes("=")) {
     return fail(
       `Start with the service as \`<namespace>/<service>\`${target ? `, not \`${escapeText(target)}\`` : ""}.`,

@@ -1,3 +1,4 @@
+import { jobScope } from "../src/release/index.ts";
 import { buildNote } from "../views/desk-message.ts";
 import type { DeskCommandDeps } from "./desk-deps.ts";
 import { resolveJob } from "./job-ref.ts";
@@ -13,7 +14,7 @@ export function retryCommand(deps: DeskCommandDeps): Subcommand {
     async run(call) {
       expectArgs(command, call.args, 1, 1);
       const job = resolveJob(deps.desk, deps.store, call.channel, call.args[0] as string);
-      await deps.authorizer.require(call.actor, "job.retry", job.namespace);
+      await deps.authorizer.require(call.actor, "job.retry", jobScope(job));
       const after = await deps.desk.retry(job.id, call.user);
       await deps.audit.append({ kind: "retried", actor: call.user, job: job.name, namespace: job.namespace });
       await deps.cards

@@ -1,3 +1,4 @@
+import { jobScope } from "../src/release/index.ts";
 import { escapeText } from "../views/escape.ts";
 import { buildJobCard } from "../views/job-card.ts";
 import type { DeskCommandDeps } from "./desk-deps.ts";
@@ -14,7 +15,7 @@ export function statusCommand(deps: DeskCommandDeps): Subcommand {
     async run(call) {
       expectArgs(command, call.args, 1, 1);
       const job = resolveJob(deps.desk, deps.store, call.channel, call.args[0] as string);
-      await deps.authorizer.require(call.actor, "job.status", job.namespace);
+      await deps.authorizer.require(call.actor, "job.status", jobScope(job));
       const status = await deps.desk.status(job.id);
       const pending = deps.approvals.gate
         .pendingFor(job.id)

@@ -1,5 +1,6 @@
 import type { Authorizer } from "../src/approvals/index.ts";
 import type { ReleaseDesk } from "../src/desk/types.ts";
+import { jobScope } from "../src/release/index.ts";
 import type { StepRunner } from "../src/schedule/index.ts";
 import { parseSteps, STEPS_EXAMPLE } from "../src/schedule/index.ts";
 import type { ApprovalDesk } from "../src/slack/approvals/index.ts";
@@ -33,7 +34,7 @@ export function stepsCommand(deps: StepsCommandDeps): Subcommand {
       const audit = (kind: string, detail: Record<string, unknown> = {}) =>
         deps.audit.append({ kind, actor: call.user, job: job.name, namespace: job.namespace, detail });
       const may = (action: "steps.show" | "steps.set" | "steps.pause" | "steps.resume" | "steps.cancel") =>
-        deps.authorizer.require(call.actor, action, job.namespace);
+        deps.authorizer.require(call.actor, action, jobScope(job));
       if (verb === "") {
         await may("steps.show");
         const s = deps.steps.get(job.id);

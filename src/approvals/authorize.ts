@@ -1,4 +1,4 @@
-import { UserFacingError } from "../release/index.ts";
+import { splitScope, UserFacingError } from "../release/index.ts";
 import { describePeople, type Permissions } from "./permissions.ts";
 import { type NamespacePolicy, type People, type Policy, policyFor } from "./policy.ts";
 
@@ -87,6 +87,8 @@ export class Authorizer {
         message: `Graydesk does not know the action ${String(action)}, so it is refused.`,
       };
     const right = ACTIONS[action];
+    // A desk for several clusters may name the namespace as `cluster/namespace`.
+    if (cluster === undefined && namespace?.includes("/")) ({ cluster, namespace } = splitScope(namespace));
     const rules = policyFor(this.#policy, namespace, cluster);
     const where =
       namespace === undefined

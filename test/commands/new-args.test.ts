@@ -24,6 +24,18 @@ describe("the one-line /release new", () => {
     });
   });
 
+  it("reads cluster/namespace/service in a desk for several clusters", () => {
+    const parsed = parseNewArgs(
+      "canary",
+      words("prod-eu/bookinfo/reviews version=v2 image=a:1 router=gateway-api"),
+    );
+    expect(parsed.ok && [parsed.value.namespace, parsed.value.service, parsed.value.router]).toEqual([
+      "prod-eu/bookinfo",
+      "reviews",
+      "gateway-api",
+    ]);
+  });
+
   it.each([
     ["header:x-canary=always", { kind: "header", name: "x-canary", match: "exact", value: "always" }],
     ["header:x-canary^=alw", { kind: "header", name: "x-canary", match: "prefix", value: "alw" }],

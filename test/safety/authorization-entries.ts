@@ -278,7 +278,14 @@ export const ENTRIES: Entry[] = [
 export const NOT_ENTRY_POINTS: Record<string, string[]> = {
   "block ids of messages, cards and Home": [
     ...["help_header", "help_intro", "help_commands", "error_section"],
-    ...["job_card_title", "job_card_state", "job_card_versions", "job_card_split", "job_card_pending"],
+    ...[
+      "job_card_title",
+      "job_card_state",
+      "job_card_unreachable",
+      "job_card_versions",
+      "job_card_split",
+      "job_card_pending",
+    ],
     ...["job_card_health", "job_card_telemetry_off", "job_card_chart", "job_card_actions"],
     ...["breach_section", "breach_actions", "objects_object"],
     ...["approval_title", "approval_summary", "approval_diff", "approval_notes", "approval_expiry"],

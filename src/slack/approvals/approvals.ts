@@ -12,7 +12,7 @@ import {
 } from "../../approvals/index.ts";
 import type { ApplyOutcome, JobChange, ReleaseDesk } from "../../desk/index.ts";
 import type { Logger } from "../../log.ts";
-import { type ReleaseJob, UserFacingError } from "../../release/index.ts";
+import { jobScope, type ReleaseJob, UserFacingError } from "../../release/index.ts";
 import { approveSchedule, type StepSchedule, scheduleRequested } from "../../schedule/index.ts";
 import type { AuditLog, Store } from "../../store/index.ts";
 import type { JobAnalysis } from "../../telemetry/index.ts";
@@ -160,7 +160,7 @@ export class ApprovalDesk {
     const { gate, policy, audit, authorizer } = this.#o;
     const job = this.#job(jobId);
     const rules = policyFor(policy, job.namespace);
-    await authorizer.require(actor, "steps.set", job.namespace);
+    await authorizer.require(actor, "steps.set", jobScope(job));
     const hash = schedule.approval?.hash;
     if (!hash) throw new UserFacingError("not-found", "That step schedule has nothing to approve.");
     const words = scheduleWords(job, schedule, rules, {

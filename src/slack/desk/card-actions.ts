@@ -6,7 +6,7 @@ import { ids } from "../../../views/ids.ts";
 import { buildObjectsModal } from "../../../views/objects-modal.ts";
 import type { Action } from "../../approvals/index.ts";
 import type { ReleaseJob } from "../../release/index.ts";
-import { UserFacingError } from "../../release/index.ts";
+import { jobScope, UserFacingError } from "../../release/index.ts";
 import type { SlackDeps } from "../deps.ts";
 import { type ActionCall, onButton } from "./on-action.ts";
 
@@ -45,7 +45,7 @@ export function registerCardActions(app: App, deps: SlackDeps): void {
   };
 
   const may = (call: ActionCall, job: ReleaseJob, action: Action) =>
-    deps.authorizer.require(call.actor, action, job.namespace);
+    deps.authorizer.require(call.actor, action, jobScope(job));
 
   onButton(app, deps, jobCard.shift, async (call) => {
     const job = jobOf(call);

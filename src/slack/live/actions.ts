@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
 import { buildNote } from "../../../views/desk-message.ts";
 import { ids } from "../../../views/ids.ts";
-import { UserFacingError } from "../../release/index.ts";
+import { jobScope, UserFacingError } from "../../release/index.ts";
 import type { SlackDeps } from "../deps.ts";
 import { type ActionCall, onButton } from "../desk/on-action.ts";
 import { postTraces } from "./traces.ts";
@@ -10,7 +10,7 @@ import { postTraces } from "./traces.ts";
 export function registerLiveActions(app: App, deps: SlackDeps): void {
   const may = async (call: ActionCall, action: "job.chart" | "job.traces") => {
     const job = deps.desk.job(call.value);
-    if (job) await deps.authorizer.require(call.actor, action, job.namespace);
+    if (job) await deps.authorizer.require(call.actor, action, jobScope(job));
   };
   onButton(app, deps, ids.jobCard.chart, async (call) => {
     await may(call, "job.chart");
