@@ -1,13 +1,27 @@
-import { App, HTTPReceiver, LogLevel } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
 
 /**
  * The floor for ack latency in its own process, as Graydesk runs in its own: a Bolt app on the same HTTP
- * receiver and Web API server whose listeners only ack. argv: port, Web API URL, bot token, signing secret.
+ * receiver and Web API server whose listeners only ack. argv: port, Web API URL, bot token, signing secret, and
+ * an app-level token for Bolt's own Socket Mode receiver instead of HTTP.
  */
-const [port, apiUrl, token, signingSecret] = process.argv.slice(2) as [string, string, string, string];
+const [port, apiUrl, token, signingSecret, appToken] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string | undefined,
+];
+const receiver = appToken
+  ? new SocketModeReceiver({
+      appToken,
+      logLevel: LogLevel.WARN,
+      installerOptions: { clientOptions: { slackApiUrl: apiUrl } },
+    })
+  : new HTTPReceiver({ signingSecret, unhandledRequestTimeoutMillis: 2_000 });
 const app = new App({
   token,
-  receiver: new HTTPReceiver({ signingSecret, unhandledRequestTimeoutMillis: 2_000 }),
+  receiver,
   logLevel: LogLevel.WARN,
   clientOptions: { slackApiUrl: apiUrl },
 });
@@ -17,7 +31,7 @@ app.command(/.*/, async ({ ack }) => {
 app.action(/.*/, async ({ ack }) => {
   await ack();
 });
-await app.start(Number(port));
+await (appToken ? app.start() : app.start(Number(port)));
 process.on("message", async (message: string) => {
   if (message !== "stop") return;
   await app.stop();

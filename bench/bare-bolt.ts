@@ -9,11 +9,13 @@ import { ask } from "./graydesk-process.ts";
 export async function startBareBolt(
   api: SlackApiServer,
   signingSecret: string,
+  /** Socket Mode with this app-level token (Bolt's stock receiver) instead of the HTTP receiver. */
+  appToken?: string,
 ): Promise<{ baseUrl: string; stop(): Promise<void> }> {
   const port = await freePort();
   const child = fork(
     new URL("./bare-bolt-child.ts", import.meta.url),
-    [String(port), api.url, api.bot.token, signingSecret],
+    [String(port), api.url, api.bot.token, signingSecret, ...(appToken ? [appToken] : [])],
     { stdio: ["ignore", "ignore", "inherit", "ipc"] },
   );
   await ask(child, "", "ready");

@@ -91,6 +91,7 @@ export async function startSocketModeServer(
   >();
   const greeted: (() => void)[] = [];
   let greetedCount = 0;
+  let closed = false;
   const timers = new Set<NodeJS.Timeout>();
 
   const server = createServer((_req, res) => res.writeHead(426).end("upgrade required"));
@@ -98,9 +99,9 @@ export async function startSocketModeServer(
   const { port } = server.address() as AddressInfo;
 
   api.serve("apps.connections.open", (_args, token) => {
-    if (!token) return { ok: false, error: "not_authed" };
     if (token === api.bot.token) return { ok: false, error: "not_allowed_token_type" };
-    if (token !== appToken) return { ok: false, error: "invalid_auth" };
+    if (closed || token !== appToken) return undefined; // another app's (or nobody's) token
+
     const ticket = randomUUID();
     tickets.add(ticket);
     return { ok: true, url: `ws://127.0.0.1:${port}/link/?ticket=${ticket}&app_id=${api.bot.appId}` };
@@ -248,6 +249,7 @@ export async function startSocketModeServer(
     },
     connectionCount: () => greetedCount,
     async close() {
+      closed = true;
       for (const timer of timers) clearTimeout(timer);
       // A close handshake, as Slack ends a connection; the peer is destroyed if the app does not answer.
       for (const c of connections) c.peer.close(1001, "going away");

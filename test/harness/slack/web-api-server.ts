@@ -71,9 +71,11 @@ export interface SlackApiServer {
   failNext(method: string, failure: Failure, times?: number): void;
   /**
    * Serves one more method, with its own token check (e.g. `apps.connections.open`, which takes the app-level
-   * token, not the bot's). Recorded and failable like the built-in ones.
+   * token, not the bot's). Recorded and failable like the built-in ones. Several handlers may serve a method
+   * (one per app): each answers undefined for a token that is not its own, and when none answers the call is
+   * `invalid_auth`.
    */
-  serve(method: string, handler: (args: Json, token: string | undefined) => Json): void;
+  serve(method: string, handler: (args: Json, token: string | undefined) => Json | undefined): void;
   /** From now on accept this token too (a token the workspace installs or rotates to). */
   acceptToken(token: string): void;
   setDown(mode: boolean | "503" | "drop"): void;
@@ -110,7 +112,7 @@ export async function startSlackApiServer(opts: SlackApiServerOptions = {}): Pro
   const failures = new Map<string, Failure[]>();
   const responseUses = new Map<string, number>();
   let down: false | "503" | "drop" = false;
-  const extra = new Map<string, (args: Json, token: string | undefined) => Json>();
+  const extra = new Map<string, ((args: Json, token: string | undefined) => Json | undefined)[]>();
 
   function send(
     res: ServerResponse,
@@ -179,7 +181,13 @@ export async function startSlackApiServer(opts: SlackApiServerOptions = {}): Pro
     }
     if (invalidJson) return answer(200, { ok: false, error: "invalid_json" });
     const served = extra.get(method);
-    if (served) return answer(200, served(args, token));
+    if (served) {
+      for (const handler of served) {
+        const result = handler(args, token);
+        if (result) return answer(200, result);
+      }
+      return answer(200, { ok: false, error: token ? "invalid_auth" : "not_authed" });
+    }
     const handler = METHODS[method];
     if (!handler) return answer(200, { ok: false, error: "unknown_method" });
     if (!token) return answer(200, { ok: false, error: "not_authed" });
@@ -212,7 +220,7 @@ export async function startSlackApiServer(opts: SlackApiServerOptions = {}): Pro
       failures.set(method, queue);
     },
     serve(method, handler) {
-      extra.set(method, handler);
+      extra.set(method, [...(extra.get(method) ?? []), handler]);
     },
     setDown(mode) {
       down = mode === true ? "503" : mode;
