@@ -11,7 +11,7 @@ import { closest } from "./parse.ts";
 import type { Subcommand } from "./subcommand.ts";
 import { usageError } from "./usage.ts";
 
-export type NewCommandDeps = Pick<SlackDeps, "desk" | "cards" | "approvals" | "authorizer">;
+export type NewCommandDeps = Pick<SlackDeps, "desk" | "cards" | "approvals" | "authorizer" | "promises">;
 
 /**
  * `/release new [strategy]` opens the wizard at once (the trigger id lives 3 s, so before any cluster call);

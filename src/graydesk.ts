@@ -270,6 +270,8 @@ export async function startGraydesk(
   const reconciled = await reconcileAudit(store, audit);
   if (reconciled > 0)
     logger.warn({ reconciled }, "audit trail: outcome records added for changes a crash left out");
+  // Approval requests promised at job creation whose new version became ready while Graydesk was down.
+  await deps.promises.sweep();
   await slack.start();
   scheduler.start();
   outbox.start();

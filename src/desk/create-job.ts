@@ -4,6 +4,7 @@ import {
   assertNoFieldErrors,
   initialTraffic,
   ReleaseError,
+  stableVersionOf,
   validateJobName,
   validateNewVersion,
   validateServiceChoice,
@@ -43,7 +44,7 @@ export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: 
       `Service ${input.service} already has a release job, ${active.name} (${active.state}): take it offline (or abandon it, if it failed) before starting another.`,
     );
   }
-  const stable = stableVersionOf(service, input.newVersion.version);
+  const stable = stableVersionOf(service.versions, input.newVersion.version);
   const router = input.router ?? service.routers[0] ?? "replicas";
   const versions = service.versions.map((v) => v.version);
   const stableDeployment = stable
@@ -99,7 +100,19 @@ export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: 
     router,
     stableVersion: stable.version,
     newVersion: input.newVersion,
-    traffic: initialTraffic(input.strategy, stable.version, next, input.requestedTraffic),
+    // The routes hold all traffic on the stable version; what was asked for is a promise, not the split.
+    traffic: initialTraffic(input.strategy, stable.version, next),
+    ...(input.requestedTraffic
+      ? {
+          promised: {
+            traffic: input.requestedTraffic,
+            by: actor,
+            ...(input.requestedByTeam ? { team: input.requestedByTeam } : {}),
+            ...(input.channel ? { channel: input.channel } : {}),
+            state: "promised" as const,
+          },
+        }
+      : {}),
     state: "deploying",
     history: [
       { at, actor, kind: "created", detail: `${next} deployed beside ${stable.version} with no traffic` },
@@ -137,15 +150,6 @@ export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: 
     throw error;
   }
   return prepared(ctx, record, actor);
-}
-
-/** The version serving now: the one with the most ready pods (ties: the lowest version). */
-export function stableVersionOf(service: DiscoveredService, next: string) {
-  const others = service.versions.filter((version) => version.version !== next);
-  // A new version named like a running one is refused by validation, which still needs the stable containers.
-  return (others.length > 0 ? others : service.versions).sort(
-    (a, b) => b.readyReplicas - a.readyReplicas || a.version.localeCompare(b.version),
-  )[0];
 }
 
 function podContainers(deployment: KubeObject | undefined): string[] {

@@ -2,9 +2,13 @@ import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { policyFor } from "../approvals/index.ts";
 import { deploymentRef, type KubeObject, podGuardFacts } from "../cluster/index.ts";
-import { type FieldError, guardNewVersionSettings, type NewVersionGuard } from "../release/index.ts";
+import {
+  type FieldError,
+  guardNewVersionSettings,
+  type NewVersionGuard,
+  stableVersionOf,
+} from "../release/index.ts";
 import { type DeskContext, operation } from "./context.ts";
-import { stableVersionOf } from "./create-job.ts";
 import type { CreateJobInput } from "./types.ts";
 
 /** What the pod-spec guard needs, read from the cluster and the policy: the stable pod, Secret types, PSA level. */
@@ -50,7 +54,7 @@ export async function newVersionGuard(
   const found = (await ctx.discovery.services(namespace, undefined, op.reads)).find(
     (s) => s.name === service,
   );
-  const stable = found ? stableVersionOf(found, "") : undefined;
+  const stable = found ? stableVersionOf(found.versions) : undefined;
   if (!stable) return undefined;
   const deployment = await op.reads.get<KubeObject>(deploymentRef(namespace, stable.deployment));
   return deployment ? readNewVersionGuard(op, namespace, { version: stable.version, deployment }) : undefined;

@@ -67,6 +67,8 @@ export interface CreateJobInput {
   newVersion: { version: Version; settings: NewVersionSettings };
   /** The traffic the strategy settings asked for; it becomes the first approval request, not applied at once. */
   requestedTraffic?: TrafficPolicy;
+  /** The Slack workspace of whoever creates the job: the promised request is asked with their rights. */
+  requestedByTeam?: string;
   channel?: string;
 }
 

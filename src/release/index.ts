@@ -44,6 +44,7 @@ export { cpuMillicores, cpuQuantity, memoryQuantity } from "./quantities.ts";
 export * from "./routing/index.ts";
 export type { TrafficSplitView } from "./split-view.ts";
 export { describeRule, splitView, summarize } from "./split-view.ts";
+export { stableVersionOf } from "./stable.ts";
 export type { JobOperation, JobTransitionEvent, Verdict } from "./states.ts";
 export { canDo, TERMINAL_STATES, TRANSITIONS, transition } from "./states.ts";
 export * from "./validate/index.ts";

@@ -100,6 +100,23 @@ export interface ReleaseJob {
   failure?: JobFailure;
   takenOverBy?: Version;
   originals: RecordedOriginal[];
+  /**
+   * The first approval request the creator was promised ("once it is ready, Graydesk asks for approval…"),
+   * kept with the job so a restart while the new version comes up still opens it, once.
+   */
+  promised?: PromisedRequest;
+}
+
+export interface PromisedRequest {
+  traffic: TrafficPolicy;
+  by: string;
+  team?: string;
+  channel?: string;
+  /** `opening`: claimed by a process that may have died before recording the request it opened. */
+  state: "promised" | "opening" | "opened" | "broken";
+  requestId?: string;
+  /** Why it could not be opened (refused, the version never became ready). */
+  problem?: string;
 }
 
 /** The versions a job routes between, stable first. */

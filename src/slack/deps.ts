@@ -3,7 +3,7 @@ import type { ReleaseDesk } from "../desk/types.ts";
 import type { Logger } from "../log.ts";
 import type { AuditLog, Store } from "../store/index.ts";
 import type { HealthWatch, Telemetry } from "../telemetry/index.ts";
-import type { ApprovalDesk } from "./approvals/index.ts";
+import type { ApprovalDesk, Promises } from "./approvals/index.ts";
 import type { InFlight } from "./in-flight.ts";
 import type { JobCards } from "./job-card.ts";
 import type { JobCharts } from "./live/charts.ts";
@@ -17,6 +17,8 @@ export interface SlackDeps {
   inFlight: InFlight;
   desk: ReleaseDesk;
   approvals: ApprovalDesk;
+  /** The approval requests promised at job creation, opened once each new version is ready. */
+  promises: Promises;
   cards: JobCards;
   store: Store;
   audit: AuditLog;

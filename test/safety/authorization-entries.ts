@@ -287,6 +287,7 @@ export const NOT_ENTRY_POINTS: Record<string, string[]> = {
       "job_card_pending",
     ],
     ...["job_card_health", "job_card_telemetry_off", "job_card_chart", "job_card_actions"],
+    "job_card_unreachable",
     ...["breach_section", "breach_actions", "objects_object"],
     ...["approval_title", "approval_summary", "approval_diff", "approval_notes", "approval_expiry"],
     ...["approval_outcome", "approval_actions", "approval_evidence", "approval_verdict", "approval_steps"],

@@ -66,6 +66,8 @@ export interface ChangeRequest {
   channel?: string;
   /** What the actor is doing, for the authorization check (default `change.request`). */
   action?: Action;
+  /** The job whose creation promised this request (see Promises): recorded with the request. */
+  promiseOf?: string;
 }
 
 /** What the audit trail records of an approval given despite a failing analysis. */
@@ -138,6 +140,7 @@ export class ApprovalDesk {
       const record = d.approvals[opened.id];
       if (!record) return;
       record.change = change;
+      if (request.promiseOf) record.promiseOf = request.promiseOf;
       // A snapshot: redraws of the message keep showing what the approvers decided on.
       if (evidence) record.evidence = evidence;
       if (analysis) record.analysis = analysis;

@@ -21,7 +21,7 @@ import {
   type JobAnalysis,
   type Telemetry,
 } from "../../telemetry/index.ts";
-import { ApprovalDesk } from "../approvals/index.ts";
+import { ApprovalDesk, Promises } from "../approvals/index.ts";
 import type { Clock, SlackDeps } from "../deps.ts";
 import type { InFlight } from "../in-flight.ts";
 import { JobCards } from "../job-card.ts";
@@ -58,11 +58,19 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
     now: clock,
   });
   let cards: JobCards | undefined;
+  let promises: Promises | undefined;
   let charts: JobCharts | undefined;
   const lastFailure = new Map<string, string>();
   const events: DeskEvents = {
-    async jobChanged(job) {
+    async jobChanged(job, what) {
       try {
+        // A new version came up: the request its creator was promised is opened now (once, see Promises).
+        if (what === "deployed" && job.promised?.state === "promised" && promises) {
+          const keeping = promises.keep(job.id);
+          void inFlight.track(
+            keeping.catch((error) => logger.warn({ err: error, job: job.id }, "promised request not opened")),
+          );
+        }
         await cards?.refresh(job.id);
         // Drawn beside the change, not in its way: a chart takes a Prometheus range query and a render.
         if (charts) {
@@ -128,11 +136,19 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
         }
       : {}),
   });
+  promises = new Promises({
+    desk,
+    store,
+    approvals,
+    logger,
+    note: (jobId, text) => cards?.thread(jobId, buildNote(text)).then(() => undefined) ?? Promise.resolve(),
+  });
   return {
     logger,
     inFlight,
     desk,
     approvals,
+    promises,
     cards,
     store,
     audit,

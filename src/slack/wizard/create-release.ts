@@ -22,7 +22,7 @@ export interface CreatedRelease {
  * behind an approval request instead of applying it.
  */
 export async function createRelease(
-  deps: Pick<SlackDeps, "desk" | "cards" | "approvals" | "authorizer">,
+  deps: Pick<SlackDeps, "desk" | "cards" | "approvals" | "authorizer" | "promises">,
   logger: Logger,
   input: CreateJobInput,
   traffic: TrafficPolicy | undefined,
@@ -32,7 +32,11 @@ export async function createRelease(
 ): Promise<CreatedRelease> {
   // Creating a job deploys a new version: only the namespace's requesters may.
   await deps.authorizer.require(actor, "job.create", input.namespace);
-  const job = await deps.desk.createJob(input, actor.user);
+  // The first traffic change is a promise kept with the job: a restart while the version comes up still opens it.
+  const promised: CreateJobInput = traffic
+    ? { ...input, requestedTraffic: traffic, ...(actor.team ? { requestedByTeam: actor.team } : {}) }
+    : input;
+  const job = await deps.desk.createJob(promised, actor.user);
   // From here on the job exists: a failure is reported beside it rather than thrown as if nothing happened.
   const step = async <T>(what: string, run: () => Promise<T>): Promise<T | { problem: string }> => {
     try {
@@ -57,12 +61,10 @@ export async function createRelease(
       problem: `${ready.newVersion.version} did not become ready${why}, so the traffic change was not requested.`,
     };
   }
-  const request = await step("Asking for approval", () =>
-    deps.approvals.requestChange({ jobId: job.id, change: { kind: "shift", traffic }, actor, channel }),
-  );
-  if ("problem" in request)
+  const request = await step("Asking for approval", () => deps.promises.keep(job.id));
+  if (request !== undefined && "problem" in request)
     return { job, card, problem: `The approval request was not opened: ${request.problem}` };
-  return { job, card, request };
+  return { job, card, ...(request ? { request } : {}) };
 }
 
 /** One line for the person who created the job. */
