@@ -145,16 +145,35 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   }
 
   async function refreshJob(job: ReleaseJob, summary: RefreshSummary): Promise<void> {
-    try {
-      const card = await deps.render(job);
-      if (card.update) await updateCard(job, card.update, summary);
-      if (card.analysis) {
-        await postNotices(job, card.analysis, summary);
-        if (await deps.autoRollback?.(job, card.analysis)) summary.rolledBack++;
+    // Slack refusing the card or a post must not hold back what the policy does with the cluster: each part
+    // runs, and the first failure is reported once they all had their turn.
+    const failures: unknown[] = [];
+    const attempt = async (part: () => Promise<void>) => {
+      try {
+        await part();
+      } catch (error) {
+        failures.push(error);
       }
-    } catch (error) {
+    };
+    let card: RenderedCard | undefined;
+    await attempt(async () => {
+      card = await deps.render(job);
+    });
+    const update = card?.update;
+    if (update) await attempt(() => updateCard(job, update, summary));
+    const analysis = card?.analysis;
+    if (analysis) {
+      await attempt(() => postNotices(job, analysis, summary));
+      await attempt(async () => {
+        if (await deps.autoRollback?.(job, analysis)) summary.rolledBack++;
+      });
+    }
+    if (failures.length > 0) {
       summary.failed++;
-      deps.logger?.warn({ err: error, job: job.id }, "job card refresh failed; retried on the next refresh");
+      deps.logger?.warn(
+        { err: failures[0], job: job.id },
+        "job card refresh failed; retried on the next refresh",
+      );
     }
   }
 

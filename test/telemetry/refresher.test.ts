@@ -187,6 +187,21 @@ describe("the card refresher", () => {
     expect(await refresher.refreshNow()).toMatchObject({ rolledBack: 1 });
   });
 
+  it("rolls back by policy even when Slack refuses the card and the breach post", async () => {
+    const { jobs, ts } = await jobsWithCards(1);
+    api.failNext("chat.update", "message_not_found");
+    const refresher = createRefresher({
+      jobs: () => jobs,
+      render: async (job) => ({ update: card(ts, job, "x"), analysis: analysisWith(0.8) }),
+      slack: client,
+      notify: async () => {
+        throw new Error("slack is down");
+      },
+      autoRollback: async () => true,
+    });
+    expect(await refresher.refreshNow()).toMatchObject({ rolledBack: 1, failed: 1, breachesPosted: 0 });
+  });
+
   it("a card Slack refuses is logged, counted and retried on the next refresh; others still update", async () => {
     const { jobs, ts } = await jobsWithCards(2);
     api.failNext("chat.update", "message_not_found");
