@@ -17,8 +17,10 @@ const QUERY_NAMES = ["q", "__proto__", "constructor", "user.id", "a~b"];
 const TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789!#$%&'*+.^_`|~-";
 const OSES: ClientOs[] = ["windows", "linux", "macos", "android", "ios"];
 
-/** Regexes with a way to make a value each matches; none can match `;`, so a cookie value stays one cookie. */
+/** Regexes with a way to make a value each matches; a cookie pattern that can match `;` is refused by validation. */
 const REGEXES: [string, (r: Random) => string][] = [
+  ["a.*c", (r) => `a${word(r, "bxy", int(r, 3))}c`],
+  ["[^;]*z", (r) => `${word(r, "ab", int(r, 3))}z`],
   ["[ab]+", (r) => word(r, "ab", 1 + int(r, 4))],
   ["v[0-9]", (r) => `v${int(r, 10)}`],
   ["(red|blue)-x?", (r) => `${pick(r, ["red", "blue"])}-${r() < 0.5 ? "x" : ""}`],

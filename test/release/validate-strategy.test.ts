@@ -124,6 +124,11 @@ describe("match rules", () => {
       "A request has one URI; keep a single URI condition.",
     ],
     [
+      [{ kind: "cookie", name: "user", match: "regex", value: "a.*c" }],
+      "traffic.rules[0].value",
+      "A cookie pattern cannot use . or anything else that matches ; (it would run into the next cookie): use a class such as [^;]* or [a-z0-9]*.",
+    ],
+    [
       [{ kind: "cookie", name: "us;er", match: "exact", value: "a" }],
       "traffic.rules[0].name",
       "Cookie names use letters, digits and - _ . (no spaces, = or ;).",

@@ -1,6 +1,7 @@
 import type { FieldError } from "../errors.ts";
 import type { ClientOs, MatchRule, ReleaseStrategy, TrafficPolicy, Version } from "../job.ts";
 import { POLICY_KINDS } from "../job.ts";
+import { mayMatchSemicolon } from "./cookie-pattern.ts";
 import { re2Problem } from "./regex.ts";
 
 export const CLIENT_OSES: ClientOs[] = ["windows", "linux", "macos", "android", "ios"];
@@ -212,7 +213,17 @@ function validateValue(match: string, value: string, at: string, cookie: boolean
     ];
   if (match === "regex") {
     const problem = re2Problem(value);
-    return problem ? [{ field: `${at}.value`, message: problem }] : [];
+    if (problem) return [{ field: `${at}.value`, message: problem }];
+    // The cookie's pattern is matched inside the whole Cookie header: it must stop at the cookie's end.
+    if (cookie && mayMatchSemicolon(value))
+      return [
+        {
+          field: `${at}.value`,
+          message:
+            "A cookie pattern cannot use . or anything else that matches ; (it would run into the next cookie): use a class such as [^;]* or [a-z0-9]*.",
+        },
+      ];
+    return [];
   }
   if (cookie && /[\s;,"\\]/.test(value)) {
     return [
