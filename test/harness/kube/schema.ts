@@ -3,6 +3,7 @@
 
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import { hasRules, RULES_NOT_CHECKED, ruleCauses } from "./cel.ts";
 import type { StatusCause } from "./status.ts";
 
 type JsonObject = Record<string, unknown>;
@@ -131,8 +132,17 @@ function causeOf(e: ErrorObject, data: unknown): StatusCause | undefined {
         field: at,
         message: `Invalid value: ${show(value)}: ${at} in body must be of type ${String(p.format)}: ${show(value)}`,
       };
+    case "oneOf": {
+      // More than one alternative held; when none does, the alternatives' own errors say what is wrong.
+      const passing = p.passingSchemas;
+      if (!Array.isArray(passing)) return undefined;
+      return {
+        reason: "FieldValueInvalid",
+        field: "<nil>",
+        message: `Invalid value: "": "${at}" must validate one and only one schema (oneOf). Found ${passing.length} valid alternatives`,
+      };
+    }
     case "anyOf":
-    case "oneOf":
     case "not":
     case "if":
       return undefined; // their branches' errors say what is wrong
@@ -180,12 +190,16 @@ export class SchemaValidator {
       validate = this.ajv.compile(intOrString(schema));
       this.compiled.set(schema, validate);
     }
-    if (validate(data)) return [];
+    // The schema first; the CRD's CEL rules only when the object passed it (else kube says they were not run).
+    if (validate(data)) return ruleCauses(schema, data);
     const out: StatusCause[] = [];
     for (const e of validate.errors ?? []) {
       const c = causeOf(e, data);
       if (c && !out.some((o) => o.field === c.field && o.message === c.message)) out.push(c);
     }
+    // kube cannot run typed rules over a value of the wrong type, and says so (a oneOf failure does not stop them).
+    if (out.some((c) => c.reason === "FieldValueTypeInvalid") && hasRules(schema))
+      out.push(RULES_NOT_CHECKED);
     return out;
   }
 }

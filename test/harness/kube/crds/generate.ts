@@ -375,10 +375,9 @@ function servicePolicy(drSpec: Schema): Schema {
 }
 
 /**
- * KubeSphere 3.4's Strategy schema as its published CRD has it (KubeSphere v3.4.1,
- * `config/crds/servicemesh.kubesphere.io_strategies.yaml`): descriptions dropped, everything else kept, so
- * that pruning and types follow the real CRD (its StringMatch and `template.metadata` are objects without
- * properties, so their contents are pruned; `mirror_percent` is an object).
+ * A published CRD's schema (its storage version): descriptions dropped, everything else kept, so that pruning,
+ * types, oneOf and CEL rules follow the real CRD (KubeSphere 3.4's StringMatch and `template.metadata` are
+ * objects without properties, so their contents are pruned; its `mirror_percent` is an object).
  */
 export function schemaFromPublishedCrd(yamlText: string): Schema {
   const crd = parseYaml(yamlText) as {
@@ -424,7 +423,6 @@ export function generatedSchemas(): Record<string, Schema> {
   );
   const argoParts = argoRollout.properties as Record<string, Schema>;
   return {
-    "istio-virtualservice.json": crdSchema(vs),
     "istio-destinationrule.json": crdSchema(dr),
     "istio-gateway.json": crdSchema(istio("Gateway")),
     "gateway-httproute.json": crdSchema(
@@ -439,13 +437,28 @@ export function generatedSchemas(): Record<string, Schema> {
   };
 }
 
+/**
+ * Schema files taken from published CRDs: KubeSphere v3.4.1's
+ * `config/ks-core/crds/servicemesh.kubesphere.io_strategies.yaml`, and Istio's VirtualService from istio/api
+ * v1.30.3 `kubernetes/customresourcedefinitions.gen.yaml` (its `virtualservices.networking.istio.io` document,
+ * with CEL rules on durations and oneOf on string matches).
+ */
+export const PUBLISHED: Record<string, string> = {
+  "--kubesphere-strategy": "kubesphere-strategy.json",
+  "--istio-virtualservice": "istio-virtualservice.json",
+};
+
 export const schemaText = (schema: Schema): string => `${JSON.stringify(schema, null, 1)}\n`;
 
 // Run: node test/harness/kube/crds/generate.ts [--kubesphere-strategy <published strategies CRD YAML>]
+//   [--istio-virtualservice <published VirtualService CRD YAML>]
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const write = (file: string, schema: Schema) => writeFileSync(join(OUT, file), schemaText(schema));
   for (const [file, schema] of Object.entries(generatedSchemas())) write(file, schema);
-  const at = process.argv.indexOf("--kubesphere-strategy");
-  const published = at > 0 ? process.argv[at + 1] : undefined;
-  if (published) write("kubesphere-strategy.json", schemaFromPublishedCrd(readFileSync(published, "utf8")));
+  // Published CRDs the generator takes as they are (their CEL rules, oneOf and pruning are the point).
+  for (const [flag, file] of Object.entries(PUBLISHED)) {
+    const at = process.argv.indexOf(flag);
+    const published = at > 0 ? process.argv[at + 1] : undefined;
+    if (published) write(file, schemaFromPublishedCrd(readFileSync(published, "utf8")));
+  }
 }
