@@ -146,7 +146,13 @@ export class StepRunner {
     const health: StepHealth = dueSoon
       ? await this.#deps.health(job)
       : { status: "unknown", reason: "not measured" };
-    const action = nextAction(schedule, job, health, policyFor(this.#deps.policy, job?.namespace ?? ""), now);
+    const action = nextAction(
+      schedule,
+      job,
+      health,
+      policyFor(this.#deps.policy, job?.namespace ?? "", job?.cluster),
+      now,
+    );
     if (action.kind === "wait" || action.kind === "idle") return;
     if (!(await this.#claim(schedule, action, now)) || !job) return;
     await this.#act(job, schedule, action);

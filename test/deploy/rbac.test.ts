@@ -19,13 +19,15 @@ import {
 } from "./manifests.ts";
 import { OWN_NAMESPACE, runStory, type StepName } from "./story.ts";
 
-type Scenario = "istio" | "istio without DestinationRule" | "kubesphere" | "no mesh";
+type Scenario = "istio" | "istio without DestinationRule" | "kubesphere" | "gateway-api" | "no mesh";
 
 const SCENARIOS: Record<Scenario, { server: KubeTestServerOptions; destinationRule: boolean }> = {
   istio: { server: { crds: ["istio"] }, destinationRule: true },
   // The job creates the DestinationRule, so taking it offline deletes it.
   "istio without DestinationRule": { server: { crds: ["istio"] }, destinationRule: false },
   kubesphere: { server: { crds: ["kubesphere"] }, destinationRule: false },
+  // Gateway API only: the job makes a Service per version and the HTTPRoute, and removes them offline.
+  "gateway-api": { server: { crds: ["gateway-api"] }, destinationRule: false },
   // Only the replica router: weights become replica counts (Deployment patches).
   "no mesh": { server: { crds: [] }, destinationRule: false },
 };
@@ -78,6 +80,13 @@ const CLUSTER_WIDE: Record<string, Expectation> = {
   "create strategies.servicemesh.kubesphere.io": { scenario: "kubesphere", refusedAt: "new 20 %" },
   "patch strategies.servicemesh.kubesphere.io": { scenario: "kubesphere", refusedAt: "new 20 %" },
   "delete strategies.servicemesh.kubesphere.io": { scenario: "kubesphere", refusedAt: "offline" },
+  "create services": { scenario: "gateway-api", refusedAt: "new 20 %" },
+  "delete services": { scenario: "gateway-api", refusedAt: "offline" },
+  "get httproutes.gateway.networking.k8s.io": { scenario: "gateway-api", refusedAt: "new 20 %" },
+  "list httproutes.gateway.networking.k8s.io": { scenario: "gateway-api", refusedAt: "new 20 %" },
+  "create httproutes.gateway.networking.k8s.io": { scenario: "gateway-api", refusedAt: "new 20 %" },
+  "patch httproutes.gateway.networking.k8s.io": { scenario: "gateway-api", refusedAt: "new 20 %" },
+  "delete httproutes.gateway.networking.k8s.io": { scenario: "gateway-api", refusedAt: "offline" },
 };
 
 /** The replicated overlay's Role in Graydesk's own namespace, exercised through the story with STORE=kubernetes. */

@@ -162,7 +162,7 @@ export class ApprovalDesk {
   async requestSchedule({ jobId, schedule, actor, channel }: ScheduleRequest): Promise<ApprovalRequest> {
     const { gate, policy, audit, authorizer } = this.#o;
     const job = this.#job(jobId);
-    const rules = policyFor(policy, job.namespace);
+    const rules = policyFor(policy, job.namespace, job.cluster);
     await authorizer.require(actor, "steps.set", jobScope(job));
     const hash = schedule.approval?.hash;
     if (!hash) throw new UserFacingError("not-found", "That step schedule has nothing to approve.");
