@@ -43,8 +43,13 @@ export interface Config {
 export interface ClusterSetting {
   /** How commands, policy and messages name it (`prod-eu`). */
   name: string;
-  /** A context of KUBECONFIG; absent: in-cluster (the pod's service account). */
+  /** A context of KUBECONFIG; absent (and no secret): in-cluster (the pod's service account). */
   context?: string;
+  /**
+   * A Secret holding the cluster's kubeconfig under the key `kubeconfig`, read at start-up through the main
+   * cluster (KUBECONFIG/KUBE_CONTEXT, or in-cluster), as a host cluster keeps its member clusters' credentials.
+   */
+  secret?: { namespace: string; name: string };
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -262,8 +267,8 @@ function parseGateTokens(text: string | undefined, problems: string[]): Record<s
 }
 
 /**
- * `name=context,name=context`: each cluster by the name people use, with its KUBECONFIG context, or `in-cluster`
- * for the cluster Graydesk runs in. A problem names the entry and what is wrong with it.
+ * `name=context,name=context`: each cluster by the name people use, with its KUBECONFIG context, `in-cluster`
+ * for the cluster Graydesk runs in, or `secret:<namespace>/<name>` for a kubeconfig kept in a Secret. A problem names the entry and what is wrong with it.
  */
 function parseClusters(text: string | undefined, problems: string[]): ClusterSetting[] | undefined {
   if (text === undefined) return undefined;
@@ -281,7 +286,15 @@ function parseClusters(text: string | undefined, problems: string[]): ClusterSet
         `CLUSTERS entry ${name} needs a kubeconfig context or in-cluster after = (for example CLUSTERS=${name}=${name}-context)`,
       );
     else if (clusters.some((c) => c.name === name)) problems.push(`CLUSTERS lists cluster ${name} twice`);
-    else clusters.push(where === "in-cluster" ? { name } : { name, context: where });
+    else if (where.startsWith("secret:")) {
+      const [namespace, secret, extra] = where.slice("secret:".length).split("/");
+      const dns = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+      if (!namespace || !secret || extra !== undefined || !dns.test(namespace) || !dns.test(secret))
+        problems.push(
+          `CLUSTERS entry ${name} must name its kubeconfig Secret as secret:<namespace>/<name> (for example CLUSTERS=${name}=secret:graydesk/${name}-kubeconfig)`,
+        );
+      else clusters.push({ name, secret: { namespace, name: secret } });
+    } else clusters.push(where === "in-cluster" ? { name } : { name, context: where });
   }
   return clusters;
 }

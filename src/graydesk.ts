@@ -7,7 +7,7 @@ import { newCommand } from "../commands/new.ts";
 import { stepsCommand } from "../commands/steps.ts";
 import { openPolicy, type Policy, parsePolicy } from "./approvals/index.ts";
 import { ClusterClient, RolloutsClient } from "./cluster/index.ts";
-import { createKubeConfig, pingCluster } from "./cluster/kubeconfig.ts";
+import { createKubeConfig, kubeConfigFromSecret, pingCluster } from "./cluster/kubeconfig.ts";
 import type { Config } from "./config.ts";
 import {
   type ControllerGates,
@@ -84,9 +84,20 @@ export async function startGraydesk(
     );
   }
   const kc = createKubeConfig(config.kube);
-  const clusterConfigs = config.clusters?.map(
-    (c) => [c.name, createKubeConfig(c.context ? { ...config.kube, context: c.context } : {})] as const,
-  );
+  // Each named cluster: a context of KUBECONFIG, the cluster Graydesk runs in, or a kubeconfig in a Secret.
+  const clusterConfigs = config.clusters
+    ? await Promise.all(
+        config.clusters.map(
+          async (c) =>
+            [
+              c.name,
+              c.secret
+                ? await kubeConfigFromSecret(kc, c.name, c.secret)
+                : createKubeConfig(c.context ? { ...config.kube, context: c.context } : {}),
+            ] as const,
+        ),
+      )
+    : undefined;
   const clusterClients = clusterConfigs
     ? Object.fromEntries(clusterConfigs.map(([name, ckc]) => [name, new ClusterClient(ckc)]))
     : undefined;

@@ -53,13 +53,18 @@ describe("loadConfig", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "graydesk-config-"));
     writeFileSync(path.join(dir, "kubeconfig"), "apiVersion: v1\n");
     const result = loadConfig(
-      { ...socket, KUBECONFIG: "kubeconfig", CLUSTERS: "staging=kind-staging, prod-eu=in-cluster" },
+      {
+        ...socket,
+        KUBECONFIG: "kubeconfig",
+        CLUSTERS: "staging=kind-staging, prod-eu=in-cluster, dev=secret:graydesk/dev-kubeconfig",
+      },
       dir,
     );
     rmSync(dir, { recursive: true, force: true });
     expect(result.ok && result.config.clusters).toEqual([
       { name: "staging", context: "kind-staging" },
       { name: "prod-eu" },
+      { name: "dev", secret: { namespace: "graydesk", name: "dev-kubeconfig" } },
     ]);
   });
 
@@ -68,6 +73,7 @@ describe("loadConfig", () => {
     ["prod-eu", "CLUSTERS entry prod-eu needs a kubeconfig context or in-cluster after ="],
     ["a=in-cluster,a=in-cluster", "CLUSTERS lists cluster a twice"],
     ["a=ctx", "CLUSTERS names kubeconfig contexts, so KUBECONFIG must be set too"],
+    ["a=secret:graydesk", "CLUSTERS entry a must name its kubeconfig Secret as secret:<namespace>/<name>"],
   ])("refuses CLUSTERS=%s, saying why", (value, problem) => {
     const result = loadConfig({ ...socket, CLUSTERS: value });
     expect(result.ok).toBe(false);

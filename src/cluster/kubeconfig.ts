@@ -1,4 +1,4 @@
-import { KubeConfig, VersionApi } from "@kubernetes/client-node";
+import { CoreV1Api, KubeConfig, VersionApi } from "@kubernetes/client-node";
 import type { Config } from "../config.ts";
 
 /**
@@ -18,6 +18,40 @@ export function createKubeConfig(settings: Config["kube"]): KubeConfig {
     }
     kc.setCurrentContext(settings.context);
   }
+  return kc;
+}
+
+/**
+ * A cluster's client configuration from a Secret's `kubeconfig` key, read through `main` (the cluster Graydesk
+ * runs in or its KUBECONFIG). Errors name the Secret and the key, never the content.
+ */
+export async function kubeConfigFromSecret(
+  main: KubeConfig,
+  cluster: string,
+  secret: { namespace: string; name: string },
+): Promise<KubeConfig> {
+  const where = `Secret ${secret.namespace}/${secret.name}`;
+  let data: Record<string, string> | undefined;
+  try {
+    data = (await main.makeApiClient(CoreV1Api).readNamespacedSecret(secret)).data;
+  } catch (error) {
+    throw new Error(
+      `cluster ${cluster}: could not read ${where} (${(error as { code?: number }).code ?? "no answer"})`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const encoded = data?.kubeconfig;
+  if (!encoded) throw new Error(`cluster ${cluster}: ${where} has no key kubeconfig`);
+  const kc = new SharedConnectionsKubeConfig();
+  try {
+    kc.loadFromString(Buffer.from(encoded, "base64").toString("utf8"));
+  } catch {
+    throw new Error(`cluster ${cluster}: the kubeconfig in ${where} is not a valid kubeconfig`);
+  }
+  if (!kc.getCurrentCluster())
+    throw new Error(`cluster ${cluster}: the kubeconfig in ${where} names no current cluster`);
   return kc;
 }
 
