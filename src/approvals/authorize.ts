@@ -89,6 +89,17 @@ export class Authorizer {
     const right = ACTIONS[action];
     // A desk for several clusters may name the namespace as `cluster/namespace`.
     if (cluster === undefined && namespace?.includes("/")) ({ cluster, namespace } = splitScope(namespace));
+    if (action === "job.create" && namespace !== undefined && !isManaged(this.#policy, namespace, cluster)) {
+      return {
+        ok: false,
+        right,
+        message:
+          `Graydesk does not manage namespace ${namespace}: it releases only in the namespaces its approval ` +
+          `policy names, and holds Kubernetes rights only there. To manage ${namespace}, add it under ` +
+          "`namespaces:` in the policy (POLICY_FILE), run `npm run deploy:namespaces` and apply deploy/ again " +
+          '(README, "Adding a namespace").',
+      };
+    }
     const rules = policyFor(this.#policy, namespace, cluster);
     const where =
       namespace === undefined
@@ -179,3 +190,14 @@ export class NotAuthorized extends UserFacingError {
 
 /** The actor Graydesk records for what it does by itself (no person's rights involved). */
 export const GRAYDESK_ACTOR: Actor = { user: "graydesk" };
+
+/**
+ * The namespaces Graydesk manages are those its policy file names (per cluster when the file has clusters): the
+ * same list deploy/ grants its Roles from. Without a policy file (a trial) every namespace is.
+ */
+export function isManaged(policy: Policy, namespace: string, cluster?: string): boolean {
+  if (!policy.fromFile) return true;
+  if (Object.hasOwn(policy.namespaces, namespace)) return true;
+  const scope = cluster !== undefined && policy.clusters ? policy.clusters[cluster] : undefined;
+  return scope !== undefined && Object.hasOwn(scope.namespaces, namespace);
+}

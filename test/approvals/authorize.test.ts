@@ -78,7 +78,23 @@ describe("authorize(actor, action, namespace)", () => {
       membership,
       home,
     );
-    expect((await defaults.authorize({ user: "U0OUT" }, "job.create", "constructor")).ok).toBe(false);
-    expect((await defaults.authorize({ user: "U0DEV" }, "job.create", "constructor")).ok).toBe(true);
+    expect((await defaults.authorize({ user: "U0OUT" }, "change.request", "constructor")).ok).toBe(false);
+    expect((await defaults.authorize({ user: "U0DEV" }, "change.request", "constructor")).ok).toBe(true);
+  });
+});
+
+describe("managed namespaces", () => {
+  it("refuses a job in a namespace the policy file does not name, saying how to manage it", async () => {
+    const authorizer = new Authorizer(
+      { ...strict, defaults: { ...OPEN_DEFAULTS, requesters: { users: ["U0DEV"], groups: [] } } },
+      membership,
+      home,
+    );
+    const verdict = await authorizer.authorize({ user: "U0DEV" }, "job.create", "payments");
+    expect(verdict.ok).toBe(false);
+    if (!verdict.ok) {
+      expect(verdict.message).toContain("Graydesk does not manage namespace payments");
+      expect(verdict.message).toContain("npm run deploy:namespaces");
+    }
   });
 });

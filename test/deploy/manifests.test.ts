@@ -99,9 +99,15 @@ describe("the base Deployment", () => {
     expect(Object.keys(env)).not.toContain("SLACK_BOT_TOKEN");
   });
 
-  it("is a configuration Graydesk accepts, with the example Secret's values", () => {
+  it("is a configuration Graydesk accepts once the example Secret's placeholders are replaced", () => {
     const policyFile = path.join(BASE, "policy.yaml");
-    const result = loadConfig({ ...secretExample.stringData, ...env, POLICY_FILE: policyFile });
+    const placeholders = loadConfig({ ...secretExample.stringData, ...env, POLICY_FILE: policyFile });
+    expect(placeholders.ok ? [] : placeholders.problems.map((p) => p.slice(0, p.indexOf(" ")))).toEqual([
+      "SLACK_BOT_TOKEN",
+      "SLACK_APP_TOKEN",
+    ]);
+    const filled = { SLACK_BOT_TOKEN: "xoxb-1-2-a", SLACK_APP_TOKEN: "xapp-1-A-a" };
+    const result = loadConfig({ ...secretExample.stringData, ...filled, ...env, POLICY_FILE: policyFile });
     expect(result).toMatchObject({
       ok: true,
       config: { store: "lowdb", dataDir: "/data", slack: { mode: "socket", port: 3000 } },
@@ -169,7 +175,9 @@ describe("the replicated overlay", () => {
   it("adds the state Role only in Graydesk's own namespace", () => {
     const role = find(resources(REPLICATED), "Role", "graydesk-state");
     expect(role.metadata.namespace).toBe("graydesk");
-    const extra = serviceAccountRules(resources(REPLICATED)).filter((r) => r.namespaces);
+    const inBase = new Set(serviceAccountRules(resources(BASE)).map((r) => JSON.stringify(r)));
+    const extra = serviceAccountRules(resources(REPLICATED)).filter((r) => !inBase.has(JSON.stringify(r)));
+    expect(extra.length).toBeGreaterThan(0);
     expect(extra.every((r) => r.namespaces?.[0] === "graydesk")).toBe(true);
   });
 });

@@ -1,12 +1,15 @@
 // The RBAC in deploy/ is exactly what Graydesk needs: the seed 004 story passes with it, and without any one
 // verb × resource it grants, the step that needs it tells the person in Slack which permission was refused.
+// deploy/ grants release permissions per managed namespace (the policy's, "bookinfo"); each story run uses a
+// namespace of its own, so the managed namespace's Role and RoleBinding are moved to that run's namespace.
 
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCluster } from "../harness/envtest/cluster.ts";
+import { startTestGraydesk } from "../harness/graydesk.ts";
 import type { KubeTestServer, KubeTestServerOptions } from "../harness/kube/index.ts";
 import { type SlackApiServer, startSlackApiServer } from "../harness/slack/index.ts";
-import { ALICE, BOB } from "../slack/desk/world.ts";
+import { ALICE, BOB, POLICY, until } from "../slack/desk/world.ts";
 import {
   BASE,
   type Grant,
@@ -14,10 +17,11 @@ import {
   grants,
   REPLICATED,
   resources,
+  SERVICE_ACCOUNT,
   serviceAccountRules,
   without,
 } from "./manifests.ts";
-import { OWN_NAMESPACE, runStory, type StepName } from "./story.ts";
+import { kubeconfigIn, OWN_NAMESPACE, runStory, type StepName } from "./story.ts";
 
 type Scenario = "istio" | "istio without DestinationRule" | "kubesphere" | "gateway-api" | "no mesh";
 
@@ -33,11 +37,14 @@ const SCENARIOS: Record<Scenario, { server: KubeTestServerOptions; destinationRu
 };
 
 type Expectation =
-  | { scenario: Scenario; refusedAt: StepName }
+  | { scenario: Scenario; refusedAt: StepName | "start" }
   /** Used, but a refusal only narrows what Graydesk does: the story still completes, as `router` says. */
   | { scenario: Scenario; degrades: string; router: string; askedFirst?: true };
 
-/** Every grant of the ClusterRole: the scenario that needs it and the step that stops without it. */
+/**
+ * Every grant of the base: the cluster-wide discovery reads and the managed namespace's Role; the scenario that
+ * needs each and the step that stops without it.
+ */
 const CLUSTER_WIDE: Record<string, Expectation> = {
   "get namespaces": { scenario: "istio", refusedAt: "new 20 %" },
   "list namespaces": { scenario: "istio", refusedAt: "config" },
@@ -91,6 +98,7 @@ const CLUSTER_WIDE: Record<string, Expectation> = {
 
 /** The replicated overlay's Role in Graydesk's own namespace, exercised through the story with STORE=kubernetes. */
 const STATE: Record<string, Expectation> = {
+  "list configmaps": { scenario: "istio", refusedAt: "start" },
   "watch configmaps": {
     scenario: "istio",
     degrades: "without the watch the store re-lists its ConfigMaps every second instead",
@@ -132,8 +140,13 @@ afterAll(async () => {
   for (const kube of servers.values()) await kube.close();
 });
 
+/** The namespace deploy/'s policy manages: its Role is the one every story run gets in its own namespace. */
+const MANAGED = "bookinfo";
+const inRun = (rules: typeof base) => (namespace: string) =>
+  rules.map((r) => (r.namespaces?.[0] === MANAGED ? { ...r, namespaces: [namespace] } : r));
+
 const story = (scenario: Scenario, rules: typeof base, store?: "kubernetes") =>
-  runStory(servers.get(scenario) as KubeTestServer, api, rules, {
+  runStory(servers.get(scenario) as KubeTestServer, api, inRun(rules), {
     destinationRule: SCENARIOS[scenario].destinationRule,
     ...(store ? { store } : {}),
   });
@@ -155,6 +168,37 @@ describe("the manifests grant what the code uses, and nothing it does not", () =
   it("runs the whole story with the replicated overlay's RBAC and STORE=kubernetes", async () => {
     const outcome = await story("istio", replicated, "kubernetes");
     expect(outcome).toMatchObject({ done: true, job: { router: "istio", state: "offline" } });
+  });
+});
+
+describe("scoped to the managed namespaces", () => {
+  it("grants nothing on Secrets cluster-wide", () => {
+    expect(clusterWide.filter((g) => g.resource === "secrets" && !g.namespace)).toEqual([]);
+  });
+
+  it("refuses a job in a namespace the policy does not name, in words, before any request to it", async () => {
+    const kube = servers.get("istio") as KubeTestServer;
+    await kube.setUser("graydesk-unmanaged", { name: SERVICE_ACCOUNT, rules: base });
+    kube.resetRequests();
+    api.reset();
+    const app = await startTestGraydesk(api, {
+      kubeconfig: kubeconfigIn(kube, "graydesk-unmanaged", OWN_NAMESPACE),
+      policyFile: POLICY,
+    });
+    try {
+      await app.slack.command(
+        "/release",
+        "new canary elsewhere/reviews name=reviews-v2 version=v2 image=kubesphere/example-bookinfo-reviews-v2:1.16.2 weight=20",
+        { user: ALICE },
+      );
+      const answer = await until(() =>
+        api.calls.find((c) => JSON.stringify(c.args).includes("does not manage namespace elsewhere")),
+      );
+      expect(JSON.stringify(answer.args)).toContain("deploy:namespaces");
+      expect(kube.requests.filter((r) => r.namespace === "elsewhere")).toEqual([]);
+    } finally {
+      await app.stop();
+    }
   });
 });
 
@@ -199,6 +243,12 @@ async function expectRefusal(
   }
   expect(outcome).toMatchObject({ done: false, step: expected.refusedAt });
   const seen = outcome.done ? "" : outcome.seen;
+  if (expected.refusedAt === "start") {
+    // Graydesk does not start, saying which read of its state was refused and that the API server said no.
+    expect(seen).toContain(`cannot ${grant.verb} the state ConfigMaps`);
+    expect(seen).toContain("answered 403");
+    return;
+  }
   // Graydesk's words name the verb; the API server's, quoted after them, name the resource and its group.
   expect(seen).toContain(`forbidden: ${grant.verb} `);
   expect(seen).toContain(`cannot ${grant.verb} resource "${grant.resource}" in API group "${grant.group}"`);

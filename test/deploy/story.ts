@@ -45,7 +45,7 @@ let runs = 0;
 export async function runStory(
   kube: KubeTestServer,
   api: SlackApiServer,
-  rules: PolicyRule[],
+  rules: PolicyRule[] | ((namespace: string) => PolicyRule[]),
   options: { store?: StoreKind; destinationRule?: boolean; stepTimeoutMs?: number } = {},
 ): Promise<Outcome> {
   const namespace = `bookinfo-${++runs}`;
@@ -54,7 +54,10 @@ export async function runStory(
     withDestinationRule: options.destinationRule ?? true,
   });
   const token = `graydesk-${namespace}`;
-  await kube.setUser(token, { name: SERVICE_ACCOUNT, rules });
+  await kube.setUser(token, {
+    name: SERVICE_ACCOUNT,
+    rules: typeof rules === "function" ? rules(namespace) : rules,
+  });
   api.reset();
   // Every run starts from empty state, as a new installation does.
   if (options.store === "kubernetes") await clearState(kube);
@@ -188,7 +191,7 @@ async function clearState(kube: KubeTestServer): Promise<void> {
 }
 
 /** A kubeconfig for `token` whose context names `namespace`, as a pod's ServiceAccount kubeconfig does. */
-function kubeconfigIn(kube: KubeTestServer, token: string, namespace: string): string {
+export function kubeconfigIn(kube: KubeTestServer, token: string, namespace: string): string {
   const file = kube.writeKubeconfig(token);
   const config = parse(readFileSync(file, "utf8")) as { contexts: { context: { namespace?: string } }[] };
   for (const c of config.contexts) c.context.namespace = namespace;

@@ -62,15 +62,18 @@ describe("a bot token Slack rejects", () => {
   }, 60_000);
 
   it("the placeholder of .env.example is refused at start-up, saying what to paste", async () => {
-    const { code, stderr } = await runEntryPoint({
-      SLACK_BOT_TOKEN: "xoxb-your-token",
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_MODE: "http",
-      PORT: String(await freePort()),
-      SLACK_API_URL: api.url,
-    });
+    const { code, stderr } = await runEntryPoint(
+      {
+        SLACK_BOT_TOKEN: "xoxb-your-token",
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_MODE: "http",
+        PORT: String(await freePort()),
+        SLACK_API_URL: api.url,
+      },
+      60_000,
+    );
     expect(code).toBe(2);
     expect(stderr).toContain("SLACK_BOT_TOKEN is still the example's placeholder");
     expect(stderr).toContain("OAuth & Permissions");
-  });
+  }, 90_000);
 });
