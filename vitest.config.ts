@@ -25,6 +25,10 @@ export default defineConfig({
           name: "unit",
           include: ["test/**/*.test.ts"],
           exclude: ["test/e2e/**", "test/conformance/**", "test/real/**"],
+          // A temporary directory per run (removed, and the run fails if the system temp dir gained entries),
+          // and each file's temporary directories removed when it ends (test/harness/temp-dir.ts).
+          globalSetup: ["test/harness/temp-run.ts"],
+          setupFiles: ["test/harness/temp-cleanup.ts"],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

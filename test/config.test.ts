@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.ts";
+import { tempDir } from "./harness/temp-dir.ts";
 
 const socket = { SLACK_BOT_TOKEN: "xoxb-test", SLACK_APP_TOKEN: "xapp-test" };
 const http = { SLACK_BOT_TOKEN: "xoxb-test", SLACK_SIGNING_SECRET: "s3cret", PORT: "3100" };
@@ -50,7 +50,7 @@ describe("loadConfig", () => {
   });
 
   it("reads CLUSTERS: names with kubeconfig contexts, or in-cluster", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "graydesk-config-"));
+    const dir = tempDir("graydesk-config-");
     writeFileSync(path.join(dir, "kubeconfig"), "apiVersion: v1\n");
     const result = loadConfig(
       {
@@ -147,7 +147,7 @@ describe("loadConfig", () => {
   });
 
   it("resolves file settings against the working directory", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "graydesk-config-"));
+    const dir = tempDir("graydesk-config-");
     writeFileSync(path.join(dir, "kubeconfig"), "apiVersion: v1\n");
     writeFileSync(path.join(dir, "policy.yaml"), "namespaces: {}\n");
     const result = loadConfig(

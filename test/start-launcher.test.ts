@@ -2,11 +2,12 @@
 // on the `.ts` sources; a new enough Node reads `.env` (the environment wins) and runs src/main.ts.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { tooOld } from "../src/node-version.js";
+import { tempDir } from "./harness/temp-dir.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -36,7 +37,7 @@ describe("npm start", () => {
   });
 
   it("reads .env from the working directory, the environment winning, and runs the entry point", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "graydesk-start-"));
+    const dir = tempDir("graydesk-start-");
     try {
       writeFileSync(
         path.join(dir, ".env"),
@@ -44,7 +45,7 @@ describe("npm start", () => {
       );
       const run = spawnSync(process.execPath, [path.join(ROOT, "src", "start.js")], {
         cwd: dir,
-        env: { PATH: process.env.PATH ?? "", SLACK_APP_TOKEN: "also-not-an-app-token" },
+        env: { PATH: process.env.PATH ?? "", TMPDIR: tmpdir(), SLACK_APP_TOKEN: "also-not-an-app-token" },
         encoding: "utf8",
         timeout: 60_000,
       });

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, runEntryPoint } from "./harness/entry-point.ts";
+import { tempDir } from "./harness/temp-dir.ts";
 
 describe("start-up", () => {
   it("prints one clear line per missing setting and exits non-zero", async () => {
@@ -21,7 +22,7 @@ describe("start-up", () => {
   });
 
   it("stops on a corrupt store file with a clear message and leaves the file byte-for-byte unchanged", async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), "graydesk-start-"));
+    const dataDir = tempDir("graydesk-start-");
     const file = path.join(dataDir, "graydesk.json");
     const corrupt = Buffer.from('{"schemaVersion":1,"jobs":{"j1":{"id":"j1"\u0000\u00ff', "latin1");
     writeFileSync(file, corrupt);
@@ -45,11 +46,12 @@ describe("shutdown", () => {
     const { unreachableKubeconfig } = await import("./harness/graydesk.ts");
     const api = await startSlackApiServer();
     const port = await freePort();
-    const dataDir = mkdtempSync(path.join(tmpdir(), "graydesk-sigterm-"));
+    const dataDir = tempDir("graydesk-sigterm-");
     const child = spawn(process.execPath, ["src/main.ts"], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH ?? "",
+        TMPDIR: tmpdir(),
         SLACK_BOT_TOKEN: api.bot.token,
         SLACK_SIGNING_SECRET: "secret",
         PORT: String(port),

@@ -1,9 +1,7 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ApprovalGate, type NewRequest } from "../../src/approvals/index.ts";
 import { openFileStore } from "../../src/store/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 
 const input: NewRequest = {
   jobId: "job-1",
@@ -19,7 +17,7 @@ const input: NewRequest = {
 };
 
 async function gate(now: { t: number }) {
-  const store = await openFileStore(mkdtempSync(path.join(tmpdir(), "graydesk-gate-")));
+  const store = await openFileStore(tempDir("graydesk-gate-"));
   return { store, gate: new ApprovalGate(store, () => new Date(now.t)) };
 }
 

@@ -1,8 +1,5 @@
 // Executing plans against the Kubernetes API test server: dry runs, preconditions, conditional writes,
 // waiting for readiness; and the journal every step leaves.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ClusterClient,
@@ -17,6 +14,7 @@ import { openFileStore, type Store } from "../../src/store/index.ts";
 import { apiCalls } from "../desk/world.ts";
 import { loadBookinfo } from "../harness/bookinfo.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 
 const NS = "bookinfo";
 const VS = { apiVersion: "networking.istio.io/v1", kind: "VirtualService", namespace: NS, name: "reviews" };
@@ -38,7 +36,7 @@ describe("apply", () => {
     kube = await startKubeServer({ podReadyDelayMs: 5 });
     await loadBookinfo(kube.kubeConfig(), NS, { reviewsVersions: ["v1"] });
     client = new ClusterClient(kube.kubeConfig());
-    store = await openFileStore(mkdtempSync(join(tmpdir(), "graydesk-apply-")));
+    store = await openFileStore(tempDir("graydesk-apply-"));
   });
   afterAll(async () => {
     await store.close();

@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { digestCommand } from "../../commands/digest.ts";
@@ -11,6 +9,7 @@ import type { ReleaseDesk } from "../../src/desk/types.ts";
 import type { ReleaseJob } from "../../src/release/index.ts";
 import { DigestSchedules, StepRunner } from "../../src/schedule/index.ts";
 import { type AuditLog, openAuditLog, openFileStore, type Store } from "../../src/store/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 
 const job = parse(
   readFileSync(new URL("../fixtures/release/reviews-job.yaml", import.meta.url), "utf8"),
@@ -21,7 +20,7 @@ afterEach(async () => {
 });
 
 async function setup() {
-  const dir = mkdtempSync(path.join(tmpdir(), "graydesk-schedule-commands-"));
+  const dir = tempDir("graydesk-schedule-commands-");
   const store = await openFileStore(dir);
   const audit = await openAuditLog(dir);
   closers.push(store, audit);

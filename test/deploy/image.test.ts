@@ -1,10 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
+import { tempDir } from "../harness/temp-dir.ts";
 import { dockerfileStages, runtimeFolders } from "./dockerfile.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -61,7 +61,7 @@ describe("what src/main.ts loads at run time", () => {
   let resolved: { parent: string; specifier: string; url: string }[];
 
   beforeAll(async () => {
-    const out = path.join(mkdtempSync(path.join(tmpdir(), "graydesk-imports-")), "imports.tsv");
+    const out = path.join(tempDir("graydesk-imports-"), "imports.tsv");
     const run = promisify(execFile);
     // No settings: main.ts stops at its config check, after every static import has been resolved and loaded.
     await run(process.execPath, ["test/deploy/record-imports.ts", out, "src/main.ts"], {

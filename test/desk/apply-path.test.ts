@@ -1,13 +1,11 @@
 // The path from an approval to the first change: one store write (plan applying + journal opened with its
 // first step started) before the patch; a refused plan leaves no journal for start-up to resume.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { JournalEntry } from "../../src/cluster/index.ts";
 import type { PlanRecord } from "../../src/desk/index.ts";
 import type { ReleaseJob } from "../../src/release/index.ts";
 import { openFileStore, type Store, type StoreData } from "../../src/store/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 import { NS, reviewsCanary, startWorld, type World } from "./world.ts";
 
 const VS = { apiVersion: "networking.istio.io/v1", kind: "VirtualService", namespace: NS, name: "reviews" };
@@ -43,7 +41,7 @@ describe("approval to first change", () => {
   const writes: Write[] = [];
 
   beforeAll(async () => {
-    store = await openFileStore(mkdtempSync(join(tmpdir(), "graydesk-apply-path-")));
+    store = await openFileStore(tempDir("graydesk-apply-path-"));
     let kube: World["kube"] | undefined;
     const kubeWrites = () =>
       kube?.requests.filter((r) => ["patch", "create", "delete"].includes(r.verb)).length ?? 0;

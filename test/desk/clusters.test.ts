@@ -1,9 +1,7 @@
 // One desk for two clusters (two Kubernetes test servers, staging and prod-eu, one store): jobs carry their
 // cluster, the policy asks two approvals in prod-eu and one in staging, stopping prod-eu's server marks only
 // its jobs "cluster unreachable" while staging keeps working, and the digest lists both with their cluster.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Policy, parsePolicy, policyFor } from "../../src/approvals/index.ts";
 import { ClusterClient } from "../../src/cluster/index.ts";
@@ -14,6 +12,7 @@ import { buildDigest, gatherDigest } from "../../src/schedule/index.ts";
 import { type AuditLog, openAuditLog, openFileStore, type Store } from "../../src/store/index.ts";
 import { loadBookinfo } from "../harness/bookinfo.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 import { reviewsCanary } from "./world.ts";
 
 const POLICY = `
@@ -44,7 +43,7 @@ describe("one desk for two clusters", () => {
       });
       clients[name] = new ClusterClient(server.kubeConfig());
     }
-    dir = mkdtempSync(join(tmpdir(), "graydesk-clusters-"));
+    dir = tempDir("graydesk-clusters-");
     store = await openFileStore(dir);
     audit = await openAuditLog(dir);
     const parsed = parsePolicy(POLICY);

@@ -1,8 +1,6 @@
 // A release desk wired to the Kubernetes API test server with Bookinfo loaded, a file store and a mesh
 // simulator reading the same cluster: what the desk and cluster tests drive.
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { type KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { ClusterClient, type Kube, withDeadline } from "../../src/cluster/index.ts";
@@ -14,6 +12,7 @@ import { type BookinfoOptions, loadBookinfo } from "../harness/bookinfo.ts";
 import { startTestCluster } from "../harness/envtest/cluster.ts";
 import type { KubeTestServer, KubeTestServerOptions } from "../harness/kube/index.ts";
 import { MeshSimulator } from "../harness/mesh/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 
 export const NS = "bookinfo";
 
@@ -45,7 +44,7 @@ export async function startWorld(options: WorldOptions = {}): Promise<World> {
   const deadlineMs = kube.kind === "real" ? 15_000 : 5_000;
   const kc = kube.kubeConfig();
   await loadBookinfo(kc, NS, { reviewsVersions: ["v1"], ...options.bookinfo });
-  const dir = mkdtempSync(join(tmpdir(), "graydesk-desk-"));
+  const dir = tempDir("graydesk-desk-");
   const stores: { store: Store; audit: AuditLog; desk: RunningReleaseDesk }[] = [];
   const changes: World["changes"] = [];
   const client = new ClusterClient(kc);

@@ -1,14 +1,14 @@
 // `npm run demo`: the seed 004 story (reviews v2 canary 20 % → 80 % → take over → offline) played through
 // Graydesk's real HTTP receiver against the Slack API test server and the Kubernetes test server, printed as
 // what Alice (who asks) and Bob (who approves) see. Needs no Slack workspace and no cluster.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { loadBookinfo } from "./bookinfo.ts";
 import { describeCalls } from "./demo/transcript.ts";
 import { startTestGraydesk } from "./graydesk.ts";
 import { startKubeServer } from "./kube/index.ts";
 import { type SlackActor, type StoredMessage, startSlackApiServer } from "./slack/index.ts";
+import { tempDir } from "./temp-dir.ts";
 
 const ALICE: SlackActor = { id: "U0ALICE", name: "alice" };
 const BOB: SlackActor = { id: "U0BOB", name: "bob" };
@@ -18,7 +18,7 @@ const names = {
   channels: { C0RELEASES: "releases" } as Record<string, string>,
 };
 
-const policyDir = mkdtempSync(path.join(tmpdir(), "graydesk-demo-"));
+const policyDir = tempDir("graydesk-demo-");
 const policyFile = path.join(policyDir, "policy.yaml");
 writeFileSync(
   policyFile,

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -14,7 +15,7 @@ export function runEntryPoint(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["src/main.ts"], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", ...env },
+      env: { PATH: process.env.PATH ?? "", TMPDIR: tmpdir(), ...env },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
 import type { Config, StoreKind } from "../../src/config.ts";
@@ -11,6 +10,7 @@ import {
   type SocketModeServer,
   type startSlackApiServer,
 } from "./slack/index.ts";
+import { tempDir } from "./temp-dir.ts";
 
 type SlackApi = Awaited<ReturnType<typeof startSlackApiServer>>;
 
@@ -18,7 +18,7 @@ export const SIGNING_SECRET = "graydesk-test-signing-secret";
 
 /** A kubeconfig for a server that is not there: readiness must say so. */
 export function unreachableKubeconfig(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "graydesk-kc-"));
+  const dir = tempDir("graydesk-kc-");
   const file = path.join(dir, "kubeconfig");
   writeFileSync(
     file,
@@ -83,7 +83,7 @@ export async function startTestGraydesk(
       : { botToken: api.bot.token, mode: "http", signingSecret: SIGNING_SECRET, port, apiUrl: api.url },
     kube: { kubeconfig: overrides.kubeconfig ?? unreachableKubeconfig() },
     ...(overrides.clusters ? { clusters: overrides.clusters } : {}),
-    dataDir: overrides.dataDir ?? mkdtempSync(path.join(tmpdir(), "graydesk-data-")),
+    dataDir: overrides.dataDir ?? tempDir("graydesk-data-"),
     store: overrides.store ?? "lowdb",
     logLevel: "debug",
     shutdownTimeoutMs: overrides.shutdownTimeoutMs ?? 5_000,

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { SIGNING_SECRET } from "../harness/graydesk.ts";
 import { createSlackClient, freePort, type SlackApiServer } from "../harness/slack/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -41,11 +41,12 @@ export async function startReplica(
   timeoutMs = 20_000,
 ): Promise<Replica> {
   const port = await freePort();
-  const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), `graydesk-replica-${name}-`));
+  const dataDir = options.dataDir ?? tempDir(`graydesk-replica-${name}-`);
   const child = spawn(process.execPath, ["src/main.ts"], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "",
+      TMPDIR: tmpdir(),
       SLACK_BOT_TOKEN: options.botToken,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_MODE: "http",

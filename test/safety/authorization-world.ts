@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { AppsV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { GatedReleases } from "../../src/controllers/index.ts";
@@ -10,6 +9,7 @@ import { type RunningGraydesk, startTestGraydesk } from "../harness/graydesk.ts"
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 import type { RecordedCall, SlackApiServer, SlackClient } from "../harness/slack/index.ts";
 import { startSlackApiServer } from "../harness/slack/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 import { until } from "../slack/desk/world.ts";
 
 export const NAMESPACES = ["bookinfo", "shop"] as const;
@@ -66,7 +66,7 @@ export async function startAuthWorld(): Promise<AuthWorld> {
       name: id.toLowerCase(),
     })),
   );
-  const dataDir = mkdtempSync(path.join(tmpdir(), "graydesk-authz-"));
+  const dataDir = tempDir("graydesk-authz-");
   const app = await startTestGraydesk(api, { kubeconfig: kube.kubeconfigPath, policyFile: POLICY, dataDir });
   const { desk, cards, store } = app.graydesk.deps;
   await store.update((d) => {

@@ -1,13 +1,13 @@
 // A DATA_DIR Graydesk cannot create: the real entry point names the directory and exits non-zero.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runEntryPoint } from "../harness/entry-point.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 
 describe("DATA_DIR that cannot be created", () => {
   it("below a regular file (ENOTDIR): a clear error naming the directory, non-zero exit", async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), "graydesk-datadir-")), "not-a-dir");
+    const file = path.join(tempDir("graydesk-datadir-"), "not-a-dir");
     writeFileSync(file, "a file, not a directory\n");
     const dataDir = path.join(file, "data");
     const { code, stderr } = await runEntryPoint({
@@ -42,7 +42,7 @@ describe("DATA_DIR that stops taking writes while Graydesk runs", () => {
       const { CoreV1Api } = await import("@kubernetes/client-node");
       const kube = await startKubeServer();
       const api = await startSlackApiServer();
-      const dataDir = mkdtempSync(path.join(tmpdir(), "graydesk-datadir-"));
+      const dataDir = tempDir("graydesk-datadir-");
       const app = await startTestGraydesk(api, { kubeconfig: kube.kubeconfigPath, dataDir });
       try {
         await kube

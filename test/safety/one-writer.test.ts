@@ -1,7 +1,6 @@
 // Two Graydesk processes on one DATA_DIR (two pods sharing a volume, a second `npm start`): the second refuses to
 // start with words saying why, and the first keeps its job, its pending request and its file byte for byte.
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STATE_FILE } from "../../src/store/file-store.ts";
@@ -10,6 +9,7 @@ import { runEntryPoint } from "../harness/entry-point.ts";
 import { SIGNING_SECRET, startTestGraydesk } from "../harness/graydesk.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 import { freePort, type SlackApiServer, startSlackApiServer } from "../harness/slack/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 import { type Replica, startReplica } from "../replicas/replica-process.ts";
 import {
   ALICE,
@@ -34,7 +34,7 @@ beforeAll(async () => {
   await loadBookinfo(kube.kubeConfig(), "bookinfo", { reviewsVersions: ["v1"], withDestinationRule: true });
   api = await startSlackApiServer();
   api.setUsers([ALICE, BOB, CAROL, DAVE]);
-  dataDir = mkdtempSync(path.join(tmpdir(), "graydesk-one-writer-"));
+  dataDir = tempDir("graydesk-one-writer-");
   const app = await startTestGraydesk(api, { kubeconfig: kube.kubeconfigPath, policyFile: POLICY, dataDir });
   try {
     const world = { kube, api, app } as unknown as World;

@@ -1,8 +1,7 @@
 // Graydesk is SIGKILLed in the middle of an approved shift (an OOM kill, a lost node): nothing is flushed.
 // The next process on the same DATA_DIR completes or reverts the plan at start-up, so the VirtualService,
 // the job's recorded traffic and the approval's outcome agree, and the audit log keeps every line it had.
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUDIT_FILE } from "../../src/store/audit-log.ts";
@@ -11,6 +10,7 @@ import { loadBookinfo } from "../harness/bookinfo.ts";
 import { startTestGraydesk } from "../harness/graydesk.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 import { type SlackApiServer, type StoredMessage, startSlackApiServer } from "../harness/slack/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 import { type Replica, startReplica } from "../replicas/replica-process.ts";
 import {
   ALICE,
@@ -37,7 +37,7 @@ beforeAll(async () => {
   await loadBookinfo(kube.kubeConfig(), "bookinfo", { reviewsVersions: ["v1"], withDestinationRule: true });
   api = await startSlackApiServer();
   api.setUsers([ALICE, BOB, CAROL, DAVE]);
-  dataDir = mkdtempSync(path.join(tmpdir(), "graydesk-sigkill-"));
+  dataDir = tempDir("graydesk-sigkill-");
   // The job is set up in-process (the wizard is not what is under test), then the real entry point takes over.
   const app = await startTestGraydesk(api, { kubeconfig: kube.kubeconfigPath, policyFile: POLICY, dataDir });
   try {

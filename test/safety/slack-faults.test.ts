@@ -1,14 +1,12 @@
 // Slack down or rate limiting while an approval is applied: the cluster changes once and at once, and every
 // message Graydesk owes Slack arrives, in order, once Slack is back (even across a restart).
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.ts";
 import { SlackOutbox } from "../../src/slack/outbox.ts";
 import { openFileStore, type Store } from "../../src/store/index.ts";
 import { type SlackApiServer, type StoredMessage, startSlackApiServer } from "../harness/slack/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 import {
   ALICE,
   approvalMessage,
@@ -160,7 +158,7 @@ describe("an approval applied while Slack is down or rate limiting", () => {
 
 describe("the outbox against the Slack test server", () => {
   let api: SlackApiServer;
-  const fresh = () => mkdtempSync(path.join(tmpdir(), "graydesk-outbox-"));
+  const fresh = () => tempDir("graydesk-outbox-");
   const open = (store: Store) =>
     new SlackOutbox({
       client: new WebClient(api.bot.token, { slackApiUrl: api.url, retryConfig: { retries: 0 } }),

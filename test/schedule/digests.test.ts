@@ -1,6 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   DigestSchedules,
@@ -11,9 +8,10 @@ import {
   validateTimezone,
 } from "../../src/schedule/index.ts";
 import { openFileStore, type Store } from "../../src/store/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 
 const stores: Store[] = [];
-async function freshStore(dir = mkdtempSync(path.join(tmpdir(), "graydesk-digests-"))) {
+async function freshStore(dir = tempDir("graydesk-digests-")) {
   const store = await openFileStore(dir);
   stores.push(store);
   return store;
@@ -176,7 +174,7 @@ describe("digest schedules", () => {
 
   it("schedules survive a restart: a new instance over the same state runs them", async () => {
     vi.setSystemTime(new Date("2025-07-01T08:00:00Z"));
-    const dir = mkdtempSync(path.join(tmpdir(), "graydesk-digests-"));
+    const dir = tempDir("graydesk-digests-");
     const first = await openFileStore(dir);
     await schedules(first, [], "a").set("C1", "0 9 * * *", "UTC", "U1");
     await first.close();

@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { readFileSync, rmSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { OPEN_DEFAULTS, type Policy } from "../../src/approvals/index.ts";
@@ -9,6 +7,7 @@ import { StepRunner, type StepSchedule } from "../../src/schedule/index.ts";
 import { stepHealth } from "../../src/slack/live/step-health.ts";
 import { openFileStore, type Store, type StoredRecord } from "../../src/store/index.ts";
 import { analysisSettings, analyze } from "../../src/telemetry/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 
 const baseJob = parse(
   readFileSync(new URL("../fixtures/release/reviews-job.yaml", import.meta.url), "utf8"),
@@ -27,7 +26,7 @@ afterEach(async () => {
 
 /** A runner whose health is the real analysis of what the new version served in the last check. */
 async function setup(requestsToNew: () => number) {
-  const dir = mkdtempSync(path.join(tmpdir(), "graydesk-step-approval-"));
+  const dir = tempDir("graydesk-step-approval-");
   const store: Store = await openFileStore(dir);
   cleanup.push(async () => {
     await store.close();

@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { openPolicy, type Policy } from "../../src/approvals/index.ts";
@@ -13,6 +11,7 @@ import {
   type StepSchedule,
 } from "../../src/schedule/index.ts";
 import { openFileStore, type Store } from "../../src/store/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 
 const baseJob = parse(
   readFileSync(new URL("../fixtures/release/reviews-job.yaml", import.meta.url), "utf8"),
@@ -205,7 +204,7 @@ afterEach(async () => {
 });
 
 async function world(autoSteps: boolean): Promise<{ w: World; runner: (name?: string) => StepRunner }> {
-  const store = await openFileStore(mkdtempSync(path.join(tmpdir(), "graydesk-steps-")));
+  const store = await openFileStore(tempDir("graydesk-steps-"));
   stores.push(store);
   const w: World = { job: withShare(0), health: OK, calls: [], store, now: T0 };
   const policy: Policy = { ...openPolicy(), defaults: { ...openPolicy().defaults, autoSteps } };

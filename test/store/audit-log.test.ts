@@ -1,10 +1,10 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AUDIT_FILE, openAuditLog } from "../../src/store/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 
-const fresh = () => mkdtempSync(path.join(tmpdir(), "graydesk-audit-"));
+const fresh = () => tempDir("graydesk-audit-");
 const clock = () => new Date("2026-11-22T10:00:00Z");
 
 describe("audit log", () => {

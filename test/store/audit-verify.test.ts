@@ -1,17 +1,17 @@
 // `npm run audit:verify` walks the chain and names the first broken record: an edited, a deleted and a cut
 // record in turn, each in a log otherwise intact.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AUDIT_FILE, openAuditLog } from "../../src/store/index.ts";
 import { ROOT } from "../harness/entry-point.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 
 let intact: string[];
 
 beforeAll(async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "graydesk-audit-verify-"));
+  const dir = tempDir("graydesk-audit-verify-");
   const log = await openAuditLog(dir, () => new Date("2026-11-22T10:00:00Z"));
   for (let i = 1; i <= 10; i++)
     await log.append({ kind: i % 2 ? "approved" : "applied", actor: "U0BOB", job: "reviews", detail: { i } });
@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 /** Runs the npm script on a copy of the log changed by `spoil`. */
 function verify(lines: string[], ending = "\n"): { status: number | null; out: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), "graydesk-audit-verify-"));
+  const dir = tempDir("graydesk-audit-verify-");
   writeFileSync(path.join(dir, AUDIT_FILE), `${lines.join("\n")}${ending}`);
   const run = spawnSync("npm", ["run", "--silent", "audit:verify", "--", dir], {
     cwd: ROOT,

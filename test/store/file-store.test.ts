@@ -1,10 +1,10 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { openFileStore, SCHEMA_VERSION, STATE_FILE, StoreWriteError } from "../../src/store/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 
-const fresh = () => mkdtempSync(path.join(tmpdir(), "graydesk-store-"));
+const fresh = () => tempDir("graydesk-store-");
 
 describe("file store", () => {
   it("creates the state file with the current schema version and every collection", async () => {

@@ -1,5 +1,3 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -14,6 +12,7 @@ import {
   StoreError,
 } from "../../src/store/index.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 
 let server: KubeTestServer;
 const opened: Store[] = [];
@@ -194,7 +193,7 @@ describe("Kubernetes store", () => {
 
 describe("openStore", () => {
   it("opens the lowdb file store for STORE=lowdb", async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), "graydesk-open-"));
+    const dataDir = tempDir("graydesk-open-");
     const store = await openStore({ store: "lowdb", dataDir }, server.kubeConfig());
     opened.push(store);
     await store.update((d) => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
@@ -13,6 +12,7 @@ import {
   VERSION_COLOURS,
 } from "../../src/telemetry/chart.ts";
 import { loadCharts, type VersionHealthReport } from "../../src/telemetry/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 
 const TO = Date.UTC(2026, 0, 5, 12, 0);
 const FROM = TO - 30 * 60_000;
@@ -95,7 +95,7 @@ function rowsAt(png: PNG, hex: string, x: number): number[] {
   return rows;
 }
 
-const dir = mkdtempSync(join(tmpdir(), "graydesk-chart-"));
+const dir = tempDir("graydesk-chart-");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("the split chart", () => {

@@ -3,8 +3,7 @@
 // all on loopback; a kubelet stand-in marks Pods Ready; the project's CRDs are installed.
 
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import type { User } from "../kube/authz.ts";
@@ -13,6 +12,7 @@ import { writeKubeconfigFile } from "../kube/kubeconfig.ts";
 import type { Mesh } from "../kube/registry.ts";
 import type { RecordedRequest } from "../kube/server.ts";
 import { freePort } from "../slack/free-port.ts";
+import { tempDir } from "../temp-dir.ts";
 import { makeKeys } from "./certs.ts";
 import { installCrds } from "./crds.ts";
 import { type KubeletStandIn, startKubelet } from "./kubelet.ts";
@@ -64,7 +64,7 @@ export interface Envtest {
 export async function startEnvtest(opts: EnvtestOptions = {}): Promise<Envtest> {
   const assets = opts.assets ?? envtestAssets();
   if (!assets) throw new Error("KUBEBUILDER_ASSETS must name a folder with kube-apiserver and etcd");
-  const dir = mkdtempSync(join(tmpdir(), "graydesk-envtest-"));
+  const dir = tempDir("graydesk-envtest-");
   const processes: Running[] = [];
   let kubelet: KubeletStandIn | undefined;
   let proxy: RecordingProxy | undefined;

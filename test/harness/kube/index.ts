@@ -1,10 +1,9 @@
 // A Kubernetes API server in-process for tests: real HTTP, real client-node and kubectl on the other end.
 
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
+import { tempDir } from "../temp-dir.ts";
 import { Api } from "./api.ts";
 import type { PolicyRule, User } from "./authz.ts";
 import { Controllers } from "./controllers.ts";
@@ -140,7 +139,7 @@ export async function startKubeServer(opts: KubeTestServerOptions = {}): Promise
   });
   const server = await listenDual(handler, opts.port ?? 0);
   url = `http://127.0.0.1:${server.port}`;
-  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "graydesk-kube-"));
+  const dir = opts.dir ?? tempDir("graydesk-kube-");
   const writeKubeconfig = (token: string, path = join(dir, `kubeconfig-${token.slice(0, 8)}.yaml`)) =>
     writeKubeconfigFile(path, url.replace("http:", "https:"), token, caCertificate());
   const kubeconfigPath = writeKubeconfig(adminToken, join(dir, "kubeconfig.yaml"));

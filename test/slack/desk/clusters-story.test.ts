@@ -2,8 +2,7 @@
 // kubeconfig, CLUSTERS=staging=staging,prod-eu=prod-eu): a staging shift applies after one approval, a prod-eu
 // shift needs two; with prod-eu's server stopped, readiness names it, staging keeps working, and the digest lists
 // both clusters' jobs with prod-eu's marked "cluster unreachable".
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +11,7 @@ import { loadBookinfo } from "../../harness/bookinfo.ts";
 import { type RunningGraydesk, startTestGraydesk } from "../../harness/graydesk.ts";
 import { type KubeTestServer, mergedKubeconfig, startKubeServer } from "../../harness/kube/index.ts";
 import { type SlackApiServer, type StoredMessage, startSlackApiServer } from "../../harness/slack/index.ts";
+import { tempDir } from "../../harness/temp-dir.ts";
 import { ALICE, approvalMessage, BOB, CAROL, CHANNEL, DAVE, until } from "./world.ts";
 
 const POLICY = `
@@ -56,7 +56,7 @@ const ephemeralTo = (user: { id: string }, containing: string) =>
   until(() => api.ephemerals(user.id).find((e) => String(e.text).includes(containing)), 15_000);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "graydesk-two-clusters-"));
+  dir = tempDir("graydesk-two-clusters-");
   for (const name of ["staging", "prod-eu"]) {
     const server = await startKubeServer({ podReadyDelayMs: 20 });
     servers[name] = server;
