@@ -1,8 +1,7 @@
 // Graydesk is SIGKILLed while a new version is coming up, after it told the creator "once it is ready,
 // Graydesk asks for approval…". The promise is in the store with the job: the next process opens that request
 // when the version is ready, once, and a further restart does not open it again.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReleaseJob } from "../../src/release/index.ts";
@@ -10,6 +9,7 @@ import { STATE_FILE } from "../../src/store/file-store.ts";
 import { loadBookinfo } from "../harness/bookinfo.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 import { type SlackApiServer, startSlackApiServer } from "../harness/slack/index.ts";
+import { tempDir } from "../harness/temp-dir.ts";
 import { type Replica, startReplica } from "../replicas/replica-process.ts";
 import { ALICE, BOB, CAROL, CHANNEL, DAVE, POLICY, reviewsWeights, until } from "../slack/desk/world.ts";
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
   await loadBookinfo(kube.kubeConfig(), "bookinfo", { reviewsVersions: ["v1"], withDestinationRule: true });
   api = await startSlackApiServer();
   api.setUsers([ALICE, BOB, CAROL, DAVE]);
-  dataDir = mkdtempSync(path.join(tmpdir(), "graydesk-sigkill-promise-"));
+  dataDir = tempDir("graydesk-sigkill-promise-");
 }, 30_000);
 afterAll(async () => {
   for (const r of running) await r.kill();
