@@ -1,5 +1,6 @@
-import type { ServicePort, Version } from "../release/index.ts";
-import { VERSION_LABEL } from "../release/index.ts";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
+import type { ContainerSettings, ServicePort, Version } from "../release/index.ts";
+import { settingsOfPod, VERSION_LABEL } from "../release/index.ts";
 import type { Kube, KubeObject } from "./kube.ts";
 
 /** One deployed version of a service: the Deployment whose pods carry that `version` label. */
@@ -11,6 +12,8 @@ export interface DeployedVersion {
   images: string[];
   /** Work containers by name: the wizard's "replace the image" offers one field per container. */
   containers: { name: string; image: string }[];
+  /** Every container (work, then init) with all its settings: "Describe the containers" starts from these. */
+  described: ContainerSettings[];
 }
 
 type Labels = Record<string, string>;
@@ -45,12 +48,8 @@ export function versionsOf(service: KubeObject, deployments: KubeObject[]): Depl
   return deployments
     .filter((deployment) => selects(selector, podLabelsOf(deployment)))
     .map((deployment) => {
-      const containers =
-        (
-          deployment.spec?.template as
-            | { spec?: { containers?: { name?: string; image?: string }[] } }
-            | undefined
-        )?.spec?.containers ?? [];
+      const pod = (deployment.spec?.template as { spec?: IPodSpec } | undefined)?.spec;
+      const containers = pod?.containers ?? [];
       return {
         version: podLabelsOf(deployment)[VERSION_LABEL] ?? "latest",
         deployment: deployment.metadata.name,
@@ -61,6 +60,7 @@ export function versionsOf(service: KubeObject, deployments: KubeObject[]): Depl
           name: container.name ?? "",
           image: container.image ?? "",
         })),
+        described: pod ? settingsOfPod(pod) : [],
       };
     })
     .sort((a, b) => a.version.localeCompare(b.version));

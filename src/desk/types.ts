@@ -1,4 +1,5 @@
 import type {
+  ContainerSettings,
   MatchRule,
   NewVersionGuard,
   NewVersionSettings,
@@ -32,6 +33,8 @@ export interface VersionInfo {
   images: string[];
   /** The pod's work containers by name, so "replace the image" can offer one field per container. */
   containers?: { name: string; image: string }[];
+  /** Every container (work, then init) with all its settings, as it runs. */
+  described?: ContainerSettings[];
 }
 
 export interface ServiceInfo {

@@ -1,8 +1,9 @@
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
-import type { NewVersionSettings } from "./container-settings.ts";
-import { containerSpec, HOST_TIME_PATH, HOST_TIME_VOLUME } from "./container-spec.ts";
+import { containerOntoRunning } from "./container-onto-running.ts";
+import type { ContainerSettings, NewVersionSettings } from "./container-settings.ts";
+import { HOST_TIME_PATH, HOST_TIME_VOLUME } from "./container-spec.ts";
 import { ReleaseError } from "./errors.ts";
 
 export const MANAGED_BY = "graydesk";
@@ -111,13 +112,23 @@ function podSpec(stable: IPodSpec, settings: NewVersionSettings): IPodSpec {
       ...(stable.initContainers ? { initContainers: stable.initContainers.map(swap) } : {}),
     };
   }
-  const work = change.containers.filter((c) => c.type === "work").map(containerSpec);
-  const init = change.containers.filter((c) => c.type === "init").map(containerSpec);
+  // A described container that runs today keeps every setting the forms did not change.
+  const running = [...stable.containers, ...(stable.initContainers ?? [])];
+  const build = (settings: ContainerSettings) =>
+    containerOntoRunning(
+      settings,
+      running.find((c) => c.name === settings.name),
+    );
+  const work = change.containers.filter((c) => c.type === "work").map(build);
+  const init = change.containers.filter((c) => c.type === "init").map(build);
   const { initContainers: _old, ...rest } = stable;
   const spec: IPodSpec = { ...rest, containers: work, ...(init.length ? { initContainers: init } : {}) };
-  if (change.containers.some((c) => c.syncHostTimezone)) {
-    const volumes = (stable.volumes ?? []).filter((volume) => volume.name !== HOST_TIME_VOLUME);
-    spec.volumes = [...volumes, { name: HOST_TIME_VOLUME, hostPath: { path: HOST_TIME_PATH } }];
+  const hasHostTime = (stable.volumes ?? []).some((volume) => volume.name === HOST_TIME_VOLUME);
+  if (change.containers.some((c) => c.syncHostTimezone) && !hasHostTime) {
+    spec.volumes = [
+      ...(stable.volumes ?? []),
+      { name: HOST_TIME_VOLUME, hostPath: { path: HOST_TIME_PATH } },
+    ];
   }
   return spec;
 }

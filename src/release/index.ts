@@ -1,7 +1,9 @@
 // The release domain's public face: plain data in, plain data out. No I/O anywhere in this folder.
 export { changed } from "./changed.ts";
+export { containerOntoRunning } from "./container-onto-running.ts";
 export type * from "./container-settings.ts";
 export { splitCommaList } from "./container-settings.ts";
+export { mibOf, settingsOfContainer, settingsOfPod } from "./container-settings-of.ts";
 export { containerSpec, HOST_TIME_PATH, HOST_TIME_VOLUME } from "./container-spec.ts";
 export type { NewVersionTarget } from "./deployment.ts";
 export {

@@ -48,7 +48,7 @@ describe("discovery with Istio and Bookinfo", () => {
       ports: [{ name: "http", port: 9080, protocol: "TCP" }],
       gateways: [],
     });
-    expect(reviews?.versions).toEqual([
+    expect(reviews?.versions.map(({ described: _, ...version }) => version)).toEqual([
       {
         version: "v1",
         deployment: "reviews-v1",
@@ -65,6 +65,14 @@ describe("discovery with Istio and Bookinfo", () => {
         images: ["docker.io/istio/examples-bookinfo-reviews-v2:1.20.3"],
         containers: [{ name: "reviews", image: "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3" }],
       },
+    ]);
+    // Every container with its settings, for "Describe the containers".
+    expect(reviews?.versions[0]?.described).toEqual([
+      expect.objectContaining({
+        name: "reviews",
+        type: "work",
+        image: "docker.io/istio/examples-bookinfo-reviews-v1:1.20.3",
+      }),
     ]);
   });
 

@@ -167,7 +167,11 @@ describe("deriveNewVersionDeployment, with full container specs", () => {
           seLinuxOptions: { level: "s0:c1,c2" },
           capabilities: { add: ["NET_ADMIN"], drop: ["SYS_TIME"] },
         },
-        volumeMounts: [{ name: "host-time", mountPath: "/etc/localtime", readOnly: true }],
+        // The running reviews container's own mount is kept: the forms describe only the timezone one.
+        volumeMounts: [
+          { name: "tmp", mountPath: "/tmp" },
+          { name: "host-time", mountPath: "/etc/localtime", readOnly: true },
+        ],
       },
     ]);
     expect(spec?.initContainers).toEqual([

@@ -60,6 +60,7 @@ export function stableInfoOf(service: ServiceInfo): StableInfo {
       readyReplicas: v.readyReplicas,
     })),
     containers,
+    ...(stable?.described?.length ? { described: stable.described } : {}),
     ...(service.activeJob ? { activeJob: service.activeJob } : {}),
     routers: service.routers,
   };

@@ -17,6 +17,8 @@ export interface StableInfo {
   versions: { version: Version; replicas: number; readyReplicas: number }[];
   /** The stable version's containers: "replace the image" offers one field per container. */
   containers: { name: string; image: string }[];
+  /** The stable version's containers with every setting: "Describe the containers" starts from them. */
+  described?: ContainerSettings[];
   /** A job already running on the service (one active job per service). */
   activeJob?: string;
   /** The routers that can split this service's traffic here, the detected default first. */

@@ -107,14 +107,17 @@ export function readVersionStep(values: StateValues, state: WizardState): Wizard
     replicas: readNumber(values, ids.wizard.replicas),
     mode,
     ...(mode === "replace-image" ? { images } : {}),
-    // Describing the containers starts from the current version's, so the common edit is one image away.
+    // Describing the containers starts from the current version's with every setting, so the common edit is
+    // one image away and the forms show what runs today.
     ...(mode === "full" && !state.containers?.length
       ? {
-          containers: (state.stable?.containers ?? []).map((c) => ({
-            name: c.name,
-            image: c.image,
-            type: "work" as const,
-          })),
+          containers:
+            state.stable?.described ??
+            (state.stable?.containers ?? []).map((c) => ({
+              name: c.name,
+              image: c.image,
+              type: "work" as const,
+            })),
         }
       : {}),
   };
