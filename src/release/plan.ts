@@ -93,7 +93,8 @@ const SUBSET_KINDS = ["DestinationRule", "ServicePolicy"];
 /**
  * Safe order: no traffic moves to a version before its Deployment is ready (create Deployment →
  * wait-ready → subsets → routes), and traffic leaves a version before it goes away (routes → subsets
- * → scale down → delete Deployment). Steps of the same rank keep their given order.
+ * → scale down → delete Deployment; a KubeSphere Strategy is deleted last). Steps of the same rank keep their
+ * given order.
  */
 export function orderSteps(steps: PlanStep[]): PlanStep[] {
   return steps
@@ -114,6 +115,9 @@ function rank(step: PlanStep): number {
     if (step.action === "delete") return 6;
     return removesSubsets(step) ? 6 : 3;
   }
+  // Deleting a KubeSphere Strategy hands the routes back to KubeSphere's default, the first subset of the
+  // DestinationRule it keeps from the Deployments: so only once the removed version's Deployment is gone.
+  if (kind === "Strategy" && step.action === "delete") return 9;
   if (ROUTING_KINDS.includes(kind)) return step.action === "delete" ? 5 : 4;
   return 4;
 }

@@ -26,6 +26,15 @@ const order = (steps: PlanStep[]) =>
   orderSteps(steps).map((step) => `${step.action} ${step.object.kind}/${step.object.name}`);
 
 describe("orderSteps", () => {
+  it("deletes a KubeSphere Strategy only after the removed version's Deployment", () => {
+    expect(
+      order([
+        { action: "delete", object: ref("Strategy", "reviews-v2", "servicemesh.kubesphere.io/v1alpha2") },
+        { action: "delete", object: deployment("reviews-v1") },
+      ]),
+    ).toEqual(["delete Deployment/reviews-v1", "delete Strategy/reviews-v2"]);
+  });
+
   it("moves traffic to a version only after its Deployment is ready", () => {
     expect(
       order([

@@ -41,9 +41,10 @@ export interface KubeTestServerOptions {
   bookmarkIntervalMs?: number;
   /**
    * Runs a stand-in for KubeSphere's virtualservice controller: mesh-governed Services get the VirtualService
-   * their DestinationRule and Strategy call for (needs the istio and kubesphere CRDs).
+   * their DestinationRule and Strategy call for (needs the istio and kubesphere CRDs); "with-destination-rules"
+   * also writes each DestinationRule from the ready Deployments behind the Service, as KubeSphere does.
    */
-  kubesphereController?: boolean;
+  kubesphereController?: boolean | "with-destination-rules";
 }
 
 export interface KubeTestServer {
@@ -96,7 +97,11 @@ export async function startKubeServer(opts: KubeTestServerOptions = {}): Promise
     now,
   });
 
-  const kubesphere = opts.kubesphereController ? new KubeSphereVirtualServices(store) : undefined;
+  const kubesphere = opts.kubesphereController
+    ? new KubeSphereVirtualServices(store, {
+        destinationRules: opts.kubesphereController === "with-destination-rules",
+      })
+    : undefined;
 
   const stamp = now()
     .toISOString()

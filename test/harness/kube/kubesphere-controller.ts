@@ -7,6 +7,7 @@ import { asObject, newUid } from "./objects.ts";
 import type { KubeObject, Store, StoreEvent } from "./store.ts";
 
 const SERVICES = "/services";
+const DEPLOYMENTS = "apps/deployments";
 const RULES = "networking.istio.io/destinationrules";
 const VIRTUAL_SERVICES = "networking.istio.io/virtualservices";
 const STRATEGIES = "servicemesh.kubesphere.io/strategies";
@@ -46,8 +47,12 @@ export class KubeSphereVirtualServices {
   private scheduled = false;
   private stopped = false;
 
-  constructor(store: Store) {
+  /** Also stand in for the DestinationRule controller (see syncRule). */
+  private readonly withRules: boolean;
+
+  constructor(store: Store, opts: { destinationRules?: boolean } = {}) {
     this.store = store;
+    this.withRules = opts.destinationRules ?? false;
     this.unsubscribe = store.subscribe((e) => this.onEvent(e));
   }
 
@@ -59,6 +64,9 @@ export class KubeSphereVirtualServices {
   private onEvent(e: StoreEvent): void {
     const ns = e.object.metadata.namespace ?? "";
     if (e.gr === SERVICES) this.enqueue(ns, e.object.metadata.name ?? "");
+    // Its DestinationRule follows the Deployments (and their readiness) behind each Service.
+    if (e.gr === DEPLOYMENTS)
+      for (const service of this.store.list(SERVICES, ns)) this.enqueue(ns, service.metadata.name ?? "");
     // A new or changed DestinationRule: its Service (same name). Deleting one changes nothing at once.
     if (e.gr === RULES && e.type !== "DELETED") this.enqueue(ns, e.object.metadata.name ?? "");
     if (e.gr === STRATEGIES) this.strategyChanged(e.object);
@@ -104,6 +112,7 @@ export class KubeSphereVirtualServices {
     if (!isAppComponent(labels) || service.metadata.annotations?.[MESH] !== "true" || ports.length === 0)
       return;
     const app = labels.app as string;
+    if (this.withRules) this.syncRule(service, ns, name);
     const rule = this.store.get(RULES, ns, name);
     const subsets = (asObject(rule?.spec).subsets as { name: string }[] | undefined) ?? [];
     if (!rule || subsets.length === 0) return; // KubeSphere retries until its DestinationRule controller made one
@@ -128,6 +137,43 @@ export class KubeSphereVirtualServices {
     next.metadata.labels = { ...labels };
     next.metadata.generation = (current?.metadata.generation ?? 0) + 1;
     this.store.put(VIRTUAL_SERVICES, next, current ? "MODIFIED" : "ADDED");
+  }
+
+  /**
+   * KubeSphere's DestinationRule controller: one subset per ready, mesh-governed Deployment behind the Service,
+   * named after its `version` label. (KubeSphere also wants the three app labels on each Deployment's selector;
+   * Bookinfo's selectors carry only app and version, so this stand-in does not ask for them.)
+   */
+  private syncRule(service: KubeObject, ns: string, name: string): void {
+    const selector = (asObject(service.spec).selector as Record<string, string> | undefined) ?? {};
+    const subsets = this.store
+      .list(DEPLOYMENTS, ns)
+      .filter((d) => Object.entries(selector).every(([k, v]) => labelsOf(d)[k] === v))
+      .filter((d) => d.metadata.annotations?.[MESH] === "true" && labelsOf(d).version)
+      .filter((d) => Number(asObject(d.status).readyReplicas ?? 0) > 0)
+      .sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""))
+      .map((d) => {
+        const version = labelsOf(d).version as string;
+        return { name: version.replace(/[._-]/g, ""), labels: { version } };
+      });
+    const current = this.store.get(RULES, ns, name);
+    const spec = { host: name, subsets };
+    if (current && same(current.spec, spec)) return;
+    const next: KubeObject = current
+      ? { ...structuredClone(current), spec }
+      : {
+          apiVersion: "networking.istio.io/v1alpha3",
+          kind: "DestinationRule",
+          metadata: {
+            name,
+            namespace: ns,
+            uid: newUid(),
+            creationTimestamp: stamp(),
+            labels: labelsOf(service),
+          },
+          spec,
+        };
+    this.store.put(RULES, next, current ? "MODIFIED" : "ADDED");
   }
 
   private fromStrategy(strategy: KubeObject, host: string, ports: Port[], subsets: { name: string }[]): Json {
