@@ -27,6 +27,8 @@ export interface HealthWatchOptions {
   maxChecks?: number;
 }
 
+const QUIET_MS = 60 * 60_000;
+
 /** A health report as one check: requests in the rate window per version, mirrored copies left out. */
 export function sampleOf(report: VersionHealthReport): AnalysisSample {
   const windowSeconds = durationSeconds(report.window.rate);
@@ -60,6 +62,7 @@ export class HealthWatch {
       const kept = (this.#checks.get(job.id) ?? []).filter((s) => !since || s.at >= since.at);
       kept.push({ ...sampleOf(health), at });
       this.#checks.set(job.id, kept.slice(-(this.#o.maxChecks ?? 200)));
+      this.#forgetQuiet(at);
     }
     return this.analysis(job);
   }
@@ -89,13 +92,23 @@ export class HealthWatch {
     };
   }
 
+  #prunedAt = 0;
+
+  /** Jobs no longer checked (finished, deleted) are forgotten after an hour, looked for once a minute. */
+  #forgetQuiet(now: number): void {
+    if (now - this.#prunedAt < 60_000) return;
+    this.#prunedAt = now;
+    for (const [id, samples] of this.#checks)
+      if ((samples.at(-1)?.at ?? 0) < now - QUIET_MS) this.#checks.delete(id);
+  }
+
   #now(): number {
     return (this.#o.now?.() ?? new Date()).getTime();
   }
 
-  /** Forgets jobs that are no longer live. */
-  keepOnly(jobIds: Set<string>): void {
-    for (const id of this.#checks.keys()) if (!jobIds.has(id)) this.#checks.delete(id);
+  /** How many jobs have checks kept (for tests and monitoring). */
+  get size(): number {
+    return this.#checks.size;
   }
 }
 
