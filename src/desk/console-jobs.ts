@@ -1,4 +1,9 @@
-import { type DiscoveredService, type KubeObject, versionDeployments } from "../cluster/index.ts";
+import {
+  ClusterError,
+  type DiscoveredService,
+  type KubeObject,
+  versionDeployments,
+} from "../cluster/index.ts";
 import type { ReleaseJob, StrategyObject } from "../release/index.ts";
 import { initialTraffic, readStrategy, STRATEGY_API_VERSION } from "../release/index.ts";
 import { audit, type DeskContext } from "./context.ts";
@@ -35,7 +40,14 @@ async function adoptEverywhere(ctx: DeskContext, namespace?: string): Promise<Re
       adopted.push(...(await adoptIn(ctx, ns, await ctx.discovery.services(ns))));
     return adopted;
   } catch (error) {
-    ctx.logger.warn({ err: error, namespace }, "KubeSphere console jobs could not be adopted");
+    // Release rights are granted per namespace: listing every namespace's Strategies may well be refused, and
+    // is then no news (a command naming the namespace, or the channel's, adopts there).
+    const refusedClusterWide =
+      namespace === undefined && error instanceof ClusterError && error.status === 403;
+    ctx.logger[refusedClusterWide ? "debug" : "warn"](
+      { err: error, namespace },
+      "KubeSphere console jobs could not be adopted",
+    );
     return [];
   }
 }
