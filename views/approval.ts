@@ -2,6 +2,13 @@ import type { Button, KnownBlock } from "@slack/types";
 import type { ApprovalRequest } from "../src/approvals/index.ts";
 import type { Plan } from "../src/release/index.ts";
 import { renderDiff } from "../src/release/index.ts";
+import {
+  type CopyFacts,
+  copyBlock,
+  mentions,
+  type NewVersionFacts,
+  newVersionBlock,
+} from "./approval-lead.ts";
 import { codeBlock, escapeText } from "./escape.ts";
 import { ids } from "./ids.ts";
 import { buildPlanSteps } from "./plan-steps.ts";
@@ -19,6 +26,10 @@ export interface ApprovalView {
   evidence?: string[];
   /** Each version's verdict, shown first; `failing` replaces Approve with "Approve despite failing analysis". */
   analysis?: { lines: string[]; failing?: string };
+  /** What the new version is: shown under who asks and what changes. */
+  newVersion?: NewVersionFacts;
+  /** Set on the approvers-channel copy (and DMs): links to the card and thread, and the approvers mentioned. */
+  copy?: CopyFacts;
 }
 
 const OUTCOME_WORDS: Record<ApprovalRequest["state"], string> = {
@@ -43,6 +54,8 @@ export function buildApprovalRequest(view: ApprovalView): { text: string; blocks
         text: `:raised_hand: <@${request.requestedBy}> asks to *${escapeText(request.operation)}* on job *${escapeText(request.jobName)}* (\`${escapeText(request.namespace)}\`)`,
       },
     },
+    ...newVersionBlock(view.newVersion),
+    ...(request.state === "pending" ? copyBlock(view.copy) : []),
     ...verdictBlocks(view),
     {
       type: "section",
@@ -139,7 +152,11 @@ export function buildApprovalRequest(view: ApprovalView): { text: string; blocks
   }
   const status = request.state === "pending" ? "waiting for approval" : request.state;
   // The fallback text is mrkdwn too (notifications read it): escaped like the blocks.
-  return { text: escapeText(`${request.operation} on ${request.jobName}: ${status}`), blocks };
+  const asked = view.copy && request.state === "pending" ? mentions(view.copy) : "";
+  return {
+    text: `${asked ? `${asked} ` : ""}${escapeText(`${request.operation} on ${request.jobName}: ${status}`)}`,
+    blocks,
+  };
 }
 
 export function outcomeText(request: ApprovalRequest): string {

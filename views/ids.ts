@@ -40,6 +40,8 @@ export const ids = {
   objectsModal: { callback: "objects_modal", object: "objects_object" },
   approval: {
     title: "approval_title",
+    newVersion: "approval_new_version",
+    links: "approval_links",
     summary: "approval_summary",
     diff: "approval_diff",
     notes: "approval_notes",

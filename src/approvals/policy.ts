@@ -28,6 +28,8 @@ export interface NamespacePolicy {
   expiryMinutes: number;
   /** A channel that also receives this namespace's approval requests. */
   approversChannel?: string;
+  /** Approvers who asked for a direct message with each approval request of the namespace (user ids). */
+  approverDms?: string[];
   /**
    * Health limits for telemetry (success rate 0–1, p99 in ms, drift in percentage points), and for the new
    * version against the stable one (success rate drop in points, p99 as a multiple of stable's).
@@ -117,6 +119,7 @@ const KEYS = new Set([
   "selfApproval",
   "expiryMinutes",
   "approversChannel",
+  "approverDms",
   "thresholds",
   "autoSteps",
   "forgottenAfterDays",
@@ -254,6 +257,12 @@ function readEntry(raw: unknown, at: string, base: NamespacePolicy, problems: st
     if (typeof raw.approversChannel === "string" && /^[CG][A-Z0-9]{2,}$/.test(raw.approversChannel)) {
       entry.approversChannel = raw.approversChannel;
     } else problems.push(`${at}.approversChannel: must be a Slack channel id such as C0123ABCD`);
+  }
+  if (raw.approverDms !== undefined) {
+    const dms = raw.approverDms;
+    if (Array.isArray(dms) && dms.every((u) => typeof u === "string" && /^[UW][A-Z0-9]{2,}$/.test(u)))
+      entry.approverDms = dms as string[];
+    else problems.push(`${at}.approverDms: must be a list of Slack user ids such as U0123ABCD`);
   }
   if (raw.allowedRegistries !== undefined) {
     const registries = readRegistries(raw.allowedRegistries, `${at}.allowedRegistries`, problems);

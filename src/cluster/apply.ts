@@ -81,15 +81,16 @@ async function staleFirstWrite(kube: Kube, plan: Plan, error: unknown): Promise<
 
 function stale(pre: Precondition, now: string | undefined): ReleaseError {
   const what = describeRef(pre.ref);
+  // People's words: what happened to the object, not the API server's version counters.
   const state =
     now === undefined
-      ? "now gone"
+      ? "was deleted"
       : pre.resourceVersion === undefined
-        ? `now there (resourceVersion ${now}), though the plan creates it`
-        : `now at resourceVersion ${now} (the plan was made at ${pre.resourceVersion})`;
+        ? "was created by someone else, though the plan creates it"
+        : "was changed by someone else";
   return new ReleaseError(
     "stale-plan",
-    `The cluster changed since this plan was made: ${what} is ${state}; request the change again.`,
+    `The cluster changed since this plan was made: ${what} ${state}; request the change again.`,
   );
 }
 

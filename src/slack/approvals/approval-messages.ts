@@ -1,4 +1,5 @@
 import { buildApprovalRequest } from "../../../views/approval.ts";
+import type { CopyFacts } from "../../../views/approval-lead.ts";
 import { buildNote } from "../../../views/desk-message.ts";
 import type { ApprovalGate } from "../../approvals/index.ts";
 import type { JobChange, ReleaseDesk } from "../../desk/index.ts";
@@ -8,6 +9,7 @@ import type { JobCards } from "../job-card.ts";
 import type { SlackOutbox } from "../outbox.ts";
 import type { RequestAnalysis } from "./analysis-gate.ts";
 import { needsConfirm } from "./change-words.ts";
+import { copyChannels, newVersionFacts } from "./request-facts.ts";
 
 export interface ApprovalMessagesOptions {
   desk: ReleaseDesk;
@@ -42,9 +44,9 @@ export class ApprovalMessages {
 
   /** Posts a new request in each target and remembers where, so later redraws update them all. */
   async post(requestId: string, targets: { channel: string; threadTs?: string }[]): Promise<void> {
-    const message = this.#message(requestId);
-    if (!message) return;
     for (const target of targets) {
+      const message = this.#message(requestId, target.channel);
+      if (!message) return;
       const ts = await this.#o.outbox.send(
         {
           kind: "post",
@@ -55,14 +57,22 @@ export class ApprovalMessages {
         { handler: APPROVAL_POSTED, data: { requestId } },
       );
       if (ts) await this.#o.gate.addMessage(requestId, { channel: target.channel, ts });
+      // The copies elsewhere link to the request in the job's thread.
+      if (ts && target.threadTs) {
+        const thread = { channel: target.channel, ts, threadTs: target.threadTs };
+        await this.#o.store.update((d) => {
+          const copy = d.approvals[requestId]?.copy as CopyFacts | undefined;
+          if (copy) copy.thread = thread;
+        });
+      }
     }
   }
 
   /** Updates every message of a request to its current state. */
   async redraw(requestId: string): Promise<void> {
-    const message = this.#message(requestId);
-    if (!message) return;
     for (const at of this.#o.gate.get(requestId)?.messages ?? []) {
+      const message = this.#message(requestId, at.channel);
+      if (!message) return;
       try {
         await this.#o.outbox.send({ kind: "update", channel: at.channel, ts: at.ts, ...message });
       } catch (error) {
@@ -87,7 +97,7 @@ export class ApprovalMessages {
     }
   }
 
-  #message(requestId: string) {
+  #message(requestId: string, channel: string) {
     const request = this.#o.gate.get(requestId);
     // A controller gate's request is drawn on its release's card (src/controllers), not here.
     if (!request || this.#o.store.data().approvals[requestId]?.controller) return undefined;
@@ -95,8 +105,13 @@ export class ApprovalMessages {
     const plan = this.#o.desk.plan(request.planId);
     const evidence = this.#o.store.data().approvals[requestId]?.evidence as string[] | undefined;
     const analysis = this.#o.store.data().approvals[requestId]?.analysis as RequestAnalysis | undefined;
+    const copy = this.#o.store.data().approvals[requestId]?.copy as CopyFacts | undefined;
+    const job = this.#o.desk.job(request.jobId);
+    const shownCopy = copy && copyChannels(copy).includes(channel) ? copy : undefined;
     return buildApprovalRequest({
       request,
+      ...(job ? { newVersion: newVersionFacts(job) } : {}),
+      ...(shownCopy ? { copy: shownCopy } : {}),
       ...(plan ? { plan } : {}),
       ...(evidence ? { evidence } : {}),
       ...(analysis ? { analysis } : {}),

@@ -23,6 +23,7 @@ import { despiteRule, type RequestAnalysis, requestAnalysis } from "./analysis-g
 import { applyApproved } from "./apply-approved.ts";
 import { ApprovalMessages } from "./approval-messages.ts";
 import { describeChange } from "./change-words.ts";
+import type { StoredCopy } from "./request-facts.ts";
 import { scheduleWords } from "./schedule-words.ts";
 
 export interface ApprovalDeskOptions {
@@ -210,6 +211,22 @@ export class ApprovalDesk {
     if (home) targets.push({ channel: home, ...(card ? { threadTs: card.ts } : {}) });
     if (rules.approversChannel && rules.approversChannel !== home)
       targets.push({ channel: rules.approversChannel });
+    // Approvers who opted in hear of it directly; the requester is not asked to approve their own change.
+    const dms = (rules.approverDms ?? []).filter((user) => user !== opened.requestedBy);
+    for (const user of dms) targets.push({ channel: user });
+    if (targets.length > 1 || dms.length > 0) {
+      const copy: StoredCopy = {
+        channel: rules.approversChannel && rules.approversChannel !== home ? rules.approversChannel : "",
+        ...(card ? { card } : {}),
+        users: rules.approvers?.users ?? [],
+        groups: rules.approvers?.groups ?? [],
+        dms,
+      };
+      await this.#o.store.update((d) => {
+        const record = d.approvals[opened.id];
+        if (record) record.copy = copy;
+      });
+    }
     await this.#messages.post(opened.id, targets);
     for (const old of superseded) await this.#messages.redraw(old.id);
     await this.#messages.refreshCard(job.id);

@@ -32,7 +32,12 @@ export interface World {
 }
 
 export async function startWorld(
-  opts: { socketMode?: boolean; server?: KubeTestServerOptions; reviewsVersions?: string[] } = {},
+  opts: {
+    socketMode?: boolean;
+    server?: KubeTestServerOptions;
+    reviewsVersions?: string[];
+    policyFile?: string;
+  } = {},
 ): Promise<World> {
   const kube = await startTestCluster({ podReadyDelayMs: 20, ...opts.server });
   await loadBookinfo(kube.kubeConfig(), "bookinfo", {
@@ -53,7 +58,7 @@ export async function startWorld(
     : undefined;
   const app = await startTestGraydesk(api, {
     kubeconfig: kube.kubeconfigPath,
-    policyFile: POLICY,
+    policyFile: opts.policyFile ?? POLICY,
     clock: () => new Date(clock.now),
     ...(socket ? { socketMode: socket } : {}),
   });
