@@ -1,7 +1,7 @@
 import { jobScope } from "../src/release/index.ts";
-import { buildNote } from "../views/desk-message.ts";
 import type { DeskCommandDeps } from "./desk-deps.ts";
 import { resolveJob } from "./job-ref.ts";
+import { requestChange } from "./request-change.ts";
 import type { Subcommand } from "./subcommand.ts";
 import { expectArgs } from "./usage.ts";
 
@@ -9,23 +9,15 @@ export function abandonCommand(deps: DeskCommandDeps): Subcommand {
   const command: Subcommand = {
     name: "abandon",
     usage: "<job>",
-    summary: "Give up a failed job (its resources stay for inspection).",
+    summary:
+      "Ask to give up a failed job: once approved, the stable version keeps all traffic and the job's objects are removed.",
     example: "/release abandon reviews-v2",
     async run(call) {
       expectArgs(command, call.args, 1, 1);
       const job = resolveJob(deps.desk, deps.store, call.channel, call.args[0] as string);
       await deps.authorizer.require(call.actor, "job.abandon", jobScope(job));
-      const after = await deps.desk.abandon(job.id, call.user);
-      await deps.audit.append({
-        kind: "abandoned",
-        actor: call.user,
-        job: job.name,
-        namespace: job.namespace,
-      });
-      await deps.cards
-        .thread(job.id, buildNote(`<@${call.user}> abandoned job *${job.name}*.`))
-        .catch(() => undefined);
-      await call.replyPrivately(buildNote(`Job *${after.name}* is ${after.state}.`));
+      // Abandoning moves traffic and deletes objects: it is asked for and approved like taking a job offline.
+      await requestChange(deps, call, job, { kind: "abandon" }, "job.abandon");
     },
   };
   return command;

@@ -1,3 +1,4 @@
+import type { Action } from "../src/approvals/index.ts";
 import type { JobChange } from "../src/desk/types.ts";
 import type { ReleaseJob } from "../src/release/index.ts";
 import { buildNote } from "../views/desk-message.ts";
@@ -11,11 +12,13 @@ export async function requestChange(
   call: CommandCall,
   job: ReleaseJob,
   change: JobChange,
+  action?: Action,
 ): Promise<void> {
   const request = await deps.approvals.requestChange({
     jobId: job.id,
     change,
     actor: call.actor,
+    ...(action ? { action } : {}),
     channel: call.channel,
   });
   const where = deps.cards.where(job.id);

@@ -1,4 +1,4 @@
-import { jobScope } from "../src/release/index.ts";
+import { retryJob, retryWords } from "../src/slack/approvals/retry.ts";
 import { buildNote } from "../views/desk-message.ts";
 import type { DeskCommandDeps } from "./desk-deps.ts";
 import { resolveJob } from "./job-ref.ts";
@@ -14,13 +14,18 @@ export function retryCommand(deps: DeskCommandDeps): Subcommand {
     async run(call) {
       expectArgs(command, call.args, 1, 1);
       const job = resolveJob(deps.desk, deps.store, call.channel, call.args[0] as string);
-      await deps.authorizer.require(call.actor, "job.retry", jobScope(job));
-      const after = await deps.desk.retry(job.id, call.user);
-      await deps.audit.append({ kind: "retried", actor: call.user, job: job.name, namespace: job.namespace });
+      const outcome = await retryJob(deps, job.id, call.actor);
+      await deps.audit.append({
+        kind: "retried",
+        actor: call.user,
+        job: job.name,
+        namespace: job.namespace,
+        detail: { outcome: outcome.kind },
+      });
       await deps.cards
-        .thread(job.id, buildNote(`<@${call.user}> retried job *${job.name}*.`))
+        .thread(job.id, buildNote(`<@${call.user}> retried job *${job.name}*: ${outcome.kind}.`))
         .catch(() => undefined);
-      await call.replyPrivately(buildNote(`Job *${after.name}* is ${after.state} again.`));
+      await call.replyPrivately(buildNote(retryWords(outcome)));
     },
   };
   return command;

@@ -146,7 +146,7 @@ export function createClustersDesk(options: ClustersDeskOptions): ClustersDesk {
       if (!plan) throw new ReleaseError("not-found", `There is no plan ${planId}; ask for the change again.`);
       return deskOfJob(plan.jobId).applyPlan(planId, actor, approvedHash);
     },
-    retry: (jobId, actor) => deskOfJob(jobId).retry(jobId, actor),
+    retry: (jobId, actor, options) => deskOfJob(jobId).retry(jobId, actor, options),
     abandon: (jobId, actor) => deskOfJob(jobId).abandon(jobId, actor),
     status: (jobId) => deskOfJob(jobId).status(jobId),
     async recover() {

@@ -70,7 +70,7 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
     planChange: (jobId, change, actor) => planChange(ctx, jobId, change, actor),
     plan: (planId): Plan | undefined => readPlan(ctx, planId)?.plan,
     applyPlan: (planId, actor, approvedHash) => applyPlan(ctx, planId, actor, approvedHash),
-    retry: (jobId, actor): Promise<ReleaseJob> => retry(ctx, deployments, jobId, actor),
+    retry: (jobId, actor, options): Promise<ReleaseJob> => retry(ctx, deployments, jobId, actor, options),
     abandon: (jobId, actor) => abandon(ctx, jobId, actor),
     status: (jobId) => jobStatus(ctx, jobId),
     async recover() {

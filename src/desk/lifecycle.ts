@@ -10,14 +10,16 @@ import { computePreparePlan, runPreparePlan } from "./prepare-job.ts";
 import { movePlan, mustJob, type PlanRecord, plansOf, saveJob, savePlan } from "./records.ts";
 
 /**
- * Retries a job that failed in a way that can clear up: back to the state it failed in, then the same
- * change again, planned afresh from what the cluster holds now (it was approved already).
+ * Retries a job that failed in a way that can clear up: back to the state it failed in. A failed deployment
+ * is deployed again. A failed change goes on only as the plan that was approved (`resumePlan`), checked
+ * against the cluster as planned; anything else is a new change, asked for and approved again.
  */
 export async function retry(
   ctx: DeskContext,
   deployments: Deployments,
   jobId: string,
   actor: string,
+  options: { resumePlan?: string } = {},
 ): Promise<ReleaseJob> {
   const failed = mustJob(ctx, jobId);
   const verdict = canDo(failed, { kind: "retry" });
@@ -34,22 +36,12 @@ export async function retry(
   const last = plansOf(ctx, jobId)
     .filter((record) => record.status === "failed" && record.change.kind !== "prepare")
     .at(-1);
-  if (!last) return job;
-  const op = operation(ctx);
-  const { plan, part } = await computePlan(op, await routerOf(op, job), job, last.change);
-  const record: PlanRecord = {
-    id: plan.id,
-    plan,
-    change: last.change,
-    status: "applying",
-    requestedBy: actor,
-    createdAt: ctx.now(),
-    ...(part.originals && part.originals.length > 0 ? { originals: part.originals } : {}),
-  };
+  if (!last || options.resumePlan !== last.id) return job;
+  // The approved plan exactly as approved: its preconditions say whether the cluster is still as planned.
+  const record: PlanRecord = { ...last, status: "applying" };
   await ctx.store.update((draft) => {
-    draft.plans[plan.id] = record as unknown as (typeof draft.plans)[string];
-    const previous = draft.plans[last.id] as unknown as PlanRecord;
-    previous.status = "superseded";
+    const stored = draft.plans[last.id] as unknown as PlanRecord;
+    stored.status = "applying";
   });
   return (await execute(ctx, record, actor)).job;
 }

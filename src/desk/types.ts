@@ -80,7 +80,9 @@ export type JobChange =
   | { kind: "shift"; traffic: TrafficPolicy }
   | { kind: "takeOver"; version: Version }
   | { kind: "rollback" }
-  | { kind: "takeOffline"; keep: Version };
+  | { kind: "takeOffline"; keep: Version }
+  /** Gives up a failed job: moves traffic back and deletes what the job made, so it is approved like offline. */
+  | { kind: "abandon" };
 
 export interface ApplyOutcome {
   job: ReleaseJob;
@@ -133,7 +135,12 @@ export interface ReleaseDesk {
   /** Applies an approved plan exactly as approved; refuses it ("stale-plan") when the cluster changed since. */
   /** `approvedHash`: the plan hash the approvers saw; a plan that no longer hashes to it is refused. */
   applyPlan(planId: string, actor: string, approvedHash?: string): Promise<ApplyOutcome>;
-  retry(jobId: string, actor: string): Promise<ReleaseJob>;
+  /**
+   * Retries a failed job. A failed deployment is deployed again (no traffic moves). A failed change is resumed
+   * only as `resumePlan`, the plan that was approved, and only while its preconditions still hold ("stale-plan"
+   * otherwise); without it the job returns to where it was and the change must be asked for again.
+   */
+  retry(jobId: string, actor: string, options?: { resumePlan?: string }): Promise<ReleaseJob>;
   abandon(jobId: string, actor: string): Promise<ReleaseJob>;
   status(jobId: string): Promise<JobStatus>;
   /** Start-up: completes or reverts plans whose apply was interrupted. */

@@ -29,6 +29,7 @@ export function raisesNewVersion(job: GateJob, change: JobChange): boolean {
     }
     case "rollback":
     case "takeOffline":
+    case "abandon":
       return false;
   }
 }

@@ -12,10 +12,12 @@ export function describeChange(change: JobChange): string {
       return "roll back to the stable version";
     case "takeOffline":
       return `take the job offline keeping ${change.keep}`;
+    case "abandon":
+      return "abandon the failed job: the stable version keeps all traffic, the new version and the job's objects are removed";
   }
 }
 
 /** Changes that move all traffic and are hard to undo ask the approver to confirm. */
 export function needsConfirm(change: JobChange): boolean {
-  return change.kind === "takeOver" || change.kind === "takeOffline";
+  return change.kind === "takeOver" || change.kind === "takeOffline" || change.kind === "abandon";
 }

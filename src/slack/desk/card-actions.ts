@@ -7,6 +7,7 @@ import { buildObjectsModal } from "../../../views/objects-modal.ts";
 import type { Action } from "../../approvals/index.ts";
 import type { ReleaseJob } from "../../release/index.ts";
 import { jobScope, UserFacingError } from "../../release/index.ts";
+import { retryJob, retryWords } from "../approvals/retry.ts";
 import type { SlackDeps } from "../deps.ts";
 import { type ActionCall, onButton } from "./on-action.ts";
 
@@ -30,11 +31,13 @@ export function registerCardActions(app: App, deps: SlackDeps): void {
     call: ActionCall,
     job: ReleaseJob,
     change: Parameters<SlackDeps["approvals"]["requestChange"]>[0]["change"],
+    action?: Action,
   ) => {
     const request = await deps.approvals.requestChange({
       jobId: job.id,
       change,
       actor: call.actor,
+      ...(action ? { action } : {}),
       ...(call.channel ? { channel: call.channel } : {}),
     });
     await call.answer(
@@ -80,17 +83,24 @@ export function registerCardActions(app: App, deps: SlackDeps): void {
     });
   });
   onButton(app, deps, jobCard.retry, async (call) => {
-    await may(call, jobOf(call), "job.retry");
-    const job = await deps.desk.retry(jobOf(call).id, call.user);
-    await deps.audit.append({ kind: "retried", actor: call.user, job: job.name, namespace: job.namespace });
-    await deps.cards.thread(job.id, buildNote(`<@${call.user}> retried job *${job.name}*.`));
+    // Through the gate: the approved plan resumes only as approved, in time and on the cluster as planned.
+    const outcome = await retryJob(deps, jobOf(call).id, call.actor);
+    const job = outcome.job;
+    await deps.audit.append({
+      kind: "retried",
+      actor: call.user,
+      job: job.name,
+      namespace: job.namespace,
+      detail: { outcome: outcome.kind },
+    });
+    await deps.cards.thread(job.id, buildNote(`<@${call.user}> retried job *${job.name}*: ${outcome.kind}.`));
     await deps.cards.refresh(job.id);
+    await call.answer(buildNote(retryWords(outcome)));
   });
   onButton(app, deps, jobCard.abandon, async (call) => {
-    await may(call, jobOf(call), "job.abandon");
-    const job = await deps.desk.abandon(jobOf(call).id, call.user);
-    await deps.audit.append({ kind: "abandoned", actor: call.user, job: job.name, namespace: job.namespace });
-    await deps.cards.thread(job.id, buildNote(`<@${call.user}> abandoned job *${job.name}*.`));
-    await deps.cards.refresh(job.id);
+    const job = jobOf(call);
+    await may(call, job, "job.abandon");
+    // Abandoning moves traffic and deletes objects: it is asked for and approved like taking a job offline.
+    await ask(call, job, { kind: "abandon" }, "job.abandon");
   });
 }

@@ -154,12 +154,16 @@ describe("a failed job", () => {
       String(c.args.text).includes("ratings-broken* failed"),
     );
     expect(told.args.thread_ts).toBe(at.ts);
+    // Abandoning moves traffic and deletes objects: it is asked for in the thread and approved like offline.
     await world.app.slack.clickButton(failed, "job_abandon", { user: ALICE });
-    const note = await world.api.waitFor("chat.postMessage", (c) =>
-      String(c.args.text).includes("abandoned job"),
+    const request = await until(() =>
+      world.api
+        .messages(CHANNEL)
+        .find((m) => String(m.text).startsWith("abandon the failed job") && m.thread_ts === at.ts),
     );
-    expect(note.args.thread_ts).toBe(at.ts);
-    expect(desk.job(job.id)?.state).toBe("abandoned");
+    expect(desk.job(job.id)?.state).toBe("failed");
+    await world.app.slack.clickButton(request, "approval_approve", { user: BOB });
+    await until(() => desk.job(job.id)?.state === "abandoned", 10_000);
     world.api.expectNoViolations();
   });
 });
