@@ -20,7 +20,7 @@ export type NewCommandDeps = Pick<SlackDeps, "desk" | "cards" | "approvals" | "a
 export function newCommand(deps: NewCommandDeps): Subcommand {
   const command: Subcommand = {
     name: "new",
-    usage: `[blue-green|canary|mirror] — or in one line: <strategy> <namespace>/<service> version=<v> image=<image> [name=<job>] [replicas=N] [router=${ROUTER_KINDS.join("|")}] [weight=20 | header:<name>=<value> (^= prefix, ~= regex) | cookie:<name>=<value> | uri^=/api | os:android,ios | mirror=30 | serve=new]`,
+    usage: `[blue-green|canary|mirror] — or in one line: <strategy> [<cluster>/]<namespace>/<service> version=<v> image=<image> [name=<job>] [replicas=N] [router=${ROUTER_KINDS.join("|")}] [weight=20 | header:<name>=<value> (^= prefix, ~= regex) | cookie:<name>=<value> | query:<name>=<value> | uri^=/api | os:android,ios | mirror=30 | serve=new]`,
     summary:
       "Create a grayscale release job with the wizard, or in one line. The first traffic change waits for approval.",
     example:

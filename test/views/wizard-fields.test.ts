@@ -6,6 +6,7 @@ import {
   buildContainerStep,
   buildStrategyStep,
   buildVersionStep,
+  matchRules,
   parseAdvancedStep,
   parseBasicStep,
   parseContainerStep,
@@ -467,6 +468,28 @@ describe("Strategy Settings", () => {
       { kind: "uri", name: "", match: "prefix", value: "/api" },
     ]);
     expect(parsed.state.traffic?.oses).toEqual(["android", "ios"]);
+  });
+
+  it("reads a query parameter condition", () => {
+    const state = at({
+      traffic: { canaryBy: "match", conditions: [{ kind: "query", name: "", match: "exact", value: "" }] },
+    });
+    const parsed = parseStrategyStep(
+      values(buildStrategyStep(state), {
+        ...one("wizard_cond_kind_0", "query"),
+        ...one("wizard_cond_name_0", "tier"),
+        ...one("wizard_cond_match_0", "prefix"),
+        ...one("wizard_cond_value_0", "gold"),
+      }),
+      state,
+    );
+    expect(parsed.errors).toEqual({});
+    expect(parsed.state.traffic?.conditions).toEqual([
+      { kind: "query", name: "tier", match: "prefix", value: "gold" },
+    ]);
+    expect(matchRules(parsed.state.traffic ?? {})).toEqual([
+      { kind: "query", name: "tier", match: "prefix", value: "gold" },
+    ]);
   });
 
   it.each([["0"], ["101"]])("mirror %s → a whole percentage from 1 to 100", (percent) => {

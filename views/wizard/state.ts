@@ -25,9 +25,9 @@ export interface StableInfo {
   routers?: RouterKind[];
 }
 
-/** A header, cookie or URI condition row of a canary by request parameters, as typed. */
+/** A header, cookie, query parameter or URI condition row of a canary by request parameters, as typed. */
 export interface ConditionRow {
-  kind: "header" | "cookie" | "uri";
+  kind: "header" | "cookie" | "query" | "uri";
   name: string;
   match: MatchKind;
   value: string;

@@ -21,7 +21,12 @@ const OS_NAMES: Record<ClientOs, string> = {
   android: "Android",
   ios: "iOS",
 };
-const KINDS = [option("header", "Header"), option("cookie", "Cookie"), option("uri", "URI")];
+const KINDS = [
+  option("header", "Header"),
+  option("cookie", "Cookie"),
+  option("query", "Query parameter"),
+  option("uri", "URI"),
+];
 const MATCHES = [
   option("exact", "Exactly"),
   option("prefix", "Starts with"),
@@ -90,7 +95,7 @@ function conditionBlocks(form: StrategyForm): KnownBlock[] {
   const rows = form.conditions?.length ? form.conditions : [blankRow()];
   const rowBlocks = rows.flatMap((row, i): KnownBlock[] => [
     selectInput(rowBlock(w.condKind, i), `Condition ${i + 1}`, KINDS, { initial: row.kind }),
-    textInput(rowBlock(w.condName, i), "Header or cookie name", {
+    textInput(rowBlock(w.condName, i), "Header, cookie or parameter name", {
       optional: true,
       ...(row.name ? { initial: row.name } : {}),
       placeholder: "x-canary",
