@@ -31,7 +31,14 @@ import { buildSchedules, type ScheduleParts } from "./slack/live/schedules.ts";
 import { SlackOutbox } from "./slack/outbox.ts";
 import type { RetryTiming } from "./slack/outbox-policy.ts";
 import { registerWizard } from "./slack/wizard/index.ts";
-import { type AuditLog, openAuditLog, openStore, type Store } from "./store/index.ts";
+import {
+  type AuditLog,
+  openAuditLog,
+  openKubeAuditLog,
+  openStore,
+  type Store,
+  stateNamespace,
+} from "./store/index.ts";
 import { createTelemetry, defaultSettleSeconds, type Refresher } from "./telemetry/index.ts";
 
 export interface Graydesk {
@@ -101,11 +108,16 @@ export async function startGraydesk(
   const clusterClients = clusterConfigs
     ? Object.fromEntries(clusterConfigs.map(([name, ckc]) => [name, new ClusterClient(ckc)]))
     : undefined;
-  // STORE=kubernetes shares state between replicas; the audit log stays one file per replica in DATA_DIR.
+  // STORE=kubernetes shares state between replicas, and the audit trail with it: one chain in the cluster,
+  // mirrored to the log as JSON lines for log shipping. Otherwise the trail is DATA_DIR/audit.log.
   const store = await openStore(config, kc);
-  const audit = await openAuditLog(config.dataDir, {
-    notice: (message, detail) => logger.warn(detail, message),
-  });
+  const audit =
+    config.store === "kubernetes"
+      ? await openKubeAuditLog(kc, {
+          namespace: stateNamespace(kc),
+          mirror: (record) => logger.info({ audit: record }, "audit record"),
+        })
+      : await openAuditLog(config.dataDir, { notice: (message, detail) => logger.warn(detail, message) });
   const inFlight = new InFlight();
   let gates: ControllerGates | undefined;
   const slack = createSlackApp({

@@ -80,7 +80,10 @@ export async function startReplica(
   while (!logged("Graydesk is running")) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`replica ${name} did not start (exit ${child.exitCode}): ${stderr}`);
+      const last = logs.slice(-5).map((l) => l.msg);
+      throw new Error(
+        `replica ${name} did not start (exit ${child.exitCode}): ${stderr} last logs: ${JSON.stringify(last)}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 20));
   }

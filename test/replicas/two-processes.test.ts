@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { CoordinationV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AUDIT_LABEL, firstBreak } from "../../src/store/index.ts";
 import { loadBookinfo } from "../harness/bookinfo.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 import {
@@ -84,12 +83,16 @@ async function storedSchedule(
   return record ? JSON.parse(record.data?.["record.json"] ?? "{}") : undefined;
 }
 
-function audit(replica: Replica): { kind: string; detail?: Record<string, unknown> }[] {
-  const text = readFileSync(path.join(replica.dataDir, "audit.log"), "utf8");
-  return text
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
+/** The shared audit trail: the records in the cluster, in order, as both replicas wrote them. */
+async function sharedAudit(): Promise<{ kind: string; seq: number; detail?: Record<string, unknown> }[]> {
+  const list = await kube
+    .kubeConfig()
+    .makeApiClient(CoreV1Api)
+    .listNamespacedConfigMap({
+      namespace: "default",
+      labelSelector: `${AUDIT_LABEL}=graydesk-audit`,
+    });
+  return list.items.map((cm) => JSON.parse(cm.data?.["record.json"] ?? "{}")).sort((x, y) => x.seq - y.seq);
 }
 
 const nextMinute = (ms: number) => Math.ceil(ms / 60_000) * 60_000;
@@ -215,11 +218,16 @@ describe("two Graydesk processes sharing state in the cluster", () => {
     });
     for (const answer of late) expect(answer.text).toContain(`by <@${appliedBy[0]?.id}>`);
     expect(virtualServiceWrites(kube)).toBe(1);
-    // Each replica keeps its own audit log: between them, one approval and one apply for this request.
+    // One audit trail in the cluster for both replicas (and the leader killed before): one approval and one
+    // apply for this request, and a single chain from the first record to the last.
     const requestId = /"value":"([0-9a-f-]{36})"/.exec(JSON.stringify(request.blocks))?.[1];
-    const records = [b, c].flatMap((r) => audit(r)).filter((r) => r.detail?.requestId === requestId);
+    const trail = await sharedAudit();
+    const records = trail.filter((r) => r.detail?.requestId === requestId);
     expect(records.filter((r) => r.kind === "approved")).toHaveLength(1);
     expect(records.filter((r) => r.kind === "applied")).toHaveLength(1);
+    expect(trail.map((r) => r.seq)).toEqual(trail.map((_, i) => i + 1));
+    expect(firstBreak(trail.map((r) => JSON.stringify(r)))).toBeUndefined();
+    expect(trail.some((r) => r.kind === "digest.set")).toBe(true);
   }, 60_000);
 
   it("scheduled digests continue from the new leader, once for the next slot", async () => {

@@ -1,0 +1,122 @@
+import { ApiException, CoreV1Api, type KubeConfig, type V1ConfigMap } from "@kubernetes/client-node";
+import { describeBreak, firstBreak, GENESIS, recordHash } from "./audit-chain.ts";
+import type { AuditLog, AuditRecord } from "./audit-log.ts";
+import { StoreError } from "./store.ts";
+
+export const AUDIT_LABEL = "graydesk.io/audit";
+const RECORD_KEY = "record.json";
+
+export interface KubeAuditOptions {
+  namespace: string;
+  /** Prefix of the records' ConfigMap names and the value of their label; default graydesk-audit. */
+  name?: string;
+  now?: () => Date;
+  /** Each record as it is written, e.g. to stdout as a JSON line for log shipping. */
+  mirror?: (record: AuditRecord) => void;
+}
+
+/**
+ * The audit trail of replicas sharing state (STORE=kubernetes): in the cluster, not on a pod's disk, so it
+ * survives pod deletion, and one chain for all replicas. Record N is the ConfigMap `<name>-<N>`; creating a
+ * name is atomic, so two replicas appending at once cannot both take seq N: the loser reads record N, links
+ * after it and tries N+1. Each record carries the previous one's hash, as in the file log.
+ */
+export async function openKubeAuditLog(kc: KubeConfig, options: KubeAuditOptions): Promise<AuditLog> {
+  const { namespace, now = () => new Date(), mirror } = options;
+  const prefix = options.name ?? "graydesk-audit";
+  const api = kc.makeApiClient(CoreV1Api);
+  const nameOf = (seq: number) => `${prefix}-${String(seq).padStart(10, "0")}`;
+
+  const readAll = async (): Promise<AuditRecord[]> => {
+    let list: Awaited<ReturnType<CoreV1Api["listNamespacedConfigMap"]>>;
+    try {
+      list = await api.listNamespacedConfigMap({ namespace, labelSelector: `${AUDIT_LABEL}=${prefix}` });
+    } catch (cause) {
+      throw new StoreError(`cannot list the audit trail in namespace ${namespace}: ${reason(cause)}`, {
+        cause,
+      });
+    }
+    return list.items
+      .map((cm) => parse(cm))
+      .filter((r): r is AuditRecord => r !== undefined)
+      .sort((a, b) => a.seq - b.seq);
+  };
+
+  // Start-up verifies the chain's latest links, as the file log does with its tail.
+  const records = await readAll();
+  const tail = records.slice(-200).map((r) => JSON.stringify(r));
+  const problem = firstBreak(tail);
+  if (problem)
+    throw new StoreError(
+      `the audit trail in namespace ${namespace} is not intact: ${describeBreak(`ConfigMaps ${prefix}-*`, problem)}`,
+    );
+  const last = records.at(-1);
+  let seq = last?.seq ?? 0;
+  let prev = last?.hash ?? GENESIS;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  return {
+    append(event) {
+      const run = queue.then(async () => {
+        for (let attempt = 0; attempt < 50; attempt++) {
+          const unsigned = { at: now().toISOString(), seq: seq + 1, ...event, prev };
+          const record: AuditRecord = { ...unsigned, hash: recordHash(unsigned) };
+          try {
+            await api.createNamespacedConfigMap({
+              namespace,
+              body: {
+                metadata: {
+                  name: nameOf(record.seq),
+                  labels: { "app.kubernetes.io/managed-by": "graydesk", [AUDIT_LABEL]: prefix },
+                },
+                data: { [RECORD_KEY]: JSON.stringify(record) },
+              },
+            });
+          } catch (cause) {
+            if (!(cause instanceof ApiException && cause.code === 409))
+              throw new StoreError(
+                `cannot append to the audit trail in namespace ${namespace}: ${reason(cause)}`,
+                {
+                  cause,
+                },
+              );
+            // Another replica took this seq: link after its record and try the next.
+            const theirs = parse(await api.readNamespacedConfigMap({ namespace, name: nameOf(seq + 1) }));
+            if (!theirs?.hash)
+              throw new StoreError(`audit record ${nameOf(seq + 1)} is not a chained record`);
+            seq = theirs.seq;
+            prev = theirs.hash;
+            continue;
+          }
+          seq = record.seq;
+          prev = record.hash as string;
+          mirror?.(record);
+          return record;
+        }
+        throw new StoreError("cannot append to the audit trail: other replicas kept taking the next record");
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async readAll() {
+      await queue;
+      return readAll();
+    },
+    async close() {
+      await queue;
+    },
+  };
+}
+
+function parse(cm: V1ConfigMap): AuditRecord | undefined {
+  try {
+    return JSON.parse(cm.data?.[RECORD_KEY] ?? "") as AuditRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+function reason(error: unknown): string {
+  if (error instanceof ApiException) return `the API server answered ${error.code}`;
+  return (error as Error)?.message ?? String(error);
+}
