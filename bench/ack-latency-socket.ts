@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "../src/config.ts";
 import {
@@ -161,6 +162,7 @@ export async function benchSocketAckLatency(rounds = 8, size = 100): Promise<voi
     await socket.close();
     await api.close();
     await kube.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pino from "pino";
@@ -96,6 +96,7 @@ export async function startBenchWorld(): Promise<BenchWorld> {
       await graydesk.stop();
       await api.close();
       await kube.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
