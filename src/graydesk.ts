@@ -211,6 +211,7 @@ export async function startGraydesk(
     logger,
     policy: deps.policy,
     audit: deps.audit,
+    store: deps.store,
     intervalSeconds: config.refreshIntervalSeconds ?? 60,
   });
   // Live charts follow the card's text: redrawn after each change settles and on a throttled timer.

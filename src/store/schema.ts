@@ -30,6 +30,8 @@ export interface StoreData {
   outbox: Record<string, StoredRecord>;
   /** Releases run by Flagger or Argo Rollouts and gated through Graydesk, by `controller/namespace/name`. */
   gated: Record<string, StoredRecord>;
+  /** The health breaches last posted per live job, so a restart or a new leader does not post them again. */
+  breaches: Record<string, StoredRecord>;
 }
 
 export function emptyData(): StoreData {
@@ -44,6 +46,7 @@ export function emptyData(): StoreData {
     steps: {},
     outbox: {},
     gated: {},
+    breaches: {},
   };
 }
 

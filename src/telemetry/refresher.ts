@@ -39,6 +39,12 @@ export interface RefresherDeps {
   notify(job: ReleaseJob, notice: BreachNotice, analysis: JobAnalysis): Promise<void>;
   /** How much worse a breach must get before it is posted again (the namespace's margin). */
   repostMargin?(job: ReleaseJob, metric: AnalysisMetric): number;
+  /** The breaches posted per version, kept where a restart or another replica finds them (the store). */
+  posted?: {
+    load(jobId: string): Record<Version, PostedBreach> | undefined;
+    save(jobId: string, posted: Record<Version, PostedBreach>): Promise<void>;
+    forget(jobId: string): Promise<void>;
+  };
   /** Moves traffic back to stable when the namespace's policy says so; true when it did. */
   autoRollback?(job: ReleaseJob, analysis: JobAnalysis): Promise<boolean>;
   logger?: RefresherLogger;
@@ -124,7 +130,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   }
 
   async function postNotices(job: ReleaseJob, analysis: JobAnalysis, summary: RefreshSummary): Promise<void> {
-    const open = new Map(openBreaches.get(job.id) ?? []);
+    const open = new Map(openBreaches.get(job.id) ?? Object.entries(deps.posted?.load(job.id) ?? {}));
     const { notices } = noticesFor(
       open,
       analysis.verdicts,
@@ -141,6 +147,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
         summary.breachesPosted++;
       }
       openBreaches.set(job.id, open);
+      await deps.posted?.save(job.id, Object.fromEntries(open));
     }
   }
 
@@ -183,7 +190,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     for (const id of [...lastHash.keys(), ...openBreaches.keys()]) {
       if (liveIds.has(id)) continue;
       lastHash.delete(id);
-      openBreaches.delete(id);
+      if (openBreaches.delete(id)) await deps.posted?.forget(id).catch(() => undefined);
     }
     const summary: RefreshSummary = {
       jobs: live.length,

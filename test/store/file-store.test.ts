@@ -22,6 +22,7 @@ describe("file store", () => {
       steps: {},
       outbox: {},
       gated: {},
+      breaches: {},
     });
     await store.close();
   });

@@ -2,7 +2,12 @@ import { WebClient } from "@slack/web-api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ReleaseJob } from "../../src/release/index.ts";
 import { analyze } from "../../src/telemetry/analysis.ts";
-import { type CardUpdate, createRefresher, type RenderedCard } from "../../src/telemetry/index.ts";
+import {
+  type CardUpdate,
+  createRefresher,
+  type PostedBreach,
+  type RenderedCard,
+} from "../../src/telemetry/index.ts";
 import type { JobAnalysis } from "../../src/telemetry/watch.ts";
 import { type SlackApiServer, startSlackApiServer } from "../harness/slack/index.ts";
 import { reviewsJob } from "../release/fixtures.ts";
@@ -151,6 +156,35 @@ describe("the card refresher", () => {
     }
     expect(counts).toEqual(["1+0", "0+0", "1+0", "0+1", "1+0"]);
     expect(posted).toEqual(["job-0/v2/breach", "job-0/v2/worse", "job-0/v2/recovered", "job-0/v2/breach"]);
+  });
+
+  it("a restarted refresher (or a new leader) finds the breach already posted and posts it once", async () => {
+    const { jobs, ts } = await jobsWithCards(1);
+    const stored = new Map<string, Record<string, PostedBreach>>();
+    const posted = {
+      load: (jobId: string) => stored.get(jobId),
+      save: async (jobId: string, p: Record<string, PostedBreach>) => {
+        stored.set(jobId, p);
+      },
+      forget: async (jobId: string) => {
+        stored.delete(jobId);
+      },
+    };
+    const notices: string[] = [];
+    const start = () =>
+      createRefresher({
+        jobs: () => jobs,
+        render: async (job) => ({ update: card(ts, job, "x"), analysis: analysisWith(0.8) }),
+        slack: client,
+        notify: async (_job, notice) => {
+          notices.push(notice.kind);
+        },
+        posted,
+      });
+    await start().refreshNow();
+    await start().refreshNow();
+    expect(notices).toEqual(["breach"]);
+    expect(stored.get("job-0")?.v2).toMatchObject({ metric: "success-rate", value: 0.8 });
   });
 
   it("a breach whose post failed is tried again on the next refresh", async () => {

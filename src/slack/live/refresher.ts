@@ -3,8 +3,8 @@ import { buildBreachNotice } from "../../../views/live-messages.ts";
 import { type Policy, policyFor } from "../../approvals/index.ts";
 import type { ReleaseDesk } from "../../desk/types.ts";
 import type { Logger } from "../../log.ts";
-import type { AuditLog } from "../../store/index.ts";
-import { createRefresher, type Refresher, repostMargin } from "../../telemetry/index.ts";
+import type { AuditLog, Store } from "../../store/index.ts";
+import { createRefresher, type PostedBreach, type Refresher, repostMargin } from "../../telemetry/index.ts";
 import type { JobCards } from "../job-card.ts";
 import { autoRollback } from "./auto-rollback.ts";
 import { mentionsFor } from "./mentions.ts";
@@ -16,6 +16,7 @@ export interface LiveCardsDeps {
   logger: Logger;
   policy: Policy;
   audit: AuditLog;
+  store: Store;
   /** REFRESH_INTERVAL_SECONDS; 60 when absent. */
   intervalSeconds?: number;
 }
@@ -43,6 +44,17 @@ export function liveCards(deps: LiveCardsDeps): Refresher {
         ...(rules.autoRollback ? { autoRollbackAfter: rules.autoRollback.afterFailedChecks } : {}),
       });
       await deps.cards.thread(job.id, message);
+    },
+    posted: {
+      load: (jobId) => deps.store.data().breaches[jobId]?.posted as Record<string, PostedBreach> | undefined,
+      save: (jobId, posted) =>
+        deps.store.update((d) => {
+          d.breaches[jobId] = { id: jobId, posted };
+        }),
+      forget: (jobId) =>
+        deps.store.update((d) => {
+          delete d.breaches[jobId];
+        }),
     },
     repostMargin: (job, metric) => repostMargin(metric, policyFor(deps.policy, job.namespace, job.cluster)),
     autoRollback: (job, analysis) => autoRollback(deps, job, analysis),
