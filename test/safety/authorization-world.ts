@@ -55,7 +55,7 @@ export interface AuthWorld {
   close(): Promise<void>;
 }
 
-export async function startAuthWorld(): Promise<AuthWorld> {
+export async function startAuthWorld(options: { clock?: () => Date } = {}): Promise<AuthWorld> {
   const kube = await startKubeServer({ podReadyDelayMs: 20 });
   for (const ns of NAMESPACES)
     await loadBookinfo(kube.kubeConfig(), ns, { reviewsVersions: ["v1"], withDestinationRule: true });
@@ -67,7 +67,12 @@ export async function startAuthWorld(): Promise<AuthWorld> {
     })),
   );
   const dataDir = tempDir("graydesk-authz-");
-  const app = await startTestGraydesk(api, { kubeconfig: kube.kubeconfigPath, policyFile: POLICY, dataDir });
+  const app = await startTestGraydesk(api, {
+    kubeconfig: kube.kubeconfigPath,
+    policyFile: POLICY,
+    dataDir,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const { desk, cards, store } = app.graydesk.deps;
   await store.update((d) => {
     for (const ns of NAMESPACES) d.channels[CHANNELS[ns]] = { id: CHANNELS[ns], namespace: ns };
