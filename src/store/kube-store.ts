@@ -1,5 +1,12 @@
 import { createHash } from "node:crypto";
-import { ApiException, CoreV1Api, type KubeConfig, type V1ConfigMap, Watch } from "@kubernetes/client-node";
+import {
+  ApiException,
+  AuthorizationV1Api,
+  CoreV1Api,
+  type KubeConfig,
+  type V1ConfigMap,
+  Watch,
+} from "@kubernetes/client-node";
 import { emptyData, SCHEMA_VERSION, type StoreData, type StoredRecord } from "./schema.ts";
 import { type Store, StoreError, StoreForbiddenError } from "./store.ts";
 
@@ -93,6 +100,11 @@ export async function openKubeStore(kc: KubeConfig, options: KubeStoreOptions): 
 
   async function watchFrom(resourceVersion: string | undefined) {
     if (closed) return;
+    // Without the right to watch, re-list on the timer rather than open a watch the API server refuses.
+    if (!mayWatch) {
+      scheduleRewatch();
+      return;
+    }
     const path = `/api/v1/namespaces/${namespace}/configmaps`;
     try {
       watchAbort = await new Watch(kc).watch(
@@ -190,6 +202,7 @@ export async function openKubeStore(kc: KubeConfig, options: KubeStoreOptions): 
   }
 
   const firstVersion = await relist();
+  const mayWatch = await mayWatchConfigMaps(kc, namespace);
   await watchFrom(firstVersion);
 
   let queue: Promise<unknown> = Promise.resolve();
@@ -276,4 +289,19 @@ function describe(error: unknown): string {
 function jitter(attempt: number): Promise<void> {
   const ms = Math.random() * Math.min(50, 5 * attempt);
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Asks the API server (a SelfSubjectAccessReview) whether Graydesk may watch its state ConfigMaps, instead of
+ * learning it from a refused watch every second. A server that does not answer gets the benefit of the doubt.
+ */
+async function mayWatchConfigMaps(kc: KubeConfig, namespace: string): Promise<boolean> {
+  try {
+    const review = await kc.makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({
+      body: { spec: { resourceAttributes: { verb: "watch", resource: "configmaps", namespace } } },
+    });
+    return review.status?.allowed === true;
+  } catch {
+    return true;
+  }
 }

@@ -63,6 +63,35 @@ describe("Kubernetes store", () => {
     expect(JSON.parse(cm.data?.["record.json"] ?? "{}")).toEqual({ id: "j1", name: "reviews-canary" });
   });
 
+  it("without the right to watch, asks first and re-lists instead: no refused watch, changes still seen", async () => {
+    server.setUser("no-watch", {
+      name: "no-watch",
+      rules: [
+        { verbs: ["get", "list", "create", "update", "delete"], apiGroups: [""], resources: ["configmaps"] },
+      ],
+    });
+    const name = `state-${++prefixes}`;
+    const writer = await openKubeStore(server.kubeConfig(), {
+      namespace: "default",
+      name,
+      rewatchDelayMs: 50,
+    });
+    server.resetRequests();
+    const reader = await openKubeStore(server.kubeConfig("no-watch"), {
+      namespace: "default",
+      name,
+      rewatchDelayMs: 50,
+    });
+    opened.push(writer, reader);
+    await writer.update((d) => {
+      d.jobs.j9 = { id: "j9", name: "reviews-canary" };
+    });
+    await vi.waitFor(() => expect(reader.data().jobs.j9).toEqual({ id: "j9", name: "reviews-canary" }));
+    const readers = server.requests.filter((r) => r.user === "no-watch");
+    expect(readers.some((r) => r.resource === "selfsubjectaccessreviews")).toBe(true);
+    expect(readers.filter((r) => r.verb === "watch" || r.status === 403)).toEqual([]);
+  });
+
   it("a record deleted through one replica disappears from the other", async () => {
     const [a, b] = (await replicas()) as [Store, Store];
     await a.update((d) => {
