@@ -292,6 +292,8 @@ export const NOT_ENTRY_POINTS: Record<string, string[]> = {
     ...["approval_title", "approval_summary", "approval_diff", "approval_notes", "approval_expiry"],
     ...["approval_outcome", "approval_actions", "approval_evidence", "approval_verdict", "approval_steps"],
     "approval_objects_actions",
+    "approval_new_version",
+    "approval_links",
     ...["gated_title", "gated_facts", "gated_request", "gated_request_actions", "gated_actions"],
     ...["desk_message_section", "desk_message_context", "desk_message_actions"],
     ...["home_header", "home_jobs", "home_waiting", "home_activity", "home_empty", "home_hidden"],
