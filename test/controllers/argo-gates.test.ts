@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { CoreV1Api, CustomObjectsApi, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { resources, serviceAccountRules } from "../deploy/manifests.ts";
+import { argoRolloutsRules } from "../deploy/manifests.ts";
 import { startTestCluster } from "../harness/envtest/cluster.ts";
 import { type RunningGraydesk, startTestGraydesk } from "../harness/graydesk.ts";
 import type { KubeTestServer } from "../harness/kube/index.ts";
@@ -40,8 +40,7 @@ beforeAll(async () => {
   api = await startSlackApiServer();
   api.setUsers([ALICE, BOB, CAROL, DAVE]);
   // Graydesk runs with exactly the rules deploy/ grants for Argo Rollouts, bound in the managed namespace.
-  const component = new URL("../../deploy/kustomize/components/argo-rollouts/", import.meta.url).pathname;
-  const rules = serviceAccountRules(resources(component)).map((r) => ({ ...r, namespaces: ["shop"] }));
+  const rules = argoRolloutsRules("shop");
   await kube.setUser(GRAYDESK_TOKEN, { name: "graydesk", rules });
   app = await startTestGraydesk(api, {
     kubeconfig: kube.writeKubeconfig(GRAYDESK_TOKEN),

@@ -1,18 +1,11 @@
-// The Argo Rollouts component's RBAC is what the gates use: with all of it they work (argo-gates.test.ts); without
+// The Argo Rollouts rules of deploy/'s managed-namespace Role are what the gates use: with all of it they work (argo-gates.test.ts); without
 // any one grant, the step that needs it fails and the person in Slack is told which permission was refused.
 
 import { readFileSync } from "node:fs";
 import { CoreV1Api, CustomObjectsApi, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import {
-  type Grant,
-  grantName,
-  grants,
-  resources,
-  serviceAccountRules,
-  without,
-} from "../deploy/manifests.ts";
+import { argoRolloutsRules, type Grant, grantName, grants, without } from "../deploy/manifests.ts";
 import { type RunningGraydesk, startTestGraydesk } from "../harness/graydesk.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 import { type SlackApiServer, type StoredMessage, startSlackApiServer } from "../harness/slack/index.ts";
@@ -20,12 +13,11 @@ import { type SlackApiServer, type StoredMessage, startSlackApiServer } from "..
 const BOB = { id: "U0BOB", name: "bob" };
 const GATES = "C0GATES";
 const POLICY = new URL("../fixtures/controllers/policy.yaml", import.meta.url).pathname;
-const COMPONENT = new URL("../../deploy/kustomize/components/argo-rollouts/", import.meta.url).pathname;
 const fixture = (name: string) =>
   readFileSync(new URL(`../fixtures/controllers/argo/${name}`, import.meta.url), "utf8");
 const MERGE = setHeaderOptions("Content-Type", "application/merge-patch+json");
 const where = { group: "argoproj.io", version: "v1alpha1", namespace: "shop", plural: "rollouts" };
-const rules = serviceAccountRules(resources(COMPONENT)).map((r) => ({ ...r, namespaces: ["shop"] }));
+const rules = argoRolloutsRules("shop");
 
 type Outcome =
   /** The gates still work, with less: what they do instead. */
@@ -89,8 +81,8 @@ const cardOf = (name: string): StoredMessage | undefined => {
   return found ? (api.message(GATES, found.ts) as StoredMessage) : undefined;
 };
 
-describe("without one grant of the Argo Rollouts component", () => {
-  it("names every grant of the component here", () => {
+describe("without one Argo Rollouts grant of the managed-namespace Role", () => {
+  it("names every Argo Rollouts grant of the Role here", () => {
     expect(Object.keys(EXPECTED).sort()).toEqual(grants(rules).map(grantName).sort());
   });
 

@@ -144,3 +144,13 @@ export function sameGrant(a: Grant, b: Grant): boolean {
 export function grantName(g: Grant): string {
   return `${g.verb} ${g.resource}${g.group ? `.${g.group}` : ""}`;
 }
+
+/**
+ * The Argo Rollouts rules of the Role deploy/ gives Graydesk in a managed namespace (generated from
+ * release-role.yaml), bound in `namespace` instead: what the Argo gates' tests run with.
+ */
+export function argoRolloutsRules(namespace: string): PolicyRule[] {
+  return serviceAccountRules(resources(BASE))
+    .filter((r) => r.apiGroups.includes("argoproj.io") && r.namespaces?.[0] === "bookinfo")
+    .map((r) => ({ ...r, namespaces: [namespace] }));
+}
