@@ -272,8 +272,8 @@ export const ENTRIES: Entry[] = [
 
 /**
  * Ids in views/ids.ts that are not ways in: block ids, inputs read with a submission, and the wizard's form
- * controls (they redraw the modal and read nothing the person may not see). A new id must be added to a row
- * above or here, with its reason, or the completeness test fails.
+ * controls (they redraw the modal and read nothing the person may not see). A new id a listener in src/
+ * answers must be added to a row above or here, with its reason, or the completeness test fails.
  */
 export const NOT_ENTRY_POINTS: Record<string, string[]> = {
   "block ids of messages, cards and Home": [
