@@ -19,8 +19,6 @@ export interface NamespacePolicy {
    * members. Users from any other workspace (Slack Connect channels) are refused whatever the lists say.
    */
   allowedTeams: string[];
-  /** Whether deploying a job's new version waits for an approval of its plan (image, replicas, pod spec). */
-  approveNewVersions: boolean;
   /** Approvals needed before a change is applied. */
   approvals: number;
   /** Whether the person who asked may approve their own request. */
@@ -81,7 +79,6 @@ export interface ClusterPolicy {
 
 export const OPEN_DEFAULTS: NamespacePolicy = {
   allowedTeams: [],
-  approveNewVersions: true,
   approvals: 1,
   selfApproval: false,
   expiryMinutes: 30,
@@ -112,7 +109,6 @@ export type PolicyResult = { ok: true; policy: Policy } | { ok: false; problems:
 const KEYS = new Set([
   "viewers",
   "allowedTeams",
-  "approveNewVersions",
   "requesters",
   "approvers",
   "approvals",
@@ -240,12 +236,6 @@ function readEntry(raw: unknown, at: string, base: NamespacePolicy, problems: st
   );
   entry.selfApproval = readBool(raw.selfApproval, `${at}.selfApproval`, base.selfApproval, problems);
   entry.autoSteps = readBool(raw.autoSteps, `${at}.autoSteps`, base.autoSteps, problems);
-  entry.approveNewVersions = readBool(
-    raw.approveNewVersions,
-    `${at}.approveNewVersions`,
-    base.approveNewVersions,
-    problems,
-  );
   if (raw.allowedTeams !== undefined) {
     const teams = raw.allowedTeams;
     if (Array.isArray(teams) && teams.every((t) => typeof t === "string" && /^[TE][A-Z0-9]{2,}$/.test(t)))

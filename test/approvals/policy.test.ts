@@ -6,7 +6,6 @@ describe("approval policy", () => {
     const rules = policyFor(openPolicy(), "bookinfo");
     expect(rules).toEqual({
       allowedTeams: [],
-      approveNewVersions: true,
       approvals: 1,
       selfApproval: false,
       expiryMinutes: 30,
@@ -73,7 +72,6 @@ namespaces:
     autoSteps: true
     viewers: { groups: [S0VIEW] }
     allowedTeams: [T0PARTNER, E0ORG]
-    approveNewVersions: false
 `);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -90,10 +88,8 @@ namespaces:
       forgottenAfterDays: 7,
       viewers: { users: [], groups: ["S0VIEW"] },
       allowedTeams: ["T0PARTNER", "E0ORG"],
-      approveNewVersions: false,
     });
     expect(policyFor(result.policy, "other").expiryMinutes).toBe(15);
-    expect(policyFor(result.policy, "other").approveNewVersions).toBe(true);
   });
 
   it.each(["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"])(
@@ -113,7 +109,6 @@ namespaces:
       "namespaces:\n  ns: { allowedTeams: [acme] }",
       /allowedTeams: must be a list of Slack team or enterprise ids/,
     ],
-    ["namespaces:\n  ns: { approveNewVersions: maybe }", /approveNewVersions: must be true or false/],
     ["not: [valid", /not valid YAML/],
     ["- a\n- b", /must be a YAML mapping/],
     ["approvers: []", /approvers: unknown key \(expected defaults, namespaces or clusters\)/],
