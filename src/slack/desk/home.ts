@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
 import { buildHome } from "../../../views/home.ts";
 import type { Actor, ApprovalRequest } from "../../approvals/index.ts";
-import { TERMINAL_STATES } from "../../release/index.ts";
+import { jobScope, TERMINAL_STATES } from "../../release/index.ts";
 import type { SlackDeps } from "../deps.ts";
 
 const ACTIVITY = 10;
@@ -41,7 +41,7 @@ export async function homeData(deps: SlackDeps, actor: Actor | string) {
       j.createdBy === user &&
       !TERMINAL_STATES.includes(j.state) &&
       j.state !== "abandoned" &&
-      (await mayView(j.namespace))
+      (await mayView(jobScope(j)))
     )
       jobs.push(j);
   const now = deps.clock().getTime();
@@ -49,9 +49,13 @@ export async function homeData(deps: SlackDeps, actor: Actor | string) {
     .all()
     .filter((r) => r.state === "pending" && Date.parse(r.expiresAt) > now);
   const waiting: ApprovalRequest[] = [];
-  for (const request of pending)
-    if ((await mayView(request.namespace)) && (await deps.approvals.mayApprove(request, user)))
+  for (const pendingRequest of pending) {
+    // With several clusters a request is shown, and judged, as cluster/namespace.
+    const job = deps.desk.job(pendingRequest.jobId);
+    const request = job ? { ...pendingRequest, namespace: jobScope(job) } : pendingRequest;
+    if ((await mayView(request.namespace)) && (await deps.approvals.mayApprove(pendingRequest, user)))
       waiting.push(request);
+  }
   // The engine names jobs by id in its records; people know them by name.
   const visible = [];
   for (const r of (await deps.audit.readAll()).reverse()) {
@@ -60,9 +64,9 @@ export async function homeData(deps: SlackDeps, actor: Actor | string) {
   }
   const activity = visible.map((r) => {
     const job = r.job ? deps.desk.job(r.job) : undefined;
-    return job ? { ...r, job: job.name } : r;
+    return job ? { ...r, job: job.name, namespace: jobScope(job) } : r;
   });
   // Namespaces with jobs count even when none of them is this person's: they are told what they do not see.
-  for (const j of deps.desk.jobs()) await mayView(j.namespace);
+  for (const j of deps.desk.jobs()) await mayView(jobScope(j));
   return { user, jobs, waiting, activity, hidden };
 }

@@ -130,8 +130,11 @@ describe("one Slack desk for two clusters", () => {
     expect(await weights("prod-eu")).toEqual({ v1: 100, v2: 0 });
   });
 
-  it("a prod-eu shift needs two approvals", async () => {
+  it("a prod-eu shift needs two approvals; Home names the request's cluster", async () => {
     const request = await ask("shift prod-eu/bookinfo/reviews-v2 10");
+    await app.slack.appHomeOpened({ user: BOB });
+    const home = await until(() => api.home(BOB.id), 15_000);
+    expect(JSON.stringify(home.blocks)).toContain("prod-eu/bookinfo/reviews-v2");
     await app.slack.clickButton(request, "approval_approve", { user: BOB });
     await ephemeralTo(BOB, "1 more approval is needed");
     expect(await weights("prod-eu")).toEqual({ v1: 100, v2: 0 });
