@@ -9,6 +9,7 @@ export const ids = {
     title: "job_card_title",
     state: "job_card_state",
     unreachable: "job_card_unreachable",
+    bypass: "job_card_bypass",
     versions: "job_card_versions",
     split: "job_card_split",
     pending: "job_card_pending",

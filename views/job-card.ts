@@ -22,6 +22,8 @@ export interface JobCardData {
   pending?: string[];
   /** Live traffic health, for jobs that serve traffic; absent for finished ones. */
   live?: CardTelemetry;
+  /** Ingresses or HTTPRoutes whose traffic bypasses the split, and how to route it through the mesh. */
+  bypass?: string;
   /** Set when the job's cluster did not answer: the card shows what Graydesk last applied. */
   unreachable?: boolean;
 }
@@ -65,6 +67,13 @@ export function buildJobCard(data: JobCardData): { text: string; blocks: KnownBl
           text: `:warning: *cluster unreachable*: ${cluster} did not answer, so this card shows what Graydesk last applied; jobs in other clusters are not affected.`,
         },
       ],
+    });
+  }
+  if (data.bypass) {
+    blocks.push({
+      type: "section",
+      block_id: ids.jobCard.bypass,
+      text: { type: "mrkdwn", text: `:warning: ${escapeText(data.bypass)}`.slice(0, 3000) },
     });
   }
   const versions = versionLines(job, data.versions);

@@ -17,6 +17,7 @@ export {
   Discovery,
   routersFor,
 } from "./discovery.ts";
+export { bypassingRoutes } from "./bypass.ts";
 export { type GatewayRoute, gatewaysByService, ingressBinding } from "./gateways.ts";
 export { closeJournal, Journal, type JournalEntry, journalEntries, openJournal } from "./journal.ts";
 export { type Kube, type KubeObject, memoReads, withDeadline } from "./kube.ts";

@@ -10,6 +10,7 @@ import {
 } from "../cluster/index.ts";
 import type { JobOperation, Plan, ReleaseJob, TrafficPolicy, Version } from "../release/index.ts";
 import { jobVersions, makePlan, splitView, summarize } from "../release/index.ts";
+import { bypassWarning } from "./bypass.ts";
 import type { DeskContext } from "./context.ts";
 import type { PlannedChange } from "./records.ts";
 
@@ -70,6 +71,8 @@ export async function computePlan(
     summary = summarize(job, splitView(job, currentPolicy(job)), splitView(job, policy));
     if (isFirstChange(job, change))
       parts.push({ steps: [], preconditions: [], notes: [firstChangeNote(job)] });
+    const bypass = await bypassWarning(ctx, job);
+    if (bypass) parts.push({ steps: [], preconditions: [], notes: [bypass] });
   } else {
     const keep = change.kind === "takeOffline" ? change.keep : job.stableVersion;
     const gone = jobVersions(job).find((version) => version !== keep) as Version;

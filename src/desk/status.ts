@@ -8,8 +8,13 @@ import {
 } from "../cluster/index.ts";
 import type { ReleaseJob, TrafficPolicy } from "../release/index.ts";
 import { canonicalJson, jobVersions, splitView } from "../release/index.ts";
+import { bypassWarning } from "./bypass.ts";
 import { type DeskContext, operation, routerOf } from "./context.ts";
 import { mustJob } from "./records.ts";
+
+/** States in which the job's routes split the service's traffic. */
+const LIVE = new Set(["deploying", "ready", "active"]);
+
 import type { JobStatus, VersionInfo } from "./types.ts";
 
 /** The job as the cluster sees it now: routes read back, pods per version, the routing objects as YAML. */
@@ -40,6 +45,8 @@ export async function jobStatus(ctx: DeskContext, jobId: string): Promise<JobSta
     );
   }
   if (routed && !configured) notes.push("The job's routes are missing from the cluster.");
+  // Traffic that never meets the split: said on the card while the job splits traffic.
+  const bypass = LIVE.has(job.state) ? await bypassWarning(op, job) : undefined;
   return {
     job,
     configured,
@@ -50,6 +57,7 @@ export async function jobStatus(ctx: DeskContext, jobId: string): Promise<JobSta
       yaml: toYaml(object),
     })),
     notes,
+    ...(bypass ? { bypass } : {}),
   };
 }
 

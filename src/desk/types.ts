@@ -99,6 +99,8 @@ export interface JobStatus {
   /** The routing objects as YAML, like `kubectl get virtualservice -o yaml`. */
   objects: { kind: string; name: string; yaml: string }[];
   notes: string[];
+  /** Ingresses or HTTPRoutes that send to the Service directly, so their traffic bypasses the split. */
+  bypass?: string;
 }
 
 export interface JobRef {

@@ -145,6 +145,7 @@ export class JobCards {
       data.job = status.job;
       data.versions = status.versions;
       if (status.configured) data.configured = status.configured;
+      if (status.bypass) data.bypass = status.bypass;
     } catch (error) {
       // The card still shows what the store knows; the cluster's view comes back with the next refresh.
       this.#o.logger.warn({ err: error, job: jobId }, "job status unavailable for the card");

@@ -82,6 +82,11 @@ const CLUSTER_WIDE: Record<string, Expectation> = {
     refusedAt: "offline",
   },
   "list gateways.networking.istio.io": { scenario: "istio", refusedAt: "new 20 %" },
+  "list ingresses.networking.k8s.io": {
+    scenario: "istio",
+    degrades: "without reading Ingresses Graydesk cannot warn that their traffic bypasses the split",
+    router: "istio",
+  },
   "get strategies.servicemesh.kubesphere.io": { scenario: "kubesphere", refusedAt: "new 20 %" },
   "list strategies.servicemesh.kubesphere.io": { scenario: "kubesphere", refusedAt: "new 20 %" },
   "create strategies.servicemesh.kubesphere.io": { scenario: "kubesphere", refusedAt: "new 20 %" },

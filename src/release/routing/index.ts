@@ -1,3 +1,4 @@
+export { type BypassRoute, bypassNotice } from "./bypass.ts";
 export type { IngressBinding } from "./gateway.ts";
 export { gatewayNotice } from "./gateway.ts";
 export {
