@@ -36,6 +36,7 @@ export default defineConfig({
       {
         test: {
           name: "e2e",
+          setupFiles: ["test/harness/temp-cleanup.ts"],
           include: ["test/e2e/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
@@ -45,6 +46,7 @@ export default defineConfig({
       {
         test: {
           name: "conformance",
+          setupFiles: ["test/harness/temp-cleanup.ts"],
           include: ["test/conformance/**/*.test.ts"],
           testTimeout: 60_000,
           hookTimeout: 180_000,
@@ -53,6 +55,7 @@ export default defineConfig({
       {
         test: {
           name: "real",
+          setupFiles: ["test/harness/temp-cleanup.ts"],
           include: REAL,
           env: { GRAYDESK_TEST_CLUSTER: "real" },
           testTimeout: 120_000,

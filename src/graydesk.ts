@@ -81,7 +81,12 @@ export class StartupError extends Error {
 export async function startGraydesk(
   config: Config,
   logger: Logger,
-  options: { clock?: Clock; timings?: GraydeskTimings } = {},
+  options: {
+    clock?: Clock;
+    timings?: GraydeskTimings;
+    /** Wraps the audit trail Graydesk opens (tests make it fail, as a full disk would). */
+    wrapAudit?: (audit: AuditLog) => AuditLog;
+  } = {},
 ): Promise<Graydesk> {
   const clock = options.clock ?? (() => new Date());
   const policy = await loadPolicy(config.policyFile);
@@ -111,13 +116,14 @@ export async function startGraydesk(
   // STORE=kubernetes shares state between replicas, and the audit trail with it: one chain in the cluster,
   // mirrored to the log as JSON lines for log shipping. Otherwise the trail is DATA_DIR/audit.log.
   const store = await openStore(config, kc);
-  const audit =
+  const opened =
     config.store === "kubernetes"
       ? await openKubeAuditLog(kc, {
           namespace: stateNamespace(kc),
           mirror: (record) => logger.info({ audit: record }, "audit record"),
         })
       : await openAuditLog(config.dataDir, { notice: (message, detail) => logger.warn(detail, message) });
+  const audit = options.wrapAudit ? options.wrapAudit(opened) : opened;
   const inFlight = new InFlight();
   let gates: ControllerGates | undefined;
   const slack = createSlackApp({

@@ -4,6 +4,7 @@ import { Writable } from "node:stream";
 import type { Config, StoreKind } from "../../src/config.ts";
 import { type Graydesk, type GraydeskTimings, startGraydesk } from "../../src/graydesk.ts";
 import { createLogger } from "../../src/log.ts";
+import type { AuditLog } from "../../src/store/index.ts";
 import {
   createSlackClient,
   freePort,
@@ -64,6 +65,8 @@ export async function startTestGraydesk(
     prometheusTiming?: Config["prometheusTiming"];
     /** Defaults to a quick outbox (retries from 20 ms, polled every 20 ms) so tests wait on Slack briefly. */
     timings?: GraydeskTimings;
+    /** Wraps the audit trail (a test makes it fail, as a full disk would). */
+    wrapAudit?: (audit: AuditLog) => AuditLog;
     /** Socket Mode instead of the HTTP receiver: Graydesk connects to this server, `slack` sends envelopes. */
     socketMode?: SocketModeServer;
     /** CLUSTERS: several clusters by name, each a context of `kubeconfig` (see mergedKubeconfig). */
@@ -103,6 +106,7 @@ export async function startTestGraydesk(
   });
   const graydesk = await startGraydesk(config, createLogger("debug", sink), {
     ...(overrides.clock ? { clock: overrides.clock } : {}),
+    ...(overrides.wrapAudit ? { wrapAudit: overrides.wrapAudit } : {}),
     // Timed chart redraws are off unless a test asks for them: they upload files on their own schedule.
     timings: overrides.timings ?? {
       outbox: { retry: { firstMs: 20, maxMs: 200 }, pollMs: 20 },

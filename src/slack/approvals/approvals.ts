@@ -332,12 +332,11 @@ export class ApprovalDesk {
           await audit.append({ kind: "approved", actor: user, ...about, detail: { requestId } });
           return this.#approveSchedule(decision.request, user);
         }
-        await audit.append({
-          kind: "approved",
-          actor: user,
-          ...about,
-          detail: { requestId, ...despite(failing) },
-        });
+        // An unwritable trail (a full disk) must not leave the request "approved" with nobody applying it: the
+        // apply's own write-ahead record fails the same way and closes it as failed, in words.
+        await audit
+          .append({ kind: "approved", actor: user, ...about, detail: { requestId, ...despite(failing) } })
+          .catch((err) => this.#o.logger.error({ err, request: requestId }, "audit append failed"));
         return applyApproved({ ...this.#o, messages: this.#messages }, decision.request, user);
     }
   }
