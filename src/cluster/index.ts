@@ -8,6 +8,7 @@ export {
   runSteps,
   type StepResult,
 } from "./apply.ts";
+export { bypassingRoutes } from "./bypass.ts";
 export { type Capabilities, gatewayFeaturesOf, readCapabilities } from "./capabilities.ts";
 export { ClusterClient, ClusterError, describeRef, FIELD_MANAGER } from "./client.ts";
 export {
@@ -17,7 +18,6 @@ export {
   Discovery,
   routersFor,
 } from "./discovery.ts";
-export { bypassingRoutes } from "./bypass.ts";
 export { type GatewayRoute, gatewaysByService, ingressBinding } from "./gateways.ts";
 export { closeJournal, Journal, type JournalEntry, journalEntries, openJournal } from "./journal.ts";
 export { type Kube, type KubeObject, memoReads, withDeadline } from "./kube.ts";
