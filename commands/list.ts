@@ -1,4 +1,5 @@
 import { GatedReleases } from "../src/controllers/index.ts";
+import { jobScope } from "../src/release/index.ts";
 import { buildJobList } from "../views/job-list.ts";
 import type { DeskCommandDeps } from "./desk-deps.ts";
 import { defaultNamespace } from "./job-ref.ts";
@@ -29,10 +30,11 @@ export function listCommand(deps: DeskCommandDeps): Subcommand {
       if (namespace !== undefined) await deps.authorizer.require(call.actor, "jobs.list", namespace);
       // Without a namespace: only what namespaces this person may see hold.
       const may = await visibleNamespaces(deps, call, [
-        ...deps.desk.jobs(namespace).map((j) => j.namespace),
+        ...deps.desk.jobs(namespace).map((j) => jobScope(j)),
         ...new GatedReleases(deps.store).all(namespace).map((g) => g.namespace),
       ]);
-      const jobs = deps.desk.jobs(namespace).filter((j) => may.has(j.namespace));
+      // With several clusters a job's namespace is judged by its cluster's policy (`cluster/namespace`).
+      const jobs = deps.desk.jobs(namespace).filter((j) => may.has(jobScope(j)));
       const gated = new GatedReleases(deps.store).all(namespace).filter((g) => may.has(g.namespace));
       await call.replyPrivately(buildJobList(jobs, namespace, gated));
     },
