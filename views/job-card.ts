@@ -88,7 +88,7 @@ export function buildJobCard(data: JobCardData): { text: string; blocks: KnownBl
   blocks.push({
     type: "section",
     block_id: ids.jobCard.split,
-    text: { type: "mrkdwn", text: codeBlock(trafficLines(job, traffic).join("\n")) },
+    text: { type: "mrkdwn", text: splitText(job, traffic, data.versions) },
   });
   if (data.live) blocks.push(...healthBlocks(job, data.live));
   if (data.pending && data.pending.length > 0) {
@@ -106,6 +106,17 @@ export function buildJobCard(data: JobCardData): { text: string; blocks: KnownBl
   const actions = actionsFor(job, data.live);
   if (actions) blocks.push(actions);
   return { text: escapeText(`Release job ${job.name} (${where}): ${job.state}`), blocks };
+}
+
+function splitText(job: ReleaseJob, traffic: TrafficPolicy, versions: VersionInfo[] | undefined): string {
+  const lines = trafficLines(job, traffic, existing(job, versions));
+  return lines.length > 0 ? codeBlock(lines.join("\n")) : "No version of this job is deployed any more.";
+}
+
+/** A finished job's card shows only the versions still deployed: the removed one's row would read as live. */
+function existing(job: ReleaseJob, versions: VersionInfo[] | undefined): string[] | undefined {
+  if (!TERMINAL_STATES.includes(job.state) || !versions) return undefined;
+  return versions.map((v) => v.version);
 }
 
 function stateText(job: ReleaseJob): string {

@@ -14,10 +14,12 @@ export function bar(label: string, percent: number, width = 0): string {
 export function trafficLines(
   job: Pick<ReleaseJob, "stableVersion" | "newVersion">,
   traffic: TrafficPolicy,
+  /** Only these versions get a bar (a finished job's card leaves out the version it removed). */
+  only?: string[],
 ): string[] {
   const view = splitView(job, traffic);
-  const versions = Object.keys(view.served);
-  const width = Math.max(...versions.map((v) => v.length));
+  const versions = Object.keys(view.served).filter((v) => !only || only.includes(v));
+  const width = Math.max(0, ...versions.map((v) => v.length));
   const lines = versions.map((v) => bar(v, view.served[v] ?? 0, width));
   if (view.mirror)
     lines.push(`mirror → ${view.mirror.to} ${view.mirror.percent} % (copies, responses dropped)`);

@@ -65,6 +65,12 @@ export async function playBookinfoStory(
     return m?.text?.includes("offline") ? m : undefined;
   });
   expect(JSON.stringify(refreshed.blocks)).toContain("offline");
+  // The removed v1 has no row left on the finished job's card.
+  const split = (refreshed.blocks as { block_id?: string; text?: { text: string } }[]).find(
+    (b) => b.block_id === "job_card_split",
+  );
+  expect(split?.text?.text).toContain("v2");
+  expect(split?.text?.text).not.toContain("v1");
   const apps = kube.kubeConfig().makeApiClient(AppsV1Api);
   const left = await apps.listNamespacedDeployment({ namespace: "bookinfo", labelSelector: "app=reviews" });
   expect(left.items.map((d) => d.metadata?.name)).toEqual(["reviews-v2"]);
