@@ -54,9 +54,10 @@ export function buildApprovalRequest(view: ApprovalView): { text: string; blocks
         text: `:raised_hand: <@${request.requestedBy}> asks to *${escapeText(request.operation)}* on job *${escapeText(request.jobName)}* (\`${escapeText(request.namespace)}\`)`,
       },
     },
+    // The analysis first: whether the new version passes is what the decision turns on.
+    ...verdictBlocks(view),
     ...newVersionBlock(view.newVersion),
     ...(request.state === "pending" ? copyBlock(view.copy) : []),
-    ...verdictBlocks(view),
     {
       type: "section",
       block_id: ids.approval.summary,
