@@ -71,6 +71,7 @@ export const ids = {
     promoteFull: "gated_promote_full",
     abort: "gated_abort",
   },
+  jobList: { more: "job_list_more" },
   deskMessage: {
     section: "desk_message_section",
     context: "desk_message_context",

@@ -1,4 +1,5 @@
 import type { Right } from "../../src/approvals/index.ts";
+import { encodeListCursor } from "../../src/slack/desk/index.ts";
 import { buildShiftModal, buildTakeOverModal } from "../../views/change-modals.ts";
 import { buildStep, stableInfoOf } from "../../views/wizard/index.ts";
 import type { SlackActor } from "../harness/slack/index.ts";
@@ -145,6 +146,17 @@ export const ENTRIES: Entry[] = [
   jobButton("job_chart", "view"),
   jobButton("job_traces", "view"),
   jobButton("breach_request_rollback", "request"),
+  {
+    // The next page of `/release list <namespace>`: the same view right as the command.
+    id: "job_list_more",
+    kind: "button",
+    label: "job_list_more",
+    right: "view",
+    run: (w, ns, who) => {
+      const cursor = encodeListCursor({ namespace: ns, after: "" });
+      return w.slack.clickButton(buttonOn(CHANNELS[ns], "job_list_more", cursor), "job_list_more", who);
+    },
+  },
   ...(["approval_approve", "approval_reject", "approval_approve_despite"] as const).map(
     (id): Entry => ({
       id,
