@@ -1,7 +1,7 @@
 export { describeBreak, firstBreak } from "./audit-chain.ts";
 export { AUDIT_FILE, type AuditEvent, type AuditLog, type AuditRecord, openAuditLog } from "./audit-log.ts";
 export { openFileStore, STATE_FILE } from "./file-store.ts";
-export { AUDIT_LABEL, openKubeAuditLog } from "./kube-audit-log.ts";
+export { AUDIT_LABEL, openKubeAuditLog, readKubeAuditLines } from "./kube-audit-log.ts";
 export {
   COLLECTION_LABEL,
   type KubeStoreOptions,

@@ -27,20 +27,7 @@ export async function openKubeAuditLog(kc: KubeConfig, options: KubeAuditOptions
   const api = kc.makeApiClient(CoreV1Api);
   const nameOf = (seq: number) => `${prefix}-${String(seq).padStart(10, "0")}`;
 
-  const readAll = async (): Promise<AuditRecord[]> => {
-    let list: Awaited<ReturnType<CoreV1Api["listNamespacedConfigMap"]>>;
-    try {
-      list = await api.listNamespacedConfigMap({ namespace, labelSelector: `${AUDIT_LABEL}=${prefix}` });
-    } catch (cause) {
-      throw new StoreError(`cannot list the audit trail in namespace ${namespace}: ${reason(cause)}`, {
-        cause,
-      });
-    }
-    return list.items
-      .map((cm) => parse(cm))
-      .filter((r): r is AuditRecord => r !== undefined)
-      .sort((a, b) => a.seq - b.seq);
-  };
+  const readAll = () => readKubeAudit(kc, namespace, prefix);
 
   // Start-up verifies the chain's latest links, as the file log does with its tail.
   const records = await readAll();
@@ -106,6 +93,42 @@ export async function openKubeAuditLog(kc: KubeConfig, options: KubeAuditOptions
       await queue;
     },
   };
+}
+
+/**
+ * Every record of the trail, in order, each as the JSON text it was written as (what the chain's hashes cover);
+ * a record whose text does not parse is kept as text, so verification names it.
+ */
+export async function readKubeAuditLines(
+  kc: KubeConfig,
+  namespace: string,
+  prefix = "graydesk-audit",
+): Promise<string[]> {
+  let list: Awaited<ReturnType<CoreV1Api["listNamespacedConfigMap"]>>;
+  try {
+    list = await kc
+      .makeApiClient(CoreV1Api)
+      .listNamespacedConfigMap({ namespace, labelSelector: `${AUDIT_LABEL}=${prefix}` });
+  } catch (cause) {
+    throw new StoreError(`cannot list the audit trail in namespace ${namespace}: ${reason(cause)}`, {
+      cause,
+    });
+  }
+  return list.items
+    .sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)))
+    .map((cm) => cm.data?.[RECORD_KEY] ?? "");
+}
+
+async function readKubeAudit(kc: KubeConfig, namespace: string, prefix: string): Promise<AuditRecord[]> {
+  const records: AuditRecord[] = [];
+  for (const text of await readKubeAuditLines(kc, namespace, prefix)) {
+    try {
+      records.push(JSON.parse(text) as AuditRecord);
+    } catch {
+      // Named by verify; the rest stay readable.
+    }
+  }
+  return records;
 }
 
 function parse(cm: V1ConfigMap): AuditRecord | undefined {

@@ -1,7 +1,9 @@
 // The audit trail with STORE=kubernetes: records in the cluster, one chain for every replica, whoever appends.
+import { execFile } from "node:child_process";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuditLog, type AuditRecord, firstBreak, openKubeAuditLog } from "../../src/store/index.ts";
+import { ROOT } from "../harness/entry-point.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 
 let server: KubeTestServer;
@@ -65,5 +67,22 @@ describe("audit trail in the cluster", () => {
     await expect(openKubeAuditLog(server.kubeConfig(), { namespace: "default", name })).rejects.toThrow(
       /not intact: .*record seq 1 .*was changed/,
     );
+    // `npm run audit:verify -- --kubernetes` walks the whole trail in the cluster and names the same record.
+    // Not spawnSync: the Kubernetes test server runs in this process and must keep answering.
+    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const args = [
+        "src/audit-verify.ts",
+        "--kubernetes",
+        "--kubeconfig",
+        server.kubeconfigPath,
+        "--name",
+        name,
+      ];
+      const child = execFile(process.execPath, args, { cwd: ROOT }, (_error, stdout, stderr) =>
+        resolve({ status: child.exitCode, stdout, stderr }),
+      );
+    });
+    expect(run.stdout + run.stderr).toContain("record seq 1 (line 1) was changed after it was written");
+    expect(run.status).toBe(1);
   });
 });
