@@ -1,6 +1,7 @@
 import { type FileHandle, open, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describeBreak, firstBreak, GENESIS, recordHash } from "./audit-chain.ts";
+import { AuditTail } from "./audit-tail.ts";
 import { AuditWriteError, StoreError } from "./store.ts";
 
 export const AUDIT_FILE = "audit.log";
@@ -32,6 +33,11 @@ export interface AuditLog {
   append(event: AuditEvent): Promise<AuditRecord>;
   /** Every record, oldest first; a torn last line (a crash mid-append) is skipped. */
   readAll(): Promise<AuditRecord[]>;
+  /**
+   * The latest records, newest first, at most `limit` (and at most the in-memory tail's capacity): read from
+   * memory, so its cost does not grow with the log. For Home, digests and anything showing recent activity.
+   */
+  recent(limit?: number): Promise<AuditRecord[]>;
   close(): Promise<void>;
 }
 
@@ -39,6 +45,8 @@ export interface AuditLogOptions {
   now?: () => Date;
   /** Told what opening found and did (a torn last line set aside). */
   notice?: (message: string, detail: Record<string, unknown>) => void;
+  /** Told how many bytes of the log file each read took (start-up's tail, readAll): what benches count. */
+  onRead?: (bytes: number) => void;
 }
 
 /** How much of the log's end start-up reads to verify the latest links and continue the chain. */
@@ -48,8 +56,11 @@ export async function openAuditLog(
   dataDir: string,
   options: AuditLogOptions | (() => Date) = {},
 ): Promise<AuditLog> {
-  const { now = () => new Date(), notice = () => undefined } =
-    typeof options === "function" ? { now: options } : options;
+  const {
+    now = () => new Date(),
+    notice = () => undefined,
+    onRead = () => undefined,
+  } = typeof options === "function" ? { now: options } : options;
   const file = path.join(dataDir, AUDIT_FILE);
   let handle: FileHandle;
   try {
@@ -59,12 +70,14 @@ export async function openAuditLog(
   }
   let tail: Tail;
   try {
-    tail = await readTail(handle, file, notice);
+    tail = await readTail(handle, file, notice, onRead);
   } catch (error) {
     await handle.close();
     throw error;
   }
   let { seq, prev, size } = tail;
+  const latest = new AuditTail();
+  for (const record of tail.records) latest.push(record);
   let queue: Promise<unknown> = Promise.resolve();
   return {
     append(event) {
@@ -83,6 +96,7 @@ export async function openAuditLog(
         seq = record.seq;
         prev = record.hash as string;
         size += line.length;
+        latest.push(record);
         return record;
       });
       queue = run.catch(() => undefined);
@@ -90,7 +104,13 @@ export async function openAuditLog(
     },
     async readAll() {
       await queue;
-      return parseLines(await readFile(file, "utf8"));
+      const text = await readFile(file, "utf8");
+      onRead(Buffer.byteLength(text));
+      return parseLines(text);
+    },
+    async recent(limit) {
+      await queue;
+      return latest.recent(limit);
     },
     async close() {
       await queue;
@@ -116,6 +136,8 @@ interface Tail {
   seq: number;
   prev: string;
   size: number;
+  /** The whole, chained records the tail held, oldest first: the in-memory tail starts from them. */
+  records: AuditRecord[];
 }
 
 /**
@@ -127,11 +149,13 @@ async function readTail(
   handle: FileHandle,
   file: string,
   notice: NonNullable<AuditLogOptions["notice"]>,
+  onRead: NonNullable<AuditLogOptions["onRead"]>,
 ): Promise<Tail> {
   let { size } = await handle.stat();
   const start = Math.max(0, size - TAIL_BYTES);
   const buffer = Buffer.alloc(size - start);
   await handle.read(buffer, 0, buffer.length, start);
+  onRead(buffer.length);
   const end = buffer.lastIndexOf(0x0a) + 1;
   if (end < buffer.length) {
     const aside = `${file}.torn-${Date.now()}`;
@@ -154,8 +178,8 @@ async function readTail(
         "npm run audit:verify for the whole file, keep the file as evidence and move it aside to start a new one.",
     );
   }
-  const last = whole.at(-1);
-  if (last === undefined) return { seq: 0, prev: GENESIS, size };
-  const record = JSON.parse(last) as AuditRecord;
-  return { seq: record.seq, prev: record.hash ?? recordHash(record as never), size };
+  const records = whole.map((line) => JSON.parse(line) as AuditRecord);
+  const record = records.at(-1);
+  if (record === undefined) return { seq: 0, prev: GENESIS, size, records };
+  return { seq: record.seq, prev: record.hash ?? recordHash(record as never), size, records };
 }

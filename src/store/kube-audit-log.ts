@@ -1,6 +1,7 @@
 import { ApiException, CoreV1Api, type KubeConfig, type V1ConfigMap } from "@kubernetes/client-node";
 import { describeBreak, firstBreak, GENESIS, recordHash } from "./audit-chain.ts";
 import type { AuditLog, AuditRecord } from "./audit-log.ts";
+import { TAIL_RECORDS } from "./audit-tail.ts";
 import { StoreError } from "./store.ts";
 
 export const AUDIT_LABEL = "graydesk.io/audit";
@@ -88,6 +89,11 @@ export async function openKubeAuditLog(kc: KubeConfig, options: KubeAuditOptions
     async readAll() {
       await queue;
       return readAll();
+    },
+    // Other replicas append too, so memory cannot hold the latest records: the trail is listed each time.
+    async recent(limit = TAIL_RECORDS) {
+      await queue;
+      return (await readAll()).slice(-limit).reverse();
     },
     async close() {
       await queue;
