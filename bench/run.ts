@@ -4,6 +4,7 @@ import { benchApprovalToTraffic } from "./approval-to-traffic.ts";
 import { benchAuditAppend } from "./audit-append.ts";
 import { benchChartRender } from "./chart-render.ts";
 import { benchDigest } from "./digest.ts";
+import { benchHomeOpen } from "./home-open.ts";
 import { benchMemory } from "./memory.ts";
 import { benchRequestFlood } from "./request-flood.ts";
 import { emit, emitted, round } from "./stats.ts";
@@ -17,6 +18,7 @@ import { summaryTable } from "./summary.ts";
 const budgetSeconds = 300;
 const benches: [string, () => Promise<void>][] = [
   ["audit-append", () => benchAuditAppend()],
+  ["home-open", () => benchHomeOpen()],
   ["store-size", () => benchStoreSize()],
   ["ack-latency", () => benchAckLatency()],
   ["ack-latency-socket", () => benchSocketAckLatency()],

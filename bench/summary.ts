@@ -14,8 +14,9 @@ const FIGURES = [
   "seconds",
   "met",
   "flat",
+  "bytesPerOpen",
 ];
-const LABELS = ["mode", "app", "what", "operation", "of", "existingEvents", "activeJobs"];
+const LABELS = ["mode", "app", "what", "operation", "of", "existingEvents", "activeJobs", "events", "read"];
 
 export function summaryTable(records: readonly Record<string, unknown>[]): string {
   const rows = records.map((r) => {
