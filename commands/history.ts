@@ -15,9 +15,7 @@ export function historyCommand(deps: DeskCommandDeps): Subcommand {
       expectArgs(command, call.args, 1, 1);
       const job = resolveJob(deps.desk, deps.store, call.channel, call.args[0] as string);
       await deps.authorizer.require(call.actor, "job.history", jobScope(job));
-      const records = (await deps.audit.readAll()).filter(
-        (r) => r.job === job.name && r.namespace === job.namespace,
-      );
+      const records = await deps.audit.forJob(job.namespace, job.name);
       await call.replyPrivately(buildHistory(job, records));
     },
   };

@@ -1,6 +1,7 @@
 import { type FileHandle, open, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describeBreak, firstBreak, GENESIS, recordHash } from "./audit-chain.ts";
+import { AuditIndex } from "./audit-index.ts";
 import { AuditTail } from "./audit-tail.ts";
 import { AuditWriteError, StoreError } from "./store.ts";
 
@@ -38,6 +39,8 @@ export interface AuditLog {
    * memory, so its cost does not grow with the log. For Home, digests and anything showing recent activity.
    */
   recent(limit?: number): Promise<AuditRecord[]>;
+  /** One job's records, oldest first (`/release history`): through an index, not a read of the whole log. */
+  forJob(namespace: string, job: string): Promise<AuditRecord[]>;
   close(): Promise<void>;
 }
 
@@ -78,6 +81,7 @@ export async function openAuditLog(
   let { seq, prev, size } = tail;
   const latest = new AuditTail();
   for (const record of tail.records) latest.push(record);
+  const index = new AuditIndex();
   let queue: Promise<unknown> = Promise.resolve();
   return {
     append(event) {
@@ -95,6 +99,7 @@ export async function openAuditLog(
         }
         seq = record.seq;
         prev = record.hash as string;
+        if (index.built) index.add(record, size, line.length - 1);
         size += line.length;
         latest.push(record);
         return record;
@@ -107,6 +112,19 @@ export async function openAuditLog(
       const text = await readFile(file, "utf8");
       onRead(Buffer.byteLength(text));
       return parseLines(text);
+    },
+    forJob(namespace, job) {
+      // In the append queue: the one pass that builds the index sees every line before the next append.
+      const run = queue.then(async () => {
+        if (!index.built) {
+          const text = await readFile(file);
+          onRead(text.length);
+          index.build(text.subarray(0, size));
+        }
+        return index.read(handle, namespace, job, onRead);
+      });
+      queue = run.catch(() => undefined);
+      return run;
     },
     async recent(limit) {
       await queue;

@@ -90,6 +90,10 @@ export async function openKubeAuditLog(kc: KubeConfig, options: KubeAuditOptions
       await queue;
       return readAll();
     },
+    async forJob(jobNamespace, job) {
+      await queue;
+      return (await readAll()).filter((r) => r.namespace === jobNamespace && r.job === job);
+    },
     // Other replicas append too, so memory cannot hold the latest records: the trail is listed each time.
     async recent(limit = TAIL_RECORDS) {
       await queue;

@@ -9,12 +9,12 @@ import { tempDir } from "../harness/temp-dir.ts";
 const clock = () => new Date("2026-11-22T10:00:00Z");
 
 /** A chained log of `n` records written straight to disk, as a long-running Graydesk leaves it. */
-function longLog(n: number): string {
+function longLog(n: number, job = (seq: number) => `job-${seq}`): string {
   const dir = tempDir("graydesk-audit-tail-");
   const lines: string[] = [];
   let prev = GENESIS;
   for (let seq = 1; seq <= n; seq++) {
-    const unsigned = { at: clock().toISOString(), seq, kind: "shift.requested", job: `job-${seq}`, prev };
+    const unsigned = { at: clock().toISOString(), seq, kind: "shift.requested", job: job(seq), prev };
     const hash = recordHash(unsigned);
     lines.push(JSON.stringify({ ...unsigned, hash }));
     prev = hash;
@@ -75,4 +75,33 @@ describe("the audit log's recent records come from memory, whatever the log's le
     ]);
     await again.close();
   });
+});
+
+describe("a job's history reads the job's own lines through an index", () => {
+  async function historyAt(n: number) {
+    // Every 400th record is the target job's; the rest belong to others.
+    const dir = longLog(n, (seq) => (seq % 400 === 0 ? "target" : `job-${seq}`));
+    let bytes = 0;
+    const log = await openAuditLog(dir, { now: clock, onRead: (b) => (bytes += b) });
+    const first = await log.forJob("", "target");
+    await log.append({ kind: "approved", job: "target" });
+    const before = bytes;
+    const again = await log.forJob("", "target");
+    const perHistory = bytes - before;
+    await log.close();
+    const chain = readFileSync(path.join(dir, AUDIT_FILE), "utf8").trim().split("\n");
+    return { first, again, perHistory, chain };
+  }
+
+  it("reads the job's records and no others after the first, at 4,000 and 40,000 records", async () => {
+    const short = await historyAt(4_000);
+    const long = await historyAt(40_000);
+    expect(short.first.map((r) => r.seq)).toEqual([400, 800, 1200, 1600, 2000, 2400, 2800, 3200, 3600, 4000]);
+    expect(short.again.at(-1)).toMatchObject({ kind: "approved", job: "target", seq: 4_001 });
+    expect(long.again).toHaveLength(101);
+    // Bytes per history: the job's own lines, about 200 bytes each, not the 40,000 others.
+    expect(short.perHistory).toBeLessThan(11 * 300);
+    expect(long.perHistory).toBeLessThan(101 * 300);
+    expect(firstBreak(long.chain)).toBeUndefined();
+  }, 60_000);
 });
