@@ -1,9 +1,10 @@
-import type { HomeView, KnownBlock } from "@slack/types";
+import type { Button, HomeView, KnownBlock } from "@slack/types";
 import type { ApprovalRequest } from "../src/approvals/index.ts";
 import { requesterText } from "../src/approvals/index.ts";
 import type { ReleaseJob } from "../src/release/index.ts";
 import type { AuditRecord } from "../src/store/index.ts";
 import { when } from "./approval.ts";
+import { messageLink } from "./approval-lead.ts";
 import { escapeText } from "./escape.ts";
 import { chunk } from "./help.ts";
 import { actorText, auditDetail } from "./history.ts";
@@ -33,15 +34,7 @@ export function buildHome(data: HomeData): HomeView {
       });
     blocks.push({ type: "divider" });
   };
-  add(
-    ids.home.waiting,
-    `Waiting for your approval (${data.waiting.length})`,
-    data.waiting.map(
-      (r) =>
-        `• *${escapeText(r.operation)}* on *${escapeText(`${r.namespace}/${r.jobName}`)}* — asked by ${requesterText(r.requestedBy)}, expires ${when(r.expiresAt)}\n    ${escapeText(r.summary)}`,
-    ),
-    "Nothing is waiting for you.",
-  );
+  blocks.push(...waitingBlocks(data.waiting), { type: "divider" });
   add(
     ids.home.jobs,
     `Your active jobs (${data.jobs.length})`,
@@ -66,4 +59,84 @@ export function buildHome(data: HomeData): HomeView {
     });
   }
   return { type: "home", blocks: blocks.slice(0, 100) };
+}
+
+/** At most this many requests get their own buttons; the rest are counted (Home takes 100 blocks). */
+const WAITING_SHOWN = 10;
+
+/** Each waiting request with Approve, Reject and Open (its message), so it can be decided from Home. */
+function waitingBlocks(waiting: ApprovalRequest[]): KnownBlock[] {
+  const title = `*Waiting for your approval (${waiting.length})*`;
+  if (waiting.length === 0)
+    return [
+      {
+        type: "section",
+        block_id: `${ids.home.waiting}_0`,
+        text: { type: "mrkdwn", text: `${title}\n_Nothing is waiting for you._` },
+      },
+    ];
+  const blocks: KnownBlock[] = [
+    { type: "section", block_id: `${ids.home.waiting}_0`, text: { type: "mrkdwn", text: title } },
+  ];
+  waiting.slice(0, WAITING_SHOWN).forEach((r, i) => {
+    const text = `*${escapeText(r.operation)}* on *${escapeText(`${r.namespace}/${r.jobName}`)}* — asked by ${requesterText(r.requestedBy)}, expires ${when(r.expiresAt)}\n${escapeText(r.summary)}`;
+    blocks.push(
+      {
+        type: "section",
+        block_id: `${ids.home.waiting}_request_${i}`,
+        text: { type: "mrkdwn", text: text.slice(0, 3000) },
+      },
+      { type: "actions", block_id: `${ids.home.waiting}_actions_${i}`, elements: requestButtons(r) },
+    );
+  });
+  if (waiting.length > WAITING_SHOWN)
+    blocks.push({
+      type: "context",
+      block_id: `${ids.home.waiting}_more`,
+      elements: [
+        { type: "mrkdwn", text: `${waiting.length - WAITING_SHOWN} more are waiting in their channels.` },
+      ],
+    });
+  return blocks;
+}
+
+function requestButtons(r: ApprovalRequest): Button[] {
+  const buttons: Button[] = [
+    {
+      type: "button",
+      action_id: ids.approval.approve,
+      text: { type: "plain_text", text: "Approve" },
+      style: "primary",
+      value: r.id,
+      // From Home the plan's steps are not in sight: the approver confirms what they approve.
+      confirm: {
+        title: { type: "plain_text", text: "Approve this change?" },
+        text: {
+          type: "mrkdwn",
+          text: `*${escapeText(r.operation)}* on ${escapeText(r.jobName)}: ${escapeText(r.summary)}`.slice(
+            0,
+            300,
+          ),
+        },
+        confirm: { type: "plain_text", text: "Approve" },
+        deny: { type: "plain_text", text: "Cancel" },
+      },
+    },
+    {
+      type: "button",
+      action_id: ids.approval.reject,
+      text: { type: "plain_text", text: "Reject" },
+      style: "danger",
+      value: r.id,
+    },
+  ];
+  const at = r.messages[0];
+  if (at)
+    buttons.push({
+      type: "button",
+      action_id: ids.home.open,
+      text: { type: "plain_text", text: "Open" },
+      url: messageLink(at.channel, at.ts),
+    });
+  return buttons;
 }

@@ -81,6 +81,7 @@ export const ids = {
     header: "home_header",
     jobs: "home_jobs",
     waiting: "home_waiting",
+    open: "home_open_request",
     activity: "home_activity",
     empty: "home_empty",
     hidden: "home_hidden",

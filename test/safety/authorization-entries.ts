@@ -314,6 +314,9 @@ export const NOT_ENTRY_POINTS: Record<string, string[]> = {
     ...["shift_traffic", "shift_traffic_value", "take_over_version", "take_over_version_value"],
   ],
   "a modal without a submit button (Show objects)": ["objects_modal"],
+  "a link button (Open on Home's waiting requests): Slack opens the message, the app only acks": [
+    "home_open_request",
+  ],
   "wizard form controls and sub-forms: they redraw the modal; Create (wizard_step) is the row": [
     ...["wizard_container", "wizard_advanced", "wizard_progress", "wizard_nav", "wizard_back"],
     ...["wizard_strategy", "wizard_name", "wizard_namespace", "wizard_service", "wizard_service_info"],

@@ -225,10 +225,22 @@ describe("modals and home", () => {
         detail: { operation: "shift" },
       },
     ];
-    const home = buildHome({ user: "U0BOB", jobs: [job], waiting: [request], activity });
+    const asked = { ...request, messages: [{ channel: "C0RELEASES", ts: "1700000000.000100" }] };
+    const home = buildHome({ user: "U0BOB", jobs: [job], waiting: [asked], activity });
     expect(validateHome(home)).toEqual([]);
     const text = JSON.stringify(home.blocks);
     expect(text).toContain("Waiting for your approval (1)");
+    // Each waiting request can be decided from Home, or opened where it was asked.
+    const actions = home.blocks.find((b) => b.block_id === "home_waiting_actions_0") as {
+      elements: { action_id: string; value?: string; url?: string }[];
+    };
+    expect(actions.elements.map((e) => e.action_id)).toEqual([
+      "approval_approve",
+      "approval_reject",
+      "home_open_request",
+    ]);
+    expect(actions.elements[0]?.value).toBe(request.id);
+    expect(actions.elements[2]?.url).toBe("https://slack.com/archives/C0RELEASES/p1700000000000100");
     expect(text).toContain("Your active jobs (1)");
     expect(text).toContain("*requested*");
     await expect(JSON.stringify(home, null, 2)).toMatchFileSnapshot("__snapshots__/home.json");

@@ -1,5 +1,6 @@
 import type { App } from "@slack/bolt";
 import { buildHome } from "../../../views/home.ts";
+import { ids } from "../../../views/ids.ts";
 import type { Actor, ApprovalRequest } from "../../approvals/index.ts";
 import { jobScope, TERMINAL_STATES } from "../../release/index.ts";
 import type { SlackDeps } from "../deps.ts";
@@ -17,6 +18,10 @@ export function registerHome(app: App, deps: SlackDeps): void {
       await client.views.publish({ user_id: event.user, view });
     })().catch((error) => deps.logger.error({ err: error, user: event.user }, "could not publish App Home"));
     await deps.inFlight.track(work);
+  });
+  // Open is a link: Slack opens the request's message and still tells the app, which has nothing to do.
+  app.action(ids.home.open, async ({ ack }) => {
+    await ack();
   });
 }
 
