@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -37,6 +37,25 @@ describe("manifest.yml", () => {
     expect(info.long_description.length).toBeLessThanOrEqual(4000);
     expect(info.background_color).toMatch(/^#[0-9a-f]{6}$/i);
     expect(manifest.features.bot_user.display_name.length).toBeLessThanOrEqual(80);
+  });
+
+  it("names every /release subcommand in the usage hint and in the README", () => {
+    const dir = path.join(root, "commands");
+    const names = new Set(
+      readdirSync(dir)
+        .filter((f) => f.endsWith(".ts"))
+        .flatMap((f) => [...read(`commands/${f}`).matchAll(/^\s+name: "([a-z-]+)",$/gm)].map((m) => m[1])),
+    );
+    expect(names.size).toBeGreaterThanOrEqual(16);
+    const hint = manifest.features.slash_commands[0]?.usage_hint ?? "";
+    const readme = read("README.md").split("\n").slice(0, 20).join(" ");
+    for (const name of names) {
+      expect(hint.split(/[\s|[\]]+/)).toContain(name);
+      expect(
+        readme.includes(`\`${name}\``) || readme.includes(`\`/release ${name}\``),
+        `README lists ${name}`,
+      ).toBe(true);
+    }
   });
 
   it("has /release, interactivity, the home tab, app_home_opened and Socket Mode", () => {
