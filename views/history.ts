@@ -1,7 +1,9 @@
 import type { KnownBlock } from "@slack/types";
 import { jobScope, type ReleaseJob } from "../src/release/index.ts";
 import type { AuditRecord } from "../src/store/index.ts";
+import { when } from "./approval.ts";
 import { escapeText } from "./escape.ts";
+import { eventWords } from "./event-words.ts";
 import { chunk } from "./help.ts";
 import { ids } from "./ids.ts";
 
@@ -18,7 +20,7 @@ export function buildHistory(job: ReleaseJob, audit: AuditRecord[]): { text: str
     `*History of ${jobScope(job)}/${job.name}*${entries.length > SHOWN ? ` (last ${SHOWN} of ${entries.length})` : ""}`,
     ...shown.map(
       (e) =>
-        `\`${e.at.slice(0, 19).replace("T", " ")}\` ${actorText(e.actor)}*${escapeText(e.what)}*${e.detail ? ` — ${escapeText(e.detail)}` : ""}`,
+        `${when(e.at)} ${actorText(e.actor)}*${escapeText(eventWords(e.what))}*${e.detail ? ` — ${escapeText(e.detail)}` : ""}`,
     ),
   ];
   return {

@@ -6,6 +6,7 @@ import type { AuditRecord } from "../src/store/index.ts";
 import { when } from "./approval.ts";
 import { messageLink } from "./approval-lead.ts";
 import { escapeText } from "./escape.ts";
+import { eventWords } from "./event-words.ts";
 import { chunk } from "./help.ts";
 import { actorText, auditDetail } from "./history.ts";
 import { ids } from "./ids.ts";
@@ -47,7 +48,7 @@ export function buildHome(data: HomeData): HomeView {
     data.activity.map((r) => {
       const detail = auditDetail(r);
       const job = r.job ? ` ${escapeText(`${r.namespace ?? ""}/${r.job}`)}` : "";
-      return `• ${when(r.at)} ${actorText(r.actor)}*${r.kind}*${job}${detail ? ` — ${detail}` : ""}`;
+      return `• ${when(r.at)} ${actorText(r.actor)}*${eventWords(r.kind)}*${job}${detail ? ` — ${detail}` : ""}`;
     }),
     "Nothing has happened yet.",
   );

@@ -4,6 +4,7 @@ import { makePlan } from "../../src/release/index.ts";
 import type { AuditRecord } from "../../src/store/index.ts";
 import { buildApprovalRequest } from "../../views/approval.ts";
 import { buildShiftModal, buildTakeOverModal } from "../../views/change-modals.ts";
+import { buildHistory } from "../../views/history.ts";
 import { buildHome } from "../../views/home.ts";
 import { buildJobCard } from "../../views/job-card.ts";
 import { buildObjectsModal, splitText } from "../../views/objects-modal.ts";
@@ -242,10 +243,44 @@ describe("modals and home", () => {
     expect(actions.elements[0]?.value).toBe(request.id);
     expect(actions.elements[2]?.url).toBe("https://slack.com/archives/C0RELEASES/p1700000000000100");
     expect(text).toContain("Your active jobs (1)");
-    expect(text).toContain("*requested*");
+    expect(text).toContain("*asked for approval*");
+    expect(text).not.toContain("*requested*");
     await expect(JSON.stringify(home, null, 2)).toMatchFileSnapshot("__snapshots__/home.json");
     const empty = buildHome({ user: "U0BOB", jobs: [], waiting: [], activity: [] });
     expect(validateHome(empty)).toEqual([]);
     expect(JSON.stringify(empty.blocks)).toContain("Nothing is waiting for you.");
+  });
+});
+
+describe("history in people's words", () => {
+  it("shows no raw event kinds and no ISO times", () => {
+    const story = {
+      ...job,
+      history: [
+        { at: "2026-01-01T09:00:00.000Z", kind: "plan.applied", actor: "U0BOB" },
+        { at: "2026-01-01T09:05:00.000Z", kind: "routes-held", actor: "graydesk" },
+        { at: "2026-01-01T09:10:00.000Z", kind: "takeOver", actor: "U0BOB" },
+      ],
+    } as typeof job;
+    const audit: AuditRecord[] = [
+      {
+        seq: 1,
+        at: "2026-01-01T09:01:00.000Z",
+        kind: "requested",
+        actor: "U0ALICE",
+        job: job.name,
+        namespace: "bookinfo",
+      },
+    ];
+    const message = buildHistory(story, audit);
+    expect(validateMessage(message.blocks, message.text)).toEqual([]);
+    const text = JSON.stringify(message.blocks);
+    for (const raw of ["plan.applied", "routes-held", "takeOver", "*requested*"])
+      expect(text).not.toContain(raw);
+    expect(text).toContain("*applied a change*");
+    expect(text).toContain("*let the new version take over*");
+    // Times are Slack date tokens (each reader's zone); the ISO form appears nowhere.
+    expect(text).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    expect(text).toContain("<!date^1767258000^");
   });
 });

@@ -1,0 +1,48 @@
+/**
+ * Audit and job event kinds in people's words: the one mapping Home, history and digests share, so no surface
+ * shows a raw kind (`plan.applied`, `takeOver`, `routes-held`).
+ */
+const WORDS: Record<string, string> = {
+  requested: "asked for approval",
+  approved: "approved",
+  rejected: "rejected",
+  applied: "applied",
+  expired: "let a request expire",
+  stale: "found the cluster changed since the plan",
+  failed: "failed",
+  refused: "was refused",
+  recorded: "approved (more approvals needed)",
+  "schedule-approved": "approved the traffic schedule",
+  "job.created": "created the job",
+  "job.create-failed": "could not create the job",
+  "job.deployed": "deployed the new version",
+  "job.failed": "the job failed",
+  "job.retried": "retried the job",
+  "job.abandoned": "abandoned the job",
+  "job.adopted": "took over a console job",
+  "plan.created": "planned a change",
+  "plan.applied": "applied a change",
+  "plan.refused": "a change was refused",
+  "plan.recovered": "finished a change interrupted by a restart",
+  "plan.tampered": "found a stored plan altered and refused it",
+  "routes-held": "held the routes on the stable version",
+  shift: "shifted traffic",
+  takeOver: "let the new version take over",
+  takeOffline: "took the job offline",
+  rollback: "rolled back",
+  abandon: "abandoned the job",
+  retry: "retried",
+  prepare: "prepared the routes",
+  revert: "reverted the routes",
+};
+
+export function eventWords(kind: string): string {
+  return (
+    WORDS[kind] ??
+    kind
+      .replace(/^[a-z]+\./, "")
+      .replace(/([a-z])([A-Z])/g, "$1 $2")
+      .replace(/[-_.]/g, " ")
+      .toLowerCase()
+  );
+}
