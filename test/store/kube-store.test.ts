@@ -82,12 +82,14 @@ describe("Kubernetes store", () => {
       name,
       rewatchDelayMs: 50,
     });
-    opened.push(writer, reader);
     await writer.update((d) => {
       d.jobs.j9 = { id: "j9", name: "reviews-canary" };
     });
     await vi.waitFor(() => expect(reader.data().jobs.j9).toEqual({ id: "j9", name: "reviews-canary" }));
     const readers = server.requests.filter((r) => r.user === "no-watch");
+    // Closed here: a store that re-lists on a timer would otherwise take the list faults later tests inject.
+    await reader.close();
+    await writer.close();
     expect(readers.some((r) => r.resource === "selfsubjectaccessreviews")).toBe(true);
     expect(readers.filter((r) => r.verb === "watch" || r.status === 403)).toEqual([]);
   });
