@@ -3,6 +3,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { type Leadership, leaseLeadership, soleLeadership } from "../../src/schedule/index.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 
+/** vi.waitFor with room for a loaded machine (its default gives up after 1 s). */
+const waitFor = <T>(check: () => T | Promise<T>, options: { timeout?: number; interval?: number } = {}) =>
+  vi.waitFor(check, { timeout: 15_000, interval: 20, ...options });
+
 let server: KubeTestServer;
 let leases = 0;
 const running: Leadership[] = [];
@@ -66,7 +70,7 @@ describe("leader lease", () => {
   it("one candidate leads; the lease names it with its duration and renewal times", async () => {
     const { name, all } = candidates(2);
     for (const c of all) c.leadership.start();
-    await vi.waitFor(() => expect(leaders(all)).toHaveLength(1));
+    await waitFor(() => expect(leaders(all)).toHaveLength(1));
     const lease = await readLease(name);
     const leader = leaders(all)[0] as Candidate;
     expect(lease.spec?.holderIdentity).toBe(leader.leadership.identity);
@@ -74,7 +78,7 @@ describe("leader lease", () => {
     expect(lease.spec?.leaseTransitions).toBe(0);
     expect(Date.parse(String(lease.spec?.acquireTime))).toBeGreaterThan(Date.now() - 5000);
     const firstRenew = Date.parse(String(lease.spec?.renewTime));
-    await vi.waitFor(async () =>
+    await waitFor(async () =>
       expect(Date.parse(String((await readLease(name)).spec?.renewTime))).toBeGreaterThan(firstRenew),
     );
     expect(leaders(all)).toHaveLength(1);
@@ -83,7 +87,7 @@ describe("leader lease", () => {
   it("a graceful stop releases the lease and the other replica takes over at once", async () => {
     const { name, all } = candidates(2, 5, 50);
     for (const c of all) c.leadership.start();
-    await vi.waitFor(() => expect(leaders(all)).toHaveLength(1));
+    await waitFor(() => expect(leaders(all)).toHaveLength(1));
     const [leader, other] = (all[0]?.leadership.isLeader() ? all : [...all].reverse()) as [
       Candidate,
       Candidate,
@@ -91,7 +95,7 @@ describe("leader lease", () => {
     const stoppedAt = performance.now();
     await leader.leadership.stop();
     expect(leader.events).toEqual(["started", "stopped"]);
-    await vi.waitFor(() => expect(other.leadership.isLeader()).toBe(true));
+    await waitFor(() => expect(other.leadership.isLeader()).toBe(true));
     const handover = (other.startedAt ?? 0) - stoppedAt;
     // Far below the 5 s lease: the next retry finds the holder empty.
     expect(handover).toBeLessThan(1000);
@@ -103,14 +107,14 @@ describe("leader lease", () => {
   it("after a crash (no release) the other replica takes over once the lease duration has passed", async () => {
     const { all } = candidates(2, 1, 50);
     for (const c of all) c.leadership.start();
-    await vi.waitFor(() => expect(leaders(all)).toHaveLength(1));
+    await waitFor(() => expect(leaders(all)).toHaveLength(1));
     const [leader, other] = (all[0]?.leadership.isLeader() ? all : [...all].reverse()) as [
       Candidate,
       Candidate,
     ];
     const crashedAt = performance.now();
     await leader.leadership.stop({ release: false });
-    await vi.waitFor(() => expect(other.leadership.isLeader()).toBe(true), { timeout: 5000, interval: 20 });
+    await waitFor(() => expect(other.leadership.isLeader()).toBe(true), { timeout: 5000, interval: 20 });
     const handover = (other.startedAt ?? 0) - crashedAt;
     // Not before the holder's lease could have run out, and before a second lease duration (a generous bound:
     // timers on a loaded machine run late; the 3 s case below tells a late candidate apart).
@@ -121,14 +125,14 @@ describe("leader lease", () => {
   it("with a 3 s lease and a 2 s retry period, a crashed leader is replaced within the lease duration", async () => {
     const { name, all } = candidates(2, 3, 2000);
     for (const c of all) c.leadership.start();
-    await vi.waitFor(() => expect(leaders(all)).toHaveLength(1));
+    await waitFor(() => expect(leaders(all)).toHaveLength(1));
     const [leader, other] = (all[0]?.leadership.isLeader() ? all : [...all].reverse()) as [
       Candidate,
       Candidate,
     ];
     // Crash just after a renewal: the strictest case, the whole lease duration is still ahead.
     const seen = String((await readLease(name)).spec?.renewTime);
-    await vi.waitFor(async () => expect(String((await readLease(name)).spec?.renewTime)).not.toBe(seen), {
+    await waitFor(async () => expect(String((await readLease(name)).spec?.renewTime)).not.toBe(seen), {
       timeout: 3000,
       interval: 10,
     });
@@ -136,7 +140,7 @@ describe("leader lease", () => {
     const crashedAt = performance.now();
     const lastRenewal = Date.parse(String((await readLease(name)).spec?.renewTime));
     let tookOverAt = 0;
-    await vi.waitFor(
+    await waitFor(
       () => {
         expect(other.leadership.isLeader()).toBe(true);
         tookOverAt ||= Date.now();
@@ -165,9 +169,9 @@ describe("leader lease", () => {
     });
     running.push(leadership);
     leadership.start();
-    await vi.waitFor(() => expect(leadership.isLeader()).toBe(true));
+    await waitFor(() => expect(leadership.isLeader()).toBe(true));
     const renewals: string[] = [];
-    await vi.waitFor(
+    await waitFor(
       async () => {
         const renewTime = String((await readLease(name)).spec?.renewTime);
         if (renewals.at(-1) !== renewTime) renewals.push(renewTime);
@@ -186,9 +190,9 @@ describe("leader lease", () => {
     const sample = setInterval(() => {
       most = Math.max(most, leaders(all).length);
     }, 5);
-    await vi.waitFor(() => expect(leaders(all)).toHaveLength(1));
+    await waitFor(() => expect(leaders(all)).toHaveLength(1));
     await (leaders(all)[0] as Candidate).leadership.stop();
-    await vi.waitFor(() => expect(leaders(all)).toHaveLength(1));
+    await waitFor(() => expect(leaders(all)).toHaveLength(1));
     clearInterval(sample);
     expect(most).toBe(1);
   });
@@ -197,9 +201,9 @@ describe("leader lease", () => {
     const { all } = candidates(1, 1, 30);
     const [only] = all as [Candidate];
     only.leadership.start();
-    await vi.waitFor(() => expect(only.leadership.isLeader()).toBe(true));
+    await waitFor(() => expect(only.leadership.isLeader()).toBe(true));
     server.faults.add({ verb: "update", resource: "leases", kind: "status", status: 503, times: Infinity });
-    await vi.waitFor(() => expect(only.events).toEqual(["started", "stopped"]), { timeout: 3000 });
+    await waitFor(() => expect(only.events).toEqual(["started", "stopped"]), { timeout: 3000 });
     expect(only.errors.length).toBeGreaterThan(0);
   });
 
@@ -208,7 +212,7 @@ describe("leader lease", () => {
     const { all } = candidates(1, 1, 30);
     const [only] = all as [Candidate];
     only.leadership.start();
-    await vi.waitFor(() => expect(only.errors.length).toBeGreaterThanOrEqual(2));
+    await waitFor(() => expect(only.errors.length).toBeGreaterThanOrEqual(2));
     expect(only.leadership.isLeader()).toBe(false);
     expect(only.events).toEqual([]);
   });

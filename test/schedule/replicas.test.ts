@@ -10,6 +10,10 @@ import {
 import { openKubeStore, type Store, type StoredRecord } from "../../src/store/index.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 
+/** vi.waitFor with room for a loaded machine (its default gives up after 1 s). */
+const waitFor = <T>(check: () => T | Promise<T>, options: { timeout?: number; interval?: number } = {}) =>
+  vi.waitFor(check, { timeout: 15_000, interval: 20, ...options });
+
 let server: KubeTestServer;
 const stores: Store[] = [];
 const schedulers: Scheduler[] = [];
@@ -79,18 +83,18 @@ describe("two replicas over the Kubernetes test server", () => {
     const b = await replica("b", posts);
     a.scheduler.start();
     b.scheduler.start();
-    await vi.waitFor(() => expect([a, b].filter((r) => r.scheduler.isLeader())).toHaveLength(1));
+    await waitFor(() => expect([a, b].filter((r) => r.scheduler.isLeader())).toHaveLength(1));
     const [leader, follower] = a.scheduler.isLeader() ? [a, b] : [b, a];
 
     await everySecond(a.store, "C1");
-    await vi.waitFor(() => expect(posts.filter((p) => p.channel === "C1")).toHaveLength(1), {
+    await waitFor(() => expect(posts.filter((p) => p.channel === "C1")).toHaveLength(1), {
       timeout: 5000,
     });
     expect(posts.every((p) => p.by === leader.name)).toBe(true);
 
     const stoppedAt = performance.now();
     await leader.scheduler.stop();
-    await vi.waitFor(() => expect(follower.scheduler.isLeader()).toBe(true), {
+    await waitFor(() => expect(follower.scheduler.isLeader()).toBe(true), {
       timeout: 20_000,
       interval: 10,
     });
@@ -100,7 +104,7 @@ describe("two replicas over the Kubernetes test server", () => {
 
     const before = posts.length;
     await everySecond(follower.store, "C2");
-    await vi.waitFor(() => expect(posts.filter((p) => p.channel === "C2")).toHaveLength(1), {
+    await waitFor(() => expect(posts.filter((p) => p.channel === "C2")).toHaveLength(1), {
       timeout: 5000,
     });
     expect(posts.slice(before).every((p) => p.by === follower.name)).toBe(true);
@@ -136,7 +140,7 @@ describe("scheduler for one replica (STORE=lowdb)", () => {
     scheduler.start();
     expect(scheduler.isLeader()).toBe(true);
     await everySecond(store, "C9");
-    await vi.waitFor(() => expect(posts).toHaveLength(1), { timeout: 5000 });
+    await waitFor(() => expect(posts).toHaveLength(1), { timeout: 5000 });
     await scheduler.stop();
     expect(scheduler.isLeader()).toBe(false);
   });

@@ -14,6 +14,10 @@ import {
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 import { tempDir } from "../harness/temp-dir.ts";
 
+/** vi.waitFor with room for a loaded machine (its default gives up after 1 s). */
+const waitFor = <T>(check: () => T | Promise<T>, options: { timeout?: number; interval?: number } = {}) =>
+  vi.waitFor(check, { timeout: 15_000, interval: 20, ...options });
+
 let server: KubeTestServer;
 const opened: Store[] = [];
 let prefixes = 0;
@@ -49,7 +53,7 @@ describe("Kubernetes store", () => {
       d.jobs.j1 = { id: "j1", name: "reviews-canary" };
     });
     expect(a.data().jobs.j1).toEqual({ id: "j1", name: "reviews-canary" });
-    await vi.waitFor(() => expect(b.data().jobs.j1).toEqual({ id: "j1", name: "reviews-canary" }));
+    await waitFor(() => expect(b.data().jobs.j1).toEqual({ id: "j1", name: "reviews-canary" }));
 
     const core = server.kubeConfig().makeApiClient(CoreV1Api);
     const cm = await core.readNamespacedConfigMap({
@@ -85,7 +89,7 @@ describe("Kubernetes store", () => {
     await writer.update((d) => {
       d.jobs.j9 = { id: "j9", name: "reviews-canary" };
     });
-    await vi.waitFor(() => expect(reader.data().jobs.j9).toEqual({ id: "j9", name: "reviews-canary" }));
+    await waitFor(() => expect(reader.data().jobs.j9).toEqual({ id: "j9", name: "reviews-canary" }));
     const readers = server.requests.filter((r) => r.user === "no-watch");
     // Closed here: a store that re-lists on a timer would otherwise take the list faults later tests inject.
     await reader.close();
@@ -99,12 +103,12 @@ describe("Kubernetes store", () => {
     await a.update((d) => {
       d.channels.C1 = { id: "C1", namespace: "bookinfo" };
     });
-    await vi.waitFor(() => expect(b.data().channels.C1).toBeDefined());
+    await waitFor(() => expect(b.data().channels.C1).toBeDefined());
     await b.update((d) => {
       delete d.channels.C1;
     });
     expect(b.data().channels.C1).toBeUndefined();
-    await vi.waitFor(() => expect(a.data().channels.C1).toBeUndefined());
+    await waitFor(() => expect(a.data().channels.C1).toBeUndefined());
   });
 
   it("20 concurrent approval decisions split across two replicas: exactly one applies", async () => {
@@ -123,7 +127,7 @@ describe("Kubernetes store", () => {
       requiredApprovals: 1,
       expiryMinutes: 30,
     });
-    await vi.waitFor(() => expect(gateB.get(request.id)).toBeDefined());
+    await waitFor(() => expect(gateB.get(request.id)).toBeDefined());
     const decisions = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         (i % 2 === 0 ? gateA : gateB).decide(request.id, `U${i + 1}`, "approve"),
@@ -132,7 +136,7 @@ describe("Kubernetes store", () => {
     expect(decisions.filter((d) => d.kind === "apply")).toHaveLength(1);
     expect(decisions.filter((d) => d.kind === "already")).toHaveLength(19);
     const winner = decisions.find((d) => d.kind === "apply");
-    await vi.waitFor(() => expect(gateB.get(request.id)?.state).toBe("approved"));
+    await waitFor(() => expect(gateB.get(request.id)?.state).toBe("approved"));
     expect(gateA.get(request.id)?.decidedBy).toBe(winner?.kind === "apply" ? winner.request.decidedBy : "");
   });
 
