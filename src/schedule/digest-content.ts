@@ -34,6 +34,8 @@ export interface DigestInput {
   jobs: DigestJob[];
   approvals: ApprovalRequest[];
   policy: Policy;
+  /** The digest schedule's own time zone (IANA name): the title's time is given in it; UTC when absent. */
+  timeZone?: string;
   /** Only these namespaces (a channel's namespaces, `cluster/namespace` with several clusters); all when absent. */
   namespaces?: string[];
 }
@@ -69,7 +71,7 @@ export function buildDigest(input: DigestInput): DigestMessage[] {
     if (section.length > 0)
       blocks.push({ type: "header", text: { type: "plain_text", text: cut(ns, 150) } }, ...section);
   }
-  const title = `Release digest — ${input.now.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const title = `Release digest — ${zonedMinute(input.now, input.timeZone ?? "UTC")}`;
   if (blocks.length === 0) {
     blocks.push({
       type: "section",
@@ -218,4 +220,22 @@ export function age(ms: number): string {
 
 function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** `2026-01-05 09:00 Europe/Berlin`: the time as the schedule's zone reads it, named. */
+export function zonedMinute(at: Date, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${timeZone}`;
 }

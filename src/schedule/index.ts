@@ -8,7 +8,14 @@ export {
   validateTimezone,
 } from "./cron.ts";
 export { type DigestSources, gatherDigest, type ListObjects } from "./digest-builder.ts";
-export { age, buildDigest, type DigestInput, type DigestJob, lastChange } from "./digest-content.ts";
+export {
+  age,
+  buildDigest,
+  type DigestInput,
+  type DigestJob,
+  lastChange,
+  zonedMinute,
+} from "./digest-content.ts";
 export { type DigestMessage, MAX_BLOCKS, MAX_SECTION_TEXT } from "./digest-messages.ts";
 export {
   DEFAULT_GRACE_MS,

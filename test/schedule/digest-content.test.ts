@@ -10,6 +10,7 @@ import {
   type DigestMessage,
   MAX_BLOCKS,
   MAX_SECTION_TEXT,
+  zonedMinute,
 } from "../../src/schedule/index.ts";
 import type { VersionHealth } from "../../src/telemetry/index.ts";
 import { validateMessage } from "../harness/slack/block-kit.ts";
@@ -192,6 +193,14 @@ describe("digest content", () => {
     const only = text(digest({ jobs, namespaces: ["shop"] }));
     expect(only).toContain("shop-job");
     expect(only).not.toContain("bookinfo-job");
+  });
+
+  it("titles a digest in its schedule's own time zone", () => {
+    const berlin = digest({ now: new Date("2025-07-01T09:00:00Z"), timeZone: "Europe/Berlin" });
+    expect(berlin[0]?.text).toBe("Release digest — 2025-07-01 11:00 Europe/Berlin");
+    expect(zonedMinute(new Date("2025-12-31T23:30:00Z"), "America/New_York")).toBe(
+      "2025-12-31 18:30 America/New_York",
+    );
   });
 
   it("says there is nothing to report when nothing runs", () => {

@@ -60,7 +60,10 @@ export function buildSchedules(
       },
       { ...(namespace ? { namespaces: [namespace] } : {}), ...(previous ? { lastDigestAt: previous } : {}) },
     );
-    for (const message of buildDigest(input)) await options.client.chat.postMessage({ channel, ...message });
+    // The title's time reads in the schedule's own zone (a Europe/Berlin digest is titled in Berlin time).
+    const timeZone = store.data().schedules[channel]?.timezone;
+    const zoned = typeof timeZone === "string" ? { ...input, timeZone } : input;
+    for (const message of buildDigest(zoned)) await options.client.chat.postMessage({ channel, ...message });
   };
   const digests = new DigestSchedules({
     store,
