@@ -4,7 +4,7 @@
 // namespace of its own, so the managed namespace's Role and RoleBinding are moved to that run's namespace.
 
 import { CoreV1Api } from "@kubernetes/client-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startTestCluster } from "../harness/envtest/cluster.ts";
 import { startTestGraydesk } from "../harness/graydesk.ts";
 import type { KubeTestServer, KubeTestServerOptions } from "../harness/kube/index.ts";
@@ -22,6 +22,9 @@ import {
   without,
 } from "./manifests.ts";
 import { kubeconfigIn, OWN_NAMESPACE, runStory, type StepName } from "./story.ts";
+
+// A whole story is five Slack round trips with cluster work between them: minutes, not seconds, on a loaded machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 type Scenario = "istio" | "istio without DestinationRule" | "kubesphere" | "gateway-api" | "no mesh";
 

@@ -71,7 +71,8 @@ export async function runStory(
     return { done: false, step: "start", seen: (error as Error).message };
   }
   const started = app;
-  const timeoutMs = options.stepTimeoutMs ?? 8_000;
+  // Generous: a refused step ends as soon as Slack shows the refusal; only a stuck one waits this long.
+  const timeoutMs = options.stepTimeoutMs ?? 20_000;
   try {
     const job = "reviews-v2";
     const actions: Record<StepName, () => Promise<string | undefined>> = {
