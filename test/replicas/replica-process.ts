@@ -38,7 +38,7 @@ export interface Replica {
 export async function startReplica(
   name: string,
   options: ReplicaOptions,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<Replica> {
   const port = await freePort();
   const dataDir = options.dataDir ?? tempDir(`graydesk-replica-${name}-`);

@@ -103,7 +103,7 @@ beforeAll(async () => {
   api = await startSlackApiServer({ tokens: Object.values(TOKENS) });
   api.setUsers([ALICE, BOB, CAROL, DAVE]);
   await Promise.all([start("a"), start("b")]);
-}, 40_000);
+}, 150_000);
 
 afterAll(async () => {
   for (const r of replicas) await r.kill();

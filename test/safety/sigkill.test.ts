@@ -141,7 +141,7 @@ describe("SIGKILL in the middle of an approved shift", () => {
     // The interrupted plan was dealt with at start-up, not left running.
     expect(auditLines().some((l) => JSON.parse(l).kind === "plan.recovered")).toBe(true);
     await second.kill();
-  }, 30_000);
+  }, 90_000);
 
   it("killed while the patch never answers: the restart ends at one split, store and request agree", async () => {
     const first = await start();
@@ -157,7 +157,7 @@ describe("SIGKILL in the middle of an approved shift", () => {
     v2 = await expectAgreement(request, v2, 55);
     expectAuditKept(auditBefore);
     await second.kill();
-  }, 30_000);
+  }, 90_000);
 
   it("killed right after the approval is stored, before any change lands: completed or refused, never half-applied", async () => {
     const first = await start();
@@ -177,5 +177,5 @@ describe("SIGKILL in the middle of an approved shift", () => {
     v2 = await expectAgreement(request, v2, 80);
     expectAuditKept(auditBefore);
     await second.kill();
-  }, 30_000);
+  }, 90_000);
 });
