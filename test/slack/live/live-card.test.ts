@@ -2,7 +2,7 @@
 // 80/20, v2 failing one request in five) and JAEGER_URL at the mesh simulator's Jaeger query API.
 
 import { PNG } from "pngjs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { ReleaseJob } from "../../../src/release/index.ts";
 import {
   type DestinationRule,
@@ -16,6 +16,8 @@ import type { SlackActor, StoredMessage } from "../../harness/slack/index.ts";
 import { ACK_BOUND_MS } from "../../harness/slack/index.ts";
 import { ALICE, approvalMessage, CAROL, CHANNEL, createReviewsJob, until } from "../desk/world.ts";
 import { type LiveWorld, startLiveWorld } from "./world.ts";
+
+vi.setConfig({ testTimeout: 90_000 });
 
 let world: LiveWorld;
 let mesh: MeshSimulator;
@@ -51,7 +53,8 @@ let mark = 0;
 beforeEach(() => {
   mark = world.api.calls.length;
 });
-const next = (method: string, timeoutMs = 10_000) =>
+// Charts are drawn in a child process, which a loaded machine starts slowly: waits and tests get room for it.
+const next = (method: string, timeoutMs = 30_000) =>
   world.api.waitFor(method, (call) => world.api.calls.indexOf(call) >= mark, timeoutMs);
 
 const settle = () => until(() => world.app.graydesk.deps.inFlight.size === 0);
