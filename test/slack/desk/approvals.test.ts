@@ -114,8 +114,11 @@ describe("rejecting", () => {
     const id = requestIdOf(request);
     const writes = virtualServiceWrites(world.kube);
     await world.app.slack.clickButton(request, "approval_reject", { user: BOB });
-    const note = await world.api.waitFor("chat.postMessage", (c) => String(c.args.text).includes("rejected"));
-    expect(note.args.text).toContain("<@U0BOB> rejected");
+    // Other posts also say "rejected" (the approvers' copy); the thread note is the one naming who rejected.
+    const note = await world.api.waitFor("chat.postMessage", (c) =>
+      String(c.args.text).includes("<@U0BOB> rejected"),
+    );
+    expect(note.args.thread_ts).toBeDefined();
     await settle();
     expect(JSON.stringify(world.api.message(request.channel, request.ts)?.blocks)).toContain(
       "Rejected by <@U0BOB>",
