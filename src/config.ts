@@ -300,7 +300,7 @@ function parseClusters(text: string | undefined, problems: string[]): ClusterSet
 }
 
 /**
- * Words of an example value (`xoxb-<bot token>`, `xoxb-your-token`, `xapp-xxx`), never of a token Slack issues:
+ * Words of an example value (`<bot token>`, `your-token`, `xxx` after the prefix), never of a token Slack issues:
  * those are digits, letters and dashes. Refused here, or Slack would refuse them later with less helpful words.
  */
 function isPlaceholder(value: string): boolean {

@@ -8,9 +8,8 @@ import {
   ALICE,
   approvalMessage,
   BOB,
-  createReviewsJob,
   reviewsWeights,
-  startWorld,
+  startWorldWithReviewsJob,
   until,
   virtualServiceWrites,
   type World,
@@ -19,10 +18,7 @@ import {
 let world: World;
 
 beforeAll(async () => {
-  world = await startWorld();
-  await world.app.slack.command("/release", "config namespace bookinfo", { user: ALICE });
-  await world.api.waitFor("response_url");
-  await createReviewsJob(world, "reviews-tamper");
+  world = await startWorldWithReviewsJob("reviews-tamper");
 });
 afterAll(async () => {
   await world?.close();

@@ -8,8 +8,7 @@ import {
   ALICE,
   approvalMessage,
   BOB,
-  createReviewsJob,
-  startWorld,
+  startWorldWithReviewsJob,
   until,
   type World,
 } from "../slack/desk/world.ts";
@@ -17,10 +16,7 @@ import {
 let world: World;
 
 beforeAll(async () => {
-  world = await startWorld();
-  await world.app.slack.command("/release", "config namespace bookinfo", { user: ALICE });
-  await world.api.waitFor("response_url");
-  await createReviewsJob(world, "reviews-proto");
+  world = await startWorldWithReviewsJob("reviews-proto");
 });
 afterAll(async () => {
   await world?.close();

@@ -26,7 +26,7 @@ async function readyz(graydesk: Replica): Promise<{ status: number; body: { fail
 
 describe("a bot token Slack rejects", () => {
   it("keeps the process up and not ready naming Slack, logs the cause once, recovers once Slack accepts", async () => {
-    const token = "xoxb-1111-2222-rotated";
+    const token = "xoxb-9-rotated";
     const graydesk = await startReplica("rejected", {
       api,
       botToken: token,

@@ -156,3 +156,12 @@ export function virtualServiceWrites(kube: KubeTestServer): number {
       !r.path.includes("dryRun"),
   ).length;
 }
+
+/** A desk whose channel is set to bookinfo, with one reviews job Alice created: where the safety tests start. */
+export async function startWorldWithReviewsJob(name: string): Promise<World> {
+  const world = await startWorld();
+  await world.app.slack.command("/release", "config namespace bookinfo", { user: ALICE });
+  await world.api.waitFor("response_url");
+  await createReviewsJob(world, name);
+  return world;
+}
