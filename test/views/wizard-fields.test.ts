@@ -379,13 +379,20 @@ describe("Strategy Settings", () => {
   const at = (state: Partial<WizardState>): WizardState => ({ ...REVIEWS, step: "strategy", ...state });
 
   it.each([
-    ["23", "The slider moves in steps of 5 %; /release shift takes any whole percent."],
-    ["7", "The slider moves in steps of 5 %; /release shift takes any whole percent."],
+    ["101", "Traffic shares are whole percentages from 0 to 100."],
+    ["7.5", "Traffic shares are whole percentages from 0 to 100."],
     ["", "Enter the share of traffic for the new version, e.g. 20."],
   ])("canary weight %j → %s", (percent, message) => {
     const state = at({});
     const parsed = parseStrategyStep(values(buildStrategyStep(state), one("wizard_percent", percent)), state);
     expect(parsed.errors).toEqual({ wizard_percent: message });
+  });
+
+  it.each(["23", "7", "1", "99"])("canary weight %j is accepted, as /release shift accepts it", (percent) => {
+    const state = at({});
+    const parsed = parseStrategyStep(values(buildStrategyStep(state), one("wizard_percent", percent)), state);
+    expect(parsed.errors).toEqual({});
+    expect(parsed.state.traffic?.percent).toBe(Number(percent));
   });
 
   const matchState = at({ traffic: { canaryBy: "match" } });

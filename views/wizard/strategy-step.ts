@@ -4,7 +4,6 @@ import {
   type ClientOs,
   type MatchKind,
   type MatchRule,
-  SLIDER_STEP,
   type TrafficPolicy,
   validateTrafficPolicy,
 } from "../../src/release/index.ts";
@@ -86,7 +85,7 @@ function percentInput(form: StrategyForm, stable: string, next: string): KnownBl
     ...(form.percent !== undefined ? { initial: form.percent } : {}),
     min: 0,
     max: 100,
-    hint: `In steps of ${SLIDER_STEP} %; ${stable} gets the rest. Traffic moves only once approved.`,
+    hint: `Any whole percent from 0 to 100; ${stable} gets the rest. Traffic moves only once approved.`,
   });
 }
 
@@ -229,7 +228,7 @@ export function strategyErrors(state: WizardState): Record<string, string> {
   const policy = requestedTraffic(state);
   if (!policy || !state.strategy) return {};
   const versions = [stableVersion(state.stable) ?? "", state.version ?? ""];
-  const errors = validateTrafficPolicy(policy, { strategy: state.strategy, versions, step: SLIDER_STEP });
+  const errors = validateTrafficPolicy(policy, { strategy: state.strategy, versions });
   const rows = (form.conditions ?? []).flatMap((r, i) => (r.name !== "" || r.value !== "" ? [i] : []));
   const fallback =
     state.strategy === "blue-green" ? w.serve : state.strategy === "mirror" ? w.mirror : w.canaryBy;

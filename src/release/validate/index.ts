@@ -22,4 +22,4 @@ export { validateSecurity } from "./security.ts";
 export type { AppChoice } from "./service.ts";
 export { appKind, validateServiceChoice } from "./service.ts";
 export type { StrategyContext } from "./strategy.ts";
-export { CLIENT_OSES, SLIDER_STEP, validateMatchRules, validateTrafficPolicy } from "./strategy.ts";
+export { CLIENT_OSES, validateMatchRules, validateTrafficPolicy } from "./strategy.ts";

@@ -5,8 +5,6 @@ import { mayMatchSemicolon } from "./cookie-pattern.ts";
 import { re2Problem } from "./regex.ts";
 
 export const CLIENT_OSES: ClientOs[] = ["windows", "linux", "macos", "android", "ios"];
-/** The console's slider moves in 5 % steps; commands accept any whole percent. */
-export const SLIDER_STEP = 5;
 
 // RFC 7230 token: the characters a header (and cookie) name may have.
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -20,8 +18,6 @@ export interface StrategyContext {
   strategy: ReleaseStrategy;
   /** The job's versions, stable first. */
   versions: Version[];
-  /** Set to SLIDER_STEP when the weights come from the modal's slider. */
-  step?: number;
 }
 
 export function validateTrafficPolicy(policy: TrafficPolicy, context: StrategyContext): FieldError[] {
@@ -80,11 +76,6 @@ function validateWeights(weights: Record<Version, number>, context: StrategyCont
       });
     } else if (!(Number.isInteger(weight) && weight >= 0 && weight <= 100)) {
       errors.push({ field, message: "Traffic shares are whole percentages from 0 to 100." });
-    } else if (context.step && weight % context.step !== 0) {
-      errors.push({
-        field,
-        message: `The slider moves in steps of ${context.step} %; /release shift takes any whole percent.`,
-      });
     }
     sum += Number.isFinite(weight) ? weight : 0;
   }

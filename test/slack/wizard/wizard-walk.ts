@@ -31,7 +31,7 @@ async function waitForUpdate(world: World, id: string, containing: string): Prom
 /**
  * Walks the four tabs as Alice: corrects a name and a version inline, keeps values on Back, picks the namespace
  * and service from the cluster's suggestions (the detected traffic router shown), and creates the job, whose
- * first 20 % waits for approval.
+ * first 23 % waits for approval.
  */
 export async function walkWizardToJob(world: World): Promise<void> {
   const { slack } = world.app;
@@ -109,13 +109,13 @@ export async function walkWizardToJob(world: World): Promise<void> {
   expect(element(view, "wizard_image_0").initial_value).toBe(IMAGE);
   view = updated(view, await slack.submitView(view, {}, { user: ALICE }));
 
-  // Strategy Settings: the slider moves in steps of 5.
-  submitted = await slack.submitView(view, { wizard_percent: { wizard_percent: "23" } }, { user: ALICE });
+  // Strategy Settings: any whole percent, the same rule as /release shift.
+  submitted = await slack.submitView(view, { wizard_percent: { wizard_percent: "101" } }, { user: ALICE });
   expect(submitted.json).toEqual({
     response_action: "errors",
-    errors: { wizard_percent: "The slider moves in steps of 5 %; /release shift takes any whole percent." },
+    errors: { wizard_percent: "Traffic shares are whole percentages from 0 to 100." },
   });
-  submitted = await slack.submitView(view, { wizard_percent: { wizard_percent: "20" } }, { user: ALICE });
+  submitted = await slack.submitView(view, { wizard_percent: { wizard_percent: "23" } }, { user: ALICE });
   expect(submitted.ackMs).toBeLessThan(ACK_BOUND_MS);
   view = updated(view, submitted);
   expect(JSON.stringify(view)).toContain("Creating release job *reviews-canary*");
@@ -127,7 +127,7 @@ export async function walkWizardToJob(world: World): Promise<void> {
     10_000,
   );
   expect(JSON.stringify(outcomes()[0]?.args)).toContain("Once it is ready, Graydesk asks for approval");
-  expect(JSON.stringify(done.args)).toContain("Asked for approval to send 80 % to v1, 20 % to v2");
+  expect(JSON.stringify(done.args)).toContain("Asked for approval to send 77 % to v1, 23 % to v2");
   const job = world.app.graydesk.deps.desk.jobs("bookinfo").find((j) => j.name === "reviews-canary");
   expect(job).toMatchObject({ strategy: "canary", stableVersion: "v1", newVersion: { version: "v2" } });
   const apps = world.kube.kubeConfig().makeApiClient(AppsV1Api);
@@ -135,10 +135,10 @@ export async function walkWizardToJob(world: World): Promise<void> {
     apps.readNamespacedDeployment({ name: "reviews-v2", namespace: "bookinfo" }),
   );
   expect(deployment.spec?.template.spec?.containers[0]?.image).toBe(IMAGE);
-  // The card is in the channel the command came from; the 20 % waits for approval.
+  // The card is in the channel the command came from; the 23 % waits for approval.
   const card = world.api.messages(CHANNEL).find((m) => JSON.stringify(m.blocks).includes("job_card_title"));
   expect(card).toBeDefined();
   const approval = approvalMessage(world.api);
-  expect(JSON.stringify(approval?.blocks)).toContain("20");
+  expect(JSON.stringify(approval?.blocks)).toContain("23");
   world.api.expectNoViolations();
 }
