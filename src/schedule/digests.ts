@@ -1,4 +1,3 @@
-import { type ScheduledTask, schedule } from "node-cron";
 import type { Store, StoredRecord } from "../store/index.ts";
 import { latestSlot, nextSlots, toMinute, validateCron, validateTimezone } from "./cron.ts";
 
@@ -22,20 +21,26 @@ export interface DigestSchedulesDeps {
    * channel's previous digest (jobs finished since then are listed).
    */
   post(channel: string, slot: Date, previous: Date | undefined): Promise<void>;
+  /** The time the schedules run by (slots fire when it reaches them); tests pass one they can move. */
   now?: () => Date;
   /** A slot missed by at most this much when the schedules start still fires. Default 5 minutes. */
   graceMs?: number;
-  /** How often the leader re-reads schedules set through other replicas. Default 5 s. */
+  /** How often the leader reads its clock for a new minute and re-reads schedules set through other replicas. Default 1 s. */
   syncMs?: number;
   onError?: (error: unknown, channel: string) => void;
 }
 
 export const DEFAULT_GRACE_MS = 5 * 60_000;
-// Syncing compares the store's in-memory copy with the running tasks, no I/O, so checking often costs nothing.
-const DEFAULT_SYNC_MS = 5_000;
+// A look compares the store's in-memory copy with the known schedules and reads the clock, no I/O, so looking
+// often costs nothing; a slot fires at most this long after its minute begins.
+const DEFAULT_SYNC_MS = 1_000;
 
 /**
  * Digest schedules per channel. Any replica may set or remove one (a store update); only the leader runs them.
+ *
+ * The leader looks at its clock every second: when a new minute has begun, each schedule's latest slot within the
+ * grace window fires (node-cron's matcher, in the schedule's time zone). Slots follow the injected clock, not
+ * timers set for wall-clock instants, so a clock moved forward fires the slot it reaches.
  *
  * Each slot posts at most once, across replicas and restarts: before posting, the runner moves the schedule's
  * `lastSlot` forward to the slot's instant by compare-and-set, and only the update that moved it posts. A restart
@@ -45,9 +50,13 @@ const DEFAULT_SYNC_MS = 5_000;
 export class DigestSchedules {
   readonly #deps: DigestSchedulesDeps;
   readonly #now: () => Date;
-  readonly #tasks = new Map<string, { task: ScheduledTask; key: string }>();
+  /** The schedules the leader runs, by channel: `cron|timezone`, to see a changed one. */
+  readonly #known = new Map<string, string>();
   #syncTimer: NodeJS.Timeout | undefined;
   #running = false;
+  /** The minute (ms) of the leader's last look: a different one means a new minute began. */
+  #minute = 0;
+  #looking = false;
 
   constructor(deps: DigestSchedulesDeps) {
     this.#deps = deps;
@@ -101,9 +110,8 @@ export class DigestSchedules {
     if (this.#running) return;
     this.#running = true;
     this.sync();
-    const syncMs = this.#deps.syncMs ?? DEFAULT_SYNC_MS;
-    // A schedule set through another replica just before its first slot is seen after the slot: catch it up.
-    this.#syncTimer = setInterval(() => void this.#catchUpAll(this.sync()), syncMs);
+    this.#minute = toMinute(this.#now()).getTime();
+    this.#syncTimer = setInterval(() => void this.#look(), this.#deps.syncMs ?? DEFAULT_SYNC_MS);
     this.#syncTimer.unref();
     await this.catchUp();
   }
@@ -111,32 +119,42 @@ export class DigestSchedules {
   async stop(): Promise<void> {
     this.#running = false;
     clearInterval(this.#syncTimer);
-    for (const { task } of this.#tasks.values()) await task.destroy();
-    this.#tasks.clear();
+    this.#known.clear();
   }
 
-  /** Starts tasks for new or changed schedules and ends those of removed ones; returns the started ones. */
+  /** Takes in new or changed schedules and forgets removed ones; returns the new or changed ones. */
   sync(): DigestSchedule[] {
     const started: DigestSchedule[] = [];
     const wanted = new Map(this.list().map((s) => [s.channel, s]));
-    for (const [channel, running] of this.#tasks) {
+    for (const [channel, key] of this.#known) {
       const s = wanted.get(channel);
-      if (!s || `${s.cron}|${s.timezone}` !== running.key) {
-        void running.task.destroy();
-        this.#tasks.delete(channel);
-      }
+      if (!s || `${s.cron}|${s.timezone}` !== key) this.#known.delete(channel);
     }
     for (const [channel, s] of wanted) {
-      if (this.#tasks.has(channel)) continue;
-      const task = schedule(s.cron, (context) => this.#fireSafely(channel, context.date), {
-        timezone: s.timezone,
-        name: `digest-${channel}`,
-        noOverlap: true,
-      });
-      this.#tasks.set(channel, { task, key: `${s.cron}|${s.timezone}` });
+      if (this.#known.has(channel)) continue;
+      this.#known.set(channel, `${s.cron}|${s.timezone}`);
       started.push(s);
     }
     return started;
+  }
+
+  /**
+   * One look of the leader: in a new minute every schedule's latest slot fires; otherwise only schedules first
+   * seen now are caught up (one set through another replica just before its first slot is seen after the slot).
+   * A look still posting when the next is due makes that one skip; the minute it missed is seen by the one after.
+   */
+  async #look(): Promise<void> {
+    if (this.#looking || !this.#running) return;
+    this.#looking = true;
+    try {
+      const started = this.sync();
+      const minute = toMinute(this.#now()).getTime();
+      const due = minute !== this.#minute ? this.list() : started;
+      this.#minute = minute;
+      await this.#catchUpAll(due);
+    } finally {
+      this.#looking = false;
+    }
   }
 
   /** Fires, once, each schedule's latest slot missed within the grace window (slots before `since` never). */

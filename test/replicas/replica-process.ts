@@ -18,6 +18,11 @@ export interface ReplicaOptions {
   dataDir?: string;
   /** Defaults to the shared Kubernetes store; "lowdb" keeps state in DATA_DIR/graydesk.json. */
   store?: "kubernetes" | "lowdb";
+  /**
+   * Runs the process with a clock the test moves (test/replicas/replica-main.ts, started this far ahead of the
+   * system's time; see Replica.setClockOffset) instead of `src/main.ts` with the system's clock.
+   */
+  clockOffsetMs?: number;
 }
 
 /** One Graydesk process (`src/main.ts`, as `npm start` runs it) with STORE=kubernetes, in HTTP mode. */
@@ -31,6 +36,8 @@ export interface Replica {
   logs: Record<string, unknown>[];
   child: ChildProcess;
   logged(message: string): Record<string, unknown> | undefined;
+  /** Moves a replica started with `clockOffsetMs` to read the system's time plus this offset; resolves once it does. */
+  setClockOffset(offsetMs: number): Promise<void>;
   /** SIGKILL, as a crashed node or an OOM kill would: nothing is released or flushed. */
   kill(): Promise<void>;
 }
@@ -42,7 +49,9 @@ export async function startReplica(
 ): Promise<Replica> {
   const port = await freePort();
   const dataDir = options.dataDir ?? tempDir(`graydesk-replica-${name}-`);
-  const child = spawn(process.execPath, ["src/main.ts"], {
+  const movable = options.clockOffsetMs !== undefined;
+  const entry = movable ? ["test/replicas/replica-main.ts", String(options.clockOffsetMs)] : ["src/main.ts"];
+  const child = spawn(process.execPath, entry, {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "",
@@ -59,7 +68,7 @@ export async function startReplica(
       POLICY_FILE: options.policyFile,
       LOG_LEVEL: "info",
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: movable ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
   });
   const logs: Record<string, unknown>[] = [];
   let pending = "";
@@ -100,6 +109,24 @@ export async function startReplica(
     logs,
     child,
     logged,
+    setClockOffset(offsetMs) {
+      if (!movable)
+        throw new Error(`replica ${name} runs on the system's clock (start it with clockOffsetMs)`);
+      return new Promise((resolve, reject) => {
+        const answered = (message: { clockOffsetMs?: number }) => {
+          if (message.clockOffsetMs !== offsetMs) return;
+          child.off("message", answered);
+          resolve();
+        };
+        child.on("message", answered);
+        child.send({ clockOffsetMs: offsetMs }, (error) => {
+          if (error) {
+            child.off("message", answered);
+            reject(error);
+          }
+        });
+      });
+    },
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await exited;

@@ -291,11 +291,34 @@ describe("digest schedules", () => {
     await leader.start();
     await advance(2_500);
     await schedules(store, [], "other").set("C3", "0 9 * * *", "UTC", "U1");
-    // The leader's node-cron task did not exist at 09:00; its sync at 09:00:02 sees the schedule and the slot.
+    // The leader's look at 09:00:00 (a new minute) sees the schedule and the slot.
     await advance(3_000);
     expect(posted).toEqual([{ channel: "C3", slot: "2025-07-01T09:00:00.000Z", by: "leader" }]);
     await advance(2 * 60_000);
     expect(posted).toHaveLength(1);
     await leader.stop();
+  });
+
+  it("slots follow the injected clock: moved forward to a slot, the leader posts it without waiting for that instant", async () => {
+    vi.useRealTimers();
+    let offsetMs = Date.parse("2025-07-01T08:59:59Z") - Date.now();
+    const now = () => new Date(Date.now() + offsetMs);
+    const store = await freshStore();
+    const posted: Posted[] = [];
+    const digests = new DigestSchedules({
+      store,
+      now,
+      syncMs: 20,
+      post: async (channel, slot) => {
+        posted.push({ channel, slot: slot.toISOString(), by: "leader" });
+      },
+    });
+    await digests.set("C1", "0 9 * * *", "UTC", "U1");
+    await digests.start();
+    expect(posted).toEqual([]);
+    offsetMs = Date.parse("2025-07-01T09:00:00.200Z") - Date.now();
+    await vi.waitFor(() => expect(posted).toHaveLength(1), { timeout: 15_000, interval: 20 });
+    expect(posted).toEqual([{ channel: "C1", slot: "2025-07-01T09:00:00.000Z", by: "leader" }]);
+    await digests.stop();
   });
 });
