@@ -39,6 +39,12 @@ export const ids = {
     input: "take_over_version_value",
   },
   objectsModal: { callback: "objects_modal", object: "objects_object" },
+  rejectModal: {
+    callback: "reject_modal",
+    about: "reject_about",
+    reason: "reject_reason",
+    input: "reject_reason_value",
+  },
   approval: {
     title: "approval_title",
     newVersion: "approval_new_version",

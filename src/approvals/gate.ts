@@ -113,8 +113,8 @@ export class ApprovalGate {
     return request;
   }
 
-  /** Records an approval or a rejection. Permission must have been checked by the caller. */
-  decide(id: string, user: string, choice: "approve" | "reject"): Promise<Decision> {
+  /** Records an approval or a rejection (with its reason). Permission must have been checked by the caller. */
+  decide(id: string, user: string, choice: "approve" | "reject", reason?: string): Promise<Decision> {
     const now = this.#now();
     return this.#store.update((d): Decision => {
       const record = d.approvals[id];
@@ -130,7 +130,12 @@ export class ApprovalGate {
         return { kind: "expired", request: { ...request } };
       }
       if (choice === "reject") {
-        Object.assign(request, { state: "rejected", decidedBy: user, decidedAt: now.toISOString() });
+        Object.assign(request, {
+          state: "rejected",
+          decidedBy: user,
+          decidedAt: now.toISOString(),
+          ...(reason ? { outcome: reason } : {}),
+        });
         return { kind: "rejected", request: { ...request } };
       }
       if (request.approvals.some((a) => a.user === user)) return { kind: "already", request: { ...request } };

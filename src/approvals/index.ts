@@ -34,4 +34,5 @@ export {
   parsePolicy,
   policyFor,
 } from "./policy.ts";
+export { type CheckedReason, checkReason, REASON_MAX } from "./reject-reason.ts";
 export { requesterText } from "./requester.ts";

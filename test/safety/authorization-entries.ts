@@ -1,6 +1,7 @@
 import type { Right } from "../../src/approvals/index.ts";
 import { encodeListCursor } from "../../src/slack/desk/index.ts";
 import { buildShiftModal, buildTakeOverModal } from "../../views/change-modals.ts";
+import { buildRejectModal } from "../../views/reject-modal.ts";
 import { buildStep, stableInfoOf } from "../../views/wizard/index.ts";
 import type { SlackActor } from "../harness/slack/index.ts";
 import { until } from "../slack/desk/world.ts";
@@ -247,6 +248,24 @@ export const ENTRIES: Entry[] = [
     },
   },
   {
+    // The Reject dialog decides on submit: the same right as the Reject button that opens it.
+    id: "reject_modal",
+    kind: "submission",
+    label: "reject_modal",
+    right: "approve",
+    setup: pendingRequest,
+    run: (w, ns, who, request) => {
+      const found = w.app.graydesk.deps.approvals.gate.get(request);
+      if (!found) throw new Error(`no request ${request}`);
+      const view = buildRejectModal(found, { withdraw: false, channel: CHANNELS[ns] });
+      return w.slack.submitView(
+        { ...view, id: "V0REJECT" },
+        { reject_reason: { reject_reason_value: "not this week" } },
+        who,
+      );
+    },
+  },
+  {
     id: "wizard_step",
     kind: "submission",
     label: "wizard_step (Create)",
@@ -312,6 +331,7 @@ export const NOT_ENTRY_POINTS: Record<string, string[]> = {
   ],
   "inputs read with their modal's submission (a row above)": [
     ...["shift_traffic", "shift_traffic_value", "take_over_version", "take_over_version_value"],
+    ...["reject_about", "reject_reason", "reject_reason_value"],
   ],
   "a modal without a submit button (Show objects)": ["objects_modal"],
   "a link button (Open on Home's waiting requests): Slack opens the message, the app only acks": [

@@ -76,6 +76,14 @@ function despite(failing: string | undefined): Record<string, unknown> {
   return failing ? { despiteFailingAnalysis: true, analysis: failing } : {};
 }
 
+/** The thread's note of a rejection: who, what, and their reason as a quote. */
+function rejectedNote(user: string, operation: string, withdrawn: boolean, reason?: string): string {
+  const what = withdrawn
+    ? `<@${user}> withdrew their request to *${escapeText(operation)}*. Nothing changed.`
+    : `<@${user}> rejected *${escapeText(operation)}*. Nothing changed.`;
+  return reason ? `${what}\n>${escapeText(reason).replaceAll("\n", "\n>")}` : what;
+}
+
 /** What a press of Approve or Reject came to, for the listener to tell the person who pressed. */
 export type DecideResult =
   | { kind: "applied"; request: ApprovalRequest; outcome: ApplyOutcome }
@@ -258,22 +266,29 @@ export class ApprovalDesk {
     return this.requestChange({ jobId: request.jobId, change, actor, action: "change.rerequest" });
   }
 
-  async decide({
-    requestId,
-    actor,
-    choice,
-    despiteFailing = false,
-  }: {
-    requestId: string;
-    actor: Actor;
-    choice: "approve" | "reject";
-    /** Pressed "Approve despite failing analysis": the second confirmation a failing new version needs. */
-    despiteFailing?: boolean;
-  }): Promise<DecideResult> {
-    const { gate, policy, permissions, audit, authorizer } = this.#o;
-    const user = actor.user;
-    const current = gate.get(requestId);
+  /**
+   * Whether `actor` may reject the request now, asked before the Reject dialog opens: the same checks as
+   * deciding, so an outsider gets the refusal at once, not a dialog. `withdraw`: the requester's own request.
+   */
+  async screenReject(
+    requestId: string,
+    actor: Actor,
+  ): Promise<{ kind: "ok"; request: ApprovalRequest; withdraw: boolean } | DecideResult> {
+    const current = this.#o.gate.get(requestId);
     if (!current) return { kind: "not-found" };
+    const refusal = await this.#screen(current, actor, "reject");
+    if (refusal) return refusal;
+    return { kind: "ok", request: current, withdraw: actor.user === current.requestedBy };
+  }
+
+  /** Permission, authorization and state, in the order that tells each person only what they may know. */
+  async #screen(
+    current: ApprovalRequest,
+    actor: Actor,
+    choice: "approve" | "reject",
+  ): Promise<DecideResult | undefined> {
+    const { policy, permissions, authorizer } = this.#o;
+    const user = actor.user;
     const cluster = this.#clusterOf(current.jobId);
     const rules = policyFor(policy, current.namespace, cluster);
     // The requester may withdraw their own request; deciding anything else takes an approver.
@@ -295,10 +310,35 @@ export class ApprovalDesk {
     // A decided request says so to whoever may decide: a double click, a Slack retry, a late approver.
     if (current.state !== "pending") return { kind: "already", request: current };
     if (!permission.ok) return { kind: "refused", rule: permission.rule };
+    return undefined;
+  }
+
+  async decide({
+    requestId,
+    actor,
+    choice,
+    despiteFailing = false,
+    reason,
+  }: {
+    requestId: string;
+    actor: Actor;
+    choice: "approve" | "reject";
+    /** Pressed "Approve despite failing analysis": the second confirmation a failing new version needs. */
+    despiteFailing?: boolean;
+    /** Why it is rejected (the Reject dialog checked it): shown on the request, in the thread and the audit. */
+    reason?: string;
+  }): Promise<DecideResult> {
+    const { gate, audit } = this.#o;
+    const user = actor.user;
+    const current = gate.get(requestId);
+    if (!current) return { kind: "not-found" };
+    const refusal = await this.#screen(current, actor, choice);
+    if (refusal) return refusal;
     const failing = choice === "approve" ? await this.#failing(current) : undefined;
     if (failing && !despiteFailing) return { kind: "refused", rule: despiteRule(failing) };
 
-    const decision = await gate.decide(requestId, user, choice);
+    const withdrawn = choice === "reject" && user === current.requestedBy;
+    const decision = await gate.decide(requestId, user, choice, reason);
     const about = { job: current.jobName, namespace: current.namespace };
     switch (decision.kind) {
       case "not-found":
@@ -310,12 +350,14 @@ export class ApprovalDesk {
         await this.#messages.redraw(requestId);
         return decision;
       case "rejected":
-        await audit.append({ kind: "rejected", actor: user, ...about, detail: { requestId } });
+        await audit.append({
+          kind: "rejected",
+          actor: user,
+          ...about,
+          detail: { requestId, ...(reason ? { reason } : {}), ...(withdrawn ? { withdrawn: true } : {}) },
+        });
         await this.#messages.redraw(requestId);
-        await this.#messages.note(
-          current.jobId,
-          `<@${user}> rejected *${escapeText(current.operation)}*. Nothing changed.`,
-        );
+        await this.#messages.note(current.jobId, rejectedNote(user, current.operation, withdrawn, reason));
         await this.#messages.refreshCard(current.jobId);
         return decision;
       case "recorded":

@@ -1,9 +1,10 @@
 import type { App } from "@slack/bolt";
-import { rerequestButton } from "../../../views/approval.ts";
+import { rerequestButton, when } from "../../../views/approval.ts";
 import { buildNote } from "../../../views/desk-message.ts";
 import { escapeText } from "../../../views/escape.ts";
 import { ids } from "../../../views/ids.ts";
 import { buildPlanObjectsModal } from "../../../views/plan-steps.ts";
+import { buildRejectModal } from "../../../views/reject-modal.ts";
 import { UserFacingError } from "../../release/index.ts";
 import type { DecideResult } from "../approvals/index.ts";
 import type { SlackDeps } from "../deps.ts";
@@ -12,15 +13,35 @@ import { onButton } from "./on-action.ts";
 
 /** Approve, Reject, Re-request and Show objects on approval messages. */
 export function registerApprovalActions(app: App, deps: SlackDeps): void {
-  for (const choice of ["approve", "reject"] as const) {
-    onButton(app, deps, ids.approval[choice], async (call) => {
-      const result = await deps.approvals.decide({ requestId: call.value, actor: call.actor, choice });
-      // A retried press that finds its own earlier decision has nothing new to say.
-      if (result.kind === "already" && call.retryNum > 0) return;
-      const reply = answerFor(result, call.user);
-      if (reply) await call.answer(reply);
+  onButton(app, deps, ids.approval.approve, async (call) => {
+    const result = await deps.approvals.decide({
+      requestId: call.value,
+      actor: call.actor,
+      choice: "approve",
     });
-  }
+    // A retried press that finds its own earlier decision has nothing new to say.
+    if (result.kind === "already" && call.retryNum > 0) return;
+    const reply = answerFor(result, call.user);
+    if (reply) await call.answer(reply);
+  });
+  // Reject asks for a reason first; the decision is made when the dialog is submitted (reject-submission.ts).
+  onButton(app, deps, ids.approval.reject, async (call) => {
+    // A retried press: the first one already opened the dialog.
+    if (call.retryNum > 0) return;
+    const screened = await deps.approvals.screenReject(call.value, call.actor);
+    if (screened.kind !== "ok") {
+      const reply = answerFor(screened, call.user);
+      if (reply) await call.answer(reply);
+      return;
+    }
+    await call.client.views.open({
+      trigger_id: call.triggerId,
+      view: buildRejectModal(screened.request, {
+        withdraw: screened.withdraw,
+        ...(call.channel ? { channel: call.channel } : {}),
+      }),
+    });
+  });
   onButton(app, deps, ids.approval.approveDespite, async (call) => {
     const result = await deps.approvals.decide({
       requestId: call.value,
@@ -82,7 +103,7 @@ export function answerFor(result: DecideResult, user: string): Reply | undefined
     }
     case "expired":
       return buildNote(
-        `:alarm_clock: This request expired ${result.request.expiresAt.slice(0, 16).replace("T", " ")} UTC before anyone approved it; nothing was applied.`,
+        `:alarm_clock: This request expired ${when(result.request.expiresAt)} before anyone approved it; nothing was applied.`,
         { actions: [rerequestButton(result.request.id)] },
       );
     case "stale":

@@ -6,6 +6,7 @@ import { registerCardActions } from "./card-actions.ts";
 import { registerChangeSubmissions } from "./change-submissions.ts";
 import { registerHome } from "./home.ts";
 import { registerListActions } from "./list-actions.ts";
+import { registerRejectSubmission } from "./reject-submission.ts";
 import { registerUnknownActions } from "./unknown-actions.ts";
 
 export { answerFor } from "./approval-actions.ts";
@@ -18,6 +19,7 @@ export function registerDesk(app: App, deps: SlackDeps): void {
   registerCardActions(app, deps);
   registerChangeSubmissions(app, deps);
   registerApprovalActions(app, deps);
+  registerRejectSubmission(app, deps);
   registerHome(app, deps);
   registerListActions(app, deps);
   registerLiveActions(app, deps);

@@ -108,36 +108,6 @@ describe("who may ask and who may approve", () => {
   });
 });
 
-describe("rejecting", () => {
-  it("an approver's Reject closes the request, says so in the thread and changes nothing", async () => {
-    const request = await ask(ALICE, "shift reviews-gate 55");
-    const id = requestIdOf(request);
-    const writes = virtualServiceWrites(world.kube);
-    await world.app.slack.clickButton(request, "approval_reject", { user: BOB });
-    // Other posts also say "rejected" (the approvers' copy); the thread note is the one naming who rejected.
-    const note = await world.api.waitFor("chat.postMessage", (c) =>
-      String(c.args.text).includes("<@U0BOB> rejected"),
-    );
-    expect(note.args.thread_ts).toBeDefined();
-    await settle();
-    expect(JSON.stringify(world.api.message(request.channel, request.ts)?.blocks)).toContain(
-      "Rejected by <@U0BOB>",
-    );
-    expect(await audits("rejected", id)).toHaveLength(1);
-    expect(virtualServiceWrites(world.kube)).toBe(writes);
-    // A late Approve finds it decided.
-    await world.app.slack.clickButton(request, "approval_approve", { user: DAVE });
-    await ephemeralTo(DAVE, "already decided");
-  });
-
-  it("the requester may withdraw their own request with Reject", async () => {
-    const request = await ask(ALICE, "shift reviews-gate 65");
-    await world.app.slack.clickButton(request, "approval_reject", { user: ALICE });
-    await until(() => world.app.graydesk.deps.approvals.gate.get(requestIdOf(request))?.state === "rejected");
-    expect(world.app.graydesk.deps.approvals.gate.get(requestIdOf(request))?.decidedBy).toBe(ALICE.id);
-  });
-});
-
 describe("an approval applies its plan exactly once", () => {
   it.each([
     ["a double click", [BOB, BOB], [0, 0]],
