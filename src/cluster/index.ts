@@ -20,7 +20,7 @@ export {
 } from "./discovery.ts";
 export { type GatewayRoute, gatewaysByService, ingressBinding } from "./gateways.ts";
 export { closeJournal, Journal, type JournalEntry, journalEntries, openJournal } from "./journal.ts";
-export { type Kube, type KubeObject, memoReads, withDeadline } from "./kube.ts";
+export { type Kube, type KubeObject, memoReads, roundReads, withDeadline } from "./kube.ts";
 export { mergePatchOf } from "./merge-patch.ts";
 export { type PodGuardFacts, podGuardFacts } from "./pod-guard-facts.ts";
 export { RARELY_CHANGING, ReadCache, type ReadCacheOptions } from "./read-cache.ts";

@@ -93,3 +93,29 @@ export function memoReads(kube: Kube): Kube {
       ),
   } as Kube;
 }
+
+/**
+ * Reads for one round over many jobs (a card refresh): a named object in a namespace is found in its kind's list
+ * for that namespace, listed once per round, so the round's requests follow the namespaces and kinds it touches,
+ * not the number of jobs. Where the list is refused (RBAC may grant get alone), the object is read by name.
+ */
+export function roundReads(kube: Kube): Kube {
+  const memo = memoReads(kube);
+  return {
+    ...memo,
+    get: async (ref) => {
+      if (!ref.namespace) return memo.get(ref);
+      try {
+        const { items } = await memo.list<KubeObject>(ref.apiVersion, ref.kind, ref.namespace);
+        const found = items.find((item) => item.metadata.name === ref.name);
+        // A list's items of built-in kinds come without their kind, which a read by name carries.
+        return (
+          found && { ...found, apiVersion: found.apiVersion || ref.apiVersion, kind: found.kind || ref.kind }
+        );
+      } catch (error) {
+        if ((error as { status?: unknown }).status !== 403) throw error;
+        return memo.get(ref);
+      }
+    },
+  } as Kube;
+}

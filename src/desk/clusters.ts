@@ -148,7 +148,9 @@ export function createClustersDesk(options: ClustersDeskOptions): ClustersDesk {
     },
     retry: (jobId, actor, options) => deskOfJob(jobId).retry(jobId, actor, options),
     abandon: (jobId, actor) => deskOfJob(jobId).abandon(jobId, actor),
-    status: (jobId) => deskOfJob(jobId).status(jobId),
+    status: (jobId, options) => deskOfJob(jobId).status(jobId, options),
+    // One round object for all clusters: each cluster's desk keeps its own reads for it.
+    readRound: () => ({ round: true }),
     async recover() {
       // A cluster that does not answer is recovered at the next start; the others go on.
       for (const name of names) {

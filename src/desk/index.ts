@@ -1,4 +1,5 @@
 // The use-cases the Slack side calls. None of them knows which router a job uses.
+import { type Kube, roundReads } from "../cluster/index.ts";
 import type { Plan, ReleaseJob } from "../release/index.ts";
 import { applyPlan } from "./apply-plan.ts";
 import { adoptConsoleJobs, adoptConsoleJobsBefore } from "./console-jobs.ts";
@@ -13,7 +14,7 @@ import { allJobs, isLive, readJob, readPlan } from "./records.ts";
 import { recover } from "./recover.ts";
 import type { Pruned } from "./retention.ts";
 import { jobStatus } from "./status.ts";
-import type { ReleaseDesk, ServiceInfo } from "./types.ts";
+import type { ReadRound, ReleaseDesk, ServiceInfo } from "./types.ts";
 
 export type { ReleaseDeskOptions } from "./context.ts";
 export type { PlanRecord, PlanStatus } from "./records.ts";
@@ -31,6 +32,15 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
   const ctx = deskContext(options);
   const deployments = new Deployments(ctx);
   const pruneEveryMs = options.pruneEveryMs ?? 3600_000;
+  // Each round's reads, for as long as the round is in use.
+  const rounds = new WeakMap<ReadRound, Kube>();
+  const readsOf = (round: ReadRound): Kube => {
+    const kept = rounds.get(round);
+    if (kept) return kept;
+    const reads = roundReads(ctx.shared);
+    rounds.set(round, reads);
+    return reads;
+  };
   const stopPruning = pruneEveryMs > 0 ? prunePeriodically(ctx, pruneEveryMs) : () => undefined;
 
   return {
@@ -72,7 +82,8 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
     applyPlan: (planId, actor, approvedHash) => applyPlan(ctx, planId, actor, approvedHash),
     retry: (jobId, actor, options): Promise<ReleaseJob> => retry(ctx, deployments, jobId, actor, options),
     abandon: (jobId, actor) => abandon(ctx, jobId, actor),
-    status: (jobId) => jobStatus(ctx, jobId),
+    status: (jobId, options) => jobStatus(ctx, jobId, options?.round && readsOf(options.round)),
+    readRound: () => ({ round: true }),
     async recover() {
       await recover(ctx, deployments);
       // After recovery: the journals it finished are the first things pruning drops.

@@ -2,6 +2,7 @@ import { stringify } from "yaml";
 import {
   currentPolicy,
   hasRouted,
+  type Kube,
   type KubeObject,
   versionDeployments,
   versionsOf,
@@ -17,12 +18,15 @@ const LIVE = new Set(["deploying", "ready", "active"]);
 
 import type { JobStatus, VersionInfo } from "./types.ts";
 
-/** The job as the cluster sees it now: routes read back, pods per version, the routing objects as YAML. */
-export async function jobStatus(ctx: DeskContext, jobId: string): Promise<JobStatus> {
+/**
+ * The job as the cluster sees it now: routes read back, pods per version, the routing objects as YAML.
+ * `round`: the reads of a round over many jobs (see `roundReads`), shared by every status of the round.
+ */
+export async function jobStatus(ctx: DeskContext, jobId: string, round?: Kube): Promise<JobStatus> {
   const job = mustJob(ctx, jobId);
   // A status right after the job's plan (the card under its request) reads what the plan read.
-  const recent = ctx.recent.take(jobId);
-  const op = recent ? { ...ctx, reads: recent } : operation(ctx);
+  const recent = round ? undefined : ctx.recent.take(jobId);
+  const op = round ? { ...ctx, reads: round } : recent ? { ...ctx, reads: recent } : operation(ctx);
   const kube = op.reads;
   const router = await routerOf(op, job);
   const serviceRef = { apiVersion: "v1", kind: "Service", namespace: job.namespace, name: job.service.name };
@@ -36,7 +40,7 @@ export async function jobStatus(ctx: DeskContext, jobId: string): Promise<JobSta
   const versions: VersionInfo[] = service
     ? versionsOf(service, [...deployments.values()]).filter((v) => jobVersions(job).includes(v.version))
     : [];
-  if (!recent) ctx.recent.keep(job, kube);
+  if (!recent && !round) ctx.recent.keep(job, kube);
   const notes: string[] = [];
   const routed = job.originals.length > 0 && !["offline", "abandoned", "failed"].includes(job.state);
   if (routed && configured && !sameRoutes(job, configured)) {

@@ -103,6 +103,13 @@ export interface JobStatus {
   bypass?: string;
 }
 
+/** A round of statuses sharing their reads (see ReleaseDesk.readRound); opaque to callers. */
+export type ReadRound = { readonly round: true };
+
+export interface StatusOptions {
+  round?: ReadRound;
+}
+
 export interface JobRef {
   namespace: string;
   name: string;
@@ -144,7 +151,13 @@ export interface ReleaseDesk {
    */
   retry(jobId: string, actor: string, options?: { resumePlan?: string }): Promise<ReleaseJob>;
   abandon(jobId: string, actor: string): Promise<ReleaseJob>;
-  status(jobId: string): Promise<JobStatus>;
+  /** `options.round`: from `readRound()`; every status given the same round shares its reads. */
+  status(jobId: string, options?: StatusOptions): Promise<JobStatus>;
+  /**
+   * Reads for a round of statuses over many jobs (a card refresh): each kind is listed once per namespace for the
+   * whole round, so its requests do not grow with the number of jobs. Use a new round for each refresh.
+   */
+  readRound(): ReadRound;
   /** Start-up: completes or reverts plans whose apply was interrupted. */
   recover(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import { buildJobCard, type JobCardData } from "../../views/job-card.ts";
 import type { Policy } from "../approvals/index.ts";
-import type { ReleaseDesk } from "../desk/types.ts";
+import type { ReadRound, ReleaseDesk } from "../desk/types.ts";
 import type { Logger } from "../log.ts";
 import type { ReleaseJob } from "../release/index.ts";
 import type { Store } from "../store/index.ts";
@@ -89,12 +89,16 @@ export class JobCards {
 
   /**
    * The card as it would be drawn now, without sending it; undefined for an unknown job. `check`: the health
-   * read for it counts as one analysis check (the refresher's timer does this, nothing else).
+   * read for it counts as one analysis check (the refresher's timer does this, nothing else). `round`: the
+   * refresher's reads for this round (ReleaseDesk.readRound).
    */
-  async render(jobId: string, options: { check?: boolean } = {}): Promise<RenderedJobCard | undefined> {
+  async render(
+    jobId: string,
+    options: { check?: boolean; round?: ReadRound } = {},
+  ): Promise<RenderedJobCard | undefined> {
     const job = this.#o.desk.job(jobId);
     if (!job) return undefined;
-    const data = await this.#data(jobId, job, options.check ?? false);
+    const data = await this.#data(jobId, job, options.check ?? false, options.round);
     return {
       job: data.job,
       at: this.where(jobId),
@@ -138,10 +142,15 @@ export class JobCards {
     return { channel, ...(ts ? { ts } : {}) };
   }
 
-  async #data(jobId: string, job: JobCardData["job"], check = false): Promise<JobCardData> {
+  async #data(
+    jobId: string,
+    job: JobCardData["job"],
+    check = false,
+    round?: ReadRound,
+  ): Promise<JobCardData> {
     const data: JobCardData = { job, pending: this.#o.pending?.(jobId) ?? [] };
     try {
-      const status = await this.#o.desk.status(jobId);
+      const status = await this.#o.desk.status(jobId, round ? { round } : undefined);
       data.job = status.job;
       data.versions = status.versions;
       if (status.configured) data.configured = status.configured;

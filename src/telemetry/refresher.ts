@@ -33,6 +33,8 @@ export interface RefresherLogger {
 
 export interface RefresherDeps {
   jobs(): ReleaseJob[] | Promise<ReleaseJob[]>;
+  /** Called as each round begins, before `jobs`: what the round's renders share starts afresh here. */
+  startRound?(): void;
   render(job: ReleaseJob): Promise<RenderedCard>;
   slack: CardUpdater;
   /** Posts a breach, a worse breach or a recovery in the job's thread. */
@@ -185,6 +187,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   }
 
   async function refreshAll(): Promise<RefreshSummary> {
+    deps.startRound?.();
     const live = (await deps.jobs()).filter((job) => LIVE_STATES.has(job.state));
     const liveIds = new Set(live.map((job) => job.id));
     for (const id of [...lastHash.keys(), ...openBreaches.keys()]) {

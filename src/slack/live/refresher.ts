@@ -27,10 +27,15 @@ export interface LiveCardsDeps {
  * namespace's margin, and its recovery is noted. Where the policy allows, traffic goes back by itself.
  */
 export function liveCards(deps: LiveCardsDeps): Refresher {
+  // Every card of a round reads the cluster through the round's reads: each kind once per namespace.
+  let round = deps.desk.readRound();
   return createRefresher({
     jobs: () => deps.desk.jobs(),
+    startRound() {
+      round = deps.desk.readRound();
+    },
     async render(job) {
-      const drawn = await deps.cards.render(job.id, { check: true });
+      const drawn = await deps.cards.render(job.id, { check: true, round });
       return {
         update: drawn?.at ? { channel: drawn.at.channel, ts: drawn.at.ts, ...drawn.card } : undefined,
         ...(drawn?.analysis ? { analysis: drawn.analysis } : {}),

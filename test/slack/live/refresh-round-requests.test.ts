@@ -1,0 +1,61 @@
+// A live-card refresh round reads the cluster once per kind and namespace, whatever the number of jobs: every
+// card of the round draws from the same lists.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ReleaseJob } from "../../../src/release/index.ts";
+import type { KubeTestServer } from "../../harness/kube/index.ts";
+import { createReviewsJob, startWorld, type World } from "../desk/world.ts";
+
+let world: World;
+let job: ReleaseJob;
+
+beforeAll(async () => {
+  world = await startWorld();
+  job = await createReviewsJob(world, "reviews-v2");
+}, 60_000);
+afterAll(async () => {
+  await world?.close();
+});
+
+/** Copies of the real job, so a round has `total` live jobs on the same Service. */
+async function haveJobs(total: number): Promise<void> {
+  await world.app.graydesk.store.update((d) => {
+    for (let i = 1; i < total; i++) {
+      const id = `${job.id}-copy-${i}`;
+      d.jobs[id] = { ...(d.jobs[job.id] as object), id, name: `reviews-copy-${i}` };
+    }
+  });
+}
+
+/** Requests to the Kubernetes API (discovery and "may I?" reviews aside), counted by verb and resource. */
+function requests(kube: KubeTestServer): Record<string, number> {
+  const counted: Record<string, number> = {};
+  for (const r of kube.requests) {
+    if (!r.resource || r.resource === "selfsubjectaccessreviews") continue;
+    const key = `${r.verb} ${r.resource}`;
+    counted[key] = (counted[key] ?? 0) + 1;
+  }
+  return counted;
+}
+
+async function round(total: number) {
+  await haveJobs(total);
+  world.kube.resetRequests();
+  const summary = await world.app.graydesk.refresher.refreshNow();
+  return { summary, requests: requests(world.kube) };
+}
+
+describe("a live-card refresh round", () => {
+  it("makes the same Kubernetes requests for 10 jobs as for 200, each kind listed once", async () => {
+    const ten = await round(10);
+    const twoHundred = await round(200);
+    expect(ten.summary.jobs).toBe(10);
+    expect(twoHundred.summary.jobs).toBe(200);
+    expect(ten.summary.failed).toBe(0);
+    expect(twoHundred.summary.failed).toBe(0);
+    expect(twoHundred.requests).toEqual(ten.requests);
+    // One namespace: each kind read once, by a list, never object by object.
+    expect(Object.keys(ten.requests).length).toBeGreaterThan(0);
+    expect(Object.values(ten.requests).every((n) => n === 1)).toBe(true);
+    expect(Object.keys(ten.requests).every((key) => key.startsWith("list "))).toBe(true);
+  }, 120_000);
+});
