@@ -27,6 +27,8 @@ export interface DiscoveredService {
 
 type Labels = Record<string, string>;
 
+export const PULL_SECRET_TYPE = "kubernetes.io/dockerconfigjson";
+
 /**
  * What the cluster holds that a release can be made of. Capabilities are read once and kept; give it a kube
  * that keeps rarely changing kinds for a while (ReadCache.shared). A caller computing something from the same
@@ -115,13 +117,17 @@ export class Discovery {
     return found.sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** ConfigMaps and Secrets with their keys (never the values), for environment references. */
+  /**
+   * ConfigMaps and Secrets with their keys (never the values), for environment references, and the names of the
+   * image pull Secrets (`kubernetes.io/dockerconfigjson`), for the private registry choice.
+   */
   async namespaceConfig(
     namespace: string,
     kube: Kube = this.#kube,
   ): Promise<{
     configMaps: Record<string, string[]>;
     secrets: Record<string, string[]>;
+    pullSecrets: string[];
   }> {
     const [configMaps, secrets] = await Promise.all([
       kube.list<KubeObject>("v1", "ConfigMap", namespace),
@@ -137,7 +143,11 @@ export class Discovery {
           ].sort(),
         ]),
       );
-    return { configMaps: keys(configMaps.items), secrets: keys(secrets.items) };
+    const pullSecrets = secrets.items
+      .filter((item) => item.type === PULL_SECRET_TYPE)
+      .map((item) => item.metadata.name)
+      .sort();
+    return { configMaps: keys(configMaps.items), secrets: keys(secrets.items), pullSecrets };
   }
 }
 

@@ -16,6 +16,7 @@ export {
   type DiscoveredApp,
   type DiscoveredService,
   Discovery,
+  PULL_SECRET_TYPE,
   routersFor,
 } from "./discovery.ts";
 export { type GatewayRoute, gatewaysByService, ingressBinding } from "./gateways.ts";
@@ -23,6 +24,7 @@ export { closeJournal, Journal, type JournalEntry, journalEntries, openJournal }
 export { type Kube, type KubeObject, memoReads, roundReads, withDeadline } from "./kube.ts";
 export { mergePatchOf } from "./merge-patch.ts";
 export { type PodGuardFacts, podGuardFacts } from "./pod-guard-facts.ts";
+export { pullSecretConfig } from "./pull-secret.ts";
 export { RARELY_CHANGING, ReadCache, type ReadCacheOptions } from "./read-cache.ts";
 export { type Resumed, resumePlan } from "./resume.ts";
 export { type RolloutObject, RolloutsClient } from "./rollouts.ts";

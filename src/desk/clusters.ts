@@ -112,6 +112,14 @@ export function createClustersDesk(options: ClustersDeskOptions): ClustersDesk {
       const { desk, namespace } = deskFor(scope);
       return desk.newVersionGuard(namespace, service);
     },
+    searchImages(scope, service, request) {
+      const { desk, namespace } = deskFor(scope);
+      return desk.searchImages(namespace, service, request);
+    },
+    imagePorts(scope, service, request) {
+      const { desk, namespace } = deskFor(scope);
+      return desk.imagePorts(namespace, service, request);
+    },
     createJob(input: CreateJobInput, actor) {
       const { desk, namespace } = deskFor(input.namespace);
       return desk.createJob({ ...input, namespace }, actor);

@@ -14,6 +14,7 @@ import {
   withDeadline,
 } from "../cluster/index.ts";
 import type { Logger } from "../log.ts";
+import { OciRegistryClient } from "../registry/index.ts";
 import type { ReleaseJob } from "../release/index.ts";
 import type { AuditEvent, AuditLog, Store } from "../store/index.ts";
 import { RecentReads } from "./recent-reads.ts";
@@ -49,6 +50,8 @@ export interface ReleaseDeskOptions {
   retention?: Partial<Retention>;
   /** How often the store is pruned after the start-up prune (default hourly; 0: only at start-up). */
   pruneEveryMs?: number;
+  /** The container image registries' API (image search, default ports); the real one by default. */
+  registry?: OciRegistryClient;
 }
 
 /** Everything the use-cases share; built once per desk. */
@@ -70,6 +73,7 @@ export interface DeskContext {
   events: DeskEvents | undefined;
   policy: Policy;
   discovery: Discovery;
+  registry: OciRegistryClient;
   wait: WaitReadyOptions;
   afterStep: ApplyDeps["afterStep"];
   newId(prefix: string): string;
@@ -96,6 +100,7 @@ export function deskContext(options: ReleaseDeskOptions): DeskContext {
     events: options.events,
     policy: options.policy ?? openPolicy(),
     discovery: new Discovery(cache.shared),
+    registry: options.registry ?? new OciRegistryClient(),
     wait: { timeoutMs: options.waitReadyTimeoutMs ?? 300_000, pollMs: options.pollMs ?? 1000 },
     afterStep: options.afterStep,
     newId: (prefix) => `${prefix}-${randomUUID().slice(0, 8)}`,

@@ -7,6 +7,7 @@ import { deskContext, type ReleaseDeskOptions } from "./context.ts";
 import { createJob } from "./create-job.ts";
 import { Deployments } from "./deploying.ts";
 import { newVersionGuard } from "./guard-new-version.ts";
+import { imagePorts, searchImages } from "./images.ts";
 import { abandon, retry } from "./lifecycle.ts";
 import { planChange } from "./plan-change.ts";
 import { prune, prunePeriodically } from "./prune.ts";
@@ -59,6 +60,8 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
     },
     namespaceConfig: (namespace) => ctx.discovery.namespaceConfig(namespace),
     newVersionGuard: (namespace, service) => newVersionGuard(ctx, namespace, service),
+    searchImages: (namespace, service, request) => searchImages(ctx, namespace, service, request),
+    imagePorts: (namespace, service, request) => imagePorts(ctx, namespace, service, request),
 
     async createJob(input, actor) {
       const job = await createJob(ctx, input, actor);

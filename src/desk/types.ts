@@ -4,6 +4,7 @@ import type {
   NewVersionGuard,
   NewVersionSettings,
   Plan,
+  PortSettings,
   ReleaseJob,
   ReleaseStrategy,
   RouterKind,
@@ -57,7 +58,31 @@ export interface ServiceInfo {
 export interface NamespaceConfig {
   configMaps: Record<string, string[]>;
   secrets: Record<string, string[]>;
+  /** Image pull Secrets (`kubernetes.io/dockerconfigjson`) by name: the private registries to choose from. */
+  pullSecrets?: string[];
 }
+
+export interface ImageSearchRequest {
+  /** The image pull Secret whose registry is searched, with its login. */
+  pullSecret?: string;
+  /** What was typed: `name`, `host/name`, `name:tag-prefix`. */
+  query: string;
+  timeoutMs?: number;
+}
+
+/** Images to offer (`host/repository:tag`), or a note saying why there are none. */
+export interface ImageSearch {
+  images: string[];
+  note?: string;
+}
+
+export interface ImagePortsRequest {
+  pullSecret?: string;
+  image: string;
+  timeoutMs?: number;
+}
+
+export type ImagePorts = { ports: PortSettings[] } | { problem: string };
 
 export interface CreateJobInput {
   name: string;
@@ -127,6 +152,14 @@ export interface ReleaseDesk {
   namespaceConfig(namespace: string): Promise<NamespaceConfig>;
   /** What the pod-spec guard checks a service's next version against, so forms can check each save inline. */
   newVersionGuard(namespace: string, service: string): Promise<NewVersionGuard | undefined>;
+  /** Images of the namespace's registries matching what was typed (never throws: a note says what failed). */
+  searchImages(
+    namespace: string,
+    service: string | undefined,
+    request: ImageSearchRequest,
+  ): Promise<ImageSearch>;
+  /** The ports an image's config exposes ("Use Default Port of Images"). */
+  imagePorts(namespace: string, service: string | undefined, request: ImagePortsRequest): Promise<ImagePorts>;
 
   /** Validates every field (ReleaseError "invalid-field" with `fields`), deploys the new version at 0 % traffic. */
   createJob(input: CreateJobInput, actor: string): Promise<ReleaseJob>;

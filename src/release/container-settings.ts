@@ -75,6 +75,11 @@ export interface ContainerSettings {
   env?: EnvVarSettings[];
   securityContext?: SecuritySettings;
   syncHostTimezone?: boolean;
+  /**
+   * The private registry the image comes from: an image pull Secret (`kubernetes.io/dockerconfigjson`) of the
+   * project, by name. The new version's pod lists it in `imagePullSecrets`.
+   */
+  pullSecret?: string;
 }
 
 /** Either swap images and keep the stable version's containers, or describe every container. */

@@ -123,6 +123,11 @@ function podSpec(stable: IPodSpec, settings: NewVersionSettings): IPodSpec {
   const init = change.containers.filter((c) => c.type === "init").map(build);
   const { initContainers: _old, ...rest } = stable;
   const spec: IPodSpec = { ...rest, containers: work, ...(init.length ? { initContainers: init } : {}) };
+  // The registries' logins the described containers chose, beside those the pod already pulls with.
+  const pulls = [...(stable.imagePullSecrets ?? [])];
+  for (const name of change.containers.flatMap((c) => (c.pullSecret ? [c.pullSecret] : [])))
+    if (!pulls.some((p) => p.name === name)) pulls.push({ name });
+  if (pulls.length) spec.imagePullSecrets = pulls;
   const hasHostTime = (stable.volumes ?? []).some((volume) => volume.name === HOST_TIME_VOLUME);
   if (change.containers.some((c) => c.syncHostTimezone) && !hasHostTime) {
     spec.volumes = [

@@ -16,6 +16,15 @@ export {
 } from "./deployment.ts";
 export type { FieldError, ReleaseErrorCode } from "./errors.ts";
 export { assertNoFieldErrors, ReleaseError, UserFacingError, userMessageOf } from "./errors.ts";
+export { portsOfImage } from "./image-ports.ts";
+export {
+  DOCKER_HUB,
+  type ImageQuery,
+  imageReference,
+  orderTags,
+  readImageQuery,
+  repositoryOf,
+} from "./image-query.ts";
 export type * from "./job.ts";
 export {
   initialTraffic,
@@ -36,6 +45,7 @@ export {
   guardPodSpec,
   imageLocation,
   normalRegistryEntry,
+  PULL_SECRET_TYPES,
   podSecurityLevel,
   registryAllowed,
   registryOf,

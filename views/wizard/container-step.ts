@@ -13,9 +13,17 @@ import {
 import { ids } from "../ids.ts";
 import { numberInput, option, plain, radioInput, selectInput, textInput } from "./blocks.ts";
 import { guardErrorsOf } from "./guard-errors.ts";
+import {
+  defaultPortsBlocks,
+  imageBlock,
+  NOTE,
+  pullSecretBlock,
+  readImage,
+  readPullSecret,
+} from "./image-blocks.ts";
 import { blockErrors } from "./modal.ts";
 import { errorsOfContainer, type SubFormMeta } from "./sub-form.ts";
-import { readNumber, readOption, readRaw, readText, type StateValues } from "./values.ts";
+import { onShownBlocks, readNumber, readOption, readRaw, readText, type StateValues } from "./values.ts";
 
 const TYPES = [
   option("work", "Work container", "Runs the application"),
@@ -28,8 +36,18 @@ const PULL = [
 ];
 const PORT_LINE = "HTTP http-web 8080";
 
-/** Add Container / edit container: image, name, type, resources, ports and image pull policy. */
-export function buildContainerStep(container: ContainerSettings | undefined, meta: SubFormMeta): ModalView {
+/** How a redrawn container form differs: the ports block's id (new when its value changes) and a note under it. */
+export interface ContainerFormLook {
+  portsBlock?: string;
+  portsNote?: string;
+}
+
+/** Add Container / edit container: registry, image, name, type, resources, ports and image pull policy. */
+export function buildContainerStep(
+  container: ContainerSettings | undefined,
+  meta: SubFormMeta,
+  look: ContainerFormLook = {},
+): ModalView {
   const r = container?.resources;
   const w = ids.wizard;
   return {
@@ -40,10 +58,8 @@ export function buildContainerStep(container: ContainerSettings | undefined, met
     close: plain("Back"),
     private_metadata: JSON.stringify(meta),
     blocks: [
-      textInput(w.containerImage, "Image", {
-        ...(container?.image ? { initial: container.image } : {}),
-        placeholder: "nginx:latest or docker.io/nginx:latest",
-      }),
+      pullSecretBlock(container?.pullSecret),
+      imageBlock(container?.image),
       textInput(w.containerName, "Container name", {
         ...(container?.name ? { initial: container.name } : {}),
         max: MAX_CONTAINER_NAME,
@@ -70,13 +86,17 @@ export function buildContainerStep(container: ContainerSettings | undefined, met
         decimal: true,
         ...num(r?.memoryLimitMiB),
       }),
-      textInput(w.ports, "Ports", {
-        optional: true,
-        multiline: true,
-        ...initial(container?.ports?.map(formatPort).join("\n")),
-        placeholder: PORT_LINE,
-        hint: `One port per line: protocol, name, number. Protocols: ${Object.keys(PORT_PROTOCOLS).join(", ")}. Name ports after their protocol (http-…) for governance.`,
-      }),
+      {
+        ...textInput(w.ports, "Ports", {
+          optional: true,
+          multiline: true,
+          ...initial(container?.ports?.map(formatPort).join("\n")),
+          placeholder: PORT_LINE,
+          hint: `One port per line: protocol, name, number. Protocols: ${Object.keys(PORT_PROTOCOLS).join(", ")}. Name ports after their protocol (http-…) for governance.`,
+        }),
+        block_id: look.portsBlock ?? w.ports,
+      },
+      ...defaultPortsBlocks(look.portsNote),
       selectInput(w.pullPolicy, "Image pull policy", PULL, {
         initial: container?.imagePullPolicy ?? "IfNotPresent",
       }),
@@ -127,7 +147,8 @@ export function readContainerStep(
     ...base,
     name: readText(values, w.containerName) ?? "",
     type: readOption(values, w.containerType) === "init" ? "init" : "work",
-    image: readText(values, w.containerImage) ?? "",
+    image: readImage(values) ?? "",
+    pullSecret: readPullSecret(values),
     imagePullPolicy: (readOption(values, w.pullPolicy) ?? "IfNotPresent") as ImagePullPolicy,
     resources: hasResources ? resources : undefined,
     ports,
@@ -137,6 +158,7 @@ export function readContainerStep(
 const FIELD_BLOCKS: [RegExp, string][] = [
   [/^name$/, ids.wizard.containerName],
   [/^image$/, ids.wizard.containerImage],
+  [/^pullSecret$/, ids.wizard.pullSecret],
   [/^type$/, ids.wizard.containerType],
   [/^imagePullPolicy$/, ids.wizard.pullPolicy],
   [/^resources\.cpuRequest$/, ids.wizard.cpuRequest],
@@ -176,5 +198,12 @@ export function parseContainerStep(
     ids.wizard.containerName,
   );
   if (portProblems[0]) blocks[ids.wizard.ports] = portProblems[0];
-  return { container, containers, errors: { ...guardErrorsOf(guard, containers, at, blockOf), ...blocks } };
+  const picked = (id: string) =>
+    (values[id]?.[id] as { selected_option?: { value?: string } } | undefined)?.selected_option?.value;
+  if (picked(ids.wizard.containerImage) === NOTE)
+    blocks[ids.wizard.containerImage] = "Pick an image from the list or type its reference, e.g. nginx:1.27.";
+  if (picked(ids.wizard.pullSecret) === NOTE)
+    blocks[ids.wizard.pullSecret] = "Pick an image pull Secret of this project, or none for Docker Hub.";
+  const all = { ...guardErrorsOf(guard, containers, at, blockOf), ...blocks };
+  return { container, containers, errors: onShownBlocks(all, values) };
 }

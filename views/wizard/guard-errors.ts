@@ -22,7 +22,9 @@ export function guardErrorsOf(
       ? error.field.slice(prefix.length)
       : error.field === `volumes[${HOST_TIME_VOLUME}].hostPath` && container.syncHostTimezone
         ? "syncHostTimezone"
-        : undefined;
+        : container.pullSecret && error.field === `imagePullSecrets[${container.pullSecret}]`
+          ? "pullSecret"
+          : undefined;
     const block = local === undefined ? undefined : blockOf(local);
     if (block) blocks[block] = blocks[block] ? `${blocks[block]} ${error.message}` : error.message;
   }

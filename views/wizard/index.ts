@@ -1,7 +1,21 @@
 // The `/release new` wizard: one builder and one parser per tab, plus the pushed container forms.
 export { buildAdvancedStep, parseAdvancedStep } from "./advanced-step.ts";
 export { buildBasicStep, parseBasicStep } from "./basic-step.ts";
-export { buildContainerStep, parseContainerStep } from "./container-step.ts";
+export {
+  buildContainerStep,
+  type ContainerFormLook,
+  parseContainerStep,
+  parsePorts,
+  readContainerStep,
+} from "./container-step.ts";
+export {
+  defaultPortsBlocks,
+  imageOptions,
+  NOTE,
+  pullSecretOptions,
+  readImage,
+  readPullSecret,
+} from "./image-blocks.ts";
 export { backToRefusedField, createJobInput, stepOfField } from "./job-input.ts";
 export { blockErrors, decodeState, encodeState } from "./modal.ts";
 export { buildWizardOutcome } from "./outcome.ts";

@@ -9,7 +9,22 @@ interface StateEntry {
 
 export type StateValues = Record<string, Record<string, StateEntry>>;
 
-const entry = (values: StateValues, id: string): StateEntry | undefined => values[id]?.[id];
+/**
+ * A block redrawn with a new value carries a new block_id (`id~2`): Slack keeps what was typed in a block whose
+ * id stays the same, so only a new id shows the new value. Its element keeps the action_id `id`.
+ */
+const entry = (values: StateValues, id: string): StateEntry | undefined =>
+  values[id]?.[id] ?? Object.entries(values).find(([block]) => block.startsWith(`${id}~`))?.[1]?.[id];
+
+/** Errors keyed by a block's id, moved to the id the block has in the submitted view (see `entry`). */
+export function onShownBlocks(errors: Record<string, string>, values: StateValues): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(errors).map(([id, message]) => [
+      id in values ? id : (Object.keys(values).find((block) => block.startsWith(`${id}~`)) ?? id),
+      message,
+    ]),
+  );
+}
 
 export function readText(values: StateValues, id: string): string | undefined {
   const value = entry(values, id)?.value;

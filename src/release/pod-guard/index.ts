@@ -12,6 +12,8 @@ export { secretReferences } from "./pod-walk.ts";
 export { imageLocation, normalRegistryEntry, registryAllowed, registryOf } from "./registries.ts";
 
 export const SERVICE_ACCOUNT_TOKEN = "kubernetes.io/service-account-token";
+/** The Secret types a pod may pull images with. */
+export const PULL_SECRET_TYPES = ["kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg"];
 
 export interface PodGuardInput {
   stable: IPodSpec;
@@ -46,6 +48,15 @@ export function guardPodSpec(input: PodGuardInput): FieldError[] {
       errors.push({
         field: ref.field,
         message: `${ref.field}: Secret ${ref.name} is a ServiceAccount token — a new version may not read ServiceAccount token Secrets.`,
+      });
+    } else if (
+      ref.field.startsWith("imagePullSecrets[") &&
+      !stableSecrets.has(ref.name) &&
+      !PULL_SECRET_TYPES.includes(input.secretTypes.get(ref.name) ?? "")
+    ) {
+      errors.push({
+        field: ref.field,
+        message: `${ref.field}: Secret ${ref.name} is not an image pull Secret of this namespace (kubernetes.io/dockerconfigjson) — a pod pulls images only with a registry's login Secret.`,
       });
     }
   }

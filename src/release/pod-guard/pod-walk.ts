@@ -50,6 +50,9 @@ export function secretReferences(spec: IPodSpec): { name: string; field: string 
       if (name) found.push({ name, field: `${at}.envFrom[${index}].secretRef.name` });
     });
   }
+  for (const pull of spec.imagePullSecrets ?? []) {
+    if (pull.name) found.push({ name: pull.name, field: `imagePullSecrets[${pull.name}]` });
+  }
   for (const volume of spec.volumes ?? []) {
     const name = volume.secret?.secretName;
     if (name) found.push({ name, field: `volumes[${volume.name}].secret.secretName` });

@@ -95,6 +95,16 @@ export function validateContainer(
     errors.push({ field: `${at}.args`, message: "Separate parameters with commas, e.g. --port,8080." });
   }
   errors.push(...validateEnv(container.env ?? [], `${at}.env`, data));
+  if (
+    container.pullSecret !== undefined &&
+    data.pullSecrets &&
+    !data.pullSecrets.includes(container.pullSecret)
+  ) {
+    errors.push({
+      field: `${at}.pullSecret`,
+      message: `There is no image pull Secret ${container.pullSecret} in this project: create a Secret containing the information for the private image registry (kubernetes.io/dockerconfigjson), then select it.`,
+    });
+  }
   errors.push(...validateSecurity(container.securityContext, `${at}.securityContext`));
   if (container.syncHostTimezone !== undefined && typeof container.syncHostTimezone !== "boolean") {
     errors.push({ field: `${at}.syncHostTimezone`, message: "Sync host timezone is on or off." });

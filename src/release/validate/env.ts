@@ -5,6 +5,8 @@ import type { FieldError } from "../errors.ts";
 export interface NamespaceData {
   configMaps: Record<string, string[]>;
   secrets: Record<string, string[]>;
+  /** The image pull Secrets (`kubernetes.io/dockerconfigjson`) by name, when they were read. */
+  pullSecrets?: string[];
 }
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;

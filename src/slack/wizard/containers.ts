@@ -34,7 +34,12 @@ export function registerContainerActions(app: App, deps: WizardDeps): void {
     const state = opened(body.view);
     if (!body.view || !state) return;
     const meta: SubFormMeta = { parent: body.view.id, index: -1, wizard: state };
-    const loading = deps.inFlight.track(loadGuard(deps, state, actorOf(body)));
+    const loading = deps.inFlight.track(
+      Promise.all([
+        loadNamespaceData(deps, state.namespace, actorOf(body)),
+        loadGuard(deps, state, actorOf(body)),
+      ]),
+    );
     await push(deps, client, body.trigger_id, buildContainerStep(undefined, meta));
     await loading;
   });
@@ -48,7 +53,12 @@ export function registerContainerActions(app: App, deps: WizardDeps): void {
     if (!body.view || !state || !container) return;
     const meta: SubFormMeta = { parent: body.view.id, index, wizard: state };
     if (what === "edit") {
-      const loading = deps.inFlight.track(loadGuard(deps, state, actorOf(body)));
+      const loading = deps.inFlight.track(
+        Promise.all([
+          loadNamespaceData(deps, state.namespace, actorOf(body)),
+          loadGuard(deps, state, actorOf(body)),
+        ]),
+      );
       await push(deps, client, body.trigger_id, buildContainerStep(container, meta));
       await loading;
     }

@@ -4,6 +4,7 @@ import type { SlackDeps } from "../deps.ts";
 import { registerContainerActions } from "./containers.ts";
 import { WizardDrafts } from "./drafts.ts";
 import { registerFormActions } from "./form-actions.ts";
+import { registerImageActions } from "./images.ts";
 import { registerNavigation } from "./navigation.ts";
 import { registerSuggestions } from "./suggestions.ts";
 import type { WizardDeps } from "./wizard-deps.ts";
@@ -28,6 +29,7 @@ export function registerWizard(
   registerFormActions(app, wizard);
   registerContainerActions(app, wizard);
   registerSuggestions(app, wizard);
+  registerImageActions(app, wizard);
   app.view<ViewClosedAction>(
     { callback_id: ids.wizard.callback, type: "view_closed" },
     async ({ ack, view }) => {

@@ -1,0 +1,21 @@
+import type { PortProtocol, PortSettings } from "./container-settings.ts";
+
+const TRANSPORTS: Record<string, PortProtocol> = { tcp: "TCP", udp: "UDP", sctp: "SCTP" };
+
+/**
+ * "Use Default Port of Images": the ports an image's config exposes (`ExposedPorts` keys such as `9080/tcp`,
+ * `53/udp`, or a bare `8080`, which is TCP), named after their protocol (`tcp-9080`) as governance asks. Keys that
+ * are not a port (ranges, unknown protocols) are left out.
+ */
+export function portsOfImage(exposed: Record<string, unknown> | undefined): PortSettings[] {
+  const ports: PortSettings[] = [];
+  for (const key of Object.keys(exposed ?? {})) {
+    const match = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/i.exec(key.trim());
+    const number = Number(match?.[1]);
+    const protocol = TRANSPORTS[(match?.[2] ?? "tcp").toLowerCase()];
+    if (!match || !protocol || number < 1 || number > 65535) continue;
+    if (ports.some((p) => p.containerPort === number && p.protocol === protocol)) continue;
+    ports.push({ protocol, name: `${protocol.toLowerCase()}-${number}`, containerPort: number });
+  }
+  return ports.sort((a, b) => a.containerPort - b.containerPort || a.protocol.localeCompare(b.protocol));
+}
