@@ -42,7 +42,12 @@ const OUTCOME_WORDS: Record<ApprovalRequest["state"], string> = {
   stale: ":warning: Not applied: the cluster changed since this plan was made",
 };
 
-/** The approval request: who asked, what changes (summary and diff), notes, expiry; buttons while pending. */
+/**
+ * The approval request, in the order an approver reads it: who asks and what changes in plain words, what the
+ * new version is; then the health verdict; then the steps with the deletions first and marked, and the notes;
+ * line diffs only for objects that are changed in place (created and deleted objects are whole objects, shown
+ * in full YAML behind Show objects); then expiry and the buttons while pending, or the outcome.
+ */
 export function buildApprovalRequest(view: ApprovalView): { text: string; blocks: KnownBlock[] } {
   const { request, plan } = view;
   const blocks: KnownBlock[] = [
@@ -54,35 +59,25 @@ export function buildApprovalRequest(view: ApprovalView): { text: string; blocks
         text: `:raised_hand: <@${request.requestedBy}> asks to *${escapeText(request.operation)}* on job *${escapeText(request.jobName)}* (\`${escapeText(request.namespace)}\`)`,
       },
     },
-    // The analysis first: whether the new version passes is what the decision turns on.
-    ...verdictBlocks(view),
-    ...newVersionBlock(view.newVersion),
-    ...(request.state === "pending" ? copyBlock(view.copy) : []),
     {
       type: "section",
       block_id: ids.approval.summary,
-      text: { type: "mrkdwn", text: `*Plan:* ${escapeText(request.summary)}`.slice(0, 3000) },
+      text: { type: "mrkdwn", text: `*What changes:* ${escapeText(request.summary)}`.slice(0, 3000) },
     },
+    ...newVersionBlock(view.newVersion),
+    ...(request.state === "pending" ? copyBlock(view.copy) : []),
+    // Whether the new version passes is what the decision turns on: before the steps.
+    ...verdictBlocks(view),
+    ...evidenceBlocks(view.evidence),
   ];
-  if (plan) {
-    blocks.push(...buildPlanSteps(plan), {
-      type: "actions",
-      block_id: ids.approval.objectsActions,
-      elements: [
-        {
-          type: "button",
-          action_id: ids.approval.showObjects,
-          text: { type: "plain_text", text: "Show objects" },
-          value: request.id,
-        },
-      ],
-    });
-  }
   const steps = plan?.steps ?? [];
   const notes = [...(plan?.notes ?? [])];
-  // Room for the notes, evidence, expiry or outcome, and the buttons that follow the diffs.
-  const room = Math.max(0, MESSAGE_BLOCKS - blocks.length - 4);
-  const diffs = steps.filter((step) => step.action !== "wait-ready").slice(0, room);
+  if (plan) blocks.push(...buildPlanSteps(plan));
+  // Only what is changed in place gets a line diff; whole objects are behind Show objects.
+  const changed = steps.filter((step) => step.action === "patch" || step.action === "scale");
+  // Room for the notes, the objects button, expiry or outcome, and the buttons that follow the diffs.
+  const room = Math.max(0, MESSAGE_BLOCKS - blocks.length - 5);
+  const diffs = changed.slice(0, room);
   diffs.forEach((step, i) => {
     blocks.push({
       type: "section",
@@ -90,10 +85,9 @@ export function buildApprovalRequest(view: ApprovalView): { text: string; blocks
       text: { type: "mrkdwn", text: codeBlock(renderDiff(step)) },
     });
   });
-  const withDiff = steps.filter((step) => step.action !== "wait-ready").length;
-  if (withDiff > diffs.length)
+  if (changed.length > diffs.length)
     notes.push(
-      `Line diffs are shown for the first ${diffs.length} steps; Show objects has every object in full.`,
+      `Line diffs are shown for the first ${diffs.length} changed objects; Show objects has every object in full.`,
     );
   if (notes.length > 0) {
     blocks.push({
@@ -108,12 +102,17 @@ export function buildApprovalRequest(view: ApprovalView): { text: string; blocks
       },
     });
   }
-  if (view.evidence && view.evidence.length > 0) {
+  if (plan) {
     blocks.push({
-      type: "context",
-      block_id: ids.approval.evidence,
+      type: "actions",
+      block_id: ids.approval.objectsActions,
       elements: [
-        { type: "mrkdwn", text: `:bar_chart: ${escapeText(view.evidence.join("\n"))}`.slice(0, 3000) },
+        {
+          type: "button",
+          action_id: ids.approval.showObjects,
+          text: { type: "plain_text", text: "Show objects" },
+          value: request.id,
+        },
       ],
     });
   }
@@ -158,6 +157,18 @@ export function buildApprovalRequest(view: ApprovalView): { text: string; blocks
     text: `${asked ? `${asked} ` : ""}${escapeText(`${request.operation} on ${request.jobName}: ${status}`)}`,
     blocks,
   };
+}
+
+/** Each version's health when the change was asked for: the numbers under the verdict. */
+function evidenceBlocks(evidence: string[] | undefined): KnownBlock[] {
+  if (!evidence || evidence.length === 0) return [];
+  return [
+    {
+      type: "context",
+      block_id: ids.approval.evidence,
+      elements: [{ type: "mrkdwn", text: `:bar_chart: ${escapeText(evidence.join("\n"))}`.slice(0, 3000) }],
+    },
+  ];
 }
 
 export function outcomeText(request: ApprovalRequest): string {

@@ -90,8 +90,8 @@ describe("analysis of a failing new version against a real Prometheus", () => {
 
   it("an approval request for the failing v2 shows ❌ and refuses a plain Approve without the second confirmation", async () => {
     const shift = await request("shift reviews-failing 50");
-    // The verdict comes first, right under who asks.
-    expect(blocksOf(shift)[1]?.block_id).toBe("approval_verdict");
+    // The verdict comes right after who asks, what changes and what the new version is.
+    expect(blocksOf(shift)[3]?.block_id).toBe("approval_verdict");
     expect(blockText(shift, "approval_verdict")).toMatch(
       /^\*Analysis:\* the new version fails, and this change gives it more traffic\.\n:x: \*v2\* fails \(\d+ failed checks?( in a row)?\): v2: \d\d\.\d % of requests succeeded/,
     );

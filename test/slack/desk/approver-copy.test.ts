@@ -24,8 +24,12 @@ describe("an approval request reaches its approvers", () => {
     expect(inThread.thread_ts).toBe(card?.ts);
     // Who asks, what changes, and what the new version is, before anything else.
     const blocks = inThread.blocks as { block_id?: string; text?: { text: string } }[];
-    expect(blocks.slice(0, 2).map((b) => b.block_id)).toEqual(["approval_title", "approval_new_version"]);
-    expect(blocks[1]?.text?.text).toBe(
+    expect(blocks.slice(0, 3).map((b) => b.block_id)).toEqual([
+      "approval_title",
+      "approval_summary",
+      "approval_new_version",
+    ]);
+    expect(blocks[2]?.text?.text).toBe(
       "*New version* `v2` runs `kubesphere/example-bookinfo-reviews-v2:1.16.2`",
     );
     expect(text(inThread)).not.toContain("approval_links");

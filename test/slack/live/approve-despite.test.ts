@@ -40,8 +40,9 @@ describe("approving despite a failing analysis", () => {
   it("shows the verdict first, refuses a plain Approve, and records the second confirmation", async () => {
     await world.app.slack.command("/release", "shift reviews-despite 20", { user: ALICE });
     const request = await until(() => approvalMessage(world.api), 10_000);
-    expect(blocksOf(request)[1]?.block_id).toBe("approval_verdict");
-    expect(blocksOf(request)[1]?.text?.text).toBe(
+    // Who asks, what changes and the new version come first; then the verdict, before any step.
+    expect(blocksOf(request)[3]?.block_id).toBe("approval_verdict");
+    expect(blocksOf(request)[3]?.text?.text).toBe(
       [
         "*Analysis:* the new version fails, and this change gives it more traffic.",
         ":x: *v2* fails (2 failed checks in a row): v2: 81.0 % of requests succeeded, below the 95.0 % minimum.",
@@ -93,7 +94,7 @@ describe("approving despite a failing analysis", () => {
       const m = approvalMessage(world.api);
       return m && actionIds(m).includes("approval_approve") ? m : undefined;
     }, 10_000);
-    expect(String(blocksOf(request)[1]?.text?.text)).toMatch(
+    expect(String(blocksOf(request).find((b) => b.block_id === "approval_verdict")?.text?.text)).toMatch(
       /^\*Analysis\* \(checks since the last traffic change\):/,
     );
     await world.app.slack.clickButton(request, "approval_approve", { user: BOB });
