@@ -1,9 +1,19 @@
+import type { JobState } from "../src/release/index.ts";
+
 /**
  * Audit and job event kinds in people's words: the one mapping Home, history and digests share, so no surface
  * shows a raw kind (`plan.applied`, `takeOver`, `routes-held`).
  */
 const WORDS: Record<string, string> = {
   requested: "asked for approval",
+  applying: "started applying an approved change",
+  aborted: "aborted the release",
+  retried: "retried the job",
+  created: "created the job",
+  deployed: "deployed the new version",
+  fail: "the job failed",
+  adopted: "took over a console job",
+  "policy.rollback": "rolled back automatically after failing checks",
   approved: "approved",
   rejected: "rejected",
   applied: "applied",
@@ -35,6 +45,22 @@ const WORDS: Record<string, string> = {
   prepare: "prepared the routes",
   revert: "reverted the routes",
 };
+
+/** A job's state as people say it (the card's header, digests): no `taken-over` or `rolled-back`. */
+const STATE_WORDS: Record<JobState, string> = {
+  deploying: "deploying",
+  ready: "ready",
+  active: "active",
+  "taken-over": "taken over",
+  offline: "offline",
+  failed: "failed",
+  "rolled-back": "rolled back",
+  abandoned: "abandoned",
+};
+
+export function stateWords(state: JobState): string {
+  return STATE_WORDS[state];
+}
 
 export function eventWords(kind: string): string {
   return (

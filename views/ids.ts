@@ -6,6 +6,7 @@ export const ids = {
   help: { header: "help_header", intro: "help_intro", commands: "help_commands" },
   error: { section: "error_section" },
   jobCard: {
+    header: "job_card_header",
     title: "job_card_title",
     state: "job_card_state",
     unreachable: "job_card_unreachable",

@@ -4,10 +4,12 @@ import {
   type JobState,
   jobScope,
   type ReleaseJob,
+  splitView,
   TERMINAL_STATES,
   type TrafficPolicy,
 } from "../src/release/index.ts";
 import { codeBlock, escapeText } from "./escape.ts";
+import { stateWords } from "./event-words.ts";
 import { ids } from "./ids.ts";
 import { type CardTelemetry, healthBlocks } from "./job-card-health.ts";
 import { trafficLines } from "./traffic-text.ts";
@@ -46,6 +48,11 @@ export function buildJobCard(data: JobCardData): { text: string; blocks: KnownBl
   const { job } = data;
   const where = `${jobScope(job)}/${job.service.name}`;
   const blocks: KnownBlock[] = [
+    {
+      type: "header",
+      block_id: ids.jobCard.header,
+      text: { type: "plain_text", text: `${job.name} · ${stateWords(job.state)}`.slice(0, 150) },
+    },
     {
       type: "section",
       block_id: ids.jobCard.title,
@@ -105,18 +112,29 @@ export function buildJobCard(data: JobCardData): { text: string; blocks: KnownBl
   }
   const actions = actionsFor(job, data.live);
   if (actions) blocks.push(actions);
-  return { text: escapeText(`Release job ${job.name} (${where}): ${job.state}`), blocks };
+  return { text: escapeText(`Release job ${job.name} (${where}): ${stateWords(job.state)}`), blocks };
 }
 
 function splitText(job: ReleaseJob, traffic: TrafficPolicy, versions: VersionInfo[] | undefined): string {
-  const lines = trafficLines(job, traffic, existing(job, versions));
+  const lines = trafficLines(job, traffic, existing(job, traffic, versions));
   return lines.length > 0 ? codeBlock(lines.join("\n")) : "No version of this job is deployed any more.";
 }
 
-/** A finished job's card shows only the versions still deployed: the removed one's row would read as live. */
-function existing(job: ReleaseJob, versions: VersionInfo[] | undefined): string[] | undefined {
-  if (!TERMINAL_STATES.includes(job.state) || !versions) return undefined;
-  return versions.map((v) => v.version);
+/**
+ * Versions with a row: those still deployed, in every state (a removed one's row would read as live). While
+ * the job runs, a version that still gets traffic keeps its row even without a Deployment: that is a fault
+ * to see, not to hide. Without the cluster's answer every version of the split is shown.
+ */
+function existing(
+  job: ReleaseJob,
+  traffic: TrafficPolicy,
+  versions: VersionInfo[] | undefined,
+): string[] | undefined {
+  if (!versions) return undefined;
+  const deployed = versions.map((v) => v.version);
+  if (TERMINAL_STATES.includes(job.state)) return deployed;
+  const served = splitView(job, traffic).served;
+  return Object.keys(served).filter((v) => deployed.includes(v) || (served[v] ?? 0) > 0);
 }
 
 function stateText(job: ReleaseJob): string {
@@ -141,38 +159,67 @@ function versionLines(job: ReleaseJob, versions: VersionInfo[] | undefined): str
   });
 }
 
-function button(actionId: string, label: string, value: string, style?: "primary" | "danger"): Button {
-  return {
-    type: "button",
-    action_id: actionId,
-    text: { type: "plain_text", text: label },
-    value,
-    ...(style ? { style } : {}),
-  };
+function button(actionId: string, label: string, value: string): Button {
+  return { type: "button", action_id: actionId, text: { type: "plain_text", text: label }, value };
 }
 
+/** The one next step the job's state calls for: it alone is styled primary, and comes first. */
+function primaryFor(job: ReleaseJob): string | undefined {
+  const { jobCard } = ids;
+  switch (job.state) {
+    case "deploying":
+    case "ready":
+    case "active":
+      return job.strategy === "blue-green" ? jobCard.takeOver : jobCard.shift;
+    case "taken-over":
+    case "rolled-back":
+      return jobCard.takeOffline;
+    case "failed":
+      return job.failure?.retryable ? jobCard.retry : jobCard.abandon;
+    case "offline":
+    case "abandoned":
+      return undefined;
+  }
+}
+
+/**
+ * One primary action for the state, first and styled (red when it is Abandon, which deletes the new version);
+ * every other button secondary.
+ */
 function actionsFor(job: ReleaseJob, live: CardTelemetry | undefined): ActionsBlock | undefined {
+  const buttons = buttonsFor(job, live);
+  const primary = primaryFor(job);
+  const first = buttons.filter((b) => b.action_id === primary);
+  const rest = buttons.filter((b) => b.action_id !== primary);
+  const elements: Button[] = [
+    ...first.map(
+      (b): Button => ({ ...b, style: b.action_id === ids.jobCard.abandon ? "danger" : "primary" }),
+    ),
+    ...rest,
+  ];
+  return { type: "actions", block_id: ids.jobCard.actions, elements };
+}
+
+function buttonsFor(job: ReleaseJob, live: CardTelemetry | undefined): Button[] {
   const { jobCard } = ids;
   const objects = button(jobCard.objects, "Show objects", job.id);
-  if (TERMINAL_STATES.includes(job.state)) {
-    return { type: "actions", block_id: jobCard.actions, elements: [objects] };
-  }
+  if (TERMINAL_STATES.includes(job.state)) return [objects];
   if (job.state === "failed") {
     const elements: Button[] = [];
-    if (job.failure?.retryable) elements.push(button(jobCard.retry, "Retry", job.id, "primary"));
-    elements.push(button(jobCard.abandon, "Abandon", job.id, "danger"), objects);
-    return { type: "actions", block_id: jobCard.actions, elements };
+    if (job.failure?.retryable) elements.push(button(jobCard.retry, "Retry", job.id));
+    elements.push(button(jobCard.abandon, "Abandon", job.id), objects);
+    return elements;
   }
   const elements: Button[] = [];
   if (job.strategy !== "blue-green") elements.push(button(jobCard.shift, "Shift…", job.id));
   elements.push(button(jobCard.takeOver, "Take over…", job.id));
   if (job.state !== "rolled-back") elements.push(button(jobCard.rollback, "Roll back", job.id));
   if (job.state === "taken-over" || job.state === "rolled-back")
-    elements.push(button(jobCard.takeOffline, "Take offline", job.id, "danger"));
+    elements.push(button(jobCard.takeOffline, "Take offline", job.id));
   // Only what is configured gets a button; the card's context line says what is not.
   if (live && !(live.health.status === "unavailable" && live.health.code === "not-configured"))
     elements.push(button(jobCard.chart, "Chart", job.id));
   if (live?.traces) elements.push(button(jobCard.traces, "Traces", job.id));
   elements.push(objects);
-  return { type: "actions", block_id: jobCard.actions, elements };
+  return elements;
 }

@@ -310,6 +310,7 @@ export const NOT_ENTRY_POINTS: Record<string, string[]> = {
   "block ids of messages, cards and Home": [
     ...["help_header", "help_intro", "help_commands", "error_section"],
     ...[
+      "job_card_header",
       "job_card_title",
       "job_card_state",
       "job_card_unreachable",
