@@ -74,8 +74,15 @@ function sameRoutes(job: ReleaseJob, configured: TrafficPolicy): boolean {
   return canonicalJson(splitView(job, configured)) === canonicalJson(splitView(job, currentPolicy(job)));
 }
 
-/** Like `kubectl get -o yaml`, without the bookkeeping nobody reads. */
+/** Like `kubectl get -o yaml`, without the API server's bookkeeping nobody reads (ids, times, counters). */
 function toYaml(object: KubeObject): string {
-  const { managedFields: _managed, ...metadata } = object.metadata;
+  const {
+    managedFields: _managed,
+    uid: _uid,
+    creationTimestamp: _created,
+    resourceVersion: _version,
+    generation: _generation,
+    ...metadata
+  } = object.metadata as KubeObject["metadata"] & Record<string, unknown>;
   return stringify(JSON.parse(JSON.stringify({ ...object, metadata })), { lineWidth: 0 });
 }

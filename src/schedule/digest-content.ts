@@ -1,4 +1,5 @@
 import type { KnownBlock } from "@slack/types";
+import { eventWords, stateWords } from "../../views/event-words.ts";
 import type { ApprovalRequest, Policy } from "../approvals/index.ts";
 import { policyFor, requesterText } from "../approvals/index.ts";
 import {
@@ -71,7 +72,8 @@ export function buildDigest(input: DigestInput): DigestMessage[] {
     if (section.length > 0)
       blocks.push({ type: "header", text: { type: "plain_text", text: cut(ns, 150) } }, ...section);
   }
-  const title = `Release digest — ${zonedMinute(input.now, input.timeZone ?? "UTC")}`;
+  // A scheduled digest is titled in its schedule's zone; one without (`digest now`) in each reader's own.
+  const title = `Release digest — ${input.timeZone ? zonedMinute(input.now, input.timeZone) : dateToken(input.now)}`;
   if (blocks.length === 0) {
     blocks.push({
       type: "section",
@@ -119,7 +121,7 @@ function namespaceBlocks(scope: string, input: DigestInput): KnownBlock[] {
         `*No change for more than ${rules.forgottenAfterDays} days (${forgotten.length})* — finish or take them offline`,
         forgotten.map(
           (j) =>
-            `• *${j.job.name}* — last change ${age(now - lastChange(j.job))} ago, ${splitText(j.job, j.job.traffic)}`,
+            `• *${j.job.name}* — last change ${age(now - lastChange(j.job))} ago${lastEvent(j.job)}, ${splitText(j.job, j.job.traffic)}`,
         ),
       ),
     );
@@ -128,7 +130,8 @@ function namespaceBlocks(scope: string, input: DigestInput): KnownBlock[] {
       ...sectionsOf(
         `*Finished since the last digest (${finished.length})*`,
         finished.map(
-          (j) => `• *${j.job.name}* — ${j.job.state}${keptText(j.job)}, ${age(now - lastChange(j.job))} ago`,
+          (j) =>
+            `• *${j.job.name}* — ${stateWords(j.job.state)}${keptText(j.job)}, ${age(now - lastChange(j.job))} ago`,
         ),
       ),
     );
@@ -138,11 +141,11 @@ function namespaceBlocks(scope: string, input: DigestInput): KnownBlock[] {
 function activeLine(j: DigestJob, input: DigestInput): string {
   const { job } = j;
   if (j.unreachable) {
-    return `• *${job.name}* (${job.strategy}, ${job.state}) — :warning: cluster unreachable: ${cluster(job)} did not answer, so its routes, pods and health are unknown; last applied ${splitText(job, job.traffic)} · age ${age(input.now.getTime() - Date.parse(job.createdAt))}`;
+    return `• *${job.name}* (${job.strategy}, ${stateWords(job.state)}) — :warning: cluster unreachable: ${cluster(job)} did not answer, so its routes, pods and health are unknown; last applied ${splitText(job, job.traffic)} · age ${age(input.now.getTime() - Date.parse(job.createdAt))}`;
   }
   const configured = j.configured ?? job.traffic;
   const parts = [
-    `• *${job.name}* (${job.strategy}, ${job.state}) — configured ${splitText(job, configured)}${j.configured ? "" : " (as last applied)"}`,
+    `• *${job.name}* (${job.strategy}, ${stateWords(job.state)}) — configured ${splitText(job, configured)}${j.configured ? "" : " (as last applied)"}`,
     `observed ${observedText(j)}`,
     ...(j.newVersionPods
       ? [`${job.newVersion.version} pods ${j.newVersionPods.ready}/${j.newVersionPods.desired} ready`]
@@ -195,6 +198,12 @@ function verdictsText(verdicts: Verdict[]): string {
   return ":large_green_circle: healthy (analysis passes)";
 }
 
+/** What the last change was, in the words Home and history use for the same event. */
+function lastEvent(job: ReleaseJob): string {
+  const last = job.history.at(-1);
+  return last ? ` (${eventWords(last.kind)})` : "";
+}
+
 function keptText(job: ReleaseJob): string {
   return job.takenOverBy ? ` keeping ${job.takenOverBy}` : "";
 }
@@ -220,6 +229,12 @@ export function age(ms: number): string {
 
 function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Slack formats the time in each reader's own zone; the fallback is for clients that cannot. */
+function dateToken(at: Date): string {
+  const fallback = `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} at {time}|${fallback}>`;
 }
 
 /** `2026-01-05 09:00 Europe/Berlin`: the time as the schedule's zone reads it, named. */

@@ -155,6 +155,8 @@ describe("digest content", () => {
     );
     expect(out).toContain("*No change for more than 7 days (1)*");
     expect(out).toContain("*bookinfo-8d* — last change 8 d ago");
+    // The last change in the words Home and history use for it, never the raw kind.
+    expect(out).toContain("last change 8 d ago (shifted traffic)");
     expect(out).not.toMatch(/bookinfo-5d\* — last change/);
     expect(out).toContain("*No change for more than 3 days (1)*");
     expect(out).toContain("*shop-4d* — last change 4 d ago");
@@ -207,7 +209,10 @@ describe("digest content", () => {
     const out = digest({});
     expect(out).toHaveLength(1);
     expect(text(out)).toContain("Nothing to report");
-    expect(out[0]?.text).toBe("Release digest — 2025-07-01 09:00 UTC");
+    // Without a schedule's zone the time is a Slack date token: each reader sees it in their own zone.
+    expect(out[0]?.text).toBe(
+      "Release digest — <!date^1751360400^{date_short_pretty} at {time}|2025-07-01 09:00 UTC>",
+    );
   });
 
   it("splits a long digest across messages within Block Kit limits", () => {
@@ -220,7 +225,9 @@ describe("digest content", () => {
     for (const [i, m] of messages.entries()) {
       expect(m.blocks.length).toBeLessThanOrEqual(MAX_BLOCKS);
       expect(validateMessage(m.blocks, m.text)).toEqual([]);
-      expect(m.text).toBe(`Release digest — 2025-07-01 09:00 UTC (part ${i + 1} of ${messages.length})`);
+      expect(m.text).toBe(
+        `Release digest — <!date^1751360400^{date_short_pretty} at {time}|2025-07-01 09:00 UTC> (part ${i + 1} of ${messages.length})`,
+      );
       for (const b of m.blocks)
         if (b.type === "section") expect(b.text?.text.length).toBeLessThanOrEqual(MAX_SECTION_TEXT);
     }
