@@ -19,3 +19,17 @@ export function portsOfImage(exposed: Record<string, unknown> | undefined): Port
   }
   return ports.sort((a, b) => a.containerPort - b.containerPort || a.protocol.localeCompare(b.protocol));
 }
+
+/**
+ * The form's ports with the image's default ports filled in: a port the form already has (same number and
+ * transport) keeps its protocol and name (`http` stays `http`, governance keeps working); the image's other ports
+ * are added; nothing typed is dropped.
+ */
+export function withImagePorts(current: PortSettings[], image: PortSettings[]): PortSettings[] {
+  const transport = (p: PortSettings) => (p.protocol === "UDP" || p.protocol === "SCTP" ? p.protocol : "TCP");
+  const added = image.filter(
+    (port) =>
+      !current.some((c) => c.containerPort === port.containerPort && transport(c) === transport(port)),
+  );
+  return [...current, ...added];
+}

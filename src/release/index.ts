@@ -16,7 +16,7 @@ export {
 } from "./deployment.ts";
 export type { FieldError, ReleaseErrorCode } from "./errors.ts";
 export { assertNoFieldErrors, ReleaseError, UserFacingError, userMessageOf } from "./errors.ts";
-export { portsOfImage } from "./image-ports.ts";
+export { portsOfImage, withImagePorts } from "./image-ports.ts";
 export {
   DOCKER_HUB,
   type ImageQuery,

@@ -5,6 +5,7 @@ import {
   portsOfImage,
   readImageQuery,
   repositoryOf,
+  withImagePorts,
 } from "../../src/release/index.ts";
 
 describe("Use Default Port of Images", () => {
@@ -58,5 +59,17 @@ describe("what was typed in the image search", () => {
       "1.2.0-rc1",
       "dev",
     ]);
+  });
+});
+
+describe("default ports filled into the form", () => {
+  it("keeps the form's port of the same number and adds the image's others", () => {
+    const image = portsOfImage({ "9080/tcp": {}, "9464/tcp": {}, "9080/udp": {} });
+    expect(withImagePorts([{ protocol: "HTTP", name: "http", containerPort: 9080 }], image)).toEqual([
+      { protocol: "HTTP", name: "http", containerPort: 9080 },
+      { protocol: "UDP", name: "udp-9080", containerPort: 9080 },
+      { protocol: "TCP", name: "tcp-9464", containerPort: 9464 },
+    ]);
+    expect(withImagePorts([], image)).toEqual(image);
   });
 });

@@ -12,7 +12,14 @@ const VALUE = 150;
 export const NOTE = "#note";
 
 const short = (text: string) => (text.length <= TEXT ? text : `…${text.slice(-(TEXT - 1))}`);
-const note = (text: string): PlainTextOption => option(NOTE, short(text));
+/** A note's words over the option's text and description (75 characters each), cut between words. */
+function note(text: string): PlainTextOption {
+  if (text.length <= TEXT) return option(NOTE, text);
+  const cut = text.lastIndexOf(" ", TEXT - 1);
+  const at = cut > TEXT / 2 ? cut : TEXT - 1;
+  const rest = text.slice(at).trim();
+  return option(NOTE, text.slice(0, at), rest.length <= TEXT ? rest : `${rest.slice(0, TEXT - 1)}…`);
+}
 
 /** The private registry: an image pull Secret of the project, searched as the user types. */
 export function pullSecretBlock(pullSecret: string | undefined): KnownBlock {

@@ -11,6 +11,7 @@ import {
   type StateValues,
   type SubFormMeta,
 } from "../../../views/wizard/index.ts";
+import { type PortSettings, withImagePorts } from "../../release/index.ts";
 import { actorOf } from "../actor.ts";
 import type { WizardDeps } from "./wizard-deps.ts";
 import { fitted, type ViewPayload, valuesOf } from "./wizard-view.ts";
@@ -71,7 +72,10 @@ export function registerImageActions(app: App, deps: WizardDeps): void {
     const work = (async () => {
       const look = await defaultPorts(deps, meta, values);
       const base = meta.wizard.containers?.[meta.index];
-      const container = { ...readContainerStep(values, base), ...look.container };
+      const typed = readContainerStep(values, base);
+      const container = look.ports
+        ? { ...typed, ports: withImagePorts(typed.ports ?? [], look.ports) }
+        : typed;
       const next = buildContainerStep(container, meta, {
         portsBlock: look.ports ? nextBlockId(view, ids.wizard.ports) : shownBlockId(view, ids.wizard.ports),
         ...(look.note ? { portsNote: look.note } : {}),
@@ -90,11 +94,7 @@ async function defaultPorts(
   deps: WizardDeps,
   meta: SubFormMeta,
   values: StateValues,
-): Promise<{
-  container?: { ports: NonNullable<ReturnType<typeof readContainerStep>["ports"]> };
-  ports?: true;
-  note?: string;
-}> {
+): Promise<{ ports?: PortSettings[]; note?: string }> {
   const image = readImage(values);
   if (!image) return { note: "Choose the image first: its default ports are read from its registry." };
   const pullSecret = readPullSecret(values);
@@ -102,7 +102,7 @@ async function defaultPorts(
     image,
     ...(pullSecret ? { pullSecret } : {}),
   });
-  return "ports" in found ? { container: { ports: found.ports }, ports: true } : { note: found.problem };
+  return "ports" in found ? { ports: found.ports } : { note: found.problem };
 }
 
 type Blocks = { blocks?: { block_id?: string }[] };
