@@ -49,7 +49,11 @@ export interface Context {
   triggerId(): string;
 }
 
-export function badRequests(count: number, seed: number, ctx: Context): BadRequest[] {
+/**
+ * The requests one at a time, made as they are taken: a trigger id or response_url in one is issued just before it
+ * is sent, as Slack issues them when a person acts, not when the run began.
+ */
+export function* badRequests(count: number, seed: number, ctx: Context): Generator<BadRequest> {
   const random = seeded(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const text = () => {
@@ -257,5 +261,5 @@ export function badRequests(count: number, seed: number, ctx: Context): BadReque
         view: { id: "V0", private_metadata: text() },
       }),
   ];
-  return Array.from({ length: count }, () => pick(makers)());
+  for (let i = 0; i < count; i++) yield pick(makers)();
 }

@@ -20,7 +20,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+// A refused upload leaves its connection half-read: closed here, not left to the server's idle timeouts.
+afterAll(() => {
+  server.closeAllConnections();
+  return new Promise<void>((resolve) => server.close(() => resolve()));
+});
 
 const COMMAND = "command=%2Frelease&text=help";
 

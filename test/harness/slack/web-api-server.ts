@@ -7,7 +7,15 @@ import { createResponseTarget, respond } from "./response-url.ts";
 import { deleteMessage, postEphemeral, postMessage, storeMessage, updateMessage } from "./web-api-chat.ts";
 import { authTest, conversationsInfo, userGroupUsers, usersInfo } from "./web-api-directory.ts";
 import { completeUpload, getUploadUrl, receiveUpload } from "./web-api-files.ts";
-import { issueTrigger, openView, publishView, pushView, updateView } from "./web-api-views.ts";
+import {
+  issueTrigger,
+  openView,
+  publishView,
+  pushView,
+  TRIGGER_TTL_MS,
+  updateView,
+  WALL_CLOCK_TRIGGER_TTL_MS,
+} from "./web-api-views.ts";
 import {
   type BotIdentity,
   clearActivity,
@@ -53,7 +61,10 @@ export interface SlackApiServerOptions {
   bot?: Partial<BotIdentity>;
   /** Extra tokens accepted besides the bot's. */
   tokens?: string[];
-  /** Clock in ms, for trigger expiry; defaults to Date.now. */
+  /**
+   * Clock in ms, for trigger expiry: a trigger older than Slack's 3 s by it is expired. Without one, the wall clock
+   * and a generous bound (WALL_CLOCK_TRIGGER_TTL_MS), so a loaded machine's delays do not expire triggers.
+   */
   now?: () => number;
 }
 
@@ -103,6 +114,7 @@ export async function startSlackApiServer(opts: SlackApiServerOptions = {}): Pro
   const tokens = new Set([bot.token, ...(opts.tokens ?? [])]);
   const ws = createWorkspace({
     now: opts.now ?? Date.now,
+    triggerTtlMs: opts.now ? TRIGGER_TTL_MS : WALL_CLOCK_TRIGGER_TTL_MS,
     bot,
     baseUrl: "",
     strictViews: opts.strict ?? true,

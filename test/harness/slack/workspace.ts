@@ -101,6 +101,8 @@ export interface MethodAnswer {
 
 export interface Workspace {
   now: () => number;
+  /** How long a trigger_id is honoured, by `now`. */
+  triggerTtlMs: number;
   bot: BotIdentity;
   baseUrl: string;
   strictViews: boolean;
@@ -121,6 +123,7 @@ export interface Workspace {
 
 export function createWorkspace(opts: {
   now: () => number;
+  triggerTtlMs: number;
   bot: BotIdentity;
   baseUrl: string;
   strictViews: boolean;
