@@ -26,6 +26,8 @@ export interface ApprovalView {
   evidence?: string[];
   /** Each version's verdict, shown first; `failing` replaces Approve with "Approve despite failing analysis". */
   analysis?: { lines: string[]; failing?: string };
+  /** No metrics source is configured: the request says that no check judged the new version. */
+  unmeasured?: boolean;
   /** What the new version is: shown under who asks and what changes. */
   newVersion?: NewVersionFacts;
   /** Set on the approvers-channel copy (and DMs): links to the card and thread, and the approvers mentioned. */
@@ -221,6 +223,17 @@ function approveButton(view: ApprovalView): Button {
 /** The analysis first, as a section of its own: a decision should not start from grey small print. */
 function verdictBlocks(view: ApprovalView): KnownBlock[] {
   const lines = view.analysis?.lines ?? [];
+  if (lines.length === 0 && view.unmeasured)
+    return [
+      {
+        type: "section",
+        block_id: ids.approval.verdict,
+        text: {
+          type: "mrkdwn",
+          text: "*Health:* not measured: no metrics source is configured, so no check has judged the new version.",
+        },
+      },
+    ];
   if (lines.length === 0) return [];
   const head = view.analysis?.failing
     ? "*Analysis:* the new version fails, and this change gives it more traffic."

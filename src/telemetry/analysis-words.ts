@@ -52,8 +52,12 @@ export function inconclusiveText(
   n: { settlesAt?: number; requests?: number; minRequests?: number },
 ): string {
   switch (reason) {
-    case "settling":
-      return `${version}: settling after the last change until ${new Date(n.settlesAt ?? 0).toISOString().slice(11, 19)} UTC; nothing is judged before.`;
+    case "settling": {
+      // A Slack date token: each reader sees the time in their own zone (the fallback for clients that cannot).
+      const at = n.settlesAt ?? 0;
+      const fallback = `${new Date(at).toISOString().slice(11, 19)} UTC`;
+      return `${version}: settling after the last change until <!date^${Math.floor(at / 1000)}^{time_secs}|${fallback}>; nothing is judged before.`;
+    }
     case "too-few-requests":
       return `${version}: ${Math.round(n.requests ?? 0)} requests in the last check, fewer than the ${n.minRequests} needed to judge.`;
     case "no-data":

@@ -33,7 +33,8 @@ const VIEWS: [GoldenRequest, Omit<ApprovalView, "request" | "plan">][] = [
   ],
   [TAKE_OVER, { confirm: true, analysis: passing, newVersion: newVersion(`${V2_IMAGE}@${DIGEST}`) }],
   [OFFLINE, { confirm: true, newVersion: newVersion() }],
-  [ABANDON, { confirm: true, newVersion: newVersion() }],
+  // Without a metrics source the request says no check judged the new version.
+  [ABANDON, { confirm: true, newVersion: newVersion(), unmeasured: true }],
 ];
 
 const idsOf = (blocks: KnownBlock[]) => blocks.map((b) => b.block_id ?? b.type);
@@ -59,7 +60,7 @@ describe("approval requests an approver can decide from", () => {
       );
       // Then the verdict (when there is one), before any step.
       const firstStep = ids.indexOf("approval_steps_0");
-      if (view.analysis) expect(ids.indexOf("approval_verdict")).toBe(3);
+      if (view.analysis || view.unmeasured) expect(ids.indexOf("approval_verdict")).toBe(3);
       expect(firstStep).toBeGreaterThan(2);
       // Deletions first, each marked; whole objects only behind Show objects, line diffs only for changes in place.
       const steps = textOf(message.blocks, "approval_steps_");

@@ -1,6 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock } from "@slack/types";
 import type { GateRequest } from "../../src/controllers/gate-requests.ts";
 import { CONTROLLER_NAMES, type GatedRelease, type GateKind } from "../../src/controllers/types.ts";
+import { when } from "../approval.ts";
 import { escapeText } from "../escape.ts";
 import { ids } from "../ids.ts";
 
@@ -71,7 +72,7 @@ function requestLine(request: GateRequest): string {
       const done = request.approvals.length;
       const quorum =
         request.requiredApprovals > 1 ? ` (${done} of ${request.requiredApprovals} approvals)` : "";
-      return `:raised_hand: ${asker} asks to *${what}*${quorum}. Expires ${request.expiresAt.slice(0, 16).replace("T", " ")} UTC.`;
+      return `:raised_hand: ${asker} asks to *${what}*${quorum}. Expires ${when(request.expiresAt)}.`;
     }
     case "approved":
       return `:hourglass_flowing_sand: *${what}* approved${by}, carrying it out…`;

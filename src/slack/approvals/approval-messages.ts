@@ -18,6 +18,8 @@ export interface ApprovalMessagesOptions {
   store: Store;
   outbox: SlackOutbox;
   logger: Logger;
+  /** The versions' health for a request; absent when no metrics source is configured (the request says so). */
+  evidence?: unknown;
 }
 
 /** The outbox handler that records where a request was posted once a delayed post arrives. */
@@ -115,6 +117,7 @@ export class ApprovalMessages {
       ...(plan ? { plan } : {}),
       ...(evidence ? { evidence } : {}),
       ...(analysis ? { analysis } : {}),
+      ...(this.#o.evidence ? {} : { unmeasured: true }),
       confirm: change ? needsConfirm(change) : false,
     });
   }

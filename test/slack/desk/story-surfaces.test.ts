@@ -1,10 +1,10 @@
-// Words and times for people: the Bookinfo story, then Home, history, status, list, a digest and Show objects,
-// and every surface the Slack test server recorded is read for raw event kinds, ISO/UTC times and internal ids.
+// Words and times for people: the Bookinfo story, then a release refused and rejected with a reason, Home,
+// history, status, list, a digest and Show objects, and every surface the Slack test server recorded is read for raw event kinds, ISO/UTC times and internal ids.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StoredMessage } from "../../harness/slack/index.ts";
 import { surfaceLeaks } from "../../views/surface-words.ts";
 import { playBookinfoStory } from "./bookinfo-story.ts";
-import { ALICE, BOB, CHANNEL, startWorld, until, type World } from "./world.ts";
+import { ALICE, approvalMessage, BOB, CAROL, CHANNEL, startWorld, until, type World } from "./world.ts";
 
 let world: World;
 
@@ -33,6 +33,28 @@ describe("every surface of the Bookinfo story speaks in people's words", () => {
   it("has no raw event kinds, ISO or UTC times, or internal ids in any message, update, ephemeral, modal or Home", async () => {
     await playBookinfoStory(world);
     const { slack } = world.app;
+    // One more release, refused and rejected: an ephemeral refusal, the Reject dialog and a reason in the thread.
+    await slack.command(
+      "/release",
+      "new canary bookinfo/reviews name=reviews-v3 version=v3 image=kubesphere/example-bookinfo-reviews-v3:1.16.2 weight=10",
+      { user: ALICE },
+    );
+    const asked = await until(() => {
+      const m = approvalMessage(world.api);
+      return m && JSON.stringify(m.blocks).includes("reviews-v3") ? m : undefined;
+    }, 20_000);
+    await slack.clickButton(asked, "approval_approve", { user: CAROL });
+    await until(() => world.api.ephemerals(CAROL.id)[0]);
+    await slack.clickButton(asked, "approval_reject", { user: BOB });
+    const dialog = await until(() => world.api.views().find((v) => v.callback_id === "reject_modal"));
+    await slack.submitView(
+      dialog,
+      { reject_reason: { reject_reason_value: "v3 waits for the load test" } },
+      {
+        user: BOB,
+      },
+    );
+    await world.api.waitFor("chat.postMessage", (c) => String(c.args.text).includes("<@U0BOB> rejected"));
     await slack.appHomeOpened({ user: BOB });
     await slack.appHomeOpened({ user: ALICE });
     for (const text of [
@@ -62,9 +84,18 @@ describe("every surface of the Bookinfo story speaks in people's words", () => {
     await settle();
 
     const calls = world.api.calls.filter((c) => SURFACES.includes(c.method));
-    // Each kind of surface was really drawn and read.
-    for (const method of ["chat.postMessage", "chat.update", "response_url", "views.open", "views.publish"])
-      expect(calls.some((c) => c.method === method)).toBe(true);
+    // Each kind of surface was really drawn and read (ephemeral answers to presses go by response_url).
+    const drawn = new Set(calls.map((c) => c.method));
+    const kinds = [
+      "chat.postMessage",
+      "chat.update",
+      "response_url",
+      "views.open",
+      "views.update",
+      "views.publish",
+    ];
+    expect(kinds.filter((k) => !drawn.has(k))).toEqual([]);
+    expect(world.api.ephemerals(CAROL.id).length).toBeGreaterThan(0);
     expect(calls.length).toBeGreaterThan(30);
     const found = calls.flatMap((c) => surfaceLeaks(c.args).map((leak) => `${c.method}: ${leak}`));
     expect([...new Set(found)]).toEqual([]);
