@@ -296,10 +296,14 @@ export async function startGraydesk(
   await deps.desk
     .recover()
     .catch((error) => logger.warn({ err: error }, "could not recover interrupted plans at start-up"));
-  // Every change the store says was applied (or failed) has its outcome in the audit trail, even after a crash.
-  const reconciled = await reconcileAudit(store, audit);
+  // Every decision and every change the store says was applied (or failed) has exactly one record in the audit
+  // trail, even after a crash. Replicas share their trail: one may be between a record and its commit.
+  const reconciled = await reconcileAudit(store, audit, {
+    now: clock,
+    graceMs: config.store === "kubernetes" ? 60_000 : 0,
+  });
   if (reconciled > 0)
-    logger.warn({ reconciled }, "audit trail: outcome records added for changes a crash left out");
+    logger.warn({ reconciled }, "audit trail: records added for decisions and changes a crash left open");
   // Approval requests promised at job creation whose new version became ready while Graydesk was down.
   await deps.promises.sweep();
   await slack.start();

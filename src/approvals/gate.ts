@@ -77,10 +77,15 @@ export class ApprovalGate {
     return Object.values(this.#store.data().approvals) as unknown as ApprovalRequest[];
   }
 
-  async open(input: NewRequest): Promise<ApprovalRequest> {
+  /** A new request's id, known before it is opened so its audit record can be written first (write-ahead). */
+  newId(): string {
+    return randomUUID();
+  }
+
+  async open(input: NewRequest, id: string = this.newId()): Promise<ApprovalRequest> {
     const now = this.#now();
     const request: ApprovalRequest = {
-      id: randomUUID(),
+      id,
       jobId: input.jobId,
       jobName: input.jobName,
       namespace: input.namespace,

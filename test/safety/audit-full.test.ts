@@ -1,5 +1,7 @@
-// The audit trail stops taking writes (a full disk) between a request and its approval: the approval does not
-// reach the cluster, the request is closed as failed with words saying why, and the VirtualService is unchanged.
+// The audit trail stops taking writes (a full disk). Decisions are written to it before they are committed, so
+// each is refused in words and nothing is half-made: a new request is neither stored nor posted; an approval or
+// a rejection leaves the request pending and the VirtualService unchanged. Once it takes writes again, the same
+// request is approved and applied.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuditLog, AuditWriteError } from "../../src/store/index.ts";
 import { loadBookinfo } from "../harness/bookinfo.ts";
@@ -55,27 +57,50 @@ afterAll(async () => {
   await kube?.close();
 });
 
+/** The Slack calls that told someone the trail could not be written, so far. */
+const toldFull = () =>
+  api.calls.filter((c) => JSON.stringify(c.args).includes("could not record this in its audit trail")).length;
+
+const requests = () =>
+  Object.values(app.graydesk.store.data().approvals) as unknown as { id: string; state: string }[];
+
 describe("a full audit disk", () => {
-  it("refuses the approved change in words and leaves nothing half-made", async () => {
+  it("refuses a new request in words: no request is stored or posted", async () => {
+    const before = requests().length;
+    const told = toldFull();
+    full = true;
+    await app.slack.command("/release", "shift reviews-full 20", { user: ALICE });
+    await until(() => toldFull() > told || undefined, 10_000);
+    full = false;
+    const call = api.calls.findLast((c) => JSON.stringify(c.args).includes("could not record"));
+    expect(JSON.stringify(call?.args)).toContain("the disk is full");
+    expect(requests()).toHaveLength(before);
+    expect(approvalMessage(api)).toBeUndefined();
+  });
+
+  it("refuses an approval and a rejection in words; the request stays pending and the cluster unchanged", async () => {
     await app.slack.command("/release", "shift reviews-full 30", { user: ALICE });
     const request = await until(() => approvalMessage(api), 10_000);
     const before = await reviewsWeights(kube);
-    full = true;
-    await app.slack.clickButton(request, "approval_approve", { user: BOB });
-    const closed = await until(() => {
-      const approvals = Object.values(app.graydesk.store.data().approvals) as unknown as {
-        state: string;
-        outcome?: string;
-      }[];
-      return approvals.find((a) => a.state === "failed");
-    }, 10_000);
-    expect(closed.outcome).toContain("could not record this in its audit trail");
-    expect(closed.outcome).toContain("the disk is full");
+    const pending = () => requests().find((r) => r.state === "pending");
+    const id = pending()?.id;
+    for (const [button, user] of [
+      ["approval_approve", BOB],
+      ["approval_reject", BOB],
+      ["approval_reject", ALICE],
+    ] as const) {
+      const told = toldFull();
+      full = true;
+      await app.slack.clickButton(request, button, { user });
+      await until(() => toldFull() > told || undefined, 10_000);
+      full = false;
+      expect([button, user.id, pending()?.id]).toEqual([button, user.id, id]);
+    }
     expect(await reviewsWeights(kube)).toEqual(before);
-    const told = await until(() =>
-      api.calls.find((c) => JSON.stringify(c.args).includes("could not record this in its audit trail")),
-    );
-    expect(told).toBeDefined();
-    full = false;
+    // Once the trail takes writes again, the same request is approved and applied.
+    await app.slack.clickButton(request, "approval_approve", { user: BOB });
+    const applied = await until(() => requests().find((r) => r.id === id && r.state === "applied"), 10_000);
+    expect(applied).toBeDefined();
+    expect(await reviewsWeights(kube)).not.toEqual(before);
   });
 });

@@ -5,6 +5,7 @@ import {
   type ApprovalGate,
   type ApprovalRequest,
   type Authorizer,
+  type Decision,
   type NamespacePolicy,
   type Permissions,
   type Policy,
@@ -25,6 +26,7 @@ import { ApprovalMessages } from "./approval-messages.ts";
 import { describeChange } from "./change-words.ts";
 import type { StoredCopy } from "./request-facts.ts";
 import { scheduleWords } from "./schedule-words.ts";
+import { writeAhead } from "./write-ahead.ts";
 
 export interface ApprovalDeskOptions {
   /** Graydesk's clock (tests move it): when an approved schedule's first step is due. */
@@ -84,6 +86,23 @@ function rejectedNote(user: string, operation: string, withdrawn: boolean, reaso
   return reason ? `${what}\n>${escapeText(reason).replaceAll("\n", "\n>")}` : what;
 }
 
+/** Why the gate's answer is not the decision written ahead of it (someone else was first), if it is not. */
+function notTaken(decision: Decision, choice: "approve" | "reject"): string | undefined {
+  switch (decision.kind) {
+    case "rejected":
+      return choice === "reject" ? undefined : "the request was rejected";
+    case "recorded":
+    case "apply":
+      return choice === "approve" ? undefined : "the request was approved";
+    case "already":
+      return "the request was decided before this";
+    case "expired":
+      return "the request had expired";
+    case "not-found":
+      return "the request is gone";
+  }
+}
+
 /** What a press of Approve or Reject came to, for the listener to tell the person who pressed. */
 export type DecideResult =
   | { kind: "applied"; request: ApprovalRequest; outcome: ApplyOutcome }
@@ -108,6 +127,7 @@ export type DecideResult =
 export class ApprovalDesk {
   readonly #o: ApprovalDeskOptions;
   readonly #messages: ApprovalMessages;
+  readonly #deciding = new Map<string, Promise<void>>();
 
   constructor(options: ApprovalDeskOptions) {
     this.#o = options;
@@ -132,18 +152,35 @@ export class ApprovalDesk {
     const evidence = health?.lines;
     const analysis = health?.analysis ? requestAnalysis(job, change, health.analysis) : undefined;
     const superseded = gate.pendingFor(jobId);
-    const opened = await gate.open({
-      jobId,
-      jobName: job.name,
-      namespace: job.namespace,
-      operation: describeChange(change),
-      planId: plan.id,
-      planHash: plan.hash,
-      summary: plan.summary,
-      requestedBy: actor,
-      requiredApprovals: rules.approvals,
-      expiryMinutes: rules.expiryMinutes,
-    });
+    const id = gate.newId();
+    const operation = describeChange(change);
+    const opened = await writeAhead(
+      audit,
+      this.#o.logger,
+      {
+        kind: "requested",
+        actor,
+        job: job.name,
+        namespace: job.namespace,
+        detail: { requestId: id, operation, summary: plan.summary },
+      },
+      () =>
+        gate.open(
+          {
+            jobId,
+            jobName: job.name,
+            namespace: job.namespace,
+            operation,
+            planId: plan.id,
+            planHash: plan.hash,
+            summary: plan.summary,
+            requestedBy: actor,
+            requiredApprovals: rules.approvals,
+            expiryMinutes: rules.expiryMinutes,
+          },
+          id,
+        ),
+    );
     // The gate keeps what it needs to decide; the change itself is kept beside it for Re-request.
     await this.#o.store.update((d) => {
       const record = d.approvals[opened.id];
@@ -153,13 +190,6 @@ export class ApprovalDesk {
       // A snapshot: redraws of the message keep showing what the approvers decided on.
       if (evidence) record.evidence = evidence;
       if (analysis) record.analysis = analysis;
-    });
-    await audit.append({
-      kind: "requested",
-      actor,
-      job: job.name,
-      namespace: job.namespace,
-      detail: { requestId: opened.id, operation: opened.operation, summary: plan.summary },
     });
     return this.#announce(opened, job, rules, superseded, channel);
   }
@@ -179,30 +209,39 @@ export class ApprovalDesk {
       minRequests: analysisSettings(rules).minRequests,
     });
     const superseded = gate.pendingFor(jobId);
-    const opened = await gate.open({
-      jobId,
-      jobName: job.name,
-      namespace: job.namespace,
-      operation: words.operation,
-      planId: `steps:${jobId}:${hash}`,
-      planHash: hash,
-      summary: words.summary,
-      requestedBy: actor.user,
-      requiredApprovals: rules.approvals,
-      expiryMinutes: rules.expiryMinutes,
-    });
+    const id = gate.newId();
+    const opened = await writeAhead(
+      audit,
+      this.#o.logger,
+      {
+        kind: "requested",
+        actor: actor.user,
+        job: job.name,
+        namespace: job.namespace,
+        detail: { requestId: id, operation: words.operation, summary: words.summary },
+      },
+      () =>
+        gate.open(
+          {
+            jobId,
+            jobName: job.name,
+            namespace: job.namespace,
+            operation: words.operation,
+            planId: `steps:${jobId}:${hash}`,
+            planHash: hash,
+            summary: words.summary,
+            requestedBy: actor.user,
+            requiredApprovals: rules.approvals,
+            expiryMinutes: rules.expiryMinutes,
+          },
+          id,
+        ),
+    );
     await this.#o.store.update((d) => {
       const record = d.approvals[opened.id];
       if (record) record.schedule = { percents: schedule.percents, everyMinutes: schedule.everyMinutes };
     });
     await scheduleRequested(this.#o.store, jobId, hash, opened.id);
-    await audit.append({
-      kind: "requested",
-      actor: actor.user,
-      job: job.name,
-      namespace: job.namespace,
-      detail: { requestId: opened.id, operation: opened.operation, summary: words.summary },
-    });
     return this.#announce(opened, job, rules, superseded, channel);
   }
 
@@ -338,8 +377,39 @@ export class ApprovalDesk {
     if (failing && !despiteFailing) return { kind: "refused", rule: despiteRule(failing) };
 
     const withdrawn = choice === "reject" && user === current.requestedBy;
-    const decision = await gate.decide(requestId, user, choice, reason);
     const about = { job: current.jobName, namespace: current.namespace };
+    // Write-ahead: the decision is on disk before the gate's compare-and-set commits it (see writeAhead). One
+    // decision per request at a time: a double click or a Slack retry finds the first one decided and writes
+    // nothing, rather than a record the gate then turns down.
+    const decision = await this.#oneAtATime(requestId, async (): Promise<Decision> => {
+      const latest = gate.get(requestId);
+      if (!latest) return { kind: "not-found" };
+      if (
+        latest.state !== "pending" ||
+        (choice === "approve" && latest.approvals.some((a) => a.user === user))
+      )
+        return { kind: "already", request: latest };
+      const remaining = latest.requiredApprovals - latest.approvals.length - 1;
+      return writeAhead(
+        audit,
+        this.#o.logger,
+        choice === "reject"
+          ? {
+              kind: "rejected",
+              actor: user,
+              ...about,
+              detail: { requestId, ...(reason ? { reason } : {}), ...(withdrawn ? { withdrawn: true } : {}) },
+            }
+          : {
+              kind: "approved",
+              actor: user,
+              ...about,
+              detail: { requestId, ...(remaining > 0 ? { remaining } : {}), ...despite(failing) },
+            },
+        () => gate.decide(requestId, user, choice, reason),
+        (d) => notTaken(d, choice),
+      );
+    });
     switch (decision.kind) {
       case "not-found":
         return decision;
@@ -350,36 +420,35 @@ export class ApprovalDesk {
         await this.#messages.redraw(requestId);
         return decision;
       case "rejected":
-        await audit.append({
-          kind: "rejected",
-          actor: user,
-          ...about,
-          detail: { requestId, ...(reason ? { reason } : {}), ...(withdrawn ? { withdrawn: true } : {}) },
-        });
         await this.#messages.redraw(requestId);
         await this.#messages.note(current.jobId, rejectedNote(user, current.operation, withdrawn, reason));
         await this.#messages.refreshCard(current.jobId);
         return decision;
       case "recorded":
-        await audit.append({
-          kind: "approved",
-          actor: user,
-          ...about,
-          detail: { requestId, remaining: decision.remaining, ...despite(failing) },
-        });
         await this.#messages.redraw(requestId);
         return decision;
       case "apply":
-        if (this.#o.store.data().approvals[requestId]?.schedule) {
-          await audit.append({ kind: "approved", actor: user, ...about, detail: { requestId } });
+        if (this.#o.store.data().approvals[requestId]?.schedule)
           return this.#approveSchedule(decision.request, user);
-        }
-        // An unwritable trail (a full disk) must not leave the request "approved" with nobody applying it: the
-        // apply's own write-ahead record fails the same way and closes it as failed, in words.
-        await audit
-          .append({ kind: "approved", actor: user, ...about, detail: { requestId, ...despite(failing) } })
-          .catch((err) => this.#o.logger.error({ err, request: requestId }, "audit append failed"));
+        // Should the trail fail between this approval and the apply, the apply's own write-ahead record fails
+        // the same way and closes the request as failed, in words: it is never left "approved" with no one on it.
         return applyApproved({ ...this.#o, messages: this.#messages }, decision.request, user);
+    }
+  }
+
+  /** Runs `decide` after any decision on the same request still being written (in this process). */
+  async #oneAtATime<T>(requestId: string, decide: () => Promise<T>): Promise<T> {
+    const before = this.#deciding.get(requestId) ?? Promise.resolve();
+    const run = before.then(decide);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#deciding.set(requestId, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.#deciding.get(requestId) === tail) this.#deciding.delete(requestId);
     }
   }
 

@@ -1,25 +1,33 @@
 import type { ApprovalRequest } from "../../approvals/index.ts";
 import type { AuditLog, Store } from "../../store/index.ts";
+import { type ReconcileOptions, reconcileDecisions } from "./reconcile-decisions.ts";
 
 /** Outcomes that changed (or tried to change) the cluster, and the audit kind that records each. */
 const OUTCOME_KIND: Record<string, string> = { applied: "applied", failed: "failed", stale: "failed" };
 
 /**
- * After a crash, every applied (or failed) change has exactly one outcome record: a request the store closed
- * whose outcome record never reached the audit trail (killed between the two, or closed by start-up recovery)
- * gets it now, marked `recovered`; one that has it gets nothing. Returns how many were added.
+ * After a crash, every decision and every applied (or failed) change has exactly one record. A decision written
+ * ahead of a commit that never happened is voided (reconcileDecisions). A request the store closed whose outcome
+ * record never reached the audit trail (killed between the two, or closed by start-up recovery) gets it now,
+ * marked `recovered`; one that has it gets nothing. Returns how many records were added.
  */
-export async function reconcileAudit(store: Store, audit: AuditLog): Promise<number> {
+export async function reconcileAudit(
+  store: Store,
+  audit: AuditLog,
+  options: ReconcileOptions = {},
+): Promise<number> {
+  const records = await audit.readAll();
+  let added = await reconcileDecisions(store, audit, records, options);
   const recorded = new Set<string>();
-  for (const record of await audit.readAll()) {
+  for (const record of records) {
     const requestId = record.detail?.requestId;
     if (typeof requestId === "string") recorded.add(`${record.kind}:${requestId}`);
   }
-  let added = 0;
   for (const stored of Object.values(store.data().approvals)) {
     const request = stored as unknown as ApprovalRequest;
     const kind = OUTCOME_KIND[request.state];
-    if (!kind || recorded.has(`${kind}:${request.id}`)) continue;
+    // A request superseded before anyone decided it (stale, no decidedBy) changed nothing: no outcome to record.
+    if (!kind || !request.decidedBy || recorded.has(`${kind}:${request.id}`)) continue;
     await audit.append({
       kind,
       ...(request.decidedBy ? { actor: request.decidedBy } : {}),

@@ -1,0 +1,59 @@
+import type { Logger } from "../../log.ts";
+import type { AuditEvent, AuditLog, AuditRecord } from "../../store/index.ts";
+
+/** The audit kind of a record saying that an earlier record's decision never took effect. */
+export const VOIDED = "voided";
+
+/**
+ * A decision (a request opened, an approval, a rejection) is written to the audit trail and flushed before the
+ * store commits it: a crash in between leaves a record whose decision is missing, never a decision without its
+ * record, and start-up recovery voids such a record (reconcileDecisions). If the trail cannot be written (a full
+ * disk) the AuditWriteError is thrown and nothing is committed: the person is told in its words. If the commit
+ * fails, or the store decides otherwise (`notTaken` says why: another approver was first), the record is voided
+ * at once.
+ */
+export async function writeAhead<T>(
+  audit: AuditLog,
+  logger: Logger,
+  event: AuditEvent,
+  commit: () => Promise<T>,
+  notTaken: (result: T) => string | undefined = () => undefined,
+): Promise<T> {
+  const record = await audit.append(event);
+  let result: T;
+  try {
+    result = await commit();
+  } catch (error) {
+    await voidRecord(audit, record, "the decision could not be saved").catch((err) =>
+      logger.error({ err, seq: record.seq }, "audit append failed: voided record left to start-up"),
+    );
+    throw error;
+  }
+  const why = notTaken(result);
+  if (why)
+    await voidRecord(audit, record, why).catch((err) =>
+      logger.error({ err, seq: record.seq }, "audit append failed: voided record left to start-up"),
+    );
+  return result;
+}
+
+/** Appends the record saying `record`'s decision did not take effect, and why. */
+export function voidRecord(
+  audit: AuditLog,
+  record: AuditRecord,
+  why: string,
+  recovered = false,
+): Promise<AuditRecord> {
+  return audit.append({
+    kind: VOIDED,
+    ...(record.actor ? { actor: record.actor } : {}),
+    ...(record.job ? { job: record.job } : {}),
+    ...(record.namespace ? { namespace: record.namespace } : {}),
+    detail: {
+      ...(typeof record.detail?.requestId === "string" ? { requestId: record.detail.requestId } : {}),
+      voids: { seq: record.seq, kind: record.kind },
+      why,
+      ...(recovered ? { recovered: true } : {}),
+    },
+  });
+}
