@@ -1,34 +1,46 @@
-// Approvals on the real entry point, SIGKILLed at random points (20 times or more): after the last restart,
-// every change the store says was applied has exactly one "applied" record in the audit trail (every failed one
-// exactly one "failed"), and the whole chain verifies. Long (minutes): in the e2e suite, `npm run test:e2e`.
+// Approvals on the real entry point (`src/main.ts`, lowdb state, file audit trail), SIGKILLed at seeded random
+// moments: while a request is being made or while a decision is being applied. After each kill the next
+// process starts on the same DATA_DIR; after the last, every request the store holds has exactly one
+// "requested" record, every decision exactly one record of its kind, every applied (or failed) change exactly
+// one outcome record, and the whole chain verifies. Long (minutes): in the e2e suite, `npm run test:e2e`.
+//
+// Kept quick enough for a busy machine: many approvals per process life, one restart per kill, readiness and
+// progress read from events (the process's log line, the Slack test server's calls, the audit file's new bytes),
+// never from fixed sleeps or re-reads of whole files.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AUDIT_FILE, firstBreak, STATE_FILE } from "../../src/store/index.ts";
+import { AUDIT_FILE, firstBreak, openFileStore } from "../../src/store/index.ts";
 import { loadBookinfo } from "../harness/bookinfo.ts";
 import { startTestGraydesk } from "../harness/graydesk.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
-import { type SlackApiServer, startSlackApiServer } from "../harness/slack/index.ts";
+import { type SlackApiServer, type StoredMessage, startSlackApiServer } from "../harness/slack/index.ts";
 import { tempDir } from "../harness/temp-dir.ts";
 import { type Replica, startReplica } from "../replicas/replica-process.ts";
 import {
   ALICE,
-  approvalMessage,
   BOB,
   CAROL,
+  CHANNEL,
   createReviewsJob,
   DAVE,
   POLICY,
   until,
   type World,
 } from "../slack/desk/world.ts";
+import { AuditFollower, type FollowedRecord, seeded } from "./audit-follower.ts";
 
-const APPROVALS = 60;
-const KILLS = 20;
+const APPROVALS = 500;
+const KILLS = 24;
+/** One request in REJECT_EVERY is rejected, so rejections are killed and recovered too. */
+const REJECT_EVERY = 9;
+/** Whatever a loaded machine makes of one step, it is not this slow: past it the step counts as lost. */
+const STEP_MS = 60_000;
 
 let kube: KubeTestServer;
 let api: SlackApiServer;
 let dataDir: string;
+let follower: AuditFollower;
 let current: Replica | undefined;
 let generation = 0;
 
@@ -38,6 +50,7 @@ beforeAll(async () => {
   api = await startSlackApiServer();
   api.setUsers([ALICE, BOB, CAROL, DAVE]);
   dataDir = tempDir("graydesk-audit-sigkill-");
+  follower = new AuditFollower(path.join(dataDir, AUDIT_FILE));
   const app = await startTestGraydesk(api, { kubeconfig: kube.kubeconfigPath, policyFile: POLICY, dataDir });
   try {
     await app.slack.command("/release", "config namespace bookinfo", { user: ALICE });
@@ -45,7 +58,7 @@ beforeAll(async () => {
   } finally {
     await app.stop();
   }
-}, 60_000);
+}, 120_000);
 afterAll(async () => {
   await current?.kill();
   await api?.close();
@@ -65,62 +78,94 @@ async function restart(): Promise<Replica> {
       dataDir,
       store: "lowdb",
     },
-    120_000,
+    180_000,
   );
   return current;
 }
 
-/** A seeded random number, so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** The approval request for `percent` posted after `since` (a Slack test server call, not a re-read). */
+async function requestPosted(percent: number, since: number, seen: Set<string>): Promise<StoredMessage> {
+  const call = await api.waitFor(
+    "chat.postMessage",
+    (c) => {
+      if (c.at < since || (c.args as { channel?: string }).channel !== CHANNEL) return false;
+      const blocks = (c.args as { blocks?: unknown[] }).blocks ?? [];
+      const text = JSON.stringify(blocks);
+      if (!text.includes('"approval_title"') || !text.includes(`v2 ${percent} %`)) return false;
+      const id = requestIdOf(blocks);
+      return id !== undefined && !seen.has(id);
+    },
+    STEP_MS,
+  );
+  const ts = (call.response as { ts: string }).ts;
+  const message = api.message(CHANNEL, ts);
+  if (!message) throw new Error(`approval message ${ts} not stored`);
+  return message;
 }
 
-const stored = () =>
-  JSON.parse(readFileSync(path.join(dataDir, STATE_FILE), "utf8")) as {
-    approvals: Record<string, { id: string; state: string; messages: { ts: string }[] }>;
-  };
+/** The request id an approval message's Approve button carries. */
+function requestIdOf(blocks: unknown[]): string | undefined {
+  for (const block of blocks as { elements?: { action_id?: string; value?: string }[] }[])
+    for (const element of block.elements ?? [])
+      if (element.action_id === "approval_approve") return element.value;
+  return undefined;
+}
 
-/** The request posted as message `ts` is decided and closed (applied, failed or stale). */
-const closed = (ts: unknown) =>
-  Object.values(stored().approvals).some(
-    (a) => a.messages.some((m) => m.ts === ts) && ["applied", "failed", "stale"].includes(a.state),
-  ) || undefined;
+/** Waits until the trail records one of `kinds` for the request (reading only its new bytes). */
+const recorded = (requestId: string, kinds: readonly string[]) =>
+  until(() => {
+    follower.poll();
+    return follower.has(requestId, kinds) || undefined;
+  }, STEP_MS);
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("SIGKILL at random points during approvals", () => {
-  it(`${APPROVALS} approvals, ${KILLS}+ kills: each applied change has exactly one audit record; the chain verifies`, async () => {
+  it(`${APPROVALS} approvals, ${KILLS} kills: each decision and applied change has exactly one audit record; the chain verifies`, async () => {
+    const started = Date.now();
     const random = seeded(20261206);
+    const seen = new Set<string>();
     let graydesk = await restart();
     let kills = 0;
+    let lost = 0;
     for (let i = 0; i < APPROVALS; i++) {
-      const before = approvalMessage(api)?.ts;
-      await graydesk.slack.command("/release", `shift reviews-audit ${10 + (i % 8) * 10}`, { user: ALICE });
-      const request = await until(() => {
-        const m = approvalMessage(api);
-        return m && m.ts !== before ? m : undefined;
-      }, 30_000).catch(() => undefined);
-      if (request) {
-        const click = graydesk.slack
-          .clickButton(request, "approval_approve", { user: BOB })
-          .catch(() => undefined);
-        // Kill on about one approval in APPROVALS / KILLS, at a random moment around the click.
-        if (kills < KILLS && random() < (KILLS - kills) / (APPROVALS - i)) {
-          await new Promise((r) => setTimeout(r, Math.floor(random() * 400)));
-          await graydesk.kill();
-          kills += 1;
-          graydesk = await restart();
-          continue;
-        }
-        await click;
-        await until(() => closed(request.ts), 30_000).catch(() => undefined);
+      const percent = 10 + (i % 8) * 10;
+      const reject = i % REJECT_EVERY === 4;
+      const kill = kills < KILLS && i > 0 && random() < (KILLS - kills) / (APPROVALS - i);
+      // A third of the kills land while the request is made, the rest while the decision is carried out.
+      const phase = random() < 1 / 3 ? "request" : "decision";
+      const wait = Math.floor(random() * (phase === "request" ? 150 : 400));
+      const since = Date.now();
+      await graydesk.slack.command("/release", `shift reviews-audit ${percent}`, { user: ALICE });
+      if (kill && phase === "request") {
+        await delay(wait);
+        await graydesk.kill();
+        kills += 1;
+        graydesk = await restart();
+        continue;
       }
+      const request = await requestPosted(percent, since, seen).catch(() => undefined);
+      const id = request && requestIdOf(request.blocks ?? []);
+      if (!request || !id) {
+        lost += 1;
+        continue;
+      }
+      seen.add(id);
+      const click = graydesk.slack
+        .clickButton(request, reject ? "approval_reject" : "approval_approve", { user: BOB })
+        .catch(() => undefined);
+      if (kill) {
+        await delay(wait);
+        await graydesk.kill();
+        kills += 1;
+        graydesk = await restart();
+        continue;
+      }
+      await click;
+      const closed = await recorded(id, reject ? ["rejected"] : ["applied", "failed"]).catch(() => false);
+      if (!closed) lost += 1;
     }
-    expect(kills).toBeGreaterThanOrEqual(KILLS);
+    expect(kills).toBe(KILLS);
     await graydesk.kill();
     // One last start: recovery and reconciliation run, as after any crash.
     graydesk = await restart();
@@ -128,19 +173,59 @@ describe("SIGKILL at random points during approvals", () => {
 
     const lines = readFileSync(path.join(dataDir, AUDIT_FILE), "utf8").split("\n").filter(Boolean);
     expect(firstBreak(lines)).toBeUndefined();
-    const records = lines.map((l) => JSON.parse(l) as { kind: string; detail?: { requestId?: string } });
-    const approvals = Object.values(stored().approvals);
-    const applied = approvals.filter((a) => a.state === "applied");
-    expect(applied.length).toBeGreaterThan(0);
-    for (const request of approvals) {
-      const count = (kind: string) =>
-        records.filter((r) => r.kind === kind && r.detail?.requestId === request.id).length;
-      if (request.state === "applied") expect([request.id, count("applied")]).toEqual([request.id, 1]);
-      if (request.state === "failed" || request.state === "stale")
-        expect([request.id, count("failed")]).toEqual([request.id, 1]);
+    const records = lines.map((l) => JSON.parse(l) as FollowedRecord);
+    // The state as the store reads it (whatever its files' layout), after the last SIGKILL.
+    const store = await openFileStore(dataDir);
+    const requests = Object.values(store.data().approvals) as unknown as {
+      id: string;
+      state: string;
+      decidedBy?: string;
+    }[];
+    await store.close();
+    // A decision written ahead of a commit that a kill prevented is followed by a "voided" record naming it.
+    const voided = new Set(records.flatMap((r) => (r.kind === "voided" ? [r.detail?.voids?.seq] : [])));
+    const byRequest = new Map<string, string[]>();
+    for (const r of records) {
+      const requestId = r.detail?.requestId;
+      if (requestId && r.kind !== "voided" && !voided.has(r.seq))
+        byRequest.set(requestId, [...(byRequest.get(requestId) ?? []), r.kind]);
     }
+    const count = (id: string, kind: string) => (byRequest.get(id) ?? []).filter((k) => k === kind).length;
+    const wrong: string[] = [];
+    const expectOne = (id: string, kind: string) => {
+      if (count(id, kind) !== 1) wrong.push(`${id}: ${count(id, kind)} × ${kind} (${byRequest.get(id)})`);
+    };
+    for (const request of requests) {
+      expectOne(request.id, "requested");
+      if (request.state === "applied") {
+        expectOne(request.id, "approved");
+        expectOne(request.id, "applied");
+      }
+      // A request superseded by the next one before anyone decided it changed nothing and has no outcome.
+      if ((request.state === "failed" || request.state === "stale") && request.decidedBy)
+        expectOne(request.id, "failed");
+      if (request.state === "rejected") expectOne(request.id, "rejected");
+    }
+    expect(wrong).toEqual([]);
+    const applied = requests.filter((r) => r.state === "applied").length;
+    const rejected = requests.filter((r) => r.state === "rejected").length;
+    expect(applied).toBeGreaterThan(APPROVALS / 2);
+    expect(rejected).toBeGreaterThan(0);
     // Torn lines were set aside at start-up, never merged into the chain.
     const aside = readdirSync(dataDir).filter((f) => f.startsWith(`${AUDIT_FILE}.torn-`));
-    console.info(`kills ${kills}, applied ${applied.length}, torn lines set aside ${aside.length}`);
+    console.info(
+      JSON.stringify({
+        approvals: APPROVALS,
+        kills,
+        requests: requests.length,
+        applied,
+        rejected,
+        lost,
+        records: records.length,
+        voided: voided.size,
+        tornSetAside: aside.length,
+        seconds: Math.round((Date.now() - started) / 1000),
+      }),
+    );
   }, 3_600_000);
 });

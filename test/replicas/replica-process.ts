@@ -56,6 +56,8 @@ export async function startReplica(
     env: {
       PATH: process.env.PATH ?? "",
       TMPDIR: tmpdir(),
+      // Restarts (a SIGKILL soak starts the entry point dozens of times) reuse the compiled modules.
+      NODE_COMPILE_CACHE: path.join(tmpdir(), "node-compile-cache"),
       SLACK_BOT_TOKEN: options.botToken,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_MODE: "http",
