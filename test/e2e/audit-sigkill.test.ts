@@ -17,6 +17,7 @@ import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 import { type SlackApiServer, type StoredMessage, startSlackApiServer } from "../harness/slack/index.ts";
 import { tempDir } from "../harness/temp-dir.ts";
 import { type Replica, startReplica } from "../replicas/replica-process.ts";
+import { openRejectDialog, submitRejection } from "../slack/desk/reject-dialog.ts";
 import {
   ALICE,
   BOB,
@@ -151,9 +152,19 @@ describe("SIGKILL at random points during approvals", () => {
         continue;
       }
       seen.add(id);
-      const click = graydesk.slack
-        .clickButton(request, reject ? "approval_reject" : "approval_approve", { user: BOB })
-        .catch(() => undefined);
+      // A rejection is decided when its reason dialog is submitted: that submit is what a kill may interrupt.
+      const dialog = reject
+        ? await openRejectDialog(api, graydesk.slack, request, BOB, STEP_MS).catch(() => undefined)
+        : undefined;
+      if (reject && !dialog) {
+        lost += 1;
+        continue;
+      }
+      const click = (
+        dialog
+          ? submitRejection(graydesk.slack, dialog, BOB)
+          : graydesk.slack.clickButton(request, "approval_approve", { user: BOB })
+      ).catch(() => undefined);
       if (kill) {
         await delay(wait);
         await graydesk.kill();

@@ -8,6 +8,7 @@ import { loadBookinfo } from "../harness/bookinfo.ts";
 import { type RunningGraydesk, startTestGraydesk } from "../harness/graydesk.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 import { type SlackApiServer, startSlackApiServer } from "../harness/slack/index.ts";
+import { openRejectDialog, submitRejection } from "../slack/desk/reject-dialog.ts";
 import {
   ALICE,
   approvalMessage,
@@ -84,17 +85,20 @@ describe("a full audit disk", () => {
     const before = await reviewsWeights(kube);
     const pending = () => requests().find((r) => r.state === "pending");
     const id = pending()?.id;
-    for (const [button, user] of [
-      ["approval_approve", BOB],
-      ["approval_reject", BOB],
-      ["approval_reject", ALICE],
+    for (const [choice, user] of [
+      ["approve", BOB],
+      ["reject", BOB],
+      ["reject", ALICE],
     ] as const) {
       const told = toldFull();
+      // A rejection is decided when its reason dialog is submitted.
+      const dialog = choice === "reject" ? await openRejectDialog(api, app.slack, request, user) : undefined;
       full = true;
-      await app.slack.clickButton(request, button, { user });
+      if (dialog) await submitRejection(app.slack, dialog, user);
+      else await app.slack.clickButton(request, "approval_approve", { user });
       await until(() => toldFull() > told || undefined, 10_000);
       full = false;
-      expect([button, user.id, pending()?.id]).toEqual([button, user.id, id]);
+      expect([choice, user.id, pending()?.id]).toEqual([choice, user.id, id]);
     }
     expect(await reviewsWeights(kube)).toEqual(before);
     // Once the trail takes writes again, the same request is approved and applied.

@@ -8,6 +8,7 @@ import { loadBookinfo } from "../harness/bookinfo.ts";
 import { type RunningGraydesk, startTestGraydesk } from "../harness/graydesk.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 import { type SlackApiServer, startSlackApiServer } from "../harness/slack/index.ts";
+import { openRejectDialog, submitRejection } from "../slack/desk/reject-dialog.ts";
 import {
   ALICE,
   approvalMessage,
@@ -76,7 +77,7 @@ describe("decisions are written to the audit trail before the store commits them
       const m = approvalMessage(api);
       return m && m.ts !== first.ts ? m : undefined;
     }, 10_000);
-    await app.slack.clickButton(second, "approval_reject", { user: BOB });
+    await submitRejection(app.slack, await openRejectDialog(api, app.slack, second, BOB), BOB);
     const rejected = await until(() => seen.find((s) => s.kind === "rejected"), 10_000);
     await until(() => state(rejected.requestId) === "rejected", 10_000);
 
