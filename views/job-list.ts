@@ -2,13 +2,14 @@ import type { KnownBlock } from "@slack/types";
 import { CONTROLLER_NAMES, type GatedRelease } from "../src/controllers/types.ts";
 import { jobScope, type ReleaseJob } from "../src/release/index.ts";
 import { escapeText } from "./escape.ts";
+import { stateWords } from "./event-words.ts";
 import { chunk } from "./help.ts";
 import { ids } from "./ids.ts";
 import { trafficSummary } from "./traffic-text.ts";
 
 /** One line per job: name, strategy, service, state and where traffic goes. */
 export function jobLine(job: ReleaseJob): string {
-  return `• *${escapeText(`${jobScope(job)}/${job.name}`)}* — ${job.strategy} of \`${escapeText(job.service.name)}\` · ${job.state} · ${escapeText(trafficSummary(job, job.traffic))}`;
+  return `• *${escapeText(`${jobScope(job)}/${job.name}`)}* — ${job.strategy} of \`${escapeText(job.service.name)}\` · ${stateWords(job.state)} · ${escapeText(trafficSummary(job, job.traffic))}`;
 }
 
 /** A release run by Flagger or Argo Rollouts, marked with its controller. */

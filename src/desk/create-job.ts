@@ -41,7 +41,7 @@ export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: 
   if (active) {
     throw new ReleaseError(
       "not-allowed",
-      `Service ${input.service} already has a release job, ${active.name} (${active.state}): take it offline (or abandon it, if it failed) before starting another.`,
+      `Service ${input.service} already has a release job, ${active.name} (${active.state.replace("-", " ")}): take it offline (or abandon it, if it failed) before starting another.`,
     );
   }
   const stable = stableVersionOf(service.versions, input.newVersion.version);

@@ -1,3 +1,4 @@
+import { stateWords } from "../../views/event-words.ts";
 import type { NamespacePolicy } from "../approvals/index.ts";
 import { type ReleaseJob, TERMINAL_STATES } from "../release/index.ts";
 import { ScheduleError } from "./cron.ts";
@@ -111,7 +112,10 @@ export function nextAction(
   if (percent === undefined) return { kind: "done" };
   if (currentPercent(job) >= percent) return { kind: "advanced", percent };
   if (job.state !== "ready" && job.state !== "active")
-    return { kind: "idle", reason: `the job is ${job.state}; steps go on once it is active again` };
+    return {
+      kind: "idle",
+      reason: `the job is ${stateWords(job.state)}; steps go on once it is active again`,
+    };
   const due = new Date(schedule.dueAt);
   if (now < due) return { kind: "wait", until: due };
   if (health.status === "breach") return { kind: "pause", reason: health.reasons.join(" ") };

@@ -1,3 +1,4 @@
+import { stateWords } from "../../../views/event-words.ts";
 import type { ApprovalRequest } from "../../approvals/index.ts";
 import type { ReleaseDesk } from "../../desk/index.ts";
 import type { Logger } from "../../log.ts";
@@ -55,7 +56,10 @@ export class Promises {
     if (!job || !promised) return undefined;
     if (promised.state === "opened" || promised.state === "broken") return this.#opened(jobId);
     if (job.state === "failed" || job.state === "abandoned") {
-      await this.#settle(jobId, { state: "broken", problem: `the job ${job.state} before it was ready` });
+      await this.#settle(jobId, {
+        state: "broken",
+        problem: `the job was ${stateWords(job.state)} before it was ready`,
+      });
       return undefined;
     }
     if (job.state !== "ready" && job.state !== "active") return undefined;

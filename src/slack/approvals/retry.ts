@@ -1,3 +1,4 @@
+import { stateWords } from "../../../views/event-words.ts";
 import type { Actor, ApprovalRequest } from "../../approvals/index.ts";
 import type { JobChange } from "../../desk/index.ts";
 import { jobScope, ReleaseError, type ReleaseJob, UserFacingError } from "../../release/index.ts";
@@ -57,6 +58,20 @@ export async function retryJob(deps: RetryDeps, jobId: string, actor: Actor): Pr
   return { kind: "requested", job: restored, request, why };
 }
 
+/** What a retry came to, for the job's thread: in words, never the outcome's kind. */
+export function retryNote(outcome: RetryOutcome): string {
+  switch (outcome.kind) {
+    case "redeploying":
+      return "its new version is being deployed again; no traffic moves";
+    case "resumed":
+      return `the approved plan (*${outcome.request.operation}*) went on`;
+    case "requested":
+      return `${outcome.why}, so *${outcome.request.operation}* was asked for approval again`;
+    case "restored":
+      return `the job is ${stateWords(outcome.job.state)} again`;
+  }
+}
+
 /** What the person who retried hears. */
 export function retryWords(outcome: RetryOutcome): string {
   const name = outcome.job.name;
@@ -64,10 +79,10 @@ export function retryWords(outcome: RetryOutcome): string {
     case "redeploying":
       return `Job *${name}*: its new version is being deployed again; no traffic moves.`;
     case "resumed":
-      return `Job *${name}*: the approved plan (*${outcome.request.operation}*) went on, the cluster still as planned. The job is ${outcome.job.state}.`;
+      return `Job *${name}*: the approved plan (*${outcome.request.operation}*) went on, the cluster still as planned. The job is ${stateWords(outcome.job.state)}.`;
     case "requested":
-      return `Job *${name}* is ${outcome.job.state} again; ${outcome.why}, so *${outcome.request.operation}* was asked for approval again.`;
+      return `Job *${name}* is ${stateWords(outcome.job.state)} again; ${outcome.why}, so *${outcome.request.operation}* was asked for approval again.`;
     case "restored":
-      return `Job *${name}* is ${outcome.job.state} again; ask for the change again if it is still wanted.`;
+      return `Job *${name}* is ${stateWords(outcome.job.state)} again; ask for the change again if it is still wanted.`;
   }
 }

@@ -7,7 +7,7 @@ import { buildObjectsModal } from "../../../views/objects-modal.ts";
 import type { Action } from "../../approvals/index.ts";
 import type { ReleaseJob } from "../../release/index.ts";
 import { jobScope, UserFacingError } from "../../release/index.ts";
-import { retryJob, retryWords } from "../approvals/retry.ts";
+import { retryJob, retryNote, retryWords } from "../approvals/retry.ts";
 import type { SlackDeps } from "../deps.ts";
 import { type ActionCall, onButton } from "./on-action.ts";
 
@@ -93,7 +93,10 @@ export function registerCardActions(app: App, deps: SlackDeps): void {
       namespace: job.namespace,
       detail: { outcome: outcome.kind },
     });
-    await deps.cards.thread(job.id, buildNote(`<@${call.user}> retried job *${job.name}*: ${outcome.kind}.`));
+    await deps.cards.thread(
+      job.id,
+      buildNote(`<@${call.user}> retried job *${job.name}*: ${retryNote(outcome)}.`),
+    );
     await deps.cards.refresh(job.id);
     await call.answer(buildNote(retryWords(outcome)));
   });
