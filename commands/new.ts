@@ -11,7 +11,10 @@ import { closest } from "./parse.ts";
 import type { Subcommand } from "./subcommand.ts";
 import { usageError } from "./usage.ts";
 
-export type NewCommandDeps = Pick<SlackDeps, "desk" | "cards" | "approvals" | "authorizer" | "promises">;
+export type NewCommandDeps = Pick<
+  SlackDeps,
+  "desk" | "cards" | "approvals" | "authorizer" | "promises" | "policy"
+>;
 
 /**
  * `/release new [strategy]` opens the wizard at once (the trigger id lives 3 s, so before any cluster call);

@@ -1,5 +1,5 @@
 import type { KnownBlock } from "@slack/types";
-import { escapeText } from "./escape.ts";
+import { codeBlock, escapeText } from "./escape.ts";
 import { ids } from "./ids.ts";
 
 /** What the new version runs: its number and images (digests apart, when the image names one). */
@@ -8,6 +8,10 @@ export interface NewVersionFacts {
   images: string[];
   /** The stable version it is released against, for "same images as …". */
   stable?: string;
+  /** Set while the new version itself is what is asked for (policy approveNewVersions): its replicas… */
+  replicas?: number;
+  /** …and its pod template against the stable version's, as a line diff. */
+  podSpecDiff?: string;
 }
 
 /** Where the request of the approvers-channel copy lives, and whom it concerns. */
@@ -34,16 +38,35 @@ export function newVersionBlock(facts: NewVersionFacts | undefined): KnownBlock[
     facts.images.length > 0
       ? facts.images.map(imageWords).join(", ")
       : `the same images as ${escapeText(facts.stable ?? "the stable version")}`;
-  return [
+  const replicas =
+    facts.replicas === undefined
+      ? ""
+      : ` with ${facts.replicas} ${facts.replicas === 1 ? "replica" : "replicas"}`;
+  const blocks: KnownBlock[] = [
     {
       type: "section",
       block_id: ids.approval.newVersion,
       text: {
         type: "mrkdwn",
-        text: `*New version* \`${escapeText(facts.version)}\` runs ${images}`.slice(0, 3000),
+        text: `*New version* \`${escapeText(facts.version)}\` runs ${images}${replicas}`.slice(0, 3000),
       },
     },
   ];
+  if (facts.podSpecDiff !== undefined) {
+    const against = escapeText(facts.stable ?? "the stable version");
+    blocks.push({
+      type: "section",
+      block_id: ids.approval.podSpecDiff,
+      text: {
+        type: "mrkdwn",
+        text: `*Pod template against ${against}* (nothing is deployed before this is approved):\n${codeBlock(facts.podSpecDiff)}`.slice(
+          0,
+          3000,
+        ),
+      },
+    });
+  }
+  return blocks;
 }
 
 /** A Slack link to a message (threaded replies carry their thread). */

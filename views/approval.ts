@@ -32,6 +32,8 @@ export interface ApprovalView {
   newVersion?: NewVersionFacts;
   /** Set on the approvers-channel copy (and DMs): links to the card and thread, and the approvers mentioned. */
   copy?: CopyFacts;
+  /** False when an expired or stale request cannot be asked again (a new version's job closes instead). */
+  rerequest?: boolean;
 }
 
 const OUTCOME_WORDS: Record<ApprovalRequest["state"], string> = {
@@ -142,9 +144,9 @@ export function buildApprovalRequest(view: ApprovalView): { text: string; blocks
     blocks.push({
       type: "section",
       block_id: ids.approval.outcome,
-      text: { type: "mrkdwn", text: outcomeText(request) },
+      text: { type: "mrkdwn", text: outcomeText(request, view.rerequest !== false) },
     });
-    if (request.state === "expired" || request.state === "stale") {
+    if ((request.state === "expired" || request.state === "stale") && view.rerequest !== false) {
       blocks.push({
         type: "actions",
         block_id: ids.approval.actions,
@@ -173,13 +175,13 @@ function evidenceBlocks(evidence: string[] | undefined): KnownBlock[] {
   ];
 }
 
-export function outcomeText(request: ApprovalRequest): string {
+export function outcomeText(request: ApprovalRequest, rerequest = true): string {
   let text = OUTCOME_WORDS[request.state];
   if (request.decidedBy && ["approved", "applied", "failed", "rejected", "stale"].includes(request.state))
     text += ` by <@${request.decidedBy}>`;
   if (request.decidedAt) text += ` ${when(request.decidedAt)}`;
   if (request.outcome) text += `\n>${escapeText(request.outcome).replaceAll("\n", "\n>")}`;
-  if (request.state === "expired" || request.state === "stale")
+  if ((request.state === "expired" || request.state === "stale") && rerequest)
     text += "\nPress *Re-request* to plan it again against the cluster as it is now.";
   return text.slice(0, 3000);
 }

@@ -29,6 +29,15 @@ const WORDS: Record<string, string> = {
   "job.failed": "the job failed",
   "job.retried": "retried the job",
   "job.abandoned": "abandoned the job",
+  "job.proposed": "asked to deploy a new version",
+  "job.not-deployed": "closed a job whose new version was never deployed",
+  "plan.recovery-refused": "did not finish a change after a restart: a right it needs is gone",
+  "promise.refused": "did not open a promised request: a right it needs is gone",
+  "steps.refused": "paused a step schedule: a right it needs is gone",
+  proposed: "asked to deploy a new version",
+  deployApproved: "deployed the approved new version",
+  close: "closed the job before deploying",
+  "recovery-refused": "did not finish a change after a restart",
   "job.adopted": "took over a console job",
   "plan.created": "planned a change",
   "plan.applied": "applied a change",
@@ -48,6 +57,7 @@ const WORDS: Record<string, string> = {
 
 /** A job's state as people say it (the card's header, digests): no `taken-over` or `rolled-back`. */
 const STATE_WORDS: Record<JobState, string> = {
+  "awaiting-approval": "waiting for approval to deploy",
   deploying: "deploying",
   ready: "ready",
   active: "active",
@@ -56,6 +66,7 @@ const STATE_WORDS: Record<JobState, string> = {
   failed: "failed",
   "rolled-back": "rolled back",
   abandoned: "abandoned",
+  "not-deployed": "closed, never deployed",
 };
 
 export function stateWords(state: JobState): string {

@@ -49,6 +49,7 @@ export const ids = {
   approval: {
     title: "approval_title",
     newVersion: "approval_new_version",
+    podSpecDiff: "approval_pod_spec_diff",
     links: "approval_links",
     summary: "approval_summary",
     diff: "approval_diff",

@@ -31,6 +31,8 @@ export interface JobCardData {
 }
 
 const STATE_WORDS: Record<JobState, string> = {
+  "awaiting-approval":
+    ":raised_hand: waiting for approval to deploy the new version — nothing is in the cluster yet",
   deploying: ":hourglass_flowing_sand: deploying the new version",
   ready: ":white_circle: ready — the new version is deployed and gets no traffic yet",
   active: ":large_blue_circle: active",
@@ -39,6 +41,7 @@ const STATE_WORDS: Record<JobState, string> = {
   failed: ":red_circle: failed",
   "rolled-back": ":leftwards_arrow_with_hook: rolled back",
   abandoned: ":black_circle: abandoned",
+  "not-deployed": ":black_circle: closed — the new version was never deployed",
 };
 
 const STRATEGY_WORDS = { "blue-green": "blue-green", canary: "canary", mirror: "traffic mirroring" };
@@ -146,6 +149,13 @@ function stateText(job: ReleaseJob): string {
       : "Retrying will not fix this: abandon the job.";
     text += `\n>${escapeText(job.failure.reason).replaceAll("\n", "\n>")}\n${hint}`;
   }
+  const last = job.history.at(-1);
+  if (job.state === "not-deployed" && last?.detail) {
+    const by = last.actor === "graydesk" ? "" : ` (<@${last.actor}>)`;
+    text += `\n>${escapeText(last.detail).replaceAll("\n", "\n>")}${by}\nNothing was written to the cluster.`;
+  }
+  if (job.state === "awaiting-approval")
+    text += `\n${escapeText(job.newVersion.version)} is deployed once an approver approves the request in this thread.`;
   return text.slice(0, 3000);
 }
 
@@ -178,6 +188,8 @@ function primaryFor(job: ReleaseJob): string | undefined {
       return job.failure?.retryable ? jobCard.retry : jobCard.abandon;
     case "offline":
     case "abandoned":
+    case "awaiting-approval":
+    case "not-deployed":
       return undefined;
   }
 }
@@ -203,7 +215,7 @@ function actionsFor(job: ReleaseJob, live: CardTelemetry | undefined): ActionsBl
 function buttonsFor(job: ReleaseJob, live: CardTelemetry | undefined): Button[] {
   const { jobCard } = ids;
   const objects = button(jobCard.objects, "Show objects", job.id);
-  if (TERMINAL_STATES.includes(job.state)) return [objects];
+  if (TERMINAL_STATES.includes(job.state) || job.state === "awaiting-approval") return [objects];
   if (job.state === "failed") {
     const elements: Button[] = [];
     if (job.failure?.retryable) elements.push(button(jobCard.retry, "Retry", job.id));

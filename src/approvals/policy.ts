@@ -45,6 +45,11 @@ export interface NamespacePolicy {
   autoRollback?: AutoRollbackPolicy;
   /** Whether step schedules may apply a due step by themselves while health is within thresholds. */
   autoSteps: boolean;
+  /**
+   * Whether deploying a job's new version is a change to approve (default true): the job waits, with nothing
+   * in the cluster, until an approver other than its creator approves the new Deployment as a plan.
+   */
+  approveNewVersions: boolean;
   /** A job with no change for this many days is listed as forgotten in digests. */
   forgottenAfterDays: number;
   /**
@@ -83,6 +88,7 @@ export const OPEN_DEFAULTS: NamespacePolicy = {
   selfApproval: false,
   expiryMinutes: 30,
   autoSteps: false,
+  approveNewVersions: true,
   forgottenAfterDays: 7,
 };
 
@@ -118,6 +124,7 @@ const KEYS = new Set([
   "approverDms",
   "thresholds",
   "autoSteps",
+  "approveNewVersions",
   "forgottenAfterDays",
   ...ANALYSIS_KEYS,
   "allowedRegistries",
@@ -236,6 +243,12 @@ function readEntry(raw: unknown, at: string, base: NamespacePolicy, problems: st
   );
   entry.selfApproval = readBool(raw.selfApproval, `${at}.selfApproval`, base.selfApproval, problems);
   entry.autoSteps = readBool(raw.autoSteps, `${at}.autoSteps`, base.autoSteps, problems);
+  entry.approveNewVersions = readBool(
+    raw.approveNewVersions,
+    `${at}.approveNewVersions`,
+    base.approveNewVersions,
+    problems,
+  );
   if (raw.allowedTeams !== undefined) {
     const teams = raw.allowedTeams;
     if (Array.isArray(teams) && teams.every((t) => typeof t === "string" && /^[TE][A-Z0-9]{2,}$/.test(t)))

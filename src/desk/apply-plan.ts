@@ -1,9 +1,11 @@
 import { checkPreconditions, closeJournal, Interrupted, openJournal, runSteps } from "../cluster/index.ts";
 
-import { ReleaseError } from "../release/index.ts";
+import { ReleaseError, transition } from "../release/index.ts";
+import type { StoredRecord } from "../store/index.ts";
 import { applyDeps, audit, type DeskContext } from "./context.ts";
 import { assertAllowed, completeChange, failJob, reasonOf } from "./job-changes.ts";
 import { assertApprovedPlan } from "./plan-integrity.ts";
+import { closeNotDeployed, prepared, undoPrepare } from "./prepared.ts";
 import { movePlan, movePlanIn, mustJob, type PlanRecord, readPlan } from "./records.ts";
 import type { ApplyOutcome } from "./types.ts";
 
@@ -27,9 +29,20 @@ export async function applyPlan(
   assertAllowed(job, record);
   await assertApprovedPlan(ctx, record, actor, approvedHash);
   const first = record.plan.steps.length > 0 ? 0 : undefined;
+  // An approved new version: the job is deploying from the same write that starts its plan.
+  const deploying =
+    record.change.kind === "prepare" && job.state === "awaiting-approval"
+      ? transition(job, {
+          kind: "deployApproved",
+          at: ctx.now(),
+          actor,
+          detail: `${job.newVersion.version} approved by ${actor}; deploying it beside ${job.stableVersion}`,
+        })
+      : undefined;
   const started = await ctx.store.update((draft) => {
     if (!movePlanIn(draft, planId, "proposed", "applying")) return false;
     openJournal(draft, planId, record.plan.jobId, ctx.now(), first);
+    if (deploying) draft.jobs[job.id] = deploying as unknown as StoredRecord;
     return true;
   });
   if (!started) throw alreadyDecided(readPlan(ctx, planId) ?? record);
@@ -56,7 +69,9 @@ export async function execute(
       closeJournal(draft, plan.id, "failed", reasonOf(error));
     });
     await audit(ctx, { kind: "plan.refused", ...base, detail: { plan: plan.id, reason: reasonOf(error) } });
-    if (!stale) await failJob(ctx, plan.jobId, error, actor);
+    // An approved new version that could not start: nothing was written, so the job closes undeployed.
+    if (record.change.kind === "prepare") await closeNotDeployed(ctx, plan.jobId, reasonOf(error), actor);
+    else if (!stale) await failJob(ctx, plan.jobId, error, actor);
     return error;
   };
   let versions: Awaited<ReturnType<typeof checkPreconditions>>;
@@ -67,7 +82,10 @@ export async function execute(
   }
   try {
     const applied = await runSteps(applyDeps(ctx), plan, versions, { opened });
-    const job = await completeChange(ctx, record, actor);
+    const job =
+      record.change.kind === "prepare"
+        ? await prepared(ctx, record, actor)
+        : await completeChange(ctx, record, actor);
     await movePlan(ctx, plan.id, "applying", "applied");
     await audit(ctx, {
       kind: "plan.applied",
@@ -80,6 +98,15 @@ export async function execute(
     if (error instanceof Interrupted) throw error;
     // The first write found the plan stale (runSteps says so only then): nothing was written.
     if (isStale(error)) throw await refuse(error, true);
+    if (record.change.kind === "prepare") {
+      // As when a job is created without approval: what the preparation wrote is put back.
+      await ctx.store.update((draft) => {
+        const entry = draft.journal[plan.id] as { state?: string } | undefined;
+        if (entry) entry.state = "failed";
+      });
+      await undoPrepare(ctx, record, error, actor);
+      throw error;
+    }
     await ctx.store.update((draft) => {
       const entry = draft.journal[plan.id] as { state?: string } | undefined;
       if (entry) entry.state = "failed";

@@ -120,10 +120,11 @@ export function createClustersDesk(options: ClustersDeskOptions): ClustersDesk {
       const { desk, namespace } = deskFor(scope);
       return desk.imagePorts(namespace, service, request);
     },
-    createJob(input: CreateJobInput, actor) {
+    createJob(input: CreateJobInput, actor, options) {
       const { desk, namespace } = deskFor(input.namespace);
-      return desk.createJob({ ...input, namespace }, actor);
+      return desk.createJob({ ...input, namespace }, actor, options);
     },
+    closeNotDeployed: (jobId, reason, actor) => deskOfJob(jobId).closeNotDeployed(jobId, reason, actor),
     waitDeployed: (jobId, timeoutMs) => deskOfJob(jobId).waitDeployed(jobId, timeoutMs),
     job: (id) => first.job(id),
     findJob(ref: JobRef) {

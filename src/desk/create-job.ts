@@ -3,6 +3,7 @@ import type { FieldError, ReleaseJob, RouterKind } from "../release/index.ts";
 import {
   assertNoFieldErrors,
   initialTraffic,
+  newVersionProposal,
   ReleaseError,
   stableVersionOf,
   validateJobName,
@@ -11,19 +12,25 @@ import {
   validateTrafficPolicy,
 } from "../release/index.ts";
 import type { StoredRecord } from "../store/index.ts";
-import { type DeskContext, operation, routerOf } from "./context.ts";
+import type { ComputedPlan } from "./compute-plan.ts";
+import { audit, type DeskContext, operation, routerOf } from "./context.ts";
 import { guardNewVersion } from "./guard-new-version.ts";
-import { computePreparePlan, deploymentFor, runPreparePlan } from "./prepare-job.ts";
+import { computePreparePlan, deploymentFor, holdingNote, runPreparePlan } from "./prepare-job.ts";
 import { prepared, undoPrepare } from "./prepared.ts";
 import { allJobs, isLive, type PlanRecord } from "./records.ts";
-import type { CreateJobInput } from "./types.ts";
+import type { CreateJobInput, CreateJobOptions } from "./types.ts";
 
 /**
  * Validates every field against the live namespace, then deploys the new version with no traffic: the
  * routes first hold all traffic on the stable version (no approval needed, nothing moves), then the
  * Deployment is created; the job stays `deploying` until it is ready.
  */
-export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: string): Promise<ReleaseJob> {
+export async function createJob(
+  ctx: DeskContext,
+  input: CreateJobInput,
+  actor: string,
+  options: CreateJobOptions = {},
+): Promise<ReleaseJob> {
   const op = operation(ctx);
   const [services, config] = await Promise.all([
     ctx.discovery.services(input.namespace, undefined, op.reads),
@@ -122,12 +129,9 @@ export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: 
     ...(input.channel ? { channel: input.channel } : {}),
     originals: [],
   };
-  const { plan, part } = await computePreparePlan(
-    op,
-    await routerOf(op, job),
-    job,
-    deploymentFor(job, stableDeployment),
-  );
+  const deployment = deploymentFor(job, stableDeployment);
+  const { plan, part } = await computePreparePlan(op, await routerOf(op, job), job, deployment);
+  if (options.approval) return propose(ctx, job, { plan, part }, stableDeployment, deployment, actor);
   const record: PlanRecord = {
     id: plan.id,
     plan,
@@ -150,6 +154,61 @@ export async function createJob(ctx: DeskContext, input: CreateJobInput, actor: 
     throw error;
   }
   return prepared(ctx, record, actor);
+}
+
+/**
+ * The new version waits for an approval (policy `approveNewVersions`): the job and its plan are stored, nothing
+ * is written to the cluster; approving the request applies the plan like any other (see applyPlan).
+ */
+async function propose(
+  ctx: DeskContext,
+  created: ReleaseJob,
+  { plan, part }: ComputedPlan,
+  stable: KubeObject,
+  deployment: KubeObject,
+  actor: string,
+): Promise<ReleaseJob> {
+  const next = created.newVersion.version;
+  const job: ReleaseJob = {
+    ...created,
+    state: "awaiting-approval",
+    proposal: newVersionProposal(plan.id, stable, deployment),
+    history: [
+      {
+        at: created.createdAt,
+        actor,
+        kind: "proposed",
+        detail: `${next} proposed beside ${created.stableVersion}; nothing is deployed until it is approved`,
+      },
+    ],
+  };
+  // Notes are not hashed: the approver reads why the routes come first, not that it needs no approval.
+  const notes = plan.notes.map((note) => (note === holdingNote(created) ? approvedHoldingNote(created) : note));
+  const record: PlanRecord = {
+    id: plan.id,
+    plan: { ...plan, notes },
+    change: { kind: "prepare" },
+    status: "proposed",
+    requestedBy: actor,
+    createdAt: created.createdAt,
+    ...(part.originals && part.originals.length > 0 ? { originals: part.originals } : {}),
+  };
+  await ctx.store.update((draft) => {
+    draft.jobs[job.id] = job as unknown as StoredRecord;
+    draft.plans[plan.id] = record as unknown as StoredRecord;
+  });
+  await audit(ctx, {
+    kind: "job.proposed",
+    actor,
+    job: job.id,
+    namespace: job.namespace,
+    detail: { name: job.name, service: job.service.name, version: next, plan: plan.id, hash: plan.hash },
+  });
+  return job;
+}
+
+function approvedHoldingNote(job: ReleaseJob): string {
+  return `All traffic stays on ${job.stableVersion}: the routes are set before ${job.newVersion.version} exists, so its pods get no requests until an approved traffic change.`;
 }
 
 function podContainers(deployment: KubeObject | undefined): string[] {

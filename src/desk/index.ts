@@ -10,6 +10,7 @@ import { newVersionGuard } from "./guard-new-version.ts";
 import { imagePorts, searchImages } from "./images.ts";
 import { abandon, retry } from "./lifecycle.ts";
 import { planChange } from "./plan-change.ts";
+import { closeNotDeployed } from "./prepared.ts";
 import { prune, prunePeriodically } from "./prune.ts";
 import { allJobs, isLive, readJob, readPlan } from "./records.ts";
 import { recover } from "./recover.ts";
@@ -63,11 +64,12 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
     searchImages: (namespace, service, request) => searchImages(ctx, namespace, service, request),
     imagePorts: (namespace, service, request) => imagePorts(ctx, namespace, service, request),
 
-    async createJob(input, actor) {
-      const job = await createJob(ctx, input, actor);
-      deployments.watch(job.id);
+    async createJob(input, actor, options) {
+      const job = await createJob(ctx, input, actor, options);
+      if (job.state === "deploying") deployments.watch(job.id);
       return job;
     },
+    closeNotDeployed: (jobId, reason, actor) => closeNotDeployed(ctx, jobId, reason, actor),
     waitDeployed: (jobId, timeoutMs) => deployments.until(jobId, timeoutMs),
     job: (id) => readJob(ctx, id),
     findJob: (ref) =>
@@ -82,7 +84,12 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
 
     planChange: (jobId, change, actor) => planChange(ctx, jobId, change, actor),
     plan: (planId): Plan | undefined => readPlan(ctx, planId)?.plan,
-    applyPlan: (planId, actor, approvedHash) => applyPlan(ctx, planId, actor, approvedHash),
+    async applyPlan(planId, actor, approvedHash) {
+      const outcome = await applyPlan(ctx, planId, actor, approvedHash);
+      // An approved new version is coming up: watched like one created without approval.
+      if (outcome.job.state === "deploying") deployments.watch(outcome.job.id);
+      return outcome;
+    },
     retry: (jobId, actor, options): Promise<ReleaseJob> => retry(ctx, deployments, jobId, actor, options),
     abandon: (jobId, actor) => abandon(ctx, jobId, actor),
     status: (jobId, options) => jobStatus(ctx, jobId, options?.round && readsOf(options.round)),

@@ -5,7 +5,7 @@ import type { StoredRecord } from "../store/index.ts";
 import { computePlan } from "./compute-plan.ts";
 import { applyDeps, audit, type DeskContext, operation, routerOf } from "./context.ts";
 import { failJob, reasonOf } from "./job-changes.ts";
-import { movePlan, mustJob, type PlanRecord, saveJob } from "./records.ts";
+import { movePlan, movePlanIn, mustJob, type PlanRecord, saveJob } from "./records.ts";
 
 /**
  * A job's prepare plan ran to the end: the job keeps the routing objects as they were found, its
@@ -92,4 +92,39 @@ export async function undoPrepare(
     namespace: job.namespace,
     detail: { name: job.name, reason },
   });
+}
+
+/**
+ * A job whose new version was never deployed ends here: its approval was rejected or expired, the approved
+ * plan was refused before it wrote anything, or the rights behind it are gone. Its plan is closed unapplied.
+ */
+export async function closeNotDeployed(
+  ctx: DeskContext,
+  jobId: string,
+  reason: string,
+  actor: string,
+): Promise<ReleaseJob> {
+  const found = mustJob(ctx, jobId);
+  if (found.state !== "awaiting-approval" && found.state !== "deploying") return found;
+  const closed = transition(found, { kind: "close", reason, at: ctx.now(), actor });
+  // The first traffic change promised with the job is for a version that will never exist.
+  if (closed.promised?.state === "promised")
+    closed.promised = {
+      ...closed.promised,
+      state: "broken",
+      problem: `the new version was never deployed: ${reason}`,
+    };
+  const planId = found.proposal?.planId;
+  await ctx.store.update((draft) => {
+    if (planId) movePlanIn(draft, planId, "proposed", "failed", reason);
+  });
+  await saveJob(ctx, closed, "closed");
+  await audit(ctx, {
+    kind: "job.not-deployed",
+    actor,
+    job: jobId,
+    namespace: closed.namespace,
+    detail: { name: closed.name, reason },
+  });
+  return closed;
 }

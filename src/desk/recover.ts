@@ -13,7 +13,7 @@ import { originalsAfterCrash } from "./crash-originals.ts";
 import type { Deployments } from "./deploying.ts";
 import { completeChange, failJob } from "./job-changes.ts";
 import { computePreparePlan, runPreparePlan } from "./prepare-job.ts";
-import { prepared, undoPrepare } from "./prepared.ts";
+import { closeNotDeployed, prepared, undoPrepare } from "./prepared.ts";
 import {
   allJobs,
   movePlan,
@@ -64,8 +64,11 @@ export async function recover(ctx: DeskContext, deployments: Deployments): Promi
     };
     if (resumed.ok) {
       await finish("done");
-      if (record.change.kind === "prepare") await prepared(ctx, record, record.requestedBy);
-      else {
+      if (record.change.kind === "prepare") {
+        await prepared(ctx, record, record.requestedBy);
+        // An approved new version (approveNewVersions) has a request that says so now.
+        await closeRecoveredRequests(ctx, record.id, "applied", "completed by Graydesk after a restart");
+      } else {
         await completeChange(ctx, record, record.requestedBy);
         await movePlan(ctx, record.id, "applying", "applied");
         await closeRecoveredRequests(ctx, record.id, "applied", "completed by Graydesk after a restart");
@@ -84,6 +87,16 @@ export async function recover(ctx: DeskContext, deployments: Deployments): Promi
     await finish("failed", resumed.reason);
     if (record.change.kind === "prepare") {
       await prepareAgain(ctx, record, entry, resumed.reason);
+      const job = mustJob(ctx, record.plan.jobId);
+      const done = job.state !== "abandoned" && job.state !== "failed";
+      await closeRecoveredRequests(
+        ctx,
+        record.id,
+        done ? "applied" : "failed",
+        done
+          ? "completed by Graydesk after a restart (planned again against the cluster as it was)"
+          : `interrupted by a restart and undone: ${resumed.reason}`,
+      );
       continue;
     }
     await movePlan(ctx, record.id, "applying", "failed", resumed.reason);
@@ -96,6 +109,7 @@ export async function recover(ctx: DeskContext, deployments: Deployments): Promi
     await revert(ctx, record, entry, resumed.reason);
   }
   await refuseUnstartedRequests(ctx);
+  await closeUnaskedNewVersions(ctx);
   for (const job of allJobs(ctx)) if (job.state === "deploying") deployments.watch(job.id);
 }
 
@@ -175,4 +189,24 @@ async function prepareAgain(
     namespace: job.namespace,
     detail: { plan: interrupted.id, outcome: "prepared again", reason },
   });
+}
+
+/**
+ * A job waiting for approval of its new version whose request is no longer open (a restart came between storing
+ * the job and asking, or between the approval and its apply): nothing was deployed, so the job closes saying so.
+ */
+async function closeUnaskedNewVersions(ctx: DeskContext): Promise<void> {
+  const requests = Object.values(ctx.store.data().approvals) as { planId?: unknown; state?: unknown }[];
+  for (const job of allJobs(ctx)) {
+    const planId = job.proposal?.planId;
+    if (job.state !== "awaiting-approval" || !planId) continue;
+    if (requests.some((r) => r.planId === planId && (r.state === "pending" || r.state === "approved")))
+      continue;
+    await closeNotDeployed(
+      ctx,
+      job.id,
+      "its approval request was interrupted by a restart before anything was deployed; create the job again",
+      "graydesk",
+    );
+  }
 }

@@ -100,6 +100,14 @@ export interface CreateJobInput {
   channel?: string;
 }
 
+export interface CreateJobOptions {
+  /**
+   * The namespace's policy asks for an approval of new versions (`approveNewVersions`): the job is stored
+   * `awaiting-approval` with its plan proposed (`job.proposal`), and nothing reaches the cluster until applyPlan.
+   */
+  approval?: boolean;
+}
+
 /** A change to a job's traffic, which becomes a plan and then an approval request. */
 export type JobChange =
   | { kind: "shift"; traffic: TrafficPolicy }
@@ -162,7 +170,12 @@ export interface ReleaseDesk {
   imagePorts(namespace: string, service: string | undefined, request: ImagePortsRequest): Promise<ImagePorts>;
 
   /** Validates every field (ReleaseError "invalid-field" with `fields`), deploys the new version at 0 % traffic. */
-  createJob(input: CreateJobInput, actor: string): Promise<ReleaseJob>;
+  createJob(input: CreateJobInput, actor: string, options?: CreateJobOptions): Promise<ReleaseJob>;
+  /**
+   * Closes a job still awaiting approval of its new version (rejected, expired, its rights gone): nothing was
+   * deployed, and the reason is kept in its history.
+   */
+  closeNotDeployed(jobId: string, reason: string, actor: string): Promise<ReleaseJob>;
   /** Resolves once the new version is ready (or the job failed); createJob returns before that. */
   waitDeployed(jobId: string, timeoutMs?: number): Promise<ReleaseJob>;
   job(id: string): ReleaseJob | undefined;

@@ -35,6 +35,7 @@ export {
   splitScope,
   withScope,
 } from "./job.ts";
+export { newVersionProposal } from "./new-version-proposal.ts";
 export type { ObjectRef, Plan, PlanStep, Precondition, StepAction } from "./plan.ts";
 export { canonicalJson, makePlan, orderSteps, planHash, refOf } from "./plan.ts";
 export { DIFF_LIMIT, renderDiff } from "./plan-diff.ts";

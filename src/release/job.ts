@@ -7,6 +7,8 @@ export const ROUTER_KINDS = ["istio", "gateway-api", "kubesphere", "replicas"] a
 export type RouterKind = (typeof ROUTER_KINDS)[number];
 
 export type JobState =
+  /** Created where new versions need an approval: nothing is in the cluster until someone approves it. */
+  | "awaiting-approval"
   | "deploying"
   | "ready"
   | "active"
@@ -14,7 +16,9 @@ export type JobState =
   | "offline"
   | "failed"
   | "rolled-back"
-  | "abandoned";
+  | "abandoned"
+  /** Closed before its new version was deployed (rejected, expired, refused): nothing reached the cluster. */
+  | "not-deployed";
 
 export interface ServicePort {
   name?: string;
@@ -105,6 +109,20 @@ export interface ReleaseJob {
    * kept with the job so a restart while the new version comes up still opens it, once.
    */
   promised?: PromisedRequest;
+  /**
+   * The new version as proposed for approval (policy `approveNewVersions`): the plan that deploys it, with what
+   * the approver is shown of it. Kept after the decision, for the record.
+   */
+  proposal?: NewVersionProposal;
+}
+
+/** What an approver sees of a new version before it exists. */
+export interface NewVersionProposal {
+  planId: string;
+  images: string[];
+  replicas: number;
+  /** The new pod template against the stable version's, as a line diff (`-`/`+`). */
+  podSpecDiff: string;
 }
 
 export interface PromisedRequest {

@@ -30,7 +30,7 @@ export function renderDiff(step: PlanStep, limit = DIFF_LIMIT): string {
  * Keys sorted, so an object read back from the API server (its own key order) and one built here differ only
  * where their values do; an object used twice (a Strategy's labels) is written out twice, not as `&a1`/`*a1`.
  */
-function yamlLines(value: unknown): string[] {
+export function yamlLines(value: unknown): string[] {
   return stringify(value, { lineWidth: 0, sortMapEntries: true, aliasDuplicateObjects: false })
     .trimEnd()
     .split("\n");

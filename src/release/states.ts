@@ -4,6 +4,10 @@ import { jobVersions, POLICY_KINDS } from "./job.ts";
 
 /** What can happen to a job: user operations and the cluster layer's reports. */
 export type JobOperation =
+  /** The new version's deployment was approved (or needed no approval): it is being deployed. */
+  | { kind: "deployApproved" }
+  /** The new version was never deployed: its approval was rejected, expired or refused. */
+  | { kind: "close"; reason: string }
   | { kind: "deployed" }
   | { kind: "routed" }
   | { kind: "shift"; traffic: TrafficPolicy }
@@ -26,6 +30,9 @@ const ROUTABLE: JobState[] = ["ready", "active", "taken-over", "rolled-back"];
  * job failed in. Anything missing from a row is not allowed.
  */
 export const TRANSITIONS: Record<JobOperation["kind"], Partial<Record<JobState, JobState | "previous">>> = {
+  deployApproved: { "awaiting-approval": "deploying" },
+  // From deploying only when the approved deployment was refused before it wrote anything (a stale plan).
+  close: { "awaiting-approval": "not-deployed", deploying: "not-deployed" },
   deployed: { deploying: "ready" },
   routed: { ready: "active" },
   shift: fromEach(ROUTABLE, "active"),
@@ -38,13 +45,15 @@ export const TRANSITIONS: Record<JobOperation["kind"], Partial<Record<JobState, 
   retry: { failed: "previous" },
 };
 
-export const TERMINAL_STATES: JobState[] = ["offline", "abandoned"];
+export const TERMINAL_STATES: JobState[] = ["offline", "abandoned", "not-deployed"];
 
 function fromEach(states: JobState[], to: JobState): Partial<Record<JobState, JobState>> {
   return Object.fromEntries(states.map((state) => [state, to]));
 }
 
 const OPERATION_WORDS: Record<JobOperation["kind"], string> = {
+  deployApproved: "deploying its approved new version",
+  close: "closing it before deployment",
   deployed: "marking it deployed",
   routed: "setting its first routes",
   shift: "changing its traffic",
@@ -61,6 +70,8 @@ export function canDo(job: ReleaseJob, op: JobOperation): Verdict {
   const { name, state } = job;
   if (state === "offline") return no(`Job ${name} is offline: nothing can change it any more.`);
   if (state === "abandoned") return no(`Job ${name} was abandoned: nothing can change it any more.`);
+  if (state === "not-deployed")
+    return no(`Job ${name} was closed before its new version was deployed: nothing can change it any more.`);
   const versions = jobVersions(job);
   const row = TRANSITIONS[op.kind];
   if (row[state] === undefined) return no(refusal(job, op));
@@ -96,6 +107,8 @@ function refusal(job: ReleaseJob, op: JobOperation): string {
   if (op.kind === "takeOffline") {
     return `Take a version over before taking the job offline: job ${name} still sends traffic to ${jobVersions(job).join(" and ")}.`;
   }
+  if (state === "awaiting-approval")
+    return `Job ${name} is waiting for approval to deploy ${job.newVersion.version}: nothing is in the cluster yet.`;
   if (state === "deploying")
     return `Job ${name} is still deploying ${job.newVersion.version}: wait until it is ready.`;
   if (op.kind === "abandon") return `Only a failed job can be abandoned; job ${name} is ${state}.`;
@@ -189,6 +202,7 @@ function describe(event: JobTransitionEvent): { detail?: string } {
     case "takeOffline":
       return { detail: `keeps ${event.keep}` };
     case "fail":
+    case "close":
       return { detail: event.reason };
     default:
       return {};

@@ -10,6 +10,7 @@ describe("approval policy", () => {
       selfApproval: false,
       expiryMinutes: 30,
       autoSteps: false,
+      approveNewVersions: true,
       forgottenAfterDays: 7,
     });
     expect(rules.requesters).toBeUndefined();
@@ -85,11 +86,20 @@ namespaces:
       approversChannel: "C0APPROVE",
       thresholds: { minSuccessRate: 0.99, maxP99Ms: 500, maxDriftPoints: 5 },
       autoSteps: true,
+      approveNewVersions: true,
       forgottenAfterDays: 7,
       viewers: { users: [], groups: ["S0VIEW"] },
       allowedTeams: ["T0PARTNER", "E0ORG"],
     });
     expect(policyFor(result.policy, "other").expiryMinutes).toBe(15);
+  });
+
+  it("asks for an approval of new versions unless a namespace turns it off", () => {
+    const result = parsePolicy("namespaces:\n  bookinfo: {}\n  scratch: { approveNewVersions: false }\n");
+    if (!result.ok) throw new Error(result.problems.join("; "));
+    expect(policyFor(result.policy, "bookinfo").approveNewVersions).toBe(true);
+    expect(policyFor(result.policy, "scratch").approveNewVersions).toBe(false);
+    expect(policyFor(openPolicy(), "bookinfo").approveNewVersions).toBe(true);
   });
 
   it.each(["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"])(
@@ -132,6 +142,10 @@ namespaces:
       /thresholds\.minSuccessRate: must be a number from 0 to 1/,
     ],
     ["namespaces:\n  ns: { expiry: 5 }", /namespaces\.ns\.expiry: unknown setting/],
+    [
+      "namespaces:\n  ns: { approveNewVersions: sometimes }",
+      /namespaces\.ns\.approveNewVersions: must be true or false/,
+    ],
   ])("reports %j clearly", (text, message) => {
     const result = parsePolicy(text);
     expect(result.ok).toBe(false);

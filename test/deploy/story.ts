@@ -85,13 +85,14 @@ export async function runStory(
           api.calls.some((c) => c.method === "response_url" && JSON.stringify(c.args).includes(namespace)),
         );
       },
-      "new 20 %": () =>
-        askAndApprove(
+      // Deploying v2 is approved first (approveNewVersions, on by default), then the promised 20 %.
+      "new 20 %": async () =>
+        (await askAndApprove(
           started,
           api,
           `new canary ${namespace}/reviews name=${job} version=v2 image=kubesphere/example-bookinfo-reviews-v2:1.16.2 weight=20`,
           timeoutMs,
-        ),
+        )) ?? (await approveNext(started, api, timeoutMs)),
       "shift 80 %": () => askAndApprove(started, api, `shift ${job} v1=20 v2=80`, timeoutMs),
       "take over": () => askAndApprove(started, api, `takeover ${job} v2`, timeoutMs),
       offline: () => askAndApprove(started, api, `offline ${job}`, timeoutMs),
@@ -124,6 +125,29 @@ async function askAndApprove(
   const asked = await app.slack.command("/release", command, { user: ALICE });
   let request: StoredMessage | undefined;
   const failed = await settle(api, from, asked.body, timeoutMs, () => {
+    const m = approvalMessage(api);
+    request = m && m.ts !== before ? m : undefined;
+    return request !== undefined;
+  });
+  if (failed !== undefined || !request) return failed ?? visibleSince(api, from);
+  const approved = request;
+  const clicked = api.calls.length;
+  const click = await app.slack.clickButton(approved, "approval_approve", { user: BOB });
+  return settle(api, clicked, click.body, timeoutMs, () =>
+    JSON.stringify(api.message(CHANNEL, approved.ts)?.blocks ?? []).includes("Applied"),
+  );
+}
+
+/** Bob approves the next request to appear (one Graydesk opens by itself, as a promised first traffic change). */
+async function approveNext(
+  app: RunningGraydesk,
+  api: SlackApiServer,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  const before = approvalMessage(api)?.ts;
+  const from = api.calls.length;
+  let request: StoredMessage | undefined;
+  const failed = await settle(api, from, "", timeoutMs, () => {
     const m = approvalMessage(api);
     request = m && m.ts !== before ? m : undefined;
     return request !== undefined;

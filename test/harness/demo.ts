@@ -64,10 +64,20 @@ async function type(user: SlackActor, text: string) {
   print(`  (acknowledged in ${reply.ackMs.toFixed(0)} ms)`);
   await show();
 }
+let approvedTs = "";
 async function approve(user: SlackActor) {
   print(`@${user.name} presses [ Approve ] on the request in the job's thread`);
-  const reply = await app.slack.clickButton(latestApproval(), "approval_approve", { user, channel: CHANNEL });
+  const request = latestApproval();
+  approvedTs = request.ts;
+  const reply = await app.slack.clickButton(request, "approval_approve", { user, channel: CHANNEL });
   print(`  (acknowledged in ${reply.ackMs.toFixed(0)} ms)`);
+  await show();
+}
+/** The request a job promised once its new version is ready, posted after the version's own approval. */
+async function nextRequest() {
+  const deadline = Date.now() + 15_000;
+  while (latestApproval().ts === approvedTs && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20));
   await show();
 }
 
@@ -81,6 +91,9 @@ try {
     "new canary bookinfo/reviews name=reviews-v2 version=v2 image=kubesphere/example-bookinfo-reviews-v2:1.16.2 weight=20",
   );
   await show();
+  // Deploying the new version is itself approved (approveNewVersions), then the promised 20 % is asked for.
+  await approve(BOB);
+  await nextRequest();
   await approve(BOB);
   await type(ALICE, "shift reviews-v2 80");
   await approve(BOB);

@@ -18,6 +18,8 @@ describe("transition table", () => {
     ["rolled-back", { kind: "takeOffline", keep: "v1" }, "offline"],
     ["taken-over", { kind: "shift", traffic: { kind: "weights", weights: { v1: 50, v2: 50 } } }, "active"],
     ["active", { kind: "fail", reason: "image pull failed", retryable: true }, "failed"],
+    ["awaiting-approval", { kind: "deployApproved" }, "deploying"],
+    ["awaiting-approval", { kind: "close", reason: "rejected" }, "not-deployed"],
   ])("%s --%o--> %s", (from, op, to) => {
     const before = job(
       from,
@@ -73,6 +75,33 @@ describe("transition table", () => {
     expect(canDo(abandoned, { kind: "retry" })).toEqual({
       ok: false,
       reason: "Job reviews-canary was abandoned: nothing can change it any more.",
+    });
+  });
+});
+
+describe("a new version waiting for approval", () => {
+  it("changes nothing else until it is approved, and ends for good when it is not", () => {
+    const waiting = job("awaiting-approval");
+    for (const op of [
+      { kind: "shift", traffic: { kind: "weights", weights: { v1: 80, v2: 20 } } },
+      { kind: "takeOver", version: "v2" },
+      { kind: "rollback" },
+      { kind: "fail", reason: "x", retryable: true },
+      { kind: "deployed" },
+    ] as JobOperation[]) {
+      const verdict = canDo(waiting, op);
+      expect(verdict.ok).toBe(false);
+      if (!verdict.ok)
+        expect(verdict.reason).toBe(
+          "Job reviews-canary is waiting for approval to deploy v2: nothing is in the cluster yet.",
+        );
+    }
+    const closed = transition(waiting, { kind: "close", reason: "the new version was rejected", at, actor });
+    expect(closed.history.at(-1)).toMatchObject({ kind: "close", detail: "the new version was rejected" });
+    expect(canDo(closed, { kind: "deployApproved" })).toEqual({
+      ok: false,
+      reason:
+        "Job reviews-canary was closed before its new version was deployed: nothing can change it any more.",
     });
   });
 });

@@ -66,7 +66,42 @@ describe("the attacks around the gate, replayed", () => {
     );
     expect(names).not.toContain("reviews-v9");
     expect(world.app.graydesk.deps.desk.jobs("bookinfo").map((j) => j.name)).toEqual([JOB]);
-  });
+
+    // Nor does a requester deploy a new version alone (approveNewVersions, the default): the job waits with
+    // nothing in the cluster; neither the requester nor an outsider can approve it; the approver's rejection
+    // closes it with nothing written.
+    const clusterOf = async () =>
+      JSON.stringify((JSON.parse(await snapshot(world)) as { parts: unknown }).parts);
+    await settle(world);
+    const cluster = await clusterOf();
+    await command(
+      "new canary bookinfo/ratings version=v2 image=docker.io/istio/examples-bookinfo-ratings-v2:1.20.3 name=ratings-v2",
+      REQUESTER,
+    )();
+    await settle(world);
+    const job = world.app.graydesk.deps.desk.jobs("bookinfo").find((j) => j.name === "ratings-v2");
+    expect(job?.state).toBe("awaiting-approval");
+    const [request] = world.app.graydesk.deps.approvals.gate.pendingFor(job?.id ?? "");
+    expect(request?.operation).toBe("deploy new version v2 of ratings beside v1");
+    for (const user of [REQUESTER, OUTSIDER]) {
+      await world.slack.clickButton(
+        buttonOn(CHANNELS.bookinfo, "approval_approve", request?.id ?? ""),
+        "approval_approve",
+        { user },
+      );
+      await settle(world);
+    }
+    expect(world.app.graydesk.deps.approvals.gate.get(request?.id ?? "")?.state).toBe("pending");
+    expect(await clusterOf()).toBe(cluster);
+    await world.slack.clickButton(
+      buttonOn(CHANNELS.bookinfo, "approval_reject", request?.id ?? ""),
+      "approval_reject",
+      { user: APPROVER },
+    );
+    await settle(world);
+    expect(world.app.graydesk.deps.desk.job(job?.id ?? "")?.state).toBe("not-deployed");
+    expect(await clusterOf()).toBe(cluster);
+  }, 30_000);
 
   it("2: an outsider's step schedule to 100 % every minute is refused and no step is ever due", async () => {
     await refused(command(`steps bookinfo/${JOB} 100 every 1m`), OUTSIDER.id, "request");

@@ -3,6 +3,7 @@
 // when the version is ready, once, and a further restart does not open it again.
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReleaseJob } from "../../src/release/index.ts";
 import { STATE_FILE } from "../../src/store/file-store.ts";
@@ -36,12 +37,14 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function start(name: string): Promise<Replica> {
+const APPROVE_NEW = new URL("../fixtures/desk/policy-approve-new.yaml", import.meta.url).pathname;
+
+async function start(name: string, policyFile = POLICY): Promise<Replica> {
   const replica = await startReplica(name, {
     api,
     botToken: api.bot.token,
     kubeconfig: kube.kubeconfigPath,
-    policyFile: POLICY,
+    policyFile,
     leaseDurationSeconds: 15,
     dataDir,
     store: "lowdb",
@@ -105,4 +108,60 @@ describe("SIGKILL while the new version comes up", () => {
     expect(requestMessages()).toHaveLength(1);
     await third.kill();
   }, 90_000);
+});
+
+describe("SIGKILL between the approval of a new version and its Deployment", () => {
+  const gatedJob = () => Object.values(stored().jobs).find((j) => j.name === "ratings-gated");
+  const deploymentCreates = () =>
+    kube.requests.filter(
+      (r) => r.resource === "deployments" && r.verb === "create" && r.namespace === "bookinfo",
+    );
+
+  it("the restarted process creates it once, then opens the promised request once", async () => {
+    const first = await start("approval", APPROVE_NEW);
+    await first.slack.command(
+      "/release",
+      `new canary bookinfo/ratings version=v2 image=docker.io/istio/examples-bookinfo-ratings-v2:1.20.3 name=ratings-gated weight=10`,
+      { user: ALICE },
+    );
+    const job = await until(() => {
+      const found = gatedJob();
+      return found?.state === "awaiting-approval" ? found : undefined;
+    }, 10_000);
+    const request = await until(() => requestsOf(job.id).find((r) => r.state === "pending"));
+    // The Deployment's create never answers: the process dies after the approval, before the Deployment exists.
+    kube.faults.add({ verb: "create", resource: "deployments", kind: "hang" });
+    const message = await until(() =>
+      api
+        .messages(CHANNEL)
+        .find((m) => JSON.stringify(m.blocks ?? []).includes(`"value":"${String(request.id)}"`)),
+    );
+    const creates = deploymentCreates().length;
+    await first.slack.clickButton(message, "approval_approve", { user: BOB });
+    await until(() => (deploymentCreates().length > creates ? true : undefined), 20_000);
+    await first.kill();
+    kube.faults.clear();
+    expect(gatedJob()?.state).toBe("deploying");
+    const apps = kube.kubeConfig().makeApiClient(AppsV1Api);
+    const names = async () =>
+      (await apps.listNamespacedDeployment({ namespace: "bookinfo" })).items.map((d) => d.metadata?.name);
+    expect(await names()).not.toContain("ratings-v2");
+
+    const second = await start("after-approval-kill", APPROVE_NEW);
+    await until(async () => ((await names()).includes("ratings-v2") ? true : undefined), 20_000);
+    await until(() => (gatedJob()?.state === "ready" ? true : undefined), 20_000);
+    await until(() => (gatedJob()?.promised?.state === "opened" ? true : undefined), 20_000);
+    expect((await names()).filter((n) => n === "ratings-v2")).toHaveLength(1);
+    const requests = requestsOf(job.id);
+    expect(requests.find((r) => r.id === request.id)).toMatchObject({ state: "applied" });
+    expect(requests.filter((r) => r.promiseOf === job.id)).toHaveLength(1);
+    await second.kill();
+
+    // Another start deploys nothing more and opens nothing more.
+    const third = await start("again-after-approval", APPROVE_NEW);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await names()).filter((n) => n === "ratings-v2")).toHaveLength(1);
+    expect(requestsOf(job.id)).toHaveLength(2);
+    await third.kill();
+  }, 120_000);
 });

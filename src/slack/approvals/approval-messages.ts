@@ -9,7 +9,7 @@ import type { JobCards } from "../job-card.ts";
 import type { SlackOutbox } from "../outbox.ts";
 import type { RequestAnalysis } from "./analysis-gate.ts";
 import { needsConfirm } from "./change-words.ts";
-import { copyChannels, newVersionFacts } from "./request-facts.ts";
+import { asksForNewVersion, copyChannels, newVersionFacts } from "./request-facts.ts";
 
 export interface ApprovalMessagesOptions {
   desk: ReleaseDesk;
@@ -112,7 +112,9 @@ export class ApprovalMessages {
     const shownCopy = copy && copyChannels(copy).includes(channel) ? copy : undefined;
     return buildApprovalRequest({
       request,
-      ...(job ? { newVersion: newVersionFacts(job) } : {}),
+      ...(job ? { newVersion: newVersionFacts(job, request) } : {}),
+      // A new version that was not approved is not asked for again: its job is closed.
+      ...(asksForNewVersion(job, request) ? { rerequest: false } : {}),
       ...(shownCopy ? { copy: shownCopy } : {}),
       ...(plan ? { plan } : {}),
       ...(evidence ? { evidence } : {}),

@@ -23,8 +23,8 @@ import type { SlackOutbox } from "../outbox.ts";
 import { despiteRule, type RequestAnalysis, requestAnalysis } from "./analysis-gate.ts";
 import { applyApproved } from "./apply-approved.ts";
 import { ApprovalMessages } from "./approval-messages.ts";
-import { describeChange } from "./change-words.ts";
-import type { StoredCopy } from "./request-facts.ts";
+import { describeChange, newVersionOperation } from "./change-words.ts";
+import { asksForNewVersion, type StoredCopy } from "./request-facts.ts";
 import { scheduleWords } from "./schedule-words.ts";
 import { writeAhead } from "./write-ahead.ts";
 
@@ -57,6 +57,12 @@ export interface ScheduleRequest {
   jobId: string;
   /** The schedule as stored (pending approval), with its hash. */
   schedule: StepSchedule;
+  actor: Actor;
+  channel?: string;
+}
+
+export interface NewVersionRequest {
+  jobId: string;
   actor: Actor;
   channel?: string;
 }
@@ -192,6 +198,66 @@ export class ApprovalDesk {
       if (analysis) record.analysis = analysis;
     });
     return this.#announce(opened, job, rules, superseded, channel);
+  }
+
+  /**
+   * A job created where new versions need an approval (`approveNewVersions`): one request shows the new
+   * Deployment as a plan (images, replicas, the pod-spec diff against the stable version); nothing is in the
+   * cluster until it is approved, and applying it deploys the version as creating a job does otherwise.
+   */
+  async requestNewVersion({ jobId, actor, channel }: NewVersionRequest): Promise<ApprovalRequest> {
+    const { desk, gate, policy, audit, authorizer } = this.#o;
+    const job = this.#job(jobId);
+    await authorizer.require(actor, "job.create", job.namespace, job.cluster);
+    const plan = job.proposal ? desk.plan(job.proposal.planId) : undefined;
+    if (job.state !== "awaiting-approval" || !job.proposal || !plan)
+      throw new UserFacingError("not-found", `Job ${job.name} has no new version waiting for approval.`);
+    const rules = policyFor(policy, job.namespace, job.cluster);
+    const superseded = gate.pendingFor(jobId);
+    const opened = await gate.open({
+      jobId,
+      jobName: job.name,
+      namespace: job.namespace,
+      operation: newVersionOperation(job),
+      planId: plan.id,
+      planHash: plan.hash,
+      summary: plan.summary,
+      requestedBy: actor.user,
+      requiredApprovals: rules.approvals,
+      expiryMinutes: rules.expiryMinutes,
+    });
+    await audit.append({
+      kind: "requested",
+      actor: actor.user,
+      job: job.name,
+      namespace: job.namespace,
+      detail: { requestId: opened.id, operation: opened.operation, summary: plan.summary },
+    });
+    return this.#announce(opened, job, rules, superseded, channel);
+  }
+
+  /**
+   * A new version's request ended without being applied (rejected, withdrawn, expired): its job closes with
+   * nothing deployed, saying why. Other requests leave their job as it is.
+   */
+  async #closeIfNewVersion(request: ApprovalRequest, reason: string, actor: string): Promise<void> {
+    const job = this.#o.desk.job(request.jobId);
+    if (job?.state !== "awaiting-approval" || !asksForNewVersion(job, request)) return;
+    try {
+      await this.#o.desk.closeNotDeployed(job.id, reason, actor);
+    } catch (error) {
+      this.#o.logger.error(
+        { err: error, job: job.id },
+        "could not close a job whose new version was not approved",
+      );
+      return;
+    }
+    const by = actor === "graydesk" ? "" : ` (<@${actor}>)`;
+    await this.#messages.note(
+      job.id,
+      `:black_circle: Job *${escapeText(job.name)}* is closed: ${escapeText(reason)}${by}. Nothing was deployed.`,
+    );
+    await this.#messages.refreshCard(job.id);
   }
 
   /**
@@ -418,10 +484,22 @@ export class ApprovalDesk {
       case "expired":
         await audit.append({ kind: "expired", actor: user, ...about, detail: { requestId } });
         await this.#messages.redraw(requestId);
+        await this.#closeIfNewVersion(
+          decision.request,
+          "its approval request expired before anyone approved it",
+          "graydesk",
+        );
         return decision;
       case "rejected":
         await this.#messages.redraw(requestId);
         await this.#messages.note(current.jobId, rejectedNote(user, current.operation, withdrawn, reason));
+        await this.#closeIfNewVersion(
+          decision.request,
+          withdrawn
+            ? "the requester withdrew the new version"
+            : `the new version was rejected${reason ? `: ${reason}` : ""}`,
+          user,
+        );
         await this.#messages.refreshCard(current.jobId);
         return decision;
       case "recorded":
@@ -493,6 +571,11 @@ export class ApprovalDesk {
         detail: { requestId: request.id },
       });
       await this.#messages.redraw(request.id);
+      await this.#closeIfNewVersion(
+        request,
+        "its approval request expired before anyone approved it",
+        "graydesk",
+      );
     }
     return expired;
   }

@@ -1,4 +1,5 @@
 import type { JobChange } from "../../desk/index.ts";
+import type { ReleaseJob } from "../../release/index.ts";
 import { describeTraffic } from "./traffic-words.ts";
 
 /** A change in the user's words, as approval requests and the audit log name it. */
@@ -20,4 +21,9 @@ export function describeChange(change: JobChange): string {
 /** Changes that move all traffic and are hard to undo ask the approver to confirm. */
 export function needsConfirm(change: JobChange): boolean {
   return change.kind === "takeOver" || change.kind === "takeOffline" || change.kind === "abandon";
+}
+
+/** A new version's own request, as approval messages and the audit log name it. */
+export function newVersionOperation(job: ReleaseJob): string {
+  return `deploy new version ${job.newVersion.version} of ${job.service.name} beside ${job.stableVersion}`;
 }

@@ -55,7 +55,7 @@ export class Promises {
     const promised = job?.promised;
     if (!job || !promised) return undefined;
     if (promised.state === "opened" || promised.state === "broken") return this.#opened(jobId);
-    if (job.state === "failed" || job.state === "abandoned") {
+    if (job.state === "failed" || job.state === "abandoned" || job.state === "not-deployed") {
       await this.#settle(jobId, {
         state: "broken",
         problem: `the job was ${stateWords(job.state)} before it was ready`,

@@ -1,9 +1,9 @@
 import { escapeText } from "../../../views/escape.ts";
 import { ROUTER_NAMES } from "../../../views/router-names.ts";
-import type { Actor, ApprovalRequest } from "../../approvals/index.ts";
+import { type Actor, type ApprovalRequest, policyFor } from "../../approvals/index.ts";
 import type { CreateJobInput } from "../../desk/types.ts";
 import type { Logger } from "../../log.ts";
-import type { ReleaseJob, TrafficPolicy } from "../../release/index.ts";
+import { type ReleaseJob, splitScope, type TrafficPolicy } from "../../release/index.ts";
 import type { SlackDeps } from "../deps.ts";
 import { userMessageOf } from "../errors.ts";
 
@@ -12,6 +12,8 @@ export interface CreatedRelease {
   card?: { channel: string; ts: string };
   /** The approval request for the first traffic change, when the settings asked for one. */
   request?: ApprovalRequest;
+  /** The approval request for the new version itself, where the policy asks for one (approveNewVersions). */
+  newVersionRequest?: ApprovalRequest;
   /** The job exists but posting its card or asking for approval failed: what to tell the user. */
   problem?: string;
 }
@@ -22,7 +24,7 @@ export interface CreatedRelease {
  * behind an approval request instead of applying it.
  */
 export async function createRelease(
-  deps: Pick<SlackDeps, "desk" | "cards" | "approvals" | "authorizer" | "promises">,
+  deps: Pick<SlackDeps, "desk" | "cards" | "approvals" | "authorizer" | "promises" | "policy">,
   logger: Logger,
   input: CreateJobInput,
   traffic: TrafficPolicy | undefined,
@@ -36,7 +38,10 @@ export async function createRelease(
   const promised: CreateJobInput = traffic
     ? { ...input, requestedTraffic: traffic, ...(actor.team ? { requestedByTeam: actor.team } : {}) }
     : input;
-  const job = await deps.desk.createJob(promised, actor.user);
+  // Where the policy says so, deploying the new version is itself a change to approve: nothing is written yet.
+  const scope = splitScope(input.namespace);
+  const approval = policyFor(deps.policy, scope.namespace, scope.cluster).approveNewVersions;
+  const job = await deps.desk.createJob(promised, actor.user, { approval });
   // From here on the job exists: a failure is reported beside it rather than thrown as if nothing happened.
   const step = async <T>(what: string, run: () => Promise<T>): Promise<T | { problem: string }> => {
     try {
@@ -49,6 +54,14 @@ export async function createRelease(
   };
   const card = await step("Posting the job card", () => deps.cards.post(job, channel));
   if ("problem" in card) return { job, problem: card.problem };
+  if (job.state === "awaiting-approval") {
+    const asked = await step("Asking for approval", () =>
+      deps.approvals.requestNewVersion({ jobId: job.id, actor, channel }),
+    );
+    if ("problem" in asked)
+      return { job, card, problem: `The approval request was not opened: ${asked.problem}` };
+    return { job, card, newVersionRequest: asked };
+  }
   if (!traffic) return { job, card };
   // A plan needs the new version running: the request waits for it, the person hears about it meanwhile.
   await progress?.({ job, card });
@@ -70,6 +83,14 @@ export async function createRelease(
 /** One line for the person who created the job. */
 export function describeCreated(created: CreatedRelease, traffic: TrafficPolicy | undefined): string {
   const { job } = created;
+  if (job.state === "awaiting-approval" || created.newVersionRequest) {
+    const base = `Release job *${escapeText(job.name)}* created: deploying ${escapeText(job.service.name)} *${escapeText(job.newVersion.version)}* beside *${escapeText(job.stableVersion)}* waits for approval; nothing is in the cluster until someone other than you approves it.`;
+    if (created.problem) return `${base}\n:warning: ${created.problem}`;
+    const then = traffic
+      ? ` Once it is approved and ready, Graydesk asks for approval to ${trafficWords(traffic)}.`
+      : " Move traffic from the job card once it is approved and ready.";
+    return `${base}${then}`;
+  }
   const base = `Release job *${job.name}* created: ${job.service.name} *${job.newVersion.version}* is being deployed beside *${job.stableVersion}* with no traffic yet, split by ${ROUTER_NAMES[job.router]}.`;
   if (created.problem) return `${base}\n:warning: ${created.problem}`;
   if (!traffic) return `${base} Move traffic from the job card when it is ready.`;

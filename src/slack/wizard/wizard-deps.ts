@@ -6,7 +6,16 @@ import type { WizardDrafts } from "./drafts.ts";
 export interface WizardDeps
   extends Pick<
     SlackDeps,
-    "logger" | "inFlight" | "desk" | "approvals" | "cards" | "audit" | "clock" | "authorizer" | "promises"
+    | "logger"
+    | "inFlight"
+    | "desk"
+    | "approvals"
+    | "cards"
+    | "audit"
+    | "clock"
+    | "authorizer"
+    | "promises"
+    | "policy"
   > {
   drafts: WizardDrafts;
   /** ConfigMaps and Secrets per namespace, read when the advanced form opens, to check env references. */
