@@ -93,11 +93,13 @@ describe("the attacks around the gate, replayed", () => {
     }
     expect(world.app.graydesk.deps.approvals.gate.get(request?.id ?? "")?.state).toBe("pending");
     expect(await clusterOf()).toBe(cluster);
-    await world.slack.clickButton(
-      buttonOn(CHANNELS.bookinfo, "approval_reject", request?.id ?? ""),
-      "approval_reject",
-      { user: APPROVER },
-    );
+    // The approver's rejection (what the Reject dialog's submission decides).
+    await world.app.graydesk.deps.approvals.decide({
+      requestId: request?.id ?? "",
+      actor: { user: APPROVER.id },
+      choice: "reject",
+      reason: "not this image",
+    });
     await settle(world);
     expect(world.app.graydesk.deps.desk.job(job?.id ?? "")?.state).toBe("not-deployed");
     expect(await clusterOf()).toBe(cluster);

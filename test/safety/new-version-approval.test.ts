@@ -113,7 +113,21 @@ describe("a new version waits for approval (approveNewVersions, the default)", (
     const [request] = deps().approvals.gate.pendingFor(job?.id ?? "");
     expect(request?.operation).toBe("deploy new version v2 of reviews beside v1");
 
+    // Reject asks the approver why, in a dialog; submitting it decides.
+    const views = world.api.views().length;
     await press(request?.id ?? "", "approval_reject", BOB);
+    const dialog = await until(() =>
+      world.api
+        .views()
+        .slice(views)
+        .find((v) => v.callback_id === "reject_modal"),
+    );
+    await world.app.slack.submitView(
+      dialog,
+      { reject_reason: { reject_reason_value: "not yet" } },
+      { user: BOB },
+    );
+    await settle();
     expect(jobNamed("reviews-rejected")?.state).toBe("not-deployed");
     expect(deps().approvals.gate.get(request?.id ?? "")?.state).toBe("rejected");
     expect(await cluster()).toBe(before);
@@ -121,7 +135,7 @@ describe("a new version waits for approval (approveNewVersions, the default)", (
       .messages(CHANNEL)
       .find((m) => blockText(m, "job_card_title").includes("reviews-rejected"));
     expect(blockText(card, "job_card_state")).toContain("the new version was never deployed");
-    expect(blockText(card, "job_card_state")).toContain("the new version was rejected (<@U0BOB>)");
+    expect(blockText(card, "job_card_state")).toContain("the new version was rejected: not yet (<@U0BOB>)");
     // The promise of the first traffic change is not kept for a version that never existed.
     expect(jobNamed("reviews-rejected")?.promised?.state).toBe("broken");
   }, 30_000);
