@@ -183,7 +183,9 @@ async function propose(
     ],
   };
   // Notes are not hashed: the approver reads why the routes come first, not that it needs no approval.
-  const notes = plan.notes.map((note) => (note === holdingNote(created) ? approvedHoldingNote(created) : note));
+  const notes = plan.notes.map((note) =>
+    note === holdingNote(created) ? approvedHoldingNote(created) : note,
+  );
   const record: PlanRecord = {
     id: plan.id,
     plan: { ...plan, notes },
