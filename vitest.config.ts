@@ -29,8 +29,10 @@ export default defineConfig({
           // and each file's temporary directories removed when it ends (test/harness/temp-dir.ts).
           globalSetup: ["test/harness/temp-run.ts"],
           setupFiles: ["test/harness/temp-cleanup.ts"],
-          testTimeout: 30_000,
-          hookTimeout: 30_000,
+          // Only a hung test takes this long: on a loaded 2-core machine a test that starts a Graydesk process
+          // (Node strips the types of a few hundred modules first) or runs a whole story took over 30 s.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {

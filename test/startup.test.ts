@@ -3,10 +3,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT, runEntryPoint } from "./harness/entry-point.ts";
+import { PROCESS_START_MS, ROOT, runEntryPoint } from "./harness/entry-point.ts";
 import { tempDir } from "./harness/temp-dir.ts";
 
-describe("start-up", () => {
+// Each test runs the entry point: on a loaded machine that alone may take most of a minute.
+describe("start-up", { timeout: PROCESS_START_MS + 60_000 }, () => {
   it("prints one clear line per missing setting and exits non-zero", async () => {
     const { code, stderr } = await runEntryPoint({});
     expect(code).toBe(2);
@@ -40,7 +41,7 @@ describe("start-up", () => {
   });
 });
 
-describe("shutdown", () => {
+describe("shutdown", { timeout: 2 * PROCESS_START_MS }, () => {
   it("stops on SIGTERM, flushes and exits 0", async () => {
     const { startSlackApiServer, freePort } = await import("./harness/slack/index.ts");
     const { unreachableKubeconfig } = await import("./harness/graydesk.ts");
@@ -66,7 +67,7 @@ describe("shutdown", () => {
       stdout += d;
     });
     try {
-      for (let i = 0; i < 100; i++) {
+      for (const deadline = Date.now() + PROCESS_START_MS; Date.now() < deadline; ) {
         const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
           (r) => r.ok,
           () => false,

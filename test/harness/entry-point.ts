@@ -5,12 +5,18 @@ import path from "node:path";
 export const ROOT = path.resolve(import.meta.dirname, "../..");
 
 /**
+ * How long a Graydesk process may take to start, or to refuse to: Node strips the types of a few hundred modules
+ * first, which on a loaded 2-core machine took more than 15 s. Only a hung process takes this long.
+ */
+export const PROCESS_START_MS = 120_000;
+
+/**
  * Runs the real entry point, as `npm start` does, with exactly the given environment, until it exits (or is
  * killed after `timeoutMs`): for start-up refusals, which end on their own.
  */
 export function runEntryPoint(
   env: Record<string, string>,
-  timeoutMs = 15_000,
+  timeoutMs = PROCESS_START_MS,
 ): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["src/main.ts"], {

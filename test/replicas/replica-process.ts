@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { PROCESS_START_MS } from "../harness/entry-point.ts";
 import { SIGNING_SECRET } from "../harness/graydesk.ts";
 import { createSlackClient, freePort, type SlackApiServer } from "../harness/slack/index.ts";
 import { tempDir } from "../harness/temp-dir.ts";
@@ -45,7 +46,7 @@ export interface Replica {
 export async function startReplica(
   name: string,
   options: ReplicaOptions,
-  timeoutMs = 60_000,
+  timeoutMs = PROCESS_START_MS,
 ): Promise<Replica> {
   const port = await freePort();
   const dataDir = options.dataDir ?? tempDir(`graydesk-replica-${name}-`);

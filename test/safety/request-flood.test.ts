@@ -4,6 +4,7 @@
 // The memory bound is generous on purpose (a busy machine; the bench measures 228-242 MB peak from 171-185 MB
 // idle), where 500 bodies read before their signature would take gigabytes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROCESS_START_MS } from "../harness/entry-point.ts";
 import { unreachableKubeconfig } from "../harness/graydesk.ts";
 import { type SlackApiServer, startSlackApiServer } from "../harness/slack/index.ts";
 import { type Replica, startReplica } from "../replicas/replica-process.ts";
@@ -23,7 +24,7 @@ beforeAll(async () => {
     leaseDurationSeconds: 15,
     store: "lowdb",
   });
-}, 30_000);
+}, PROCESS_START_MS + 30_000);
 afterAll(async () => {
   await graydesk?.kill();
   await api?.close();

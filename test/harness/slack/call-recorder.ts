@@ -44,8 +44,9 @@ export function createCallRecorder(): CallRecorder {
       for (const waiter of [...waiters]) waiter(full);
     },
     callsTo: (method) => calls.filter((c) => c.method === method),
-    // Resolves at once for a call already made, so a test need not start waiting before it acts.
-    waitFor(method, predicate, timeoutMs = 2000) {
+    // Resolves at once for a call already made, so a test need not start waiting before it acts. The default wait
+    // is generous: only a call that never comes takes it (a loaded machine delays one by seconds).
+    waitFor(method, predicate, timeoutMs = 30_000) {
       const match = matches(method, predicate);
       const seen = calls.find(match);
       if (seen) return Promise.resolve(seen);

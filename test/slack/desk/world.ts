@@ -105,9 +105,13 @@ export async function createReviewsJob(world: World, name: string, user = ALICE.
   return desk.waitDeployed(job.id, 10_000);
 }
 
+/**
+ * Polls `read` until it gives a value (not undefined or false). The default wait is generous: only something that
+ * never happens takes it, and a loaded 2-core machine took more than 5 s for an approval message to appear.
+ */
 export async function until<T>(
   read: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 5_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
