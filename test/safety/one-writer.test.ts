@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { STATE_FILE } from "../../src/store/file-store.ts";
 import { loadBookinfo } from "../harness/bookinfo.ts";
-import { PROCESS_START_MS, runEntryPoint } from "../harness/entry-point.ts";
+import { runEntryPoint } from "../harness/entry-point.ts";
 import { SIGNING_SECRET, startTestGraydesk } from "../harness/graydesk.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 import { freePort, type SlackApiServer, startSlackApiServer } from "../harness/slack/index.ts";
@@ -67,61 +67,53 @@ async function start(name: string): Promise<Replica> {
 const state = () => readFileSync(path.join(dataDir, STATE_FILE));
 
 describe("one writer per state file", () => {
-  it(
-    "a second process on the same DATA_DIR refuses to start; the first's job and pending request stay",
-    async () => {
-      const first = await start("first");
-      await first.slack.command("/release", "shift reviews-lock 20", { user: ALICE });
-      const request = await until(() => approvalMessage(api));
-      // Let the first finish writing what the request started (the message's ts), so any change is the second's.
-      let before = state();
-      for (let quiet = 0; quiet < 10; ) {
-        await new Promise((r) => setTimeout(r, 100));
-        const now = state();
-        quiet = now.equals(before) ? quiet + 1 : 0;
-        before = now;
-      }
-      expect(JSON.parse(before.toString()).jobs[jobId]).toBeDefined();
+  it("a second process on the same DATA_DIR refuses to start; the first's job and pending request stay", async () => {
+    const first = await start("first");
+    await first.slack.command("/release", "shift reviews-lock 20", { user: ALICE });
+    const request = await until(() => approvalMessage(api));
+    // Let the first finish writing what the request started (the message's ts), so any change is the second's.
+    let before = state();
+    for (let quiet = 0; quiet < 10; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = state();
+      quiet = now.equals(before) ? quiet + 1 : 0;
+      before = now;
+    }
+    expect(JSON.parse(before.toString()).jobs[jobId]).toBeDefined();
 
-      const second = await runEntryPoint({
-        SLACK_BOT_TOKEN: api.bot.token,
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_MODE: "http",
-        PORT: String(await freePort()),
-        SLACK_API_URL: api.url,
-        KUBECONFIG: kube.kubeconfigPath,
-        DATA_DIR: dataDir,
-        POLICY_FILE: POLICY,
-      });
-      expect(second.code).toBe(3);
-      expect(second.stderr).toContain(
-        `DATA_DIR ${dataDir} is in use by another Graydesk (pid ${first.child.pid}`,
-      );
-      expect(second.stderr).toContain("Only one process may write its state file");
-      expect(state().equals(before)).toBe(true);
+    const second = await runEntryPoint({
+      SLACK_BOT_TOKEN: api.bot.token,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_MODE: "http",
+      PORT: String(await freePort()),
+      SLACK_API_URL: api.url,
+      KUBECONFIG: kube.kubeconfigPath,
+      DATA_DIR: dataDir,
+      POLICY_FILE: POLICY,
+    });
+    expect(second.code).toBe(3);
+    expect(second.stderr).toContain(
+      `DATA_DIR ${dataDir} is in use by another Graydesk (pid ${first.child.pid}`,
+    );
+    expect(second.stderr).toContain("Only one process may write its state file");
+    expect(state().equals(before)).toBe(true);
 
-      // The first still serves its request: approving it works and is written to the same file.
-      await first.slack.clickButton(request, "approval_approve", { user: BOB });
-      await until(() => {
-        const approvals = JSON.parse(state().toString()).approvals as Record<string, { state: string }>;
-        return Object.values(approvals).some((a) => a.state === "applied") || undefined;
-      });
-      expect(JSON.parse(state().toString()).jobs[jobId]).toBeDefined();
-      // Two process starts (the first, and the second's refusal) and a story step: minutes on a loaded machine.
-    },
-    3 * PROCESS_START_MS,
-  );
+    // The first still serves its request: approving it works and is written to the same file.
+    await first.slack.clickButton(request, "approval_approve", { user: BOB });
+    await until(() => {
+      const approvals = JSON.parse(state().toString()).approvals as Record<string, { state: string }>;
+      return Object.values(approvals).some((a) => a.state === "applied") || undefined;
+    });
+    expect(JSON.parse(state().toString()).jobs[jobId]).toBeDefined();
+    // Two process starts (the first, and the second's refusal) and a story step: 3 × PROCESS_START_MS.
+  }, 360_000);
 
-  it(
-    "a holder killed without letting go is noticed, and the next process takes the DATA_DIR over",
-    async () => {
-      await running[0]?.kill();
-      expect(existsSync(path.join(dataDir, "graydesk.lock"))).toBe(true);
-      const next = await start("next");
-      await next.slack.command("/release", "status reviews-lock", { user: ALICE });
-      expect(JSON.parse(state().toString()).jobs[jobId]).toBeDefined();
-      await next.kill();
-    },
-    2 * PROCESS_START_MS,
-  );
+  it("a holder killed without letting go is noticed, and the next process takes the DATA_DIR over", async () => {
+    await running[0]?.kill();
+    expect(existsSync(path.join(dataDir, "graydesk.lock"))).toBe(true);
+    const next = await start("next");
+    await next.slack.command("/release", "status reviews-lock", { user: ALICE });
+    expect(JSON.parse(state().toString()).jobs[jobId]).toBeDefined();
+    await next.kill();
+  }, 240_000);
 });
