@@ -1,6 +1,7 @@
 import type { Plan, PlanStep, Precondition } from "../release/index.ts";
 import { ReleaseError } from "../release/index.ts";
 import type { Store } from "../store/index.ts";
+import type { WrittenObjects } from "./after-writes.ts";
 import { ClusterError, describeRef } from "./client.ts";
 import { Journal } from "./journal.ts";
 import type { Kube, KubeObject } from "./kube.ts";
@@ -14,6 +15,8 @@ export interface ApplyDeps {
   waitReady: WaitReadyOptions;
   /** Called after each step is journaled done; tests throw from it to simulate a crash. */
   afterStep?: (index: number, step: PlanStep) => void | Promise<void>;
+  /** Collects what each write answered, so what is drawn after the apply needs no new read. */
+  written?: WrittenObjects;
 }
 
 export interface StepResult {
@@ -60,10 +63,13 @@ export async function checkPreconditions(kube: Kube, plan: Plan): Promise<Versio
   return versions;
 }
 
-/** The precondition the plan's first step checks by itself: a patch conditioned on the version planned. */
+/**
+ * The precondition the plan's first step checks by itself: a patch, or a delete, conditioned on the version
+ * planned.
+ */
 function provedByFirstWrite(plan: Plan): Precondition | undefined {
   const first = plan.steps[0];
-  if (first?.action !== "patch") return undefined;
+  if (first?.action !== "patch" && first?.action !== "delete") return undefined;
   const key = refKey(first.object);
   return plan.preconditions.find((pre) => pre.resourceVersion !== undefined && refKey(pre.ref) === key);
 }
@@ -146,13 +152,14 @@ export async function runSteps(
 }
 
 async function runStep(deps: ApplyDeps, step: PlanStep, versions: Versions): Promise<boolean> {
-  const { kube } = deps;
+  const { kube, written } = deps;
   const key = refKey(step.object);
   const ref = step.object;
   switch (step.action) {
     case "create": {
       const created = await kube.create(step.after as KubeObject);
       versions.set(key, created.metadata?.resourceVersion);
+      written?.wrote(ref, created as KubeObject);
       return true;
     }
     case "patch": {
@@ -163,17 +170,26 @@ async function runStep(deps: ApplyDeps, step: PlanStep, versions: Versions): Pro
         : body;
       const patched = await kube.mergePatch<KubeObject>(ref, conditional);
       versions.set(key, patched.metadata.resourceVersion);
+      written?.wrote(ref, patched);
       return true;
     }
-    case "scale":
+    case "scale": {
       // Replica counts are absolute, and a Deployment's version moves with every pod: no condition.
-      await kube.mergePatch(ref, step.patch?.body ?? {});
+      const scaled = await kube.mergePatch<KubeObject>(ref, step.patch?.body ?? {});
+      written?.wrote(ref, scaled);
       return true;
-    case "delete":
+    }
+    case "delete": {
+      // Conditional on the version read (planned or checked): a delete needs no read of its own before it.
+      const rv = versions.get(key);
       versions.delete(key);
-      return kube.delete(ref);
+      const deleted = await kube.delete(ref, rv ? { resourceVersion: rv } : {});
+      written?.wrote(ref, undefined);
+      return deleted;
+    }
     case "wait-ready":
       await waitReady(kube, ref.namespace, ref.name, deps.waitReady);
+      written?.changedUnseen(ref.kind);
       return true;
   }
 }

@@ -119,10 +119,25 @@ export class ClusterClient {
     }
   }
 
-  /** Deletes the object; true when it was there, false when it was already gone. */
-  async delete(ref: ObjectRef, options: WriteOptions = {}): Promise<boolean> {
+  /**
+   * Deletes the object; true when it was there, false when it was already gone. With `resourceVersion` the
+   * delete is conditional (DeleteOptions preconditions): the API server refuses it with 409 when the object
+   * changed since it was read, so no read is needed before it.
+   */
+  async delete(ref: ObjectRef, options: WriteOptions & { resourceVersion?: string } = {}): Promise<boolean> {
+    const preconditions = options.resourceVersion
+      ? { preconditions: { resourceVersion: options.resourceVersion } }
+      : undefined;
     try {
-      await this.#api.delete(header(ref), undefined, dryRun(options), undefined, undefined, "Background");
+      await this.#api.delete(
+        header(ref),
+        undefined,
+        dryRun(options),
+        undefined,
+        undefined,
+        "Background",
+        preconditions,
+      );
       return true;
     } catch (error) {
       if (error instanceof ApiException && error.code === 404) return false;

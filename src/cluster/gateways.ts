@@ -19,14 +19,14 @@ function shortHost(host: string, namespace: string): string {
 
 /**
  * Istio Gateways whose VirtualServices route to a service, per service name. Two list calls per
- * namespace whatever the number of services.
+ * namespace whatever the number of services; one (Gateways, which the read cache keeps) where it has none.
  */
 export async function gatewaysByService(kube: Kube, namespace: string): Promise<Map<string, GatewayRoute[]>> {
-  const [gateways, services] = await Promise.all([
-    kube.list<KubeObject>("networking.istio.io/v1", "Gateway", namespace),
-    kube.list<KubeObject>("networking.istio.io/v1", "VirtualService", namespace),
-  ]);
   const byService = new Map<string, GatewayRoute[]>();
+  const gateways = await kube.list<KubeObject>("networking.istio.io/v1", "Gateway", namespace);
+  // Only this namespace's Gateways are matched below: without any, no VirtualService can name one.
+  if (gateways.items.length === 0) return byService;
+  const services = await kube.list<KubeObject>("networking.istio.io/v1", "VirtualService", namespace);
   for (const vs of services.items) {
     const bound = ((vs.spec?.gateways as string[] | undefined) ?? []).filter((name) => name !== "mesh");
     if (bound.length === 0) continue;

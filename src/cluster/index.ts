@@ -1,4 +1,6 @@
 // The only code that talks to the Kubernetes API: discovery, routers that compute plans, and apply.
+
+export { WrittenObjects } from "./after-writes.ts";
 export {
   type ApplyDeps,
   checkPreconditions,
@@ -21,7 +23,7 @@ export {
 } from "./discovery.ts";
 export { type GatewayRoute, gatewaysByService, ingressBinding } from "./gateways.ts";
 export { closeJournal, Journal, type JournalEntry, journalEntries, openJournal } from "./journal.ts";
-export { type Kube, type KubeObject, memoReads, roundReads, withDeadline } from "./kube.ts";
+export { type Kube, type KubeObject, type MemoReads, memoReads, roundReads, withDeadline } from "./kube.ts";
 export { mergePatchOf } from "./merge-patch.ts";
 export { type PodGuardFacts, podGuardFacts } from "./pod-guard-facts.ts";
 export { pullSecretConfig } from "./pull-secret.ts";

@@ -68,8 +68,13 @@ function refOf(object: KubernetesObject): ObjectRef {
   };
 }
 
+/** Reads remembered for the length of one computation; `listed` says whether a list is among them. */
+export type MemoReads = Kube & {
+  listed(apiVersion: string, kind: string, namespace: string | undefined): boolean;
+};
+
 /** Remembers reads for the length of one computation (a plan), so routers can read freely. */
-export function memoReads(kube: Kube): Kube {
+export function memoReads(kube: Kube): MemoReads {
   const cache = new Map<string, Promise<unknown>>();
   const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
     let hit = cache.get(key) as Promise<T> | undefined;
@@ -80,6 +85,8 @@ export function memoReads(kube: Kube): Kube {
     }
     return hit;
   };
+  const listKey = (apiVersion: string, kind: string, namespace?: string, selector?: string) =>
+    `list ${apiVersion} ${kind} ${namespace ?? ""} ${selector ?? ""}`;
   return {
     create: (object, options) => kube.create(object, options),
     mergePatch: (ref, body, options) => kube.mergePatch(ref, body, options),
@@ -88,10 +95,11 @@ export function memoReads(kube: Kube): Kube {
     get: (ref) =>
       once(`get ${ref.apiVersion} ${ref.kind} ${ref.namespace ?? ""} ${ref.name}`, () => kube.get(ref)),
     list: (apiVersion, kind, namespace, selector) =>
-      once(`list ${apiVersion} ${kind} ${namespace ?? ""} ${selector ?? ""}`, () =>
+      once(listKey(apiVersion, kind, namespace, selector), () =>
         kube.list(apiVersion, kind, namespace, selector),
       ),
-  } as Kube;
+    listed: (apiVersion, kind, namespace) => cache.has(listKey(apiVersion, kind, namespace)),
+  } as MemoReads;
 }
 
 /**

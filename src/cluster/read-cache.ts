@@ -4,9 +4,16 @@ import type { Kube } from "./kube.ts";
 /**
  * Kinds whose objects change rarely (Graydesk writes only the version Services of Gateway API jobs, and
  * every write forgets what was kept): reading them again within a few seconds
- * tells nothing new, yet every plan, card and discovery used to list them.
+ * tells nothing new, yet every plan, card and discovery used to list them. Ingresses only feed the warning
+ * that traffic bypasses the split.
  */
-export const RARELY_CHANGING = new Set(["Service", "Namespace", "Gateway", "CustomResourceDefinition"]);
+export const RARELY_CHANGING = new Set([
+  "Service",
+  "Namespace",
+  "Gateway",
+  "CustomResourceDefinition",
+  "Ingress",
+]);
 
 export interface ReadCacheOptions {
   /** How long a read of a rarely changing kind is reused (default 30 s). */

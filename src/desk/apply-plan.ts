@@ -1,8 +1,15 @@
-import { checkPreconditions, closeJournal, Interrupted, openJournal, runSteps } from "../cluster/index.ts";
+import {
+  checkPreconditions,
+  closeJournal,
+  Interrupted,
+  openJournal,
+  runSteps,
+  WrittenObjects,
+} from "../cluster/index.ts";
 
 import { ReleaseError, transition } from "../release/index.ts";
 import type { StoredRecord } from "../store/index.ts";
-import { applyDeps, audit, type DeskContext } from "./context.ts";
+import { applyDeps, audit, type DeskContext, operation } from "./context.ts";
 import { assertAllowed, completeChange, failJob, reasonOf } from "./job-changes.ts";
 import { assertApprovedPlan } from "./plan-integrity.ts";
 import { closeNotDeployed, prepared, undoPrepare } from "./prepared.ts";
@@ -81,7 +88,11 @@ export async function execute(
     throw await refuse(error, isStale(error));
   }
   try {
-    const applied = await runSteps(applyDeps(ctx), plan, versions, { opened });
+    const written = new WrittenObjects();
+    const applied = await runSteps({ ...applyDeps(ctx), written }, plan, versions, { opened });
+    const before = ctx.recent.takePlan(plan.id) ?? operation(ctx).reads;
+    // The card drawn for the change reads what the plan read, with what the writes answered laid over.
+    ctx.recent.keep(mustJob(ctx, plan.jobId), written.over(before, ctx.shared));
     const job =
       record.change.kind === "prepare"
         ? await prepared(ctx, record, actor)

@@ -1,6 +1,7 @@
 import {
   currentPolicy,
   deploymentRef,
+  gaining,
   hasOriginals,
   hasRouted,
   joinParts,
@@ -66,7 +67,10 @@ export async function computePlan(
   const policy = policyOf(job, change);
   let summary: string;
   if (policy) {
-    parts.push(await router.reconcile(job));
+    // The routing objects already address every version that serves: a change that sends no version new
+    // traffic reads only the routes it changes. One that does makes sure its subsets exist first.
+    const settled = hasOriginals(job) && hasRouted(job) && gaining(job, policy).length === 0;
+    if (!settled || change.kind === "revert") parts.push(await router.reconcile(job));
     parts.push(await router.setRoutes(job, policy));
     summary = summarize(job, splitView(job, currentPolicy(job)), splitView(job, policy));
     if (isFirstChange(job, change))

@@ -6,6 +6,7 @@ import {
   gatewaysByService,
   ingressBinding,
   type Kube,
+  type MemoReads,
   memoReads,
   ReadCache,
   routerFor,
@@ -63,7 +64,7 @@ export interface DeskContext {
   /** Reads that keep rarely changing kinds for a while; writes through `kube` forget them. */
   shared: Kube;
   /** What this call computes from: `shared`, or within an operation its memo (each object read once). */
-  reads: Kube;
+  reads: MemoReads | Kube;
   recent: RecentReads;
   retention: Retention;
   store: Store;
@@ -123,7 +124,7 @@ export function applyDeps(ctx: DeskContext): ApplyDeps {
  * length of the call, so the router, discovery and the desk read each object once between them. Reads made
  * before the operation's own writes are not read back after them: compute anew with a new operation.
  */
-export function operation(ctx: DeskContext): DeskContext {
+export function operation(ctx: DeskContext): DeskContext & { reads: MemoReads } {
   return { ...ctx, reads: memoReads(ctx.shared) };
 }
 

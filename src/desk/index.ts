@@ -92,7 +92,11 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
     },
     retry: (jobId, actor, options): Promise<ReleaseJob> => retry(ctx, deployments, jobId, actor, options),
     abandon: (jobId, actor) => abandon(ctx, jobId, actor),
-    status: (jobId, options) => jobStatus(ctx, jobId, options?.round && readsOf(options.round)),
+    status: (jobId, options) =>
+      jobStatus(ctx, jobId, {
+        ...(options?.round ? { round: readsOf(options.round) } : {}),
+        ...(options?.objects ? { objects: true } : {}),
+      }),
     readRound: () => ({ round: true }),
     async recover() {
       await recover(ctx, deployments);

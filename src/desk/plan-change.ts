@@ -30,8 +30,10 @@ export async function planChange(
   const op = operation(ctx);
   const { plan, part } = await computePlan(op, await routerOf(op, job), job, change);
   await dryRunPlan(ctx.kube, plan);
-  // The card under the request redraws right after: it reads what the plan just read.
+  // The card under the request redraws right after: it reads what the plan just read; so does the card after
+  // the plan's apply, with what the writes answered laid over.
   ctx.recent.keep(job, op.reads);
+  ctx.recent.keepPlan(plan.id, op.reads);
   const record: PlanRecord = {
     id: plan.id,
     plan,

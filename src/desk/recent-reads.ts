@@ -1,4 +1,7 @@
-import type { Kube } from "../cluster/index.ts";
+import type { Kube, MemoReads } from "../cluster/index.ts";
+
+/** Plans whose reads are kept for the card drawn after their apply; the oldest go first. */
+const KEPT_PLANS = 50;
 
 /**
  * The reads of a job's latest operation, lent for a few seconds to the status redraws the same user request
@@ -10,9 +13,29 @@ export class RecentReads {
   readonly #ttlMs: number;
   readonly #now: () => number;
 
-  constructor(ttlMs = 5_000, now: () => number = Date.now) {
+  constructor(ttlMs = 10_000, now: () => number = Date.now) {
     this.#ttlMs = ttlMs;
     this.#now = now;
+  }
+
+  readonly #plans = new Map<string, MemoReads>();
+
+  /**
+   * A plan's own reads, kept until it is applied (or pushed out by newer plans): the card after the apply is
+   * drawn from them and the writes' answers. They are not dropped by writes: the apply overlays its own.
+   */
+  keepPlan(planId: string, reads: MemoReads): void {
+    this.#plans.set(planId, reads);
+    for (const oldest of this.#plans.keys()) {
+      if (this.#plans.size <= KEPT_PLANS) break;
+      this.#plans.delete(oldest);
+    }
+  }
+
+  takePlan(planId: string): MemoReads | undefined {
+    const reads = this.#plans.get(planId);
+    this.#plans.delete(planId);
+    return reads;
   }
 
   keep(job: { id: string; namespace: string }, reads: Kube): void {

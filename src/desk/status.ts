@@ -19,10 +19,16 @@ const LIVE = new Set(["deploying", "ready", "active"]);
 import type { JobStatus, VersionInfo } from "./types.ts";
 
 /**
- * The job as the cluster sees it now: routes read back, pods per version, the routing objects as YAML.
- * `round`: the reads of a round over many jobs (see `roundReads`), shared by every status of the round.
+ * The job as the cluster sees it now: routes read back, pods per version, and with `objects` the routing
+ * objects as YAML. `round`: the reads of a round over many jobs (see `roundReads`), shared by every status of
+ * the round.
  */
-export async function jobStatus(ctx: DeskContext, jobId: string, round?: Kube): Promise<JobStatus> {
+export async function jobStatus(
+  ctx: DeskContext,
+  jobId: string,
+  options: { round?: Kube; objects?: boolean } = {},
+): Promise<JobStatus> {
+  const { round } = options;
   const job = mustJob(ctx, jobId);
   // A status right after the job's plan (the card under its request) reads what the plan read.
   const recent = round ? undefined : ctx.recent.take(jobId);
@@ -32,7 +38,8 @@ export async function jobStatus(ctx: DeskContext, jobId: string, round?: Kube): 
   const serviceRef = { apiVersion: "v1", kind: "Service", namespace: job.namespace, name: job.service.name };
   const [configured, objects, deployments, service] = await Promise.all([
     router.getRoutes(job),
-    router.objects(job),
+    // The routing objects' YAML is shown on request only; the card needs the routes alone.
+    options.objects ? router.objects(job) : [],
     versionDeployments(kube, job.namespace, job.service.name),
     kube.get<KubeObject>(serviceRef),
   ]);

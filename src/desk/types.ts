@@ -129,7 +129,7 @@ export interface JobStatus {
   /** What the routing objects in the cluster say now (read back, not what the store remembers). */
   configured: TrafficPolicy | undefined;
   versions: VersionInfo[];
-  /** The routing objects as YAML, like `kubectl get virtualservice -o yaml`. */
+  /** The routing objects as YAML, like `kubectl get virtualservice -o yaml`; only when asked for (StatusOptions). */
   objects: { kind: string; name: string; yaml: string }[];
   notes: string[];
   /** Ingresses or HTTPRoutes that send to the Service directly, so their traffic bypasses the split. */
@@ -141,6 +141,8 @@ export type ReadRound = { readonly round: true };
 
 export interface StatusOptions {
   round?: ReadRound;
+  /** Read the routing objects for their YAML (JobStatus.objects); empty without it. */
+  objects?: boolean;
 }
 
 export interface JobRef {
@@ -197,7 +199,10 @@ export interface ReleaseDesk {
    */
   retry(jobId: string, actor: string, options?: { resumePlan?: string }): Promise<ReleaseJob>;
   abandon(jobId: string, actor: string): Promise<ReleaseJob>;
-  /** `options.round`: from `readRound()`; every status given the same round shares its reads. */
+  /**
+   * `options.round`: from `readRound()`; every status given the same round shares its reads. `options.objects`:
+   * also the routing objects' YAML (the card does not show them, so it does not read them).
+   */
   status(jobId: string, options?: StatusOptions): Promise<JobStatus>;
   /**
    * Reads for a round of statuses over many jobs (a card refresh): each kind is listed once per namespace for the

@@ -81,7 +81,7 @@ export function seed002Canary(): void {
       const v2 = share(world.mesh.sendMany(10_000, { service: "reviews", namespace: NS }).byVersion, "v2");
       expect(v2).toBeGreaterThanOrEqual(0.48);
       expect(v2).toBeLessThanOrEqual(0.52);
-      const status = await world.desk.status(job.id);
+      const status = await world.desk.status(job.id, { objects: true });
       expect(status.configured).toEqual({ kind: "weights", weights: { v1: 50, v2: 50 } });
       expect(status.objects.map((o) => `${o.kind} ${o.name}`).sort()).toEqual([
         "HTTPRoute reviews",

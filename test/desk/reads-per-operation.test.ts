@@ -2,6 +2,16 @@
 // come from the read cache, and anything after a write (a status after an apply) reads the cluster again.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReleaseJob } from "../../src/release/index.ts";
+import type { KubeTestServer } from "../harness/kube/index.ts";
+import {
+  ALICE,
+  approvalMessage,
+  BOB,
+  CHANNEL,
+  type World as SlackWorld,
+  startWorld as startSlackWorld,
+  until,
+} from "../slack/desk/world.ts";
 import { apiCalls, NS, reviewsCanary, startWorld, type World } from "./world.ts";
 
 const reads = (calls: string[]) => calls.filter((c) => c.startsWith("get ") || c.startsWith("list "));
@@ -43,23 +53,23 @@ describe("reads per operation", () => {
     expect(status.configured).toEqual({ kind: "weights", weights: { v1: 90, v2: 10 } });
     expect(status.versions.map((v) => v.version)).toEqual(["v1", "v2"]);
     expect(Object.values(counted(reads(calls))).every((n) => n === 1)).toBe(true);
-    expect(reads(calls).filter((c) => c.includes("services/") || c === "list services")).toEqual([]);
+    expect(reads(calls).filter((c) => c.includes(" services/") || c === "list services")).toEqual([]);
     expect(calls.length).toBeLessThanOrEqual(5);
   });
 
-  it("reads the routes again for a status after the apply, and shows what the apply set", async () => {
+  it("draws the status after the apply from the plan's reads and the patch's answer, reading nothing", async () => {
     const plan = await world.desk.planChange(
       job.id,
       { kind: "shift", traffic: { kind: "weights", weights: { v1: 60, v2: 40 } } },
       "U1",
     );
+    await world.desk.status(job.id);
     world.kube.resetRequests();
     await world.desk.applyPlan(plan.id, "U2");
-    const applied = apiCalls(world.kube);
     const status = await world.desk.status(job.id);
-    expect(applied).toEqual(["patch virtualservices/reviews"]);
+    expect(apiCalls(world.kube)).toEqual(["patch virtualservices/reviews"]);
     expect(status.configured).toEqual({ kind: "weights", weights: { v1: 60, v2: 40 } });
-    expect(reads(apiCalls(world.kube))).toContain("list virtualservices");
+    expect(status.versions.map((v) => v.version)).toEqual(["v1", "v2"]);
   });
 
   it("refuses a plan made stale by a change outside Graydesk, though Services are read from the cache", async () => {
@@ -93,5 +103,104 @@ describe("reads per operation", () => {
     const status = await world.desk.status(job.id);
     expect(reads(apiCalls(world.kube))).toContain("list deployments");
     expect(status.job.id).toBe(job.id);
+  });
+});
+
+/** Every request to the Kubernetes API the test server recorded (discovery aside), by verb and resource. */
+function requestsBy(kube: KubeTestServer): Record<string, number> {
+  const by: Record<string, number> = {};
+  for (const r of kube.requests) {
+    if (!r.resource) continue;
+    const key = `${r.query?.includes("dryRun") ? "dry-run " : ""}${r.verb} ${r.resource}`;
+    by[key] = (by[key] ?? 0) + 1;
+  }
+  return by;
+}
+const total = (by: Record<string, number>) => Object.values(by).reduce((a, b) => a + b, 0);
+
+/**
+ * A whole operation through Slack, as people make it: the command, the approval request with the card redrawn
+ * under it, the Approve click, the apply and the card redrawn after it. Counted from the command until
+ * Graydesk has nothing left in flight after the apply.
+ */
+describe("Kubernetes requests per operation, through Slack", () => {
+  let world: SlackWorld;
+  const counts: Record<string, Record<string, number>> = {};
+
+  async function operation(name: string, command: string) {
+    const settle = () => until(() => world.app.graydesk.deps.inFlight.size === 0, 15_000);
+    const before = approvalMessage(world.api)?.ts;
+    world.kube.resetRequests();
+    await world.app.slack.command("/release", command, { user: ALICE });
+    const request = await until(() => {
+      const m = approvalMessage(world.api);
+      return m && m.ts !== before ? structuredClone(m) : undefined;
+    }, 15_000);
+    await settle();
+    await world.app.slack.clickButton(request, "approval_approve", { user: BOB });
+    await until(
+      () => JSON.stringify(world.api.message(CHANNEL, request.ts)?.blocks).includes("Applied"),
+      15_000,
+    );
+    await settle();
+    counts[name] = requestsBy(world.kube);
+  }
+
+  beforeAll(async () => {
+    world = await startSlackWorld();
+    await operation(
+      "create",
+      "new canary bookinfo/reviews name=reviews-v2 version=v2 image=kubesphere/example-bookinfo-reviews-v2:1.16.2 weight=20",
+    );
+    await operation("shift", "shift reviews-v2 v1=20 v2=80");
+    await operation("takeOver", "takeover reviews-v2 v2");
+    await operation("offline", "offline reviews-v2");
+  }, 120_000);
+  afterAll(() => world?.close());
+
+  it("shifts with one read of the routes, one of the Deployments for the card, a dry run and the patch", () => {
+    expect(counts.shift).toEqual({
+      "get virtualservices": 1,
+      "list deployments": 1,
+      "dry-run patch virtualservices": 1,
+      "patch virtualservices": 1,
+    });
+  });
+
+  it("takes over with as many", () => {
+    expect(counts.takeOver).toEqual({
+      "get virtualservices": 1,
+      "list deployments": 1,
+      "dry-run patch virtualservices": 1,
+      "patch virtualservices": 1,
+    });
+  });
+
+  it("takes a job offline with conditional deletes: no read before a delete, the card from the answers", () => {
+    // The DestinationRule is read again before its patch: it is not the first write, and a plan found stale
+    // must change nothing. The VirtualService's delete is first and carries the version planned.
+    expect(counts.offline).toEqual({
+      "get virtualservices": 1,
+      "get destinationrules": 2,
+      "list deployments": 1,
+      "dry-run patch destinationrules": 1,
+      "delete virtualservices": 1,
+      "patch destinationrules": 1,
+      "delete deployments": 1,
+    });
+  });
+
+  it("creates a job and makes its first shift reading each routing object by name once it has them", () => {
+    const create = counts.create ?? {};
+    expect(create).toMatchObject({
+      "create deployments": 1,
+      "create virtualservices": 1,
+      "patch virtualservices": 1,
+    });
+    // Readiness polls depend on how soon the pods are ready: counted apart.
+    const { "get deployments": _polls, ...rest } = create;
+    expect(rest["list virtualservices"]).toBe(1);
+    expect(rest["list destinationrules"]).toBe(1);
+    expect(total(rest)).toBeLessThanOrEqual(29);
   });
 });

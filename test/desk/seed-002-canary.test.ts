@@ -86,7 +86,7 @@ describe("seed 002: canary reviews v2 at 50 %", () => {
   });
 
   it("status reads the split back from the cluster and shows the routing objects as YAML", async () => {
-    const status = await world.desk.status(job.id);
+    const status = await world.desk.status(job.id, { objects: true });
     expect(status.configured).toEqual({ kind: "weights", weights: { v1: 50, v2: 50 } });
     expect(status.objects.map((o) => o.kind).sort()).toEqual(["DestinationRule", "VirtualService"]);
     expect(status.objects.find((o) => o.kind === "VirtualService")?.yaml).toContain("weight: 50");

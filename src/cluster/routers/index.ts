@@ -13,7 +13,7 @@ import { kubesphereRouter } from "./kubesphere.ts";
 import { replicasRouter } from "./replicas.ts";
 import type { TrafficRouter } from "./types.ts";
 
-export { currentPolicy, hasOriginals, hasRouted } from "./steps.ts";
+export { currentPolicy, gaining, hasOriginals, hasRouted } from "./steps.ts";
 export type { PlanPart, TrafficRouter } from "./types.ts";
 export { emptyPart, joinParts, refKey } from "./types.ts";
 

@@ -35,6 +35,9 @@ export function istioRouter(deps: IstioRouterDeps): TrafficRouter {
     job: ReleaseJob,
     kind: "VirtualService" | "DestinationRule",
   ): Promise<T | undefined> {
+    // Once the job recorded its routing objects, they are read by name; before, they are found by host.
+    const known = job.originals.find((o) => o.apiVersion === ISTIO_API_VERSION && o.kind === kind);
+    if (known) return (await kube.get<KubeObject>(ref(job, kind, { metadata: { name: known.name } }))) as T;
     const { items } = await kube.list<KubeObject>(ISTIO_API_VERSION, kind, job.namespace);
     const host = job.service.name;
     const names = [host, `${host}.${job.namespace}`, `${host}.${job.namespace}.svc.cluster.local`];

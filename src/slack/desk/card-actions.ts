@@ -76,7 +76,7 @@ export function registerCardActions(app: App, deps: SlackDeps): void {
       trigger_id: call.triggerId,
       view: buildObjectsModal(job.name, "loading"),
     });
-    const status = await deps.desk.status(job.id);
+    const status = await deps.desk.status(job.id, { objects: true });
     await call.client.views.update({
       view_id: opened.view?.id as string,
       view: buildObjectsModal(job.name, status.objects),
