@@ -84,6 +84,7 @@ export interface DeskContext {
 export function deskContext(options: ReleaseDeskOptions): DeskContext {
   const cache = new ReadCache(withDeadline(options.cluster, options.requestTimeoutMs ?? 15_000), {
     ttlMs: options.readCacheMs ?? 30_000,
+    now: () => options.clock().getTime(),
   });
   const recent = new RecentReads();
   cache.onWrite((namespace) => recent.forget(namespace));

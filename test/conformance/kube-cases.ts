@@ -184,6 +184,54 @@ export function kubeConformance(start: () => Promise<ClusterUnderTest>): void {
       });
     });
 
+    it("refuses a delete whose resourceVersion precondition is stale with 409 Conflict, and keeps the object", async () => {
+      const created = await custom.createNamespacedCustomObject({
+        ...VS,
+        namespace,
+        body: virtualService("gone-if-current", [90, 10]),
+      });
+      const planned = created.metadata.resourceVersion as string;
+      const changed = await custom.patchNamespacedCustomObject(
+        { ...VS, namespace, name: "gone-if-current", body: { metadata: { labels: { moved: "on" } } } },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      );
+      const ref = {
+        apiVersion: "networking.istio.io/v1",
+        kind: "VirtualService",
+        metadata: { name: "gone-if-current", namespace },
+      };
+      const s = await failure(
+        objects.delete(ref, undefined, undefined, undefined, undefined, "Background", {
+          preconditions: { resourceVersion: planned },
+        }),
+      );
+      expect(s).toMatchObject({
+        code: 409,
+        reason: "Conflict",
+        message: `Operation cannot be fulfilled on VirtualService.networking.istio.io "gone-if-current": the ResourceVersion in the precondition (${planned}) does not match the ResourceVersion in record (${changed.metadata.resourceVersion}). The object might have been modified`,
+      });
+      const map = await core.createNamespacedConfigMap({
+        namespace,
+        body: { metadata: { name: "kept-map" } },
+      });
+      const mapRef = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "kept-map", namespace } };
+      const m = await failure(
+        objects.delete(mapRef, undefined, undefined, undefined, undefined, "Background", {
+          preconditions: { resourceVersion: `${map.metadata?.resourceVersion}0` },
+        }),
+      );
+      expect(m).toMatchObject({
+        code: 409,
+        reason: "Conflict",
+        message: `Operation cannot be fulfilled on ConfigMap "kept-map": the ResourceVersion in the precondition (${map.metadata?.resourceVersion}0) does not match the ResourceVersion in record (${map.metadata?.resourceVersion}). The object might have been modified`,
+      });
+      expect((await objects.read(ref)).metadata?.resourceVersion).toBe(changed.metadata.resourceVersion);
+      await objects.delete(ref, undefined, undefined, undefined, undefined, "Background", {
+        preconditions: { resourceVersion: changed.metadata.resourceVersion },
+      });
+      expect(await failure(objects.read(ref))).toMatchObject({ code: 404 });
+    });
+
     it("selects by label and by field", async () => {
       for (const [name, tier] of [
         ["sel-a", "web"],

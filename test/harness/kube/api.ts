@@ -398,18 +398,20 @@ export class Api {
     const current = this.stored(t);
     const name = t.name ?? "";
     const pre = opts.preconditions ?? {};
+    // As the real API server words it (rest.BeforeDelete): the Kind, not the resource, names what conflicts.
+    const byKind = { group: t.type.group, resource: t.type.kind };
     if (pre.uid && pre.uid !== current.metadata.uid) {
       throw conflict(
-        t.type,
+        byKind,
         name,
-        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
+        `the UID in the precondition (${pre.uid}) does not match the UID in record (${current.metadata.uid}). The object might have been deleted and then recreated`,
       );
     }
     if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
       throw conflict(
-        t.type,
+        byKind,
         name,
-        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+        `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${current.metadata.resourceVersion}). The object might have been modified`,
       );
     }
     const shown = present(t.type, t.version, current);
