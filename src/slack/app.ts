@@ -1,9 +1,9 @@
-import { App, type CustomRoute, HTTPReceiver, type Receiver } from "@slack/bolt";
+import { App, type CustomRoute, type Receiver } from "@slack/bolt";
 import type { Config } from "../config.ts";
 import { boltLogger, type Logger } from "../log.ts";
 import { type BotToken, type TokenRetry, watchBotToken } from "./bot-token.ts";
+import { guardedReceiver } from "./guarded-receiver.ts";
 import { healthRoutes, type ReadinessCheck } from "./health.ts";
-import { guardSlackRequests } from "./request-guard.ts";
 import { socketModeReceiver } from "./socket-mode.ts";
 
 export interface SlackAppOptions {
@@ -46,17 +46,14 @@ export function createSlackApp({
   ];
   const receiver: Receiver =
     slack.mode === "http"
-      ? guarded(
-          new HTTPReceiver({
-            signingSecret: slack.signingSecret as string,
-            port: slack.port,
-            customRoutes,
-            logger: log,
-            // Unmatched requests get an answer quickly instead of Slack's 3 s timeout.
-            unhandledRequestTimeoutMillis: 2_000,
-          }),
-          slack.signingSecret as string,
-        )
+      ? guardedReceiver({
+          signingSecret: slack.signingSecret as string,
+          port: slack.port,
+          customRoutes,
+          logger: log,
+          // Unmatched requests get an answer quickly instead of Slack's 3 s timeout.
+          unhandledRequestTimeoutMillis: 2_000,
+        })
       : socketModeReceiver({
           appToken: slack.appToken as string,
           port: slack.port,
@@ -103,10 +100,4 @@ export function createSlackApp({
       await receiver.stop();
     },
   };
-}
-
-/** Bad requests are refused before Bolt sees them (see guardSlackRequests). */
-function guarded(receiver: HTTPReceiver, signingSecret: string): HTTPReceiver {
-  receiver.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret });
-  return receiver;
 }

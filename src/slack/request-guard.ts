@@ -96,7 +96,8 @@ export interface GuardOptions {
  * Then the body: Bolt leaves a request with a `null` body unanswered (its parser throws outside any handler: an
  * unhandled rejection and a connection that hangs) and lets unknown types wait out its unhandled-request
  * timeout. Signed requests that are not Slack's shapes are answered 400 at once; the rest go to Bolt with the
- * body already read, which Bolt accepts as is (it verifies the signature again itself).
+ * body already read, which Bolt accepts as is. This is the one signature check: Bolt's own is turned off behind
+ * it (see guardedReceiver).
  */
 export function guardSlackRequests(next: RequestListener, options: GuardOptions): RequestListener {
   const path = options.path ?? "/slack/events";
