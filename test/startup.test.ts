@@ -80,7 +80,9 @@ describe("shutdown", { timeout: 2 * PROCESS_START_MS }, () => {
       expect(await exited).toBe(0);
       expect(stdout).toContain('"msg":"stopping: no new requests, finishing work in flight"');
       expect(stdout).toContain('"msg":"stopped"');
-      expect(JSON.parse(readFileSync(path.join(dataDir, "graydesk.json"), "utf8")).schemaVersion).toBe(1);
+      expect(JSON.parse(readFileSync(path.join(dataDir, "state", "meta.json"), "utf8")).schemaVersion).toBe(
+        1,
+      );
       expect(stdout).not.toContain(api.bot.token);
     } finally {
       child.kill("SIGKILL");

@@ -1,21 +1,39 @@
-import { copyFile, mkdir, readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { Low } from "lowdb";
-import { JSONFile } from "lowdb/node";
 import { lockDataDir } from "./data-dir-lock.ts";
-import { emptyData, migrate, type StoreData } from "./schema.ts";
+import { type Change, createDraft } from "./draft.ts";
+import { type Migrated, migrateLegacyState, STATE_FILE, setAside } from "./legacy-state.ts";
+import {
+  applyCommit,
+  makeLayout,
+  readCommit,
+  readMeta,
+  readRecords,
+  writeCommit,
+  writeMeta,
+  writeRecord,
+} from "./record-files.ts";
+import { SCHEMA_VERSION, type StoreData } from "./schema.ts";
 import type { Store } from "./store.ts";
-import { StoreError, StoreWriteError } from "./store.ts";
+import { StoreError } from "./store.ts";
 
-export const STATE_FILE = "graydesk.json";
+export { LEGACY_BACKUP, STATE_FILE } from "./legacy-state.ts";
+
+export interface FileStoreOptions {
+  /** Told what opening did (a migration from the single state file, a commit replayed). */
+  notice?: (message: string, detail: Record<string, unknown>) => void;
+}
 
 /**
- * The single-replica store: one lowdb JSON file in DATA_DIR. lowdb's file adapter writes a temporary file and
- * renames it over the old one, so a crash mid-write leaves either the old or the new document, never half of one.
- * Updates are serialized in-process: a compare-and-set inside `update` sees no interleaving.
+ * The single-replica store: one small JSON file per record under DATA_DIR/state (see record-files.ts), all read
+ * at start-up. An update works on a copy-on-write draft (draft.ts) and writes only the records it changed: one
+ * record in one atomic write (temporary file + rename), several in one commit file first, so they are committed
+ * together. Updates are serialized in-process: a compare-and-set inside `update` sees no interleaving. If the
+ * write fails, nothing changes in memory or on disk.
  */
-export async function openFileStore(dataDir: string): Promise<Store> {
-  const file = path.join(dataDir, STATE_FILE);
+export async function openFileStore(dataDir: string, options: FileStoreOptions = {}): Promise<Store> {
+  const notice = options.notice ?? (() => undefined);
   try {
     await mkdir(dataDir, { recursive: true });
   } catch (cause) {
@@ -23,39 +41,55 @@ export async function openFileStore(dataDir: string): Promise<Store> {
   }
   // Before reading: a second process must not even load a state the first is about to rewrite.
   const lock = await lockDataDir(dataDir);
-  let db: Low<StoreData>;
+  let state: StoreData;
+  /** A commit whose record files are not all written yet (the disk filled after its commit file). */
+  let pending: Change[] | undefined;
   try {
-    const { data, foundVersion } = await readState(file);
-    db = new Low<StoreData>(new JSONFile<StoreData>(file), data);
-    if (foundVersion !== data.schemaVersion) {
-      // Keep the pre-migration file beside the new one: a migration is the one write that could lose meaning.
-      if (foundVersion !== undefined) await copyFile(file, `${file}.schema-v${foundVersion}.bak`);
-      await persist(db, file);
-    }
+    ({ state, pending } = load(dataDir, notice));
   } catch (error) {
     await lock.release();
     throw error;
   }
 
+  const finishPending = () => {
+    if (!pending) return;
+    applyCommit(dataDir, pending);
+    pending = undefined;
+  };
+  const commit = (changes: Change[]) => {
+    finishPending();
+    if (changes.length === 1) {
+      writeRecord(dataDir, changes[0] as Change);
+      return;
+    }
+    writeCommit(dataDir, changes);
+    // Committed from here on: a record that cannot be written now is written before the next update, or by
+    // start-up from the commit file.
+    try {
+      applyCommit(dataDir, changes);
+    } catch {
+      pending = changes;
+    }
+  };
+
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
-  const store: Store = {
-    data: () => db.data,
+  return {
+    data: () => state,
     update<T>(mutate: (draft: StoreData) => T): Promise<T> {
       if (closed) return Promise.reject(new StoreError("the store is closed"));
-      const run = queue.then(async () => {
-        // Work on a copy: if the write fails, memory still matches the file.
-        const draft = structuredClone(db.data);
-        const result = mutate(draft);
-        const previous = db.data;
-        db.data = draft;
-        try {
-          await persist(db, file);
-        } catch (error) {
-          db.data = previous;
-          throw error;
+      const run = queue.then(() => {
+        const draft = createDraft(state);
+        const result = mutate(draft.data);
+        const changes = draft.changes();
+        if (changes.length > 0) {
+          commit(changes);
+          for (const { collection, id, record } of changes) {
+            if (record === undefined) delete state[collection][id];
+            else state[collection][id] = record;
+          }
         }
-        return result;
+        return draft.detach(result);
       });
       queue = run.catch(() => undefined);
       return run;
@@ -67,44 +101,53 @@ export async function openFileStore(dataDir: string): Promise<Store> {
       await queue;
       if (closed) return;
       closed = true;
+      try {
+        finishPending();
+      } catch {
+        // The commit file stays: start-up writes its records.
+      }
       await lock.release();
     },
   };
-  return store;
 }
 
-async function readState(file: string): Promise<{ data: StoreData; foundVersion: number | undefined }> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === "ENOENT")
-      return { data: emptyData(), foundVersion: undefined };
-    throw new StoreError(`cannot read ${file}: ${(cause as Error).message}`, { cause });
+function load(
+  dataDir: string,
+  notice: NonNullable<FileStoreOptions["notice"]>,
+): { state: StoreData; pending: Change[] | undefined } {
+  let meta = readMeta(dataDir);
+  if (!meta) {
+    const migrated: Migrated | undefined = migrateLegacyState(dataDir, SCHEMA_VERSION);
+    if (migrated) notice("the single state file was moved to one file per record", { ...migrated });
+    else {
+      makeLayout(dataDir);
+      writeMeta(dataDir, SCHEMA_VERSION);
+    }
+    meta = { schemaVersion: SCHEMA_VERSION };
+  } else if (existsSync(path.join(dataDir, STATE_FILE))) {
+    // Migrated, but stopped before the old file was set aside.
+    setAside(dataDir);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
+  if (meta.schemaVersion > SCHEMA_VERSION) {
     throw new StoreError(
-      `${file} is not valid JSON (${(cause as Error).message}). Graydesk will not overwrite it: restore it from a backup or move it aside, then start again.`,
-      { cause },
+      `${path.join(dataDir, "state")} has schema version ${meta.schemaVersion}, newer than this Graydesk understands (${SCHEMA_VERSION}); upgrade Graydesk. It was left unchanged.`,
     );
   }
-  try {
-    const foundVersion = (parsed as { schemaVersion?: unknown }).schemaVersion;
-    return { data: migrate(parsed), foundVersion: typeof foundVersion === "number" ? foundVersion : 0 };
-  } catch (cause) {
-    throw new StoreError(`${file} cannot be used: ${(cause as Error).message}. It was left unchanged.`, {
-      cause,
-    });
+  makeLayout(dataDir);
+  const state = readRecords(dataDir, meta.schemaVersion);
+  const replay = readCommit(dataDir);
+  if (!replay) return { state, pending: undefined };
+  for (const { collection, id, record } of replay) {
+    if (record === undefined) delete state[collection][id];
+    else state[collection][id] = record;
   }
-}
-
-async function persist(db: Low<StoreData>, file: string) {
+  notice("an update interrupted after its commit was written: its records are written now", {
+    records: replay.length,
+  });
   try {
-    await db.write();
-  } catch (cause) {
-    throw new StoreWriteError(file, cause as NodeJS.ErrnoException);
+    applyCommit(dataDir, replay);
+    return { state, pending: undefined };
+  } catch {
+    return { state, pending: replay };
   }
 }

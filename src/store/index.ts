@@ -1,6 +1,6 @@
 export { describeBreak, firstBreak } from "./audit-chain.ts";
 export { AUDIT_FILE, type AuditEvent, type AuditLog, type AuditRecord, openAuditLog } from "./audit-log.ts";
-export { openFileStore, STATE_FILE } from "./file-store.ts";
+export { type FileStoreOptions, LEGACY_BACKUP, openFileStore, STATE_FILE } from "./file-store.ts";
 export { AUDIT_LABEL, openKubeAuditLog, readKubeAuditLines } from "./kube-audit-log.ts";
 export {
   COLLECTION_LABEL,
@@ -11,7 +11,10 @@ export {
   STATE_LABEL,
 } from "./kube-store.ts";
 export { openStore, stateNamespace } from "./open-store.ts";
+export { COMMIT_FILE, META_FILE, readStateDir, recordPath, STATE_DIR } from "./record-files.ts";
 export {
+  COLLECTIONS,
+  type Collection,
   emptyData,
   migrate,
   SCHEMA_VERSION,

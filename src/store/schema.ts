@@ -50,6 +50,10 @@ export function emptyData(): StoreData {
   };
 }
 
+/** The collections of the state, each a record of records by id. */
+export type Collection = Exclude<keyof StoreData, "schemaVersion">;
+export const COLLECTIONS = Object.keys(emptyData()).filter((k) => k !== "schemaVersion") as Collection[];
+
 type Migration = (doc: Record<string, unknown>) => Record<string, unknown>;
 
 /** migrations[n] takes a version-n document to version n+1. */

@@ -1,9 +1,8 @@
-import { readFileSync, rmSync } from "node:fs";
-import path from "node:path";
+import { rmSync } from "node:fs";
 import { AppsV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { GatedReleases } from "../../src/controllers/index.ts";
 import type { ReleaseJob } from "../../src/release/index.ts";
-import { STATE_FILE } from "../../src/store/file-store.ts";
+import { readStateDir } from "../../src/store/index.ts";
 import { loadBookinfo } from "../harness/bookinfo.ts";
 import { type RunningGraydesk, startTestGraydesk } from "../harness/graydesk.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
@@ -141,7 +140,7 @@ export async function snapshot(world: AuthWorld): Promise<string> {
     }
     parts.push((await apps.listNamespacedDeployment({ namespace: ns })).items);
   }
-  const file = readFileSync(path.join(world.app.config.dataDir, STATE_FILE), "utf8");
+  const file = JSON.stringify(readStateDir(world.app.config.dataDir));
   return JSON.stringify({ parts, file, data: world.app.graydesk.store.data() });
 }
 

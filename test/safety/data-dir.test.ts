@@ -1,7 +1,8 @@
 // A DATA_DIR Graydesk cannot create: the real entry point names the directory and exits non-zero.
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { readStateDir, recordPath } from "../../src/store/index.ts";
 import { runEntryPoint } from "../harness/entry-point.ts";
 import { tempDir } from "../harness/temp-dir.ts";
 
@@ -24,14 +25,14 @@ describe("DATA_DIR that cannot be created", () => {
 
 describe("DATA_DIR that stops taking writes while Graydesk runs", () => {
   it.each([
-    // The state file is written to a temporary file and renamed over the old one (see file-store.ts):
-    // a directory in the temporary file's place makes every write fail, as a read-only DATA_DIR does.
-    ["not writable", (tmp: string) => mkdirSync(tmp), /writing .*graydesk\.json failed \(EISDIR\)/],
+    // A record's file is written to a temporary file and renamed over the old one (see record-files.ts):
+    // a directory in the temporary file's place makes the write fail, as a read-only DATA_DIR does.
+    ["not writable", (tmp: string) => mkdirSync(tmp), /writing .*C0RELEASES\.json failed \(EISDIR\)/],
     // /dev/full answers every write with ENOSPC, exactly as a full disk does.
     [
       "full",
       (tmp: string) => symlinkSync("/dev/full", tmp),
-      /writing .*graydesk\.json failed \(the disk is full\)/,
+      /writing .*C0RELEASES\.json failed \(the disk is full\)/,
     ],
   ])(
     "%s: the user is told plainly, nothing is half-recorded, the file stays whole; it works again once fixed",
@@ -49,10 +50,12 @@ describe("DATA_DIR that stops taking writes while Graydesk runs", () => {
           .kubeConfig()
           .makeApiClient(CoreV1Api)
           .createNamespace({ body: { metadata: { name: "bookinfo" } } });
-        const stateFile = path.join(dataDir, "graydesk.json");
-        const before = readFileSync(stateFile);
+        // The channel's record, which `config namespace` writes.
+        const stateFile = recordPath(dataDir, "channels", "C0RELEASES");
+        const onDisk = () => (existsSync(stateFile) ? readFileSync(stateFile, "utf8") : "(none)");
+        const before = onDisk();
         const channelsBefore = structuredClone(app.graydesk.store.data().channels);
-        const tmp = path.join(dataDir, ".graydesk.json.tmp");
+        const tmp = path.join(path.dirname(stateFile), `.${path.basename(stateFile)}.tmp`);
         spoil(tmp);
 
         api.reset();
@@ -62,15 +65,15 @@ describe("DATA_DIR that stops taking writes while Graydesk runs", () => {
         expect(String(answer.args.text)).toMatch(message);
         expect(String(answer.args.text)).toContain("Nothing was changed");
         expect(app.graydesk.store.data().channels).toEqual(channelsBefore);
-        expect(readFileSync(stateFile).equals(before)).toBe(true);
-        JSON.parse(readFileSync(stateFile, "utf8"));
+        expect(onDisk()).toBe(before);
+        expect(readStateDir(dataDir).channels).toEqual(channelsBefore);
 
         rmSync(tmp, { recursive: true, force: true });
         api.reset();
         await app.slack.command("/release", "config namespace bookinfo");
         const fixed = await api.waitFor("response_url", undefined, 5000);
         expect(String(fixed.args.text)).not.toContain("could not save");
-        expect(JSON.stringify(JSON.parse(readFileSync(stateFile, "utf8")).channels)).toContain("bookinfo");
+        expect(JSON.stringify(readStateDir(dataDir).channels)).toContain("bookinfo");
       } finally {
         await app.stop();
         await api.close();

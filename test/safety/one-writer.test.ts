@@ -1,9 +1,9 @@
 // Two Graydesk processes on one DATA_DIR (two pods sharing a volume, a second `npm start`): the second refuses to
 // start with words saying why, and the first keeps its job, its pending request and its file byte for byte.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { STATE_FILE } from "../../src/store/file-store.ts";
+import { readStateDir } from "../../src/store/index.ts";
 import { loadBookinfo } from "../harness/bookinfo.ts";
 import { runEntryPoint } from "../harness/entry-point.ts";
 import { SIGNING_SECRET, startTestGraydesk } from "../harness/graydesk.ts";
@@ -64,7 +64,7 @@ async function start(name: string): Promise<Replica> {
   return replica;
 }
 
-const state = () => readFileSync(path.join(dataDir, STATE_FILE));
+const state = () => Buffer.from(JSON.stringify(readStateDir(dataDir)));
 
 describe("one writer per state file", () => {
   it("a second process on the same DATA_DIR refuses to start; the first's job and pending request stay", async () => {

@@ -1,12 +1,11 @@
 // Graydesk is SIGKILLed while a new version is coming up, after it told the creator "once it is ready,
 // Graydesk asks for approval…". The promise is in the store with the job: the next process opens that request
 // when the version is ready, once, and a further restart does not open it again.
-import { readFileSync, rmSync } from "node:fs";
-import path from "node:path";
+import { rmSync } from "node:fs";
 import { AppsV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReleaseJob } from "../../src/release/index.ts";
-import { STATE_FILE } from "../../src/store/file-store.ts";
+import { readStateDir } from "../../src/store/index.ts";
 import { loadBookinfo } from "../harness/bookinfo.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 import { type SlackApiServer, startSlackApiServer } from "../harness/slack/index.ts";
@@ -55,7 +54,7 @@ async function start(name: string, policyFile = POLICY): Promise<Replica> {
 
 function stored(): { jobs: Record<string, ReleaseJob>; approvals: Record<string, Record<string, unknown>> } {
   try {
-    return JSON.parse(readFileSync(path.join(dataDir, STATE_FILE), "utf8"));
+    return readStateDir(dataDir) as unknown as ReturnType<typeof stored>;
   } catch {
     return { jobs: {}, approvals: {} };
   }

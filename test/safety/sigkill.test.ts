@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUDIT_FILE } from "../../src/store/audit-log.ts";
-import { STATE_FILE } from "../../src/store/file-store.ts";
+import { readStateDir } from "../../src/store/index.ts";
 import { loadBookinfo } from "../harness/bookinfo.ts";
 import { startTestGraydesk } from "../harness/graydesk.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
@@ -79,7 +79,7 @@ async function ask(graydesk: Replica, percent: number): Promise<StoredMessage> {
 }
 
 function stored() {
-  return JSON.parse(readFileSync(path.join(dataDir, STATE_FILE), "utf8")) as {
+  return readStateDir(dataDir) as unknown as {
     jobs: Record<string, { state: string; traffic: { kind: string; weights?: Record<string, number> } }>;
     approvals: Record<string, { state: string; messages: { ts: string }[] }>;
   };

@@ -1,41 +1,153 @@
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { openFileStore, SCHEMA_VERSION, STATE_FILE, StoreWriteError } from "../../src/store/index.ts";
+import {
+  COMMIT_FILE,
+  META_FILE,
+  openFileStore,
+  readStateDir,
+  recordPath,
+  SCHEMA_VERSION,
+  STATE_DIR,
+  StoreWriteError,
+} from "../../src/store/index.ts";
 import { tempDir } from "../harness/temp-dir.ts";
 
 const fresh = () => tempDir("graydesk-store-");
 
 describe("file store", () => {
-  it("creates the state file with the current schema version and every collection", async () => {
+  it("makes the per-record layout with the current schema version, one directory per collection", async () => {
     const dir = fresh();
     const store = await openFileStore(dir);
-    const onDisk = JSON.parse(readFileSync(path.join(dir, STATE_FILE), "utf8"));
-    expect(onDisk).toEqual({
+    expect(JSON.parse(readFileSync(path.join(dir, STATE_DIR, META_FILE), "utf8"))).toEqual({
       schemaVersion: SCHEMA_VERSION,
-      jobs: {},
-      approvals: {},
-      schedules: {},
-      channels: {},
-      plans: {},
-      journal: {},
-      steps: {},
-      outbox: {},
-      gated: {},
-      breaches: {},
     });
+    expect(readdirSync(path.join(dir, STATE_DIR)).sort()).toEqual(
+      [
+        "approvals",
+        "breaches",
+        "channels",
+        "gated",
+        "jobs",
+        "journal",
+        META_FILE,
+        "outbox",
+        "plans",
+        "schedules",
+        "steps",
+      ].sort(),
+    );
+    expect(store.data()).toMatchObject({ schemaVersion: SCHEMA_VERSION, jobs: {}, approvals: {} });
     await store.close();
   });
 
-  it("persists updates and reads them back after reopening", async () => {
+  it("persists updates, one compact file per record, and reads them back after reopening", async () => {
     const dir = fresh();
     const store = await openFileStore(dir);
     await store.update((d) => {
       d.jobs.j1 = { id: "j1", name: "reviews-canary" };
     });
+    expect(readFileSync(recordPath(dir, "jobs", "j1"), "utf8")).toBe('{"id":"j1","name":"reviews-canary"}');
     await store.close();
     const reopened = await openFileStore(dir);
     expect(reopened.data().jobs.j1).toEqual({ id: "j1", name: "reviews-canary" });
+    await reopened.close();
+  });
+
+  it("writes only the records an update changed", async () => {
+    const dir = fresh();
+    const store = await openFileStore(dir);
+    await store.update((d) => {
+      for (let i = 0; i < 50; i++) d.jobs[`j${i}`] = { id: `j${i}`, state: "active", history: [] };
+    });
+    const before = readFileSync(recordPath(dir, "jobs", "j7"), "utf8");
+    // A rewritten file is a new file (temporary file renamed over the old one): a new inode.
+    const inode = (id: string) => statSync(recordPath(dir, "jobs", id)).ino;
+    const untouched = Object.fromEntries(["j0", "j8", "j49"].map((id) => [id, inode(id)]));
+    const touched = inode("j7");
+    await store.update((d) => {
+      const job = d.jobs.j7 as unknown as { history: unknown[] };
+      job.history.push({ kind: "shifted" });
+      // Read every record: reading copies and writes nothing.
+      expect(Object.values(d.jobs).filter((j) => j.state === "active")).toHaveLength(50);
+    });
+    expect(readFileSync(recordPath(dir, "jobs", "j7"), "utf8")).not.toBe(before);
+    expect(JSON.parse(readFileSync(recordPath(dir, "jobs", "j7"), "utf8")).history).toEqual([
+      { kind: "shifted" },
+    ]);
+    expect(store.data().jobs.j8).toEqual({ id: "j8", state: "active", history: [] });
+    expect(inode("j7")).not.toBe(touched);
+    for (const [id, before] of Object.entries(untouched)) expect(inode(id)).toBe(before);
+    await store.close();
+  });
+
+  it("commits a change to several records in one write that start-up replays after a crash", async () => {
+    const dir = fresh();
+    const store = await openFileStore(dir);
+    await store.update((d) => {
+      d.approvals.a1 = { id: "a1", state: "pending" };
+      d.plans.p1 = { id: "p1", status: "proposed" };
+    });
+    expect(existsSync(path.join(dir, STATE_DIR, COMMIT_FILE))).toBe(false);
+    await store.close();
+    // What a kill between the commit file and the record files leaves: the commit file, the old records.
+    writeFileSync(
+      path.join(dir, STATE_DIR, COMMIT_FILE),
+      JSON.stringify({
+        writes: [
+          ["approvals", "a1", { id: "a1", state: "approved" }],
+          ["plans", "p1", { id: "p1", status: "applying" }],
+          ["journal", "p1", { id: "p1", state: "running" }],
+        ],
+      }),
+    );
+    expect(readStateDir(dir).plans.p1).toEqual({ id: "p1", status: "applying" });
+    const reopened = await openFileStore(dir);
+    expect(reopened.data().approvals.a1).toEqual({ id: "a1", state: "approved" });
+    expect(reopened.data().plans.p1).toEqual({ id: "p1", status: "applying" });
+    expect(reopened.data().journal.p1).toEqual({ id: "p1", state: "running" });
+    expect(existsSync(path.join(dir, STATE_DIR, COMMIT_FILE))).toBe(false);
+    expect(JSON.parse(readFileSync(recordPath(dir, "plans", "p1"), "utf8"))).toEqual({
+      id: "p1",
+      status: "applying",
+    });
+    await reopened.close();
+  });
+
+  it("deletes a record's file with the record", async () => {
+    const dir = fresh();
+    const store = await openFileStore(dir);
+    await store.update((d) => {
+      d.outbox.m1 = { id: "m1" };
+    });
+    await store.update((d) => {
+      delete d.outbox.m1;
+    });
+    expect(existsSync(recordPath(dir, "outbox", "m1"))).toBe(false);
+    expect(store.data().outbox).toEqual({});
+    await store.close();
+  });
+
+  it("keeps ids that are not file names: slashes, dots, very long ones", async () => {
+    const dir = fresh();
+    const store = await openFileStore(dir);
+    const ids = ["flagger/bookinfo/reviews", "..", ".hidden", "steps:j1:abc", "ü ☃", "x".repeat(400)];
+    await store.update((d) => {
+      for (const id of ids) d.gated[id] = { id };
+    });
+    await store.close();
+    const reopened = await openFileStore(dir);
+    expect(Object.keys(reopened.data().gated).sort()).toEqual([...ids].sort());
+    for (const id of ids) expect(reopened.data().gated[id]).toEqual({ id });
+    await reopened.close();
   });
 
   it("serializes updates so a read-then-write inside one update is a compare-and-set", async () => {
@@ -54,15 +166,21 @@ describe("file store", () => {
     const outcomes = await Promise.all([decide("U1"), decide("U2"), decide("U3")]);
     expect(outcomes.filter(Boolean)).toHaveLength(1);
     expect(store.data().approvals.a1?.by).toBe("U1");
+    await store.close();
   });
 
-  it("leaves memory unchanged when the write fails", async () => {
+  it("leaves memory and files unchanged when the write fails", async () => {
     const dir = fresh();
     const store = await openFileStore(dir);
-    chmodSync(dir, 0o500);
+    await store.update((d) => {
+      d.jobs.j1 = { id: "j1", state: "active" };
+    });
+    const jobs = path.join(dir, STATE_DIR, "jobs");
+    chmodSync(jobs, 0o500);
     try {
       const attempt = store.update((d) => {
         d.jobs.j2 = { id: "j2" };
+        (d.jobs.j1 as unknown as { state: string }).state = "offline";
       });
       if (process.getuid?.() === 0) {
         // root ignores directory permissions; the write succeeds
@@ -71,34 +189,33 @@ describe("file store", () => {
       } else {
         await expect(attempt).rejects.toThrow(StoreWriteError);
         expect(store.data().jobs.j2).toBeUndefined();
+        expect(store.data().jobs.j1).toEqual({ id: "j1", state: "active" });
       }
     } finally {
-      chmodSync(dir, 0o700);
+      chmodSync(jobs, 0o700);
     }
+    await store.close();
   });
 
-  it.each([
-    ["not JSON", "{ this is not json", /is not valid JSON.*will not overwrite it/],
-    ["not an object", "[1, 2, 3]", /cannot be used: the file does not hold a JSON object/],
-    ["from the future", JSON.stringify({ schemaVersion: 99 }), /schema version 99, newer than this Graydesk/],
-    ["empty", "", /is not valid JSON/],
-  ])("refuses a corrupt file (%s) and leaves it byte-for-byte unchanged", async (_name, content, message) => {
+  it("refuses a record file that is not JSON and leaves it byte-for-byte unchanged", async () => {
     const dir = fresh();
-    const file = path.join(dir, STATE_FILE);
-    writeFileSync(file, content);
-    await expect(openFileStore(dir)).rejects.toThrow(message);
-    expect(readFileSync(file, "utf8")).toBe(content);
-  });
-
-  it("migrates a file written before schema versions and keeps the original beside it", async () => {
-    const dir = fresh();
-    const file = path.join(dir, STATE_FILE);
-    const old = JSON.stringify({ jobs: { j1: { id: "j1" } } });
-    writeFileSync(file, old);
     const store = await openFileStore(dir);
-    expect(store.data()).toMatchObject({ schemaVersion: 1, jobs: { j1: { id: "j1" } }, approvals: {} });
-    expect(JSON.parse(readFileSync(file, "utf8")).schemaVersion).toBe(1);
-    expect(readFileSync(`${file}.schema-v0.bak`, "utf8")).toBe(old);
+    await store.update((d) => {
+      d.jobs.j1 = { id: "j1" };
+    });
+    await store.close();
+    const file = recordPath(dir, "jobs", "j1");
+    writeFileSync(file, '{"id":"j1"');
+    await expect(openFileStore(dir)).rejects.toThrow(/j1\.json is not valid JSON.*will not overwrite it/);
+    expect(readFileSync(file, "utf8")).toBe('{"id":"j1"');
+  });
+
+  it("refuses a layout from a newer Graydesk and leaves it unchanged", async () => {
+    const dir = fresh();
+    mkdirSync(path.join(dir, STATE_DIR));
+    writeFileSync(path.join(dir, STATE_DIR, META_FILE), JSON.stringify({ schemaVersion: 99 }));
+    await expect(openFileStore(dir)).rejects.toThrow(/schema version 99, newer than this Graydesk/);
+    expect(readFileSync(path.join(dir, STATE_DIR, META_FILE), "utf8")).toBe('{"schemaVersion":99}');
   });
 
   it("refuses updates after close", async () => {

@@ -1,4 +1,3 @@
-import path from "node:path";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ApprovalGate } from "../../src/approvals/index.ts";
@@ -6,8 +5,8 @@ import {
   MAX_RECORD_BYTES,
   openKubeStore,
   openStore,
+  readStateDir,
   recordName,
-  STATE_FILE,
   type Store,
   StoreError,
 } from "../../src/store/index.ts";
@@ -234,8 +233,7 @@ describe("openStore", () => {
     await store.update((d) => {
       d.jobs.x = { id: "x" };
     });
-    const { readFileSync } = await import("node:fs");
-    expect(JSON.parse(readFileSync(path.join(dataDir, STATE_FILE), "utf8")).jobs.x).toEqual({ id: "x" });
+    expect(readStateDir(dataDir).jobs.x).toEqual({ id: "x" });
   });
 
   it("opens the Kubernetes store in the context's namespace for STORE=kubernetes", async () => {

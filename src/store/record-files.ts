@@ -1,0 +1,185 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
+import path from "node:path";
+import { TextFileSync } from "lowdb/node";
+import type { Change } from "./draft.ts";
+import { COLLECTIONS, type Collection, emptyData, type StoreData, type StoredRecord } from "./schema.ts";
+import { StoreError, StoreWriteError } from "./store.ts";
+
+/**
+ * The state's layout in DATA_DIR: one small JSON document per record, so a write costs the size of what
+ * changed, never of the whole state.
+ *
+ *   state/meta.json                 {"schemaVersion":1}: written last when the layout is made, so its presence
+ *                                   says every record is in place
+ *   state/<collection>/<id>.json    one record, compact JSON, written to a temporary file and renamed over
+ *                                   the old one (lowdb's TextFileSync), so it is the old or the new, never half
+ *   state/commit.json               an update that changes several records, written in one such write before
+ *                                   their files; present only until they are all written, replayed at start-up
+ */
+export const STATE_DIR = "state";
+export const META_FILE = "meta.json";
+export const COMMIT_FILE = "commit.json";
+
+/** A file name for a record id: the id itself when it is safe, escaped otherwise, hashed when too long. */
+export function recordFileName(id: string): string {
+  const escaped = encodeURIComponent(id).replace(/[.!~*'()]/g, (ch) => `%${ch.charCodeAt(0).toString(16)}`);
+  if (escaped.length <= 200) return `${escaped}.json`;
+  return `#${createHash("sha256").update(id).digest("hex")}.json`;
+}
+
+export function recordPath(dataDir: string, collection: Collection, id: string): string {
+  return path.join(dataDir, STATE_DIR, collection, recordFileName(id));
+}
+
+/** Writes `text` to `file` atomically (temporary file + rename); a failure names the file and the reason. */
+export function writeAtomic(file: string, text: string): void {
+  try {
+    new TextFileSync(file).write(text);
+  } catch (cause) {
+    throw new StoreWriteError(file, cause as NodeJS.ErrnoException);
+  }
+}
+
+/** Writes one record's file, or removes it for a deleted record. */
+export function writeRecord(dataDir: string, change: Change): void {
+  const file = recordPath(dataDir, change.collection, change.id);
+  if (change.record === undefined) {
+    try {
+      unlinkSync(file);
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code !== "ENOENT")
+        throw new StoreWriteError(file, cause as NodeJS.ErrnoException);
+    }
+    return;
+  }
+  // A hashed name cannot be read back as the id: the file then carries the id beside the record.
+  const hashed = path.basename(file).startsWith("#");
+  writeAtomic(file, JSON.stringify(hashed ? { id: change.id, record: change.record } : change.record));
+}
+
+/** Makes the directories of the layout (no meta file: the caller writes it once the records are in place). */
+export function makeLayout(dataDir: string): void {
+  for (const c of COLLECTIONS) mkdirSync(path.join(dataDir, STATE_DIR, c), { recursive: true });
+}
+
+export function writeMeta(dataDir: string, schemaVersion: number): void {
+  writeAtomic(path.join(dataDir, STATE_DIR, META_FILE), `${JSON.stringify({ schemaVersion })}\n`);
+}
+
+/** The layout's schema version, or undefined when there is no complete layout yet. */
+export function readMeta(dataDir: string): { schemaVersion: number } | undefined {
+  const file = path.join(dataDir, STATE_DIR, META_FILE);
+  const text = readOrUndefined(file);
+  if (text === undefined) return undefined;
+  const meta = parse(file, text) as { schemaVersion?: unknown };
+  if (typeof meta?.schemaVersion !== "number")
+    throw new StoreError(`${file} cannot be used: it names no schemaVersion. It was left unchanged.`);
+  return { schemaVersion: meta.schemaVersion };
+}
+
+/**
+ * Commits several record changes in one write: the commit file holds them all, then each record's file is
+ * written and the commit file removed. A crash in between leaves the commit file, which start-up replays.
+ * Returns once the commit file is written; `apply` writes the records.
+ */
+export function writeCommit(dataDir: string, changes: readonly Change[]): void {
+  const writes = changes.map((c) => [c.collection, c.id, c.record ?? null]);
+  writeAtomic(path.join(dataDir, STATE_DIR, COMMIT_FILE), JSON.stringify({ writes }));
+}
+
+export function applyCommit(dataDir: string, changes: readonly Change[]): void {
+  for (const change of changes) writeRecord(dataDir, change);
+  const file = path.join(dataDir, STATE_DIR, COMMIT_FILE);
+  try {
+    unlinkSync(file);
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== "ENOENT")
+      throw new StoreWriteError(file, cause as NodeJS.ErrnoException);
+  }
+}
+
+/** The changes of a commit file left by a crash (or a disk that filled after it was written), if any. */
+export function readCommit(dataDir: string): Change[] | undefined {
+  const file = path.join(dataDir, STATE_DIR, COMMIT_FILE);
+  const text = readOrUndefined(file);
+  if (text === undefined) return undefined;
+  const { writes } = parse(file, text) as { writes?: unknown };
+  if (!Array.isArray(writes))
+    throw new StoreError(`${file} cannot be used: it holds no writes. It was left unchanged.`);
+  return writes.map((write) => {
+    const [collection, id, record] = write as [Collection, string, StoredRecord | null];
+    if (!COLLECTIONS.includes(collection) || typeof id !== "string")
+      throw new StoreError(
+        `${file} cannot be used: a write names no known collection and id. It was left unchanged.`,
+      );
+    return { collection, id, record: record ?? undefined };
+  });
+}
+
+/** Every record of the layout, read synchronously; a file that does not parse stops start-up, untouched. */
+export function readRecords(dataDir: string, schemaVersion: number): StoreData {
+  const data = emptyData();
+  data.schemaVersion = schemaVersion;
+  for (const c of COLLECTIONS) {
+    const dir = path.join(dataDir, STATE_DIR, c);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === "ENOENT") continue;
+      throw new StoreError(`cannot read ${dir}: ${(cause as Error).message}`, { cause });
+    }
+    names.sort();
+    const records = data[c];
+    for (const name of names) {
+      // Temporary files (a write the process did not finish) start with a dot and are not records.
+      if (name.startsWith(".") || !name.endsWith(".json")) continue;
+      const file = path.join(dir, name);
+      // Gone since the listing: deleted by the writer a tool reads beside (start-up holds the lock: never).
+      const text = readOrUndefined(file);
+      if (text === undefined) continue;
+      const parsed = parse(file, text);
+      if (name.startsWith("#")) {
+        const { id, record } = parsed as { id: string; record: StoredRecord };
+        records[id] = record;
+      } else {
+        records[decodeURIComponent(name.slice(0, -".json".length))] = parsed as StoredRecord;
+      }
+    }
+  }
+  return data;
+}
+
+function readOrUndefined(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new StoreError(`cannot read ${file}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function parse(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new StoreError(
+      `${file} is not valid JSON (${(cause as Error).message}). Graydesk will not overwrite it: restore it from a backup or move it aside, then start again.`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * The state as the files hold it (records with an unfinished commit applied), read without taking the lock:
+ * for tools and tests looking at a DATA_DIR, never for writing to it.
+ */
+export function readStateDir(dataDir: string): StoreData {
+  const data = readRecords(dataDir, readMeta(dataDir)?.schemaVersion ?? 0);
+  for (const { collection, id, record } of readCommit(dataDir) ?? []) {
+    if (record === undefined) delete data[collection][id];
+    else data[collection][id] = record;
+  }
+  return data;
+}
