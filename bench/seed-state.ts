@@ -1,0 +1,66 @@
+import { readFileSync } from "node:fs";
+import type { StoredRecord } from "../src/store/index.ts";
+import { makeLayout, writeMeta, writeRecord } from "../src/store/record-files.ts";
+import { type Collection, SCHEMA_VERSION } from "../src/store/schema.ts";
+
+/** The records of a real job, plan and request, as the release before the per-record store wrote them. */
+const RELEASE = JSON.parse(
+  readFileSync(new URL("../test/fixtures/store/release-state.json", import.meta.url), "utf8"),
+) as Record<Collection, Record<string, StoredRecord>>;
+const JOB = Object.values(RELEASE.jobs)[0] as StoredRecord;
+const PLAN = Object.values(RELEASE.plans).find((p) => p.status === "applied") as StoredRecord;
+const REQUEST = Object.values(RELEASE.approvals).find((a) => a.state === "applied") as StoredRecord;
+
+export interface Seed {
+  /** Live jobs, each with an applied plan and a decided request beside it. */
+  active: number;
+  /** Jobs taken offline (their plans and requests pruned long ago, as retention does after 7 days). */
+  finished: number;
+  /** Where the seeded jobs live: a namespace nothing else in a benchmark touches. */
+  namespace?: string;
+}
+
+/** The seeded records, one collection and id at a time (copies of the release's records, renamed). */
+export function* seededRecords(seed: Seed): Generator<[Collection, StoredRecord]> {
+  const namespace = seed.namespace ?? "seeded";
+  for (let i = 0; i < seed.active + seed.finished; i++) {
+    const live = i < seed.active;
+    const id = `seeded-${i}`;
+    const job = {
+      ...structuredClone(JOB),
+      id,
+      name: `svc-${i}`,
+      namespace,
+      state: live ? "active" : "offline",
+    };
+    yield ["jobs", job];
+    if (!live) continue;
+    const plan = structuredClone(PLAN) as StoredRecord & { plan: Record<string, unknown> };
+    plan.id = `${id}-plan`;
+    plan.plan = { ...plan.plan, id: plan.id, jobId: id };
+    yield ["plans", plan];
+    yield [
+      "approvals",
+      {
+        ...structuredClone(REQUEST),
+        id: `${id}-request`,
+        jobId: id,
+        jobName: job.name,
+        namespace,
+        planId: plan.id,
+      },
+    ];
+  }
+}
+
+/** Writes a per-record layout holding `seed` into an empty DATA_DIR, as if the desk had made it over time. */
+export function seedDataDir(dataDir: string, seed: Seed): number {
+  makeLayout(dataDir);
+  let records = 0;
+  for (const [collection, record] of seededRecords(seed)) {
+    writeRecord(dataDir, { collection, id: record.id, record });
+    records++;
+  }
+  writeMeta(dataDir, SCHEMA_VERSION);
+  return records;
+}
