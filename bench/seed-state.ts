@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { StoredRecord } from "../src/store/index.ts";
 import { makeLayout, writeMeta, writeRecord } from "../src/store/record-files.ts";
+import { writePack } from "../src/store/record-packs.ts";
 import { type Collection, SCHEMA_VERSION } from "../src/store/schema.ts";
 
 /** The records of a real job, plan and request, as the release before the per-record store wrote them. */
@@ -53,14 +54,23 @@ export function* seededRecords(seed: Seed): Generator<[Collection, StoredRecord]
   }
 }
 
-/** Writes a per-record layout holding `seed` into an empty DATA_DIR, as if the desk had made it over time. */
-export function seedDataDir(dataDir: string, seed: Seed): number {
+/**
+ * Writes a per-record layout holding `seed` into an empty DATA_DIR, as the desk leaves it over time: the
+ * collections' packs as of the last start-up, and `loose` records written since in their own files.
+ */
+export function seedDataDir(dataDir: string, seed: Seed, loose = 500): number {
   makeLayout(dataDir);
+  const packs = new Map<Collection, Record<string, StoredRecord>>();
   let records = 0;
   for (const [collection, record] of seededRecords(seed)) {
-    writeRecord(dataDir, { collection, id: record.id, record });
-    records++;
+    if (records++ < loose) writeRecord(dataDir, { collection, id: record.id, record });
+    else {
+      const pack = packs.get(collection) ?? {};
+      pack[record.id] = record;
+      packs.set(collection, pack);
+    }
   }
+  for (const [collection, pack] of packs) writePack(dataDir, collection, pack);
   writeMeta(dataDir, SCHEMA_VERSION);
   return records;
 }

@@ -35,7 +35,8 @@ export async function benchStoreScale(samples = 40): Promise<void> {
       const opened = performance.now();
       const store = await openFileStore(dir);
       const startupMs = performance.now() - opened;
-      const approve = await approvePath(store, seed, samples);
+      const floor: number[] = [];
+      const approve = await approvePath(store, seed, samples, rawWrite(dir, floor));
       const open = await openRequests(store, seed, samples);
       const list = timeSync(samples, () =>
         Object.values(store.data().jobs)
@@ -43,7 +44,6 @@ export async function benchStoreScale(samples = 40): Promise<void> {
           .sort((a, b) => String(a.name).localeCompare(String(b.name))),
       );
       await store.close();
-      const floor = rawWrites(dir, samples);
       const label = `${seed.active} active + ${seed.finished} finished`;
       results[label] = percentile(approve, 50);
       emit({
@@ -92,7 +92,12 @@ export async function benchStoreScale(samples = 40): Promise<void> {
 }
 
 /** gate.decide + (plan proposed → applying, journal opened) per sample, on a pending request made untimed. */
-async function approvePath(store: Store, seed: Seed, samples: number): Promise<number[]> {
+async function approvePath(
+  store: Store,
+  seed: Seed,
+  samples: number,
+  floor: () => void = () => undefined,
+): Promise<number[]> {
   const gate = new ApprovalGate(store);
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
@@ -114,6 +119,7 @@ async function approvePath(store: Store, seed: Seed, samples: number): Promise<n
     await store.update((d) => {
       d.plans[planId] = { ...applied, id: planId, status: "proposed" };
     });
+    floor();
     const start = performance.now();
     const decision = await gate.decide(request.id, "U0BOB", "approve");
     if (decision.kind !== "apply") throw new Error(`expected apply, got ${decision.kind}`);
@@ -151,14 +157,16 @@ async function openRequests(store: Store, seed: Seed, samples: number): Promise<
   return times;
 }
 
-/** The floor: one record-sized file written to a temporary file and renamed over the old one. */
-function rawWrites(dir: string, samples: number): number[] {
+/** The floor, timed into `times` before each sample: a record-sized file written and renamed into place. */
+function rawWrite(dir: string, times: number[]): () => void {
   const file = path.join(dir, "floor.json");
   const text = JSON.stringify({ id: "x", padding: "x".repeat(1500) });
-  return timeSync(samples, () => {
+  return () => {
+    const start = performance.now();
     writeFileSync(`${file}.tmp`, text);
     renameSync(`${file}.tmp`, file);
-  });
+    times.push(performance.now() - start);
+  };
 }
 
 function timeSync(samples: number, run: () => unknown): number[] {

@@ -18,6 +18,14 @@ export interface Draft {
 }
 
 const DELETED = Symbol("deleted");
+const PLACE = Symbol("place");
+interface ViewState {
+  c: Collection;
+  id: string;
+  path: readonly string[];
+  children?: Map<string, object>;
+}
+type Viewed = object & { [PLACE]: ViewState };
 type Slot = StoredRecord | typeof DELETED;
 
 /**
@@ -65,67 +73,63 @@ export function createDraft(base: StoreData): Draft {
     return value;
   };
 
+  const resolve = (at: ViewState): Record<PropertyKey, unknown> | undefined => {
+    let value: unknown = current(at.c, at.id);
+    for (const key of at.path) value = (value as Record<string, unknown> | undefined)?.[key];
+    return value as Record<PropertyKey, unknown> | undefined;
+  };
+  const writable = (at: ViewState, key: PropertyKey): Record<PropertyKey, unknown> => {
+    at.children?.delete(key as string);
+    let value: unknown = owned(at.c, at.id);
+    for (const step of at.path) value = (value as Record<string, unknown>)[step];
+    if (typeof value !== "object" || value === null)
+      throw new StoreError(
+        `${at.c} record ${at.id} no longer holds ${at.path.join(".")}; it cannot be changed`,
+      );
+    return value as Record<PropertyKey, unknown>;
+  };
+  const read = (at: ViewState, key: string | symbol) => {
+    const target = resolve(at);
+    if (target === undefined || target === null) return undefined;
+    const value = Reflect.get(target, key);
+    if (typeof key === "symbol" || typeof value !== "object" || value === null || !Object.hasOwn(target, key))
+      return value;
+    at.children ??= new Map();
+    let child = at.children.get(key);
+    if (!child || Array.isArray(value) !== Array.isArray(child)) {
+      child = view(at.c, at.id, [...at.path, key], Array.isArray(value));
+      at.children.set(key, child);
+    }
+    return child;
+  };
+  // One handler for every view of this draft; each view's place is kept on its (otherwise empty) target.
+  const handler: ProxyHandler<Viewed> = {
+    get: (t, key) => read(t[PLACE], key),
+    set: (t, key, value) => Reflect.set(writable(t[PLACE], key), key, detach(value)),
+    deleteProperty: (t, key) => Reflect.deleteProperty(writable(t[PLACE], key), key),
+    defineProperty(t, key, descriptor) {
+      const plain = "value" in descriptor ? { ...descriptor, value: detach(descriptor.value) } : descriptor;
+      return Reflect.defineProperty(writable(t[PLACE], key), key, plain);
+    },
+    has(t, key) {
+      const target = resolve(t[PLACE]);
+      return target !== undefined && target !== null && key in target;
+    },
+    ownKeys: (t) => Reflect.ownKeys(resolve(t[PLACE]) ?? (Array.isArray(t) ? [] : {})),
+    getOwnPropertyDescriptor(t, key) {
+      if (key === PLACE) return undefined;
+      const target = resolve(t[PLACE]);
+      const descriptor = target ? Reflect.getOwnPropertyDescriptor(target, key) : undefined;
+      if (descriptor && "value" in descriptor) descriptor.value = read(t[PLACE], key);
+      return descriptor;
+    },
+  };
   /** A view of the object at `path` inside record `id` of collection `c`. */
   const view = (c: Collection, id: string, path: readonly string[], array: boolean): object => {
-    const children = new Map<string, object>();
-    const resolve = () => {
-      let at: unknown = current(c, id);
-      for (const key of path) at = (at as Record<string, unknown> | undefined)?.[key];
-      return at as Record<PropertyKey, unknown> | undefined;
-    };
-    const writable = () => {
-      let at: unknown = owned(c, id);
-      for (const key of path) at = (at as Record<string, unknown>)[key];
-      if (typeof at !== "object" || at === null)
-        throw new StoreError(`${c} record ${id} no longer holds ${path.join(".")}; it cannot be changed`);
-      return at as Record<PropertyKey, unknown>;
-    };
-    const read = (key: string | symbol) => {
-      const target = resolve();
-      if (target === undefined || target === null) return undefined;
-      const value = Reflect.get(target, key);
-      if (
-        typeof key === "symbol" ||
-        typeof value !== "object" ||
-        value === null ||
-        !Object.hasOwn(target, key)
-      )
-        return value;
-      let child = children.get(key);
-      if (!child || Array.isArray(value) !== Array.isArray(child)) {
-        child = view(c, id, [...path, key], Array.isArray(value));
-        children.set(key, child);
-      }
-      return child;
-    };
-    const proxy = new Proxy(array ? [] : {}, {
-      get: (_t, key) => read(key),
-      set(_t, key, value) {
-        children.delete(key as string);
-        return Reflect.set(writable(), key, detach(value));
-      },
-      deleteProperty(_t, key) {
-        children.delete(key as string);
-        return Reflect.deleteProperty(writable(), key);
-      },
-      defineProperty(_t, key, descriptor) {
-        children.delete(key as string);
-        const plain = "value" in descriptor ? { ...descriptor, value: detach(descriptor.value) } : descriptor;
-        return Reflect.defineProperty(writable(), key, plain);
-      },
-      has: (_t, key) => {
-        const target = resolve();
-        return target !== undefined && target !== null && key in target;
-      },
-      ownKeys: () => Reflect.ownKeys(resolve() ?? (array ? [] : {})),
-      getOwnPropertyDescriptor(_t, key) {
-        const target = resolve();
-        const descriptor = target ? Reflect.getOwnPropertyDescriptor(target, key) : undefined;
-        if (descriptor && "value" in descriptor) descriptor.value = read(key);
-        return descriptor;
-      },
-    });
-    resolvers.set(proxy, resolve);
+    const target = (array ? [] : {}) as Viewed;
+    Object.defineProperty(target, PLACE, { value: { c, id, path }, configurable: true });
+    const proxy = new Proxy(target, handler);
+    resolvers.set(proxy, () => resolve(target[PLACE]));
     return proxy;
   };
 

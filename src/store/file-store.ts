@@ -9,11 +9,11 @@ import {
   makeLayout,
   readCommit,
   readMeta,
-  readRecords,
   writeCommit,
   writeMeta,
   writeRecord,
 } from "./record-files.ts";
+import { compact, readRecords } from "./record-packs.ts";
 import { SCHEMA_VERSION, type StoreData } from "./schema.ts";
 import type { Store } from "./store.ts";
 import { StoreError } from "./store.ts";
@@ -21,8 +21,10 @@ import { StoreError } from "./store.ts";
 export { LEGACY_BACKUP, STATE_FILE } from "./legacy-state.ts";
 
 export interface FileStoreOptions {
-  /** Told what opening did (a migration from the single state file, a commit replayed). */
+  /** Told what opening did (a migration from the single state file, a commit replayed, a compaction). */
   notice?: (message: string, detail: Record<string, unknown>) => void;
+  /** Start-up folds record files into the collections' packs once there are more than this. Default 2,000. */
+  compactAbove?: number;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function openFileStore(dataDir: string, options: FileStoreOptions =
   /** A commit whose record files are not all written yet (the disk filled after its commit file). */
   let pending: Change[] | undefined;
   try {
-    ({ state, pending } = load(dataDir, notice));
+    ({ state, pending } = load(dataDir, notice, options.compactAbove ?? 2_000));
   } catch (error) {
     await lock.release();
     throw error;
@@ -114,6 +116,7 @@ export async function openFileStore(dataDir: string, options: FileStoreOptions =
 function load(
   dataDir: string,
   notice: NonNullable<FileStoreOptions["notice"]>,
+  compactAbove: number,
 ): { state: StoreData; pending: Change[] | undefined } {
   let meta = readMeta(dataDir);
   if (!meta) {
@@ -134,20 +137,26 @@ function load(
     );
   }
   makeLayout(dataDir);
-  const state = readRecords(dataDir, meta.schemaVersion);
+  const { data: state, loose } = readRecords(dataDir, meta.schemaVersion);
   const replay = readCommit(dataDir);
-  if (!replay) return { state, pending: undefined };
-  for (const { collection, id, record } of replay) {
-    if (record === undefined) delete state[collection][id];
-    else state[collection][id] = record;
+  let pending: Change[] | undefined;
+  if (replay) {
+    for (const { collection, id, record } of replay) {
+      if (record === undefined) delete state[collection][id];
+      else state[collection][id] = record;
+    }
+    notice("an update interrupted after its commit was written: its records are written now", {
+      records: replay.length,
+    });
+    try {
+      applyCommit(dataDir, replay);
+    } catch {
+      pending = replay;
+    }
   }
-  notice("an update interrupted after its commit was written: its records are written now", {
-    records: replay.length,
-  });
-  try {
-    applyCommit(dataDir, replay);
-    return { state, pending: undefined };
-  } catch {
-    return { state, pending: replay };
+  if (!pending && loose > compactAbove) {
+    const removed = compact(dataDir, state);
+    notice("record files folded into the collections' packs", { files: removed });
   }
+  return { state, pending };
 }

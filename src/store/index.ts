@@ -11,7 +11,8 @@ export {
   STATE_LABEL,
 } from "./kube-store.ts";
 export { openStore, stateNamespace } from "./open-store.ts";
-export { COMMIT_FILE, META_FILE, readStateDir, recordPath, STATE_DIR } from "./record-files.ts";
+export { COMMIT_FILE, META_FILE, recordPath, STATE_DIR } from "./record-files.ts";
+export { packPath, readStateDir } from "./record-packs.ts";
 export {
   COLLECTIONS,
   type Collection,

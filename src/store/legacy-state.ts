@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
-import { makeLayout, STATE_DIR, writeMeta, writeRecord } from "./record-files.ts";
+import { makeLayout, STATE_DIR, writeMeta } from "./record-files.ts";
+import { writePack } from "./record-packs.ts";
 import { COLLECTIONS, migrate, type StoreData } from "./schema.ts";
 import { StoreError } from "./store.ts";
 
@@ -15,7 +16,8 @@ export interface Migrated {
 }
 
 /**
- * Moves an earlier release's `graydesk.json` into the per-record layout: every record is written, then the
+ * Moves an earlier release's `graydesk.json` into the per-record layout: every collection is written as its pack,
+ * then the
  * layout's meta file (its commit point), then the old file is renamed to `graydesk.json.bak`. A crash before the
  * meta file leaves the old file in place and start-up does it again from the start; a crash after it only
  * leaves the rename to do. A corrupt or too new file is refused and left byte-for-byte unchanged.
@@ -32,10 +34,8 @@ export function migrateLegacyState(dataDir: string, schemaVersion: number): Migr
   makeLayout(dataDir);
   let records = 0;
   for (const collection of COLLECTIONS) {
-    for (const [id, record] of Object.entries(data[collection] ?? {})) {
-      writeRecord(dataDir, { collection, id, record });
-      records++;
-    }
+    writePack(dataDir, collection, data[collection] ?? {});
+    records += Object.keys(data[collection] ?? {}).length;
   }
   writeMeta(dataDir, schemaVersion);
   return { records, backup: setAside(dataDir) };

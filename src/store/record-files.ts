@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, unlinkSync } from "node:fs";
+import { mkdirSync, readFileSync, unlinkSync } from "node:fs";
 import path from "node:path";
 import { TextFileSync } from "lowdb/node";
 import type { Change } from "./draft.ts";
-import { COLLECTIONS, type Collection, emptyData, type StoreData, type StoredRecord } from "./schema.ts";
+import { COLLECTIONS, type Collection, type StoredRecord } from "./schema.ts";
 import { StoreError, StoreWriteError } from "./store.ts";
 
 /**
@@ -14,6 +14,8 @@ import { StoreError, StoreWriteError } from "./store.ts";
  *                                   says every record is in place
  *   state/<collection>/<id>.json    one record, compact JSON, written to a temporary file and renamed over
  *                                   the old one (lowdb's TextFileSync), so it is the old or the new, never half
+ *   state/<collection>.pack         the collection as of the last compaction, one `[id, record]` per line;
+ *                                   a record's own file (`null`: deleted) overrides it
  *   state/commit.json               an update that changes several records, written in one such write before
  *                                   their files; present only until they are all written, replayed at start-up
  */
@@ -41,21 +43,16 @@ export function writeAtomic(file: string, text: string): void {
   }
 }
 
-/** Writes one record's file, or removes it for a deleted record. */
+/**
+ * Writes one record's file; a deleted record's file holds `null` (a tombstone: the record may also be in its
+ * collection's pack, see record-packs.ts) until the next compaction removes both.
+ */
 export function writeRecord(dataDir: string, change: Change): void {
   const file = recordPath(dataDir, change.collection, change.id);
-  if (change.record === undefined) {
-    try {
-      unlinkSync(file);
-    } catch (cause) {
-      if ((cause as NodeJS.ErrnoException).code !== "ENOENT")
-        throw new StoreWriteError(file, cause as NodeJS.ErrnoException);
-    }
-    return;
-  }
   // A hashed name cannot be read back as the id: the file then carries the id beside the record.
   const hashed = path.basename(file).startsWith("#");
-  writeAtomic(file, JSON.stringify(hashed ? { id: change.id, record: change.record } : change.record));
+  const record = change.record ?? null;
+  writeAtomic(file, JSON.stringify(hashed ? { id: change.id, record } : record));
 }
 
 /** Makes the directories of the layout (no meta file: the caller writes it once the records are in place). */
@@ -90,7 +87,10 @@ export function writeCommit(dataDir: string, changes: readonly Change[]): void {
 
 export function applyCommit(dataDir: string, changes: readonly Change[]): void {
   for (const change of changes) writeRecord(dataDir, change);
-  const file = path.join(dataDir, STATE_DIR, COMMIT_FILE);
+  removeFile(path.join(dataDir, STATE_DIR, COMMIT_FILE));
+}
+
+export function removeFile(file: string): void {
   try {
     unlinkSync(file);
   } catch (cause) {
@@ -117,41 +117,7 @@ export function readCommit(dataDir: string): Change[] | undefined {
   });
 }
 
-/** Every record of the layout, read synchronously; a file that does not parse stops start-up, untouched. */
-export function readRecords(dataDir: string, schemaVersion: number): StoreData {
-  const data = emptyData();
-  data.schemaVersion = schemaVersion;
-  for (const c of COLLECTIONS) {
-    const dir = path.join(dataDir, STATE_DIR, c);
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch (cause) {
-      if ((cause as NodeJS.ErrnoException).code === "ENOENT") continue;
-      throw new StoreError(`cannot read ${dir}: ${(cause as Error).message}`, { cause });
-    }
-    names.sort();
-    const records = data[c];
-    for (const name of names) {
-      // Temporary files (a write the process did not finish) start with a dot and are not records.
-      if (name.startsWith(".") || !name.endsWith(".json")) continue;
-      const file = path.join(dir, name);
-      // Gone since the listing: deleted by the writer a tool reads beside (start-up holds the lock: never).
-      const text = readOrUndefined(file);
-      if (text === undefined) continue;
-      const parsed = parse(file, text);
-      if (name.startsWith("#")) {
-        const { id, record } = parsed as { id: string; record: StoredRecord };
-        records[id] = record;
-      } else {
-        records[decodeURIComponent(name.slice(0, -".json".length))] = parsed as StoredRecord;
-      }
-    }
-  }
-  return data;
-}
-
-function readOrUndefined(file: string): string | undefined {
+export function readOrUndefined(file: string): string | undefined {
   try {
     return readFileSync(file, "utf8");
   } catch (cause) {
@@ -160,7 +126,7 @@ function readOrUndefined(file: string): string | undefined {
   }
 }
 
-function parse(file: string, text: string): unknown {
+export function parse(file: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
@@ -169,17 +135,4 @@ function parse(file: string, text: string): unknown {
       { cause },
     );
   }
-}
-
-/**
- * The state as the files hold it (records with an unfinished commit applied), read without taking the lock:
- * for tools and tests looking at a DATA_DIR, never for writing to it.
- */
-export function readStateDir(dataDir: string): StoreData {
-  const data = readRecords(dataDir, readMeta(dataDir)?.schemaVersion ?? 0);
-  for (const { collection, id, record } of readCommit(dataDir) ?? []) {
-    if (record === undefined) delete data[collection][id];
-    else data[collection][id] = record;
-  }
-  return data;
 }

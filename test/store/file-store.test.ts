@@ -13,6 +13,7 @@ import {
   COMMIT_FILE,
   META_FILE,
   openFileStore,
+  packPath,
   readStateDir,
   recordPath,
   SCHEMA_VERSION,
@@ -122,18 +123,34 @@ describe("file store", () => {
     await reopened.close();
   });
 
-  it("deletes a record's file with the record", async () => {
+  it("marks a deleted record in its file until start-up folds the files into the collections' packs", async () => {
     const dir = fresh();
     const store = await openFileStore(dir);
     await store.update((d) => {
       d.outbox.m1 = { id: "m1" };
+      d.outbox.m2 = { id: "m2" };
     });
     await store.update((d) => {
       delete d.outbox.m1;
     });
-    expect(existsSync(recordPath(dir, "outbox", "m1"))).toBe(false);
-    expect(store.data().outbox).toEqual({});
+    expect(readFileSync(recordPath(dir, "outbox", "m1"), "utf8")).toBe("null");
+    expect(store.data().outbox).toEqual({ m2: { id: "m2" } });
     await store.close();
+    const notices: unknown[] = [];
+    const compacted = await openFileStore(dir, { compactAbove: 0, notice: (m, d) => notices.push([m, d]) });
+    expect(compacted.data().outbox).toEqual({ m2: { id: "m2" } });
+    expect(notices).toEqual([["record files folded into the collections' packs", { files: 2 }]]);
+    expect(existsSync(recordPath(dir, "outbox", "m1"))).toBe(false);
+    expect(existsSync(recordPath(dir, "outbox", "m2"))).toBe(false);
+    expect(readFileSync(packPath(dir, "outbox"), "utf8")).toBe('["m2",{"id":"m2"}]');
+    // Written after the pack: the record's own file wins over it, until the next compaction.
+    await compacted.update((d) => {
+      (d.outbox.m2 as { sent?: boolean }).sent = true;
+    });
+    await compacted.close();
+    const reopened = await openFileStore(dir);
+    expect(reopened.data().outbox).toEqual({ m2: { id: "m2", sent: true } });
+    await reopened.close();
   });
 
   it("keeps ids that are not file names: slashes, dots, very long ones", async () => {
