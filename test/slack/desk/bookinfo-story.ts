@@ -12,6 +12,9 @@ export const STORY_REQUESTS = [
   "offline reviews-v2",
 ] as const;
 
+/** Generous waits: a loaded machine answers slowly, and the story is not about speed. */
+const WAIT = 30_000;
+
 /** Alice asks with a command, Bob approves with the button; resolves once the request is applied. */
 async function askAndApprove(world: World, command: string): Promise<StoredMessage> {
   const { api, app } = world;
@@ -21,13 +24,13 @@ async function askAndApprove(world: World, command: string): Promise<StoredMessa
   const request = await until(() => {
     const m = approvalMessage(api);
     return m && m.ts !== before ? m : undefined;
-  });
+  }, WAIT);
   const click = await app.slack.clickButton(request, "approval_approve", { user: BOB });
   expect(click.ackMs).toBeLessThan(ACK_BOUND_MS);
   return until(() => {
     const m = api.message(CHANNEL, request.ts);
     return m && JSON.stringify(m.blocks).includes("Applied") ? m : undefined;
-  });
+  }, WAIT);
 }
 
 /**
@@ -41,7 +44,7 @@ export async function playBookinfoStory(
   const { api, app, kube } = world;
   const config = await app.slack.command("/release", "config namespace bookinfo", { user: ALICE });
   expect(config.ackMs).toBeLessThan(ACK_BOUND_MS);
-  await api.waitFor("response_url", (c) => String(c.args.text).includes("namespace *bookinfo*"));
+  await api.waitFor("response_url", (c) => String(c.args.text).includes("namespace *bookinfo*"), WAIT);
 
   // The one-line /release new creates the job at 0 % and asks for its first change (20 %) in one go.
   await askAndApprove(world, STORY_REQUESTS[0]);
@@ -63,7 +66,7 @@ export async function playBookinfoStory(
   const refreshed = await until(() => {
     const m = api.message(CHANNEL, card?.ts as string);
     return m?.text?.includes("offline") ? m : undefined;
-  });
+  }, WAIT);
   expect(JSON.stringify(refreshed.blocks)).toContain("offline");
   // The removed v1 has no row left on the finished job's card.
   const split = (refreshed.blocks as { block_id?: string; text?: { text: string } }[]).find(
