@@ -42,6 +42,7 @@ export async function benchRequestFlood(): Promise<void> {
         answers,
         rssIdleMb: figures.rssBeforeMb,
         rssPeakMb: figures.peakRssMb,
+        rssStartPeakMb: figures.startPeakRssMb,
         signedAcked: figures.acks.filter((a) => a.status === 200).length,
         ackP50Ms: percentile(acks, 50),
         ackMaxMs: Math.max(...acks),

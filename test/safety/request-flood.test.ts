@@ -1,8 +1,10 @@
 // 500 unsigned 10 MB posts at once against the real entry point (no signature, a forged one with the size
 // declared, a forged one chunked): each is answered 4xx without its body being held, memory stays bounded, and
 // signed commands sent at the same time are still acked within Slack's 3 s. Figures: bench/request-flood.ts.
-// The memory bound is generous on purpose (a busy machine; the bench measures 228-242 MB peak from 171-185 MB
-// idle), where 500 bodies read before their signature would take gigabytes.
+// The peak is the process's own high-water mark (VmHWM) over the flood, started over when the flood starts, so
+// it counts what the process holds (idle, ~180 MB) plus what the flood costs (the first read of each refused
+// connection, ~64 KiB each, and its objects), not start-up's transient. 500 bodies read before their signature
+// would take gigabytes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROCESS_START_MS } from "../harness/entry-point.ts";
 import { unreachableKubeconfig } from "../harness/graydesk.ts";
@@ -35,7 +37,14 @@ describe("unsigned request flood", () => {
     const figures = await floodGraydesk(graydesk, { count: 500, bytes: 10 * 1024 * 1024, signed: 20 });
     const statuses = figures.answers.map((a) => ("status" in a ? a.status : a.error));
     expect(statuses.filter((s) => typeof s !== "number" || s < 400 || s >= 500)).toEqual([]);
-    expect(figures.peakRssMb).toBeLessThan(300);
+    console.info(
+      JSON.stringify({
+        idleMb: figures.rssBeforeMb,
+        floodPeakMb: figures.peakRssMb,
+        startPeakMb: figures.startPeakRssMb,
+      }),
+    );
+    expect(figures.peakRssMb).toBeLessThan(250);
     expect(figures.acks).toHaveLength(20);
     for (const ack of figures.acks) {
       expect(ack.status).toBe(200);

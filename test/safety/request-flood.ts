@@ -4,6 +4,7 @@ import {
   type FloodKind,
   floodFromChild,
   peakRssMb,
+  resetPeakRss,
   rssMb,
 } from "../harness/slack/flood.ts";
 import type { Replica } from "../replicas/replica-process.ts";
@@ -12,14 +13,19 @@ export interface FloodFigures {
   answers: FloodAnswer[];
   /** Ack times of the signed slash commands sent during the flood, in ms, and their statuses. */
   acks: { ms: number; status: number }[];
+  /** Resident memory when the flood starts. */
   rssBeforeMb: number;
+  /** The process's peak resident memory from the flood's start to its last answer. */
   peakRssMb: number;
+  /** The peak from process start (start-up's module loading included), as VmHWM had it before the flood. */
+  startPeakRssMb: number;
   seconds: number;
 }
 
 /**
  * `count` unsigned posts of `bytes` each, all at once against a running Graydesk process (the kinds in turn),
- * with `signed` real slash commands sent while they are in flight. Peak RSS is the process's own high-water mark.
+ * with `signed` real slash commands sent while they are in flight. Peak RSS is the process's own high-water mark
+ * over the flood: it is started over when the flood starts (start-up's peak is reported apart).
  */
 export async function floodGraydesk(
   target: Replica,
@@ -31,6 +37,8 @@ export async function floodGraydesk(
   }: { count: number; bytes: number; signed: number; kinds?: readonly FloodKind[] },
 ): Promise<FloodFigures> {
   const pid = target.child.pid as number;
+  const startPeakRssMb = peakRssMb(pid);
+  resetPeakRss(pid);
   const rssBeforeMb = rssMb(pid);
   const started = performance.now();
   const flood = floodFromChild(target.slack.url, count, bytes, kinds);
@@ -46,6 +54,7 @@ export async function floodGraydesk(
     acks,
     rssBeforeMb,
     peakRssMb: peakRssMb(pid),
+    startPeakRssMb,
     seconds: Math.round(performance.now() - started) / 1000,
   };
 }

@@ -1,5 +1,5 @@
 import { fork } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 
 /** How an unsigned flood post presents itself; each costs the receiver differently. */
@@ -66,6 +66,14 @@ export function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
   return Math.round(kb / 1024);
+}
+
+/**
+ * Starts a process's peak resident memory (VmHWM) over from what it holds now (Linux: `5` to clear_refs), so a
+ * later peakRssMb measures what happened since, not start-up's module loading.
+ */
+export function resetPeakRss(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, "5");
 }
 
 /** A process's resident memory now (VmRSS), in MB; Linux only. */
