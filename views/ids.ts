@@ -120,6 +120,8 @@ export const ids = {
     containerType: "wizard_container_type",
     containerImage: "wizard_container_image",
     pullSecret: "wizard_pull_secret",
+    envFrom: "wizard_env_from",
+    mounts: "wizard_mounts",
     defaultPorts: "wizard_default_ports",
     portsNote: "wizard_ports_note",
     pullPolicy: "wizard_pull_policy",

@@ -77,7 +77,7 @@ export async function createJob(
     ...validateNewVersion(input.newVersion, {
       existingVersions: versions,
       stableContainers: containers,
-      namespace: config,
+      namespace: { ...config, ...podVolumes(stableDeployment) },
     }),
     ...(input.requestedTraffic && stable
       ? validateTrafficPolicy(input.requestedTraffic, {
@@ -220,6 +220,12 @@ function podContainers(deployment: KubeObject | undefined): string[] {
       | undefined
   )?.spec;
   return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])].map((container) => container.name);
+}
+
+/** The stable pod's volumes: a described container may mount only these. */
+function podVolumes(deployment: KubeObject | undefined): { volumes?: string[] } {
+  const spec = (deployment?.spec?.template as { spec?: { volumes?: { name: string }[] } } | undefined)?.spec;
+  return spec ? { volumes: (spec.volumes ?? []).map((volume) => volume.name) } : {};
 }
 
 function nameTaken(ctx: DeskContext, input: CreateJobInput): FieldError[] {

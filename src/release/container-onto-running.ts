@@ -52,16 +52,38 @@ export function containerOntoRunning(
     if (env.length) result.env = env;
     else delete result.env;
   }
+  if (settings.envFrom !== undefined && !isDeepStrictEqual(next.envFrom, shown.envFrom)) {
+    // A source kept from the running container keeps what the form does not show (prefix, optional).
+    const same = (a: EnvFrom, b: EnvFrom) =>
+      (a.configMapRef?.name ?? "") === (b.configMapRef?.name ?? "") &&
+      (a.secretRef?.name ?? "") === (b.secretRef?.name ?? "");
+    const envFrom = (next.envFrom ?? []).map((s) => (running.envFrom ?? []).find((r) => same(r, s)) ?? s);
+    if (envFrom.length) result.envFrom = structuredClone(envFrom);
+    else delete result.envFrom;
+  }
   if (!isDeepStrictEqual(next.volumeMounts, shown.volumeMounts)) {
-    const mounts = [
-      ...(running.volumeMounts ?? []).filter((m) => m.name !== HOST_TIME_VOLUME),
-      ...(next.volumeMounts ?? []),
-    ];
-    if (mounts.length) result.volumeMounts = mounts;
+    const hostTime = (next.volumeMounts ?? []).filter((m) => m.name === HOST_TIME_VOLUME);
+    const mounts =
+      settings.volumeMounts === undefined
+        ? // Settings that do not speak of mounts keep the running ones; only the host timezone follows them.
+          [...(running.volumeMounts ?? []).filter((m) => m.name !== HOST_TIME_VOLUME), ...hostTime]
+        : (next.volumeMounts ?? []).map(
+            (m) =>
+              (running.volumeMounts ?? []).find(
+                (r) =>
+                  r.name === m.name &&
+                  r.mountPath === m.mountPath &&
+                  Boolean(r.readOnly) === Boolean(m.readOnly) &&
+                  (r.subPath ?? "") === (m.subPath ?? ""),
+              ) ?? m,
+          );
+    if (mounts.length) result.volumeMounts = structuredClone(mounts);
     else delete result.volumeMounts;
   }
   return result;
 }
+
+type EnvFrom = NonNullable<IContainer["envFrom"]>[number];
 
 type Resources = IContainer["resources"];
 

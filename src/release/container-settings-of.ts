@@ -44,6 +44,21 @@ export function settingsOfContainer(container: IContainer, type: ContainerType):
   const preStop = actionOf(container.lifecycle?.preStop);
   if (postStart || preStop)
     settings.lifecycle = { ...(postStart ? { postStart } : {}), ...(preStop ? { preStop } : {}) };
+  const envFrom = (container.envFrom ?? []).flatMap((source): ContainerSettings["envFrom"] & object => {
+    if (source.configMapRef?.name) return [{ kind: "ConfigMap", name: source.configMapRef.name }];
+    if (source.secretRef?.name) return [{ kind: "Secret", name: source.secretRef.name }];
+    return [];
+  });
+  if (envFrom.length) settings.envFrom = envFrom;
+  const mounts = (container.volumeMounts ?? [])
+    .filter((m) => !(m.name === HOST_TIME_VOLUME && m.mountPath === HOST_TIME_PATH))
+    .map((m) => ({
+      volume: m.name,
+      mountPath: m.mountPath,
+      ...(m.readOnly ? { readOnly: true } : {}),
+      ...(m.subPath ? { subPath: m.subPath } : {}),
+    }));
+  if (mounts.length) settings.volumeMounts = mounts;
   if (container.securityContext) settings.securityContext = securityOf(container.securityContext);
   if (container.volumeMounts?.some((m) => m.name === HOST_TIME_VOLUME && m.mountPath === HOST_TIME_PATH))
     settings.syncHostTimezone = true;

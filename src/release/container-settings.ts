@@ -48,6 +48,20 @@ export interface EnvVarSettings {
   from?: { kind: "ConfigMap" | "Secret"; name: string; key: string };
 }
 
+/** Batch Reference: every key of a ConfigMap or Secret of the same project becomes a variable. */
+export interface EnvFromSettings {
+  kind: "ConfigMap" | "Secret";
+  name: string;
+}
+
+/** A volume of the pod mounted into the container. */
+export interface VolumeMountSettings {
+  volume: string;
+  mountPath: string;
+  readOnly?: boolean;
+  subPath?: string;
+}
+
 export interface SecuritySettings {
   privileged?: boolean;
   allowPrivilegeEscalation?: boolean;
@@ -73,6 +87,10 @@ export interface ContainerSettings {
   /** Comma-separated, like the console's Parameters field. */
   args?: string;
   env?: EnvVarSettings[];
+  /** Batch Reference. Absent: as the container runs today (or none); `[]`: none. */
+  envFrom?: EnvFromSettings[];
+  /** Mounts of the pod's existing volumes. Absent: as the container runs today (or none); `[]`: none. */
+  volumeMounts?: VolumeMountSettings[];
   securityContext?: SecuritySettings;
   syncHostTimezone?: boolean;
   /**

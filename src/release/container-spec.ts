@@ -42,6 +42,13 @@ export function containerSpec(settings: ContainerSettings): IContainer {
         : { name: variable.key, valueFrom: { secretKeyRef: ref } };
     });
   }
+  if (settings.envFrom?.length) {
+    container.envFrom = settings.envFrom.map((source) =>
+      source.kind === "ConfigMap"
+        ? { configMapRef: { name: source.name } }
+        : { secretRef: { name: source.name } },
+    );
+  }
   const probes = settings.probes ?? {};
   if (probes.liveness) container.livenessProbe = probeSpec(probes.liveness);
   if (probes.readiness) container.readinessProbe = probeSpec(probes.readiness);
@@ -54,9 +61,15 @@ export function containerSpec(settings: ContainerSettings): IContainer {
     };
   }
   if (settings.securityContext) container.securityContext = securitySpec(settings.securityContext);
-  if (settings.syncHostTimezone) {
-    container.volumeMounts = [{ name: HOST_TIME_VOLUME, mountPath: HOST_TIME_PATH, readOnly: true }];
-  }
+  const mounts = (settings.volumeMounts ?? []).map((m) => ({
+    name: m.volume,
+    mountPath: m.mountPath,
+    ...(m.readOnly ? { readOnly: true } : {}),
+    ...(m.subPath ? { subPath: m.subPath } : {}),
+  }));
+  if (settings.syncHostTimezone)
+    mounts.push({ name: HOST_TIME_VOLUME, mountPath: HOST_TIME_PATH, readOnly: true });
+  if (mounts.length) container.volumeMounts = mounts;
   return container;
 }
 

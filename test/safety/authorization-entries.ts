@@ -363,6 +363,12 @@ export const NOT_ENTRY_POINTS: Record<string, string[]> = {
     ...["wizard_cond_match", "wizard_cond_value", "wizard_add_condition", "wizard_remove_condition"],
     ...["wizard_oses", "wizard_mirror", "wizard_working", "wizard_notice", "wizard_router"],
     // Registry search and default ports ask job.create of the form's namespace first (test/e2e/registry-wizard).
-    ...["wizard_pull_secret", "wizard_default_ports", "wizard_ports_note"],
+    ...[
+      "wizard_pull_secret",
+      "wizard_default_ports",
+      "wizard_ports_note",
+      "wizard_env_from",
+      "wizard_mounts",
+    ],
   ],
 };

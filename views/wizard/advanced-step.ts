@@ -23,6 +23,14 @@ import { checkboxInput, context, numberInput, option, plain, textInput } from ".
 import { ENV_EXAMPLE, formatEnv, parseEnv } from "./env-text.ts";
 import { guardErrorsOf } from "./guard-errors.ts";
 import { blockErrors } from "./modal.ts";
+import {
+  ENV_FROM_EXAMPLE,
+  formatEnvFrom,
+  formatMounts,
+  MOUNT_EXAMPLE,
+  parseEnvFrom,
+  parseMounts,
+} from "./reference-text.ts";
 import { errorsOfContainer, type SubFormMeta } from "./sub-form.ts";
 import { readNumber, readOptions, readRaw, readText, type StateValues } from "./values.ts";
 
@@ -106,6 +114,20 @@ export function buildAdvancedStep(container: ContainerSettings, meta: SubFormMet
         placeholder: ENV_EXAMPLE,
         hint: "One per line: KEY=value, KEY=configmap:name/key or KEY=secret:name/key (same namespace).",
       }),
+      textInput(w.envFrom, "Batch reference", {
+        optional: true,
+        multiline: true,
+        ...text(container.envFrom && formatEnvFrom(container.envFrom)),
+        placeholder: ENV_FROM_EXAMPLE,
+        hint: "Every key of a ConfigMap or Secret of this project becomes a variable: one per line, configmap:name or secret:name. Values do not follow later changes.",
+      }),
+      textInput(w.mounts, "Volume mounts", {
+        optional: true,
+        multiline: true,
+        ...text(container.volumeMounts && formatMounts(container.volumeMounts)),
+        placeholder: MOUNT_EXAMPLE,
+        hint: "The pod's existing volumes: one per line, the volume, the path, then ro for read-only and sub=path for a sub-path.",
+      }),
       checkboxInput(w.access, "Access control", ACCESS, {
         optional: true,
         initial: ACCESS.map((o) => o.value ?? "").filter((flag) => security[flag as AccessFlag]),
@@ -187,6 +209,10 @@ export function readAdvancedStep(
   const preStop = action(w.preStop);
   const env = parseEnv(readRaw(values, w.env));
   if (env.problems[0]) problems[w.env] = env.problems[0];
+  const envFrom = parseEnvFrom(readRaw(values, w.envFrom));
+  if (envFrom.problems[0]) problems[w.envFrom] = envFrom.problems[0];
+  const mounts = parseMounts(readRaw(values, w.mounts));
+  if (mounts.problems[0]) problems[w.mounts] = mounts.problems[0];
   const access = readOptions(values, w.access);
   const seLinux: Record<string, string> = {};
   for (const word of (readText(values, w.seLinux) ?? "").split(/\s+/).filter(Boolean)) {
@@ -217,6 +243,9 @@ export function readAdvancedStep(
     command: readText(values, w.command),
     args: readText(values, w.args),
     env: env.env.length > 0 ? env.env : undefined,
+    // Emptied: none; never shown (a new container without any): left out.
+    envFrom: envFrom.envFrom.length > 0 ? envFrom.envFrom : base.envFrom ? [] : undefined,
+    volumeMounts: mounts.mounts.length > 0 ? mounts.mounts : base.volumeMounts ? [] : undefined,
     securityContext: JSON.stringify(securityContext) === "{}" ? undefined : securityContext,
     syncHostTimezone: readOptions(values, w.timezone).includes("sync") || undefined,
   };
@@ -237,6 +266,8 @@ function blockOf(field: string): string | undefined {
   if (field.startsWith("lifecycle.postStart")) return w.postStart;
   if (field.startsWith("lifecycle.preStop")) return w.preStop;
   if (field === "command" || field === "args") return field === "command" ? w.command : w.args;
+  if (field.startsWith("envFrom")) return w.envFrom;
+  if (field.startsWith("volumeMounts")) return w.mounts;
   if (field.startsWith("env")) return w.env;
   if (field.startsWith("securityContext.capabilities.add")) return w.capAdd;
   if (field.startsWith("securityContext.capabilities.drop")) return w.capDrop;
@@ -259,11 +290,16 @@ export function parseAdvancedStep(
   if (!base) throw new RangeError(`no container ${meta.index} in the wizard`);
   const { container, problems } = readAdvancedStep(values, base);
   const containers = all.with(meta.index, container);
+  // Mounts name the volumes of the pod the new version derives from (known once the guard was read).
+  const volumes = guard ? { volumes: (guard.stablePod.volumes ?? []).map((v) => v.name) } : {};
   const errors = errorsOfContainer(
-    validateContainers(containers, namespace ?? { configMaps: {}, secrets: {} }),
+    validateContainers(containers, { ...(namespace ?? { configMaps: {}, secrets: {} }), ...volumes }),
     meta.index,
   )
-    .filter((e) => blockOf(e.field) && (namespace || !/^env\[\d+\]\.from/.test(e.field)))
+    // ConfigMap and Secret names are checked only once the namespace's were read.
+    .filter(
+      (e) => blockOf(e.field) && (namespace || !/^(env\[\d+\]\.from|envFrom\[\d+\]\.name)/.test(e.field)),
+    )
     .map((e) => {
       const variable = /^env\[(\d+)\]/.exec(e.field);
       const key = variable ? container.env?.[Number(variable[1])]?.key : undefined;

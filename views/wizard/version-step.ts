@@ -152,7 +152,7 @@ export function versionErrors(state: WizardState, namespace?: NamespaceData): Re
       namespace: namespace ?? { configMaps: {}, secrets: {} },
     },
     // Without the namespace's ConfigMaps and Secrets at hand, references are checked on Create instead.
-  ).filter((e) => namespace || !/\.env\[\d+\]\.from/.test(e.field));
+  ).filter((e) => namespace || !/\.(env\[\d+\]\.from|envFrom\[\d+\]\.name)/.test(e.field));
   return blockErrors(
     errors.map((e) => named(e, state)),
     (field) => blockOfField(field, stableContainers),

@@ -2,7 +2,7 @@ import type { ContainerSettings, ProbeKind } from "../container-settings.ts";
 import { splitCommaList } from "../container-settings.ts";
 import type { FieldError } from "../errors.ts";
 import type { NamespaceData } from "./env.ts";
-import { validateEnv } from "./env.ts";
+import { validateEnv, validateEnvFrom, validateMounts } from "./env.ts";
 import { validateAction, validateProbe } from "./handlers.ts";
 import { validateImage } from "./image.ts";
 import { validateContainerName } from "./names.ts";
@@ -95,6 +95,8 @@ export function validateContainer(
     errors.push({ field: `${at}.args`, message: "Separate parameters with commas, e.g. --port,8080." });
   }
   errors.push(...validateEnv(container.env ?? [], `${at}.env`, data));
+  errors.push(...validateEnvFrom(container.envFrom ?? [], `${at}.envFrom`, data));
+  errors.push(...validateMounts(container.volumeMounts ?? [], `${at}.volumeMounts`, data));
   if (
     container.pullSecret !== undefined &&
     data.pullSecrets &&

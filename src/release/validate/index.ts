@@ -1,6 +1,6 @@
 export { validateContainer, validateContainers } from "./container.ts";
 export type { NamespaceData } from "./env.ts";
-export { validateEnv } from "./env.ts";
+export { validateEnv, validateEnvFrom, validateMounts } from "./env.ts";
 export { validateAction, validateProbe } from "./handlers.ts";
 export { validateImage } from "./image.ts";
 export {
