@@ -5,6 +5,7 @@ import type { StepRunner } from "../src/schedule/index.ts";
 import { parseSteps, STEPS_EXAMPLE } from "../src/schedule/index.ts";
 import type { ApprovalDesk } from "../src/slack/approvals/index.ts";
 import type { AuditLog, Store } from "../src/store/index.ts";
+import { when } from "../views/approval.ts";
 import { buildNote } from "../views/desk-message.ts";
 import { resolveJob } from "./job-ref.ts";
 import type { Subcommand } from "./subcommand.ts";
@@ -39,7 +40,7 @@ export function stepsCommand(deps: StepsCommandDeps): Subcommand {
         await may("steps.show");
         const s = deps.steps.get(job.id);
         const text = s
-          ? `${job.name}: steps ${s.percents.map((p) => `${p} %`).join(" → ")} every ${s.everyMinutes} min; next ${s.percents[s.next]} % ${s.paused ? `(paused: ${s.paused})` : `due ${s.dueAt}`}.`
+          ? `${job.name}: steps ${s.percents.map((p) => `${p} %`).join(" → ")} every ${s.everyMinutes} min; next ${s.percents[s.next]} % ${s.paused ? `(paused: ${s.paused})` : `due ${when(s.dueAt)}`}.`
           : `${job.name} has no step schedule. Set one with \`${STEPS_EXAMPLE.replace("reviews-canary", job.name)}\`.`;
         await call.replyPrivately(buildNote(text));
         return;
