@@ -38,13 +38,14 @@ export function registerImageActions(app: App, deps: WizardDeps): void {
       await ack({ options: [] });
       return;
     }
-    const names = await deps.desk
+    // Slack waits 3 s for options: a slow cluster answers "could not be read" rather than nothing at all.
+    const listed = deps.desk
       .namespaceConfig(form.meta.wizard.namespace ?? "")
-      .then((config) => config.pullSecrets ?? [])
-      .catch((error) => {
-        deps.logger.warn({ err: error }, "wizard: image pull Secrets could not be listed");
-        return undefined;
-      });
+      .then((config) => config.pullSecrets ?? []);
+    const names = await within(PULL_SECRETS_MS, listed).catch((error) => {
+      deps.logger.warn({ err: error }, "wizard: image pull Secrets could not be listed");
+      return undefined;
+    });
     await ack(pullSecretOptions(names, body.value ?? ""));
   });
 
@@ -118,4 +119,16 @@ function nextBlockId(view: ViewPayload, id: string): string {
   const shown = shownBlockId(view, id);
   const n = Number(shown.split("~")[1] ?? 1);
   return `${id}~${n + 1}`;
+}
+
+const PULL_SECRETS_MS = 2000;
+
+/** The promise's value, or undefined once `ms` passed (it is then left to settle unread). */
+function within<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
