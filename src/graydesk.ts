@@ -19,7 +19,7 @@ import { createClustersDesk, createReleaseDesk, type RunningReleaseDesk } from "
 import type { Logger } from "./log.ts";
 import { createScheduler, leadershipFor, type Scheduler } from "./schedule/index.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
-import { reconcileAudit } from "./slack/approvals/index.ts";
+import { reconcileAudit, recoveryCheck } from "./slack/approvals/index.ts";
 import type { TokenRetry } from "./slack/bot-token.ts";
 import type { Clock, SlackDeps } from "./slack/deps.ts";
 import { composeSlackDesk } from "./slack/desk/compose.ts";
@@ -293,8 +293,9 @@ export async function startGraydesk(
   registerDesk(slack.app, deps);
   registerControllerGates(slack.app, deps, gates);
   // An unreachable cluster must not keep Slack from answering; readiness reports it, recovery runs later.
+  // Interrupted plans are finished only while the people behind them still hold the rights they need.
   await deps.desk
-    .recover()
+    .recover(recoveryCheck(deps.authorizer))
     .catch((error) => logger.warn({ err: error }, "could not recover interrupted plans at start-up"));
   // Every decision and every change the store says was applied (or failed) has exactly one record in the audit
   // trail, even after a crash. Replicas share their trail: one may be between a record and its commit.

@@ -135,9 +135,10 @@ export class Authorizer {
   }
 
   async #member(actor: Actor, rules: NamespacePolicy): Promise<boolean> {
-    const home = await this.#home();
-    // Records from before teams were kept, and Graydesk's own work, carry no team: they are the workspace's.
+    // Records from before teams were kept, and Graydesk's own work, carry no team: they are the workspace's
+    // (asked before Slack is: start-up recovery judges recorded people while Slack may not answer yet).
     if (actor.team === undefined) return true;
+    const home = await this.#home();
     if (actor.team === home.team) return true;
     if (actor.enterprise !== undefined && actor.enterprise === home.enterprise) return true;
     return (

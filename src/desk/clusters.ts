@@ -160,12 +160,12 @@ export function createClustersDesk(options: ClustersDeskOptions): ClustersDesk {
     status: (jobId, options) => deskOfJob(jobId).status(jobId, options),
     // One round object for all clusters: each cluster's desk keeps its own reads for it.
     readRound: () => ({ round: true }),
-    async recover() {
+    async recover(check) {
       // A cluster that does not answer is recovered at the next start; the others go on.
       for (const name of names) {
         await desks
           .get(name)
-          ?.recover()
+          ?.recover(check)
           .catch((error: unknown) => shared.logger.error({ err: error, cluster: name }, "recovery failed"));
       }
     },

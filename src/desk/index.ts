@@ -98,8 +98,8 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
         ...(options?.objects ? { objects: true } : {}),
       }),
     readRound: () => ({ round: true }),
-    async recover() {
-      await recover(ctx, deployments);
+    async recover(check) {
+      await recover(ctx, deployments, check);
       // After recovery: the journals it finished are the first things pruning drops.
       await prune(ctx).catch((error) => ctx.logger.warn({ err: error }, "store pruning failed"));
     },

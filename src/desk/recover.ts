@@ -6,7 +6,7 @@ import {
   runSteps,
   type TrafficRouter,
 } from "../cluster/index.ts";
-import type { ReleaseJob } from "../release/index.ts";
+import { ReleaseError, type ReleaseJob } from "../release/index.ts";
 import { computePlan } from "./compute-plan.ts";
 import { applyDeps, audit, type DeskContext, operation, routerOf } from "./context.ts";
 import { originalsAfterCrash } from "./crash-originals.ts";
@@ -25,13 +25,18 @@ import {
   savePlan,
 } from "./records.ts";
 import { closeRecoveredRequests, refuseUnstartedRequests } from "./recovered-requests.ts";
+import type { RecoveryCheck } from "./types.ts";
 
 /**
  * Start-up. Each apply a crash interrupted is finished when its remaining steps still fit the cluster;
  * otherwise the job's last good routes are put back, so traffic is never left half-moved. Jobs whose
  * new version was still coming up are watched again.
  */
-export async function recover(ctx: DeskContext, deployments: Deployments): Promise<void> {
+export async function recover(
+  ctx: DeskContext,
+  deployments: Deployments,
+  check?: RecoveryCheck,
+): Promise<void> {
   // A crash between storing a new job and the first step of its preparation left no journal: start one.
   for (const record of Object.values(ctx.store.data().plans) as unknown as PlanRecord[]) {
     if (!ownsJob(ctx, record.plan.jobId)) continue;
@@ -54,6 +59,13 @@ export async function recover(ctx: DeskContext, deployments: Deployments): Promi
       });
     if (!record) {
       await finish("failed", "plan not found");
+      continue;
+    }
+    // The people behind it must still hold the rights today's policy asks for; if not, nothing more is applied.
+    const refusal = check ? await refusalOf(ctx, record, check) : undefined;
+    if (refusal) {
+      await finish("failed", refusal);
+      await refuseRecovery(ctx, record, entry, refusal);
       continue;
     }
     const resumed = await resumePlan(applyDeps(ctx), record.plan, entry);
@@ -111,6 +123,59 @@ export async function recover(ctx: DeskContext, deployments: Deployments): Promi
   await refuseUnstartedRequests(ctx);
   await closeUnaskedNewVersions(ctx);
   for (const job of allJobs(ctx)) if (job.state === "deploying") deployments.watch(job.id);
+}
+
+/** Graydesk's own plans (an undo, a revert) carry no person's rights; a person's plan is judged by `check`. */
+async function refusalOf(
+  ctx: DeskContext,
+  record: PlanRecord,
+  check: RecoveryCheck,
+): Promise<string | undefined> {
+  if (record.change.kind === "revert" || record.requestedBy.startsWith("graydesk")) return undefined;
+  const approvedBy = (
+    Object.values(ctx.store.data().approvals) as { planId?: unknown; approvals?: unknown }[]
+  )
+    .filter((request) => request.planId === record.id && Array.isArray(request.approvals))
+    .flatMap((request) => (request.approvals as { user: string }[]).map((a) => a.user));
+  const verdict = await check({
+    job: mustJob(ctx, record.plan.jobId),
+    change: record.change.kind,
+    requestedBy: record.requestedBy,
+    approvedBy: [...new Set(approvedBy)],
+  });
+  return verdict.ok ? undefined : verdict.message;
+}
+
+/**
+ * An interrupted plan whose people no longer hold the rights it needs: nothing more of it is applied. What it
+ * wrote is put back (a new version's preparation undone, a traffic change reverted to the last good routes),
+ * its request and plan are closed with the refusal, the job's history says so, and the trail records it.
+ */
+async function refuseRecovery(
+  ctx: DeskContext,
+  record: PlanRecord,
+  entry: JournalEntry,
+  refusal: string,
+): Promise<void> {
+  const reason = `Not finished after a restart: ${refusal}`;
+  const job = mustJob(ctx, record.plan.jobId);
+  await closeRecoveredRequests(ctx, record.id, "failed", reason);
+  await audit(ctx, {
+    kind: "plan.recovery-refused",
+    actor: "graydesk",
+    job: job.id,
+    namespace: job.namespace,
+    detail: { plan: record.id, requestedBy: record.requestedBy, reason: refusal },
+  });
+  if (record.change.kind === "prepare") {
+    await undoPrepare(ctx, record, new ReleaseError("not-allowed", reason), "graydesk");
+    return;
+  }
+  await movePlan(ctx, record.id, "applying", "failed", reason);
+  await revert(ctx, record, entry, reason);
+  const now = mustJob(ctx, job.id);
+  const event = { at: ctx.now(), actor: "graydesk", kind: "recovery-refused", detail: reason };
+  await saveJob(ctx, { ...now, history: [...now.history, event] }, "recovery-refused");
 }
 
 /** Puts back the routes the job last completed (the stable version alone if it never routed). */

@@ -108,6 +108,22 @@ export interface CreateJobOptions {
   approval?: boolean;
 }
 
+/** An interrupted plan start-up recovery would finish, and the people it was asked and approved by. */
+export interface RecoveredPlan {
+  job: ReleaseJob;
+  /** `prepare` deploys a new version; the others change traffic. */
+  change: "prepare" | JobChange["kind"];
+  requestedBy: string;
+  /** Everyone whose approval the plan's request recorded (none for a new version deployed without approval). */
+  approvedBy: string[];
+}
+
+/**
+ * Whether the people behind an interrupted plan still hold the rights it needs under today's policy; a refusal
+ * names the missing right. Recovery applies nothing more of a refused plan (see recover).
+ */
+export type RecoveryCheck = (plan: RecoveredPlan) => Promise<{ ok: true } | { ok: false; message: string }>;
+
 /** A change to a job's traffic, which becomes a plan and then an approval request. */
 export type JobChange =
   | { kind: "shift"; traffic: TrafficPolicy }
@@ -210,7 +226,7 @@ export interface ReleaseDesk {
    */
   readRound(): ReadRound;
   /** Start-up: completes or reverts plans whose apply was interrupted. */
-  recover(): Promise<void>;
+  recover(check?: RecoveryCheck): Promise<void>;
 }
 
 export type { MatchRule };

@@ -23,6 +23,11 @@ export interface StepRunnerDeps {
   applyShift(job: ReleaseJob, percent: number): Promise<void>;
   /** Tells the job's channel/thread what the schedule did. */
   notify(job: ReleaseJob, text: string): Promise<void>;
+  /**
+   * Whether the people behind the schedule (who set it, who approved it) still hold the rights a step needs under
+   * today's policy: undefined when they do, else the refusal naming the missing right (recorded by the caller).
+   */
+  refusal?(job: ReleaseJob, schedule: StepSchedule): Promise<string | undefined>;
   now?: () => Date;
   /** How often the leader looks for due steps. Default 30 s. */
   tickMs?: number;
@@ -154,6 +159,26 @@ export class StepRunner {
       now,
     );
     if (action.kind === "wait" || action.kind === "idle") return;
+    if ((action.kind === "request" || action.kind === "apply") && job) {
+      const refusal = await this.#deps.refusal?.(job, schedule);
+      if (refusal !== undefined) {
+        // Nothing is asked or applied for people without the rights: the schedule stops where it is, saying why.
+        const paused = await this.#deps.store.update((d) => {
+          const stored = d.steps[schedule.jobId] as unknown as StepSchedule | undefined;
+          if (!stored || stored.paused !== undefined || stored.next !== schedule.next) return false;
+          d.steps[schedule.jobId] = { ...stored, paused: refusal } as unknown as StoredRecord;
+          return true;
+        });
+        if (paused) {
+          const steps = schedule.percents.map((p) => `${p} %`).join(" → ");
+          await this.#deps.notify(
+            job,
+            `Step schedule (${steps}) paused before ${action.percent} %: ${refusal}`,
+          );
+        }
+        return;
+      }
+    }
     if (!(await this.#claim(schedule, action, now)) || !job) return;
     await this.#act(job, schedule, action);
   }

@@ -8,3 +8,4 @@ export {
 } from "./approvals.ts";
 export { Promises } from "./promises.ts";
 export { reconcileAudit } from "./reconcile-audit.ts";
+export { recoveryCheck } from "./recovery-check.ts";

@@ -1,10 +1,10 @@
 import { stateWords } from "../../../views/event-words.ts";
-import type { ApprovalRequest } from "../../approvals/index.ts";
+import { type ApprovalRequest, NotAuthorized } from "../../approvals/index.ts";
 import type { ReleaseDesk } from "../../desk/index.ts";
 import type { Logger } from "../../log.ts";
 import type { PromisedRequest, ReleaseJob } from "../../release/index.ts";
 import { userMessageOf } from "../../release/index.ts";
-import type { Store } from "../../store/index.ts";
+import type { AuditLog, Store } from "../../store/index.ts";
 import type { ApprovalDesk } from "./approvals.ts";
 
 export interface PromisesOptions {
@@ -12,6 +12,8 @@ export interface PromisesOptions {
   store: Store;
   approvals: ApprovalDesk;
   logger: Logger;
+  /** Records a promise the creator's rights no longer cover (the policy changed while the version came up). */
+  audit?: Pick<AuditLog, "append">;
   /** Tells the job's thread when a promised request could not be opened. */
   note(jobId: string, text: string): Promise<void>;
 }
@@ -81,6 +83,17 @@ export class Promises {
       if (userMessageOf(error) === undefined)
         this.#o.logger.error({ err: error, job: jobId }, "promised approval request failed");
       await this.#settle(jobId, { state: "broken", problem });
+      // Kept after a restart or when the version came up: the creator's rights are judged under today's policy.
+      if (error instanceof NotAuthorized)
+        await this.#o.audit
+          ?.append({
+            kind: "promise.refused",
+            actor: promised.by,
+            job: job.name,
+            namespace: job.namespace,
+            detail: { right: error.right, reason: problem },
+          })
+          .catch((err) => this.#o.logger.error({ err, job: jobId }, "audit append failed"));
       await this.#o.note(
         jobId,
         `:warning: The approval request promised for *${job.name}* was not opened: ${problem}`,

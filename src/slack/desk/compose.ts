@@ -141,6 +141,7 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
     store,
     approvals,
     logger,
+    audit,
     note: (jobId, text) => cards?.thread(jobId, buildNote(text)).then(() => undefined) ?? Promise.resolve(),
   });
   return {

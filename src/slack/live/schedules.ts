@@ -1,7 +1,7 @@
 import type { WebClient } from "@slack/web-api";
 import { defaultNamespace } from "../../../commands/job-ref.ts";
 import { buildNote } from "../../../views/desk-message.ts";
-import type { Actor } from "../../approvals/index.ts";
+import type { Action, Actor } from "../../approvals/index.ts";
 import type { ReleaseJob } from "../../release/index.ts";
 import {
   buildDigest,
@@ -103,6 +103,28 @@ export function buildSchedules(
     },
     async notify(job, text) {
       await cards.thread(job.id, buildNote(text));
+    },
+    // Every tick judges the schedule's people under today's policy: who set it and who approved it.
+    async refusal(job, schedule) {
+      const checks: [Actor, Action, string][] = [[setter(job), "steps.tick", "who set it"]];
+      if (schedule.approval?.by)
+        checks.push([{ user: schedule.approval.by }, "change.decide", "who approved it"]);
+      for (const [actor, action, role] of checks) {
+        const verdict = await authorizer.authorize(actor, action, job.namespace, job.cluster);
+        if (verdict.ok) continue;
+        const reason = `${actor.user}, ${role}, no longer holds the right it needs: ${verdict.message.replace(/^You need/, "they need")}`;
+        await deps.audit
+          .append({
+            kind: "steps.refused",
+            actor: actor.user,
+            job: job.name,
+            namespace: job.namespace,
+            detail: { action, right: verdict.right, reason },
+          })
+          .catch((err) => deps.logger.error({ err, job: job.id }, "audit append failed"));
+        return reason;
+      }
+      return undefined;
     },
     onError: (error) => options.onError(error),
   });
