@@ -1,14 +1,12 @@
 // Start-up recovery finishes an interrupted plan only while the people behind it still hold the rights under
 // today's policy. A crash mid-apply, then a restart under a policy that took a right away: nothing more of the
 // plan is applied, what it wrote is put back, and the plan, its request, the job and the trail name the right.
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { Authorizer, Permissions, parsePolicy } from "../../src/approvals/index.ts";
 import type { ReleaseJob } from "../../src/release/index.ts";
 import { recoveryCheck } from "../../src/slack/approvals/index.ts";
-import { STATE_FILE, type StoreData } from "../../src/store/index.ts";
+import { openFileStore } from "../../src/store/index.ts";
 import { createFixture, NS, reviewsCanary, startWorld, type World } from "./world.ts";
 
 class SimulatedCrash extends Error {}
@@ -101,7 +99,9 @@ describe("recovery asks whether the people behind a plan still hold its rights",
     expect(after.history.at(-1)?.detail).toContain(why);
     expect(desk.plan(plan.id)).toBeDefined();
     // What the restarted process stored (the first one's copy is from before the restart).
-    const stored = JSON.parse(readFileSync(path.join(world.dir, STATE_FILE), "utf8")) as StoreData;
+    const reader = await openFileStore(world.dir);
+    const stored = reader.data();
+    await reader.close();
     expect(stored.plans[plan.id]).toMatchObject({ status: "failed" });
     expect(String(stored.plans[plan.id]?.error)).toContain(why);
     expect(stored.approvals.r1).toMatchObject({ state: "failed" });
