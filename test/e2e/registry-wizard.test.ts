@@ -35,6 +35,8 @@ beforeAll(async () => {
   writeFileSync(
     policy,
     [
+      // New versions deploy at once here: this test is about images and registries.
+      "defaults: { approveNewVersions: false }",
       "namespaces:",
       "  bookinfo:",
       "    requesters: { users: [U0ALICE, U0BOB] }",
