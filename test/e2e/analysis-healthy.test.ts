@@ -181,7 +181,12 @@ describe("analysis of a healthy new version against a real Prometheus", () => {
       }
     });
     expect(compared).toBeGreaterThan(15);
-    // The chart the card shows is drawn the same way: uploaded into the thread, by file id on the card.
+    // The chart the card shows is drawn the same way: uploaded into the thread, by file id on the card. Drawn
+    // from live health, so first the traffic the pixel checks above held up (on a loaded machine) is scraped again.
+    await until(
+      async () => (await graydesk().deps.telemetry.versionHealth(now)).status === "ok" || undefined,
+      60_000,
+    );
     const result = await graydesk().deps.charts.upload(job.id);
     expect(result).toMatchObject({ ok: true });
     const file = world.api.file((result as { fileId: string }).fileId);
