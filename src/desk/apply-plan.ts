@@ -30,7 +30,8 @@ export async function applyPlan(
   approvedHash?: string,
 ): Promise<ApplyOutcome> {
   const record = readPlan(ctx, planId);
-  if (!record) throw new ReleaseError("not-found", `There is no plan ${planId}; request the change again.`);
+  if (!record)
+    throw new ReleaseError("not-found", "That change's plan is no longer kept; request the change again.");
   const job = mustJob(ctx, record.plan.jobId);
   if (record.status !== "proposed") throw alreadyDecided(record);
   assertAllowed(job, record);
@@ -138,5 +139,9 @@ function alreadyDecided(record: PlanRecord): ReleaseError {
     stale: "is out of date; request the change again",
     superseded: "was replaced by a newer plan for the same job",
   };
-  return new ReleaseError("not-allowed", `Plan ${record.id} ${words[record.status] ?? "cannot be applied"}.`);
+  // People never see plan ids: the plan is "this change's".
+  return new ReleaseError(
+    "not-allowed",
+    `This change's plan ${words[record.status] ?? "cannot be applied"}.`,
+  );
 }

@@ -62,7 +62,7 @@ export function createClustersDesk(options: ClustersDeskOptions): ClustersDesk {
 
   const deskOfJob = (jobId: string): RunningReleaseDesk => {
     const job = first.job(jobId);
-    if (!job?.cluster) throw new ReleaseError("not-found", `There is no release job ${jobId}.`);
+    if (!job?.cluster) throw new ReleaseError("not-found", "That release job no longer exists.");
     return deskFor(withScope(job.cluster, job.namespace)).desk;
   };
   const scoped = (cluster: string, service: ServiceInfo): ServiceInfo => ({
@@ -152,7 +152,11 @@ export function createClustersDesk(options: ClustersDeskOptions): ClustersDesk {
     plan: (planId) => first.plan(planId),
     applyPlan(planId, actor, approvedHash) {
       const plan = first.plan(planId);
-      if (!plan) throw new ReleaseError("not-found", `There is no plan ${planId}; ask for the change again.`);
+      if (!plan)
+        throw new ReleaseError(
+          "not-found",
+          "That change's plan is no longer kept; ask for the change again.",
+        );
       return deskOfJob(plan.jobId).applyPlan(planId, actor, approvedHash);
     },
     retry: (jobId, actor, options) => deskOfJob(jobId).retry(jobId, actor, options),

@@ -30,7 +30,8 @@ export function readJob(ctx: DeskContext, id: string): ReleaseJob | undefined {
 
 export function mustJob(ctx: DeskContext, id: string): ReleaseJob {
   const job = readJob(ctx, id);
-  if (!job) throw new ReleaseError("not-found", `There is no release job ${id}; it may have been removed.`);
+  if (!job)
+    throw new ReleaseError("not-found", "That release job no longer exists; it may have been removed.");
   return job;
 }
 
