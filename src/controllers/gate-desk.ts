@@ -1,9 +1,13 @@
 import {
   type ApprovalGate,
   type ApprovalRequest,
+  type Decision,
+  decisionNotTaken,
+  OneAtATime,
   type Permissions,
   type Policy,
   policyFor,
+  writeAhead,
 } from "../approvals/index.ts";
 import type { Logger } from "../log.ts";
 import { UserFacingError } from "../release/index.ts";
@@ -56,6 +60,7 @@ export interface OpenGate {
  */
 export class GateDesk {
   readonly #o: GateDeskOptions;
+  readonly #deciding = new OneAtATime();
 
   constructor(options: GateDeskOptions) {
     this.#o = options;
@@ -87,18 +92,35 @@ export class GateDesk {
 
   async open({ release, gate, requestedBy, summary, snapshot }: OpenGate): Promise<GateRequest> {
     const rules = policyFor(this.#o.policy, release.namespace);
-    const opened = await this.#o.gate.open({
-      jobId: gateSubject(release.id, gate),
-      jobName: release.name,
-      namespace: release.namespace,
-      operation: gate,
-      planId: `${release.id}#${gate}#${release.revision}`,
-      planHash: release.revision,
-      summary,
-      requestedBy,
-      requiredApprovals: rules.approvals,
-      expiryMinutes: rules.expiryMinutes,
-    });
+    const id = this.#o.gate.newId();
+    // Write-ahead: the request is on disk in the audit trail before the gate opens it (see writeAhead).
+    const opened = await writeAhead(
+      this.#o.audit,
+      this.#o.logger,
+      {
+        kind: "requested",
+        actor: requestedBy,
+        job: release.name,
+        namespace: release.namespace,
+        detail: { requestId: id, controller: release.controller, gate, revision: release.revision, summary },
+      },
+      () =>
+        this.#o.gate.open(
+          {
+            jobId: gateSubject(release.id, gate),
+            jobName: release.name,
+            namespace: release.namespace,
+            operation: gate,
+            planId: `${release.id}#${gate}#${release.revision}`,
+            planHash: release.revision,
+            summary,
+            requestedBy,
+            requiredApprovals: rules.approvals,
+            expiryMinutes: rules.expiryMinutes,
+          },
+          id,
+        ),
+    );
     const fields: GateFields = {
       controller: release.controller,
       gate,
@@ -109,19 +131,6 @@ export class GateDesk {
     await this.#o.store.update((d) => {
       const record = d.approvals[opened.id];
       if (record) Object.assign(record, fields);
-    });
-    await this.#o.audit.append({
-      kind: "requested",
-      actor: requestedBy,
-      job: release.name,
-      namespace: release.namespace,
-      detail: {
-        requestId: opened.id,
-        controller: release.controller,
-        gate,
-        revision: release.revision,
-        summary,
-      },
     });
     await this.#o.cards.redraw(release.id);
     return { ...opened, ...fields };
@@ -148,9 +157,34 @@ export class GateDesk {
         ? { ok: true as const }
         : await this.mayApprove(current, user);
     if (!permission.ok) return { kind: "refused", rule: permission.rule };
-    const decision = await this.#o.gate.decide(requestId, user, choice);
     const about = { job: current.jobName, namespace: current.namespace };
     const detail = { requestId, controller: current.controller, gate: current.gate };
+    // Write-ahead: the decision is on disk in the audit trail before the gate's compare-and-set commits it; one
+    // decision per request at a time, so a double click finds the first one made and writes nothing.
+    const decision = await this.#deciding.run(requestId, async (): Promise<Decision> => {
+      const latest = this.#o.gate.get(requestId);
+      if (!latest) return { kind: "not-found" };
+      if (
+        latest.state !== "pending" ||
+        (choice === "approve" && latest.approvals.some((a) => a.user === user))
+      )
+        return { kind: "already", request: latest };
+      const remaining = latest.requiredApprovals - latest.approvals.length - 1;
+      return writeAhead(
+        this.#o.audit,
+        this.#o.logger,
+        choice === "reject"
+          ? { kind: "rejected", actor: user, ...about, detail }
+          : {
+              kind: "approved",
+              actor: user,
+              ...about,
+              detail: { ...detail, ...(remaining > 0 ? { remaining } : {}) },
+            },
+        () => this.#o.gate.decide(requestId, user, choice),
+        (d) => decisionNotTaken(d, choice),
+      );
+    });
     const withFields = (r: ApprovalRequest): GateRequest => ({ ...current, ...r });
     switch (decision.kind) {
       case "not-found":
@@ -162,20 +196,12 @@ export class GateDesk {
         await this.#o.cards.redraw(current.releaseId);
         return { kind: "expired", request: withFields(decision.request) };
       case "rejected":
-        await this.#o.audit.append({ kind: "rejected", actor: user, ...about, detail });
         await this.#o.cards.redraw(current.releaseId);
         return { kind: "rejected", request: withFields(decision.request) };
       case "recorded":
-        await this.#o.audit.append({
-          kind: "approved",
-          actor: user,
-          ...about,
-          detail: { ...detail, remaining: decision.remaining },
-        });
         await this.#o.cards.redraw(current.releaseId);
         return { kind: "recorded", request: withFields(decision.request), remaining: decision.remaining };
       case "apply":
-        await this.#o.audit.append({ kind: "approved", actor: user, ...about, detail });
         return carryOutApproved(this.#o, withFields(decision.request), user);
     }
   }

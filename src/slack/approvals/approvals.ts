@@ -6,10 +6,13 @@ import {
   type ApprovalRequest,
   type Authorizer,
   type Decision,
+  decisionNotTaken,
   type NamespacePolicy,
+  OneAtATime,
   type Permissions,
   type Policy,
   policyFor,
+  writeAhead,
 } from "../../approvals/index.ts";
 import type { ApplyOutcome, JobChange, ReleaseDesk } from "../../desk/index.ts";
 import type { Logger } from "../../log.ts";
@@ -26,7 +29,6 @@ import { ApprovalMessages } from "./approval-messages.ts";
 import { describeChange, newVersionOperation } from "./change-words.ts";
 import { asksForNewVersion, type StoredCopy } from "./request-facts.ts";
 import { scheduleWords } from "./schedule-words.ts";
-import { writeAhead } from "./write-ahead.ts";
 
 export interface ApprovalDeskOptions {
   /** Graydesk's clock (tests move it): when an approved schedule's first step is due. */
@@ -92,23 +94,6 @@ function rejectedNote(user: string, operation: string, withdrawn: boolean, reaso
   return reason ? `${what}\n>${escapeText(reason).replaceAll("\n", "\n>")}` : what;
 }
 
-/** Why the gate's answer is not the decision written ahead of it (someone else was first), if it is not. */
-function notTaken(decision: Decision, choice: "approve" | "reject"): string | undefined {
-  switch (decision.kind) {
-    case "rejected":
-      return choice === "reject" ? undefined : "the request was rejected";
-    case "recorded":
-    case "apply":
-      return choice === "approve" ? undefined : "the request was approved";
-    case "already":
-      return "the request was decided before this";
-    case "expired":
-      return "the request had expired";
-    case "not-found":
-      return "the request is gone";
-  }
-}
-
 /** What a press of Approve or Reject came to, for the listener to tell the person who pressed. */
 export type DecideResult =
   | { kind: "applied"; request: ApprovalRequest; outcome: ApplyOutcome }
@@ -133,7 +118,7 @@ export type DecideResult =
 export class ApprovalDesk {
   readonly #o: ApprovalDeskOptions;
   readonly #messages: ApprovalMessages;
-  readonly #deciding = new Map<string, Promise<void>>();
+  readonly #deciding = new OneAtATime();
 
   constructor(options: ApprovalDeskOptions) {
     this.#o = options;
@@ -447,7 +432,7 @@ export class ApprovalDesk {
     // Write-ahead: the decision is on disk before the gate's compare-and-set commits it (see writeAhead). One
     // decision per request at a time: a double click or a Slack retry finds the first one decided and writes
     // nothing, rather than a record the gate then turns down.
-    const decision = await this.#oneAtATime(requestId, async (): Promise<Decision> => {
+    const decision = await this.#deciding.run(requestId, async (): Promise<Decision> => {
       const latest = gate.get(requestId);
       if (!latest) return { kind: "not-found" };
       if (
@@ -473,7 +458,7 @@ export class ApprovalDesk {
               detail: { requestId, ...(remaining > 0 ? { remaining } : {}), ...despite(failing) },
             },
         () => gate.decide(requestId, user, choice, reason),
-        (d) => notTaken(d, choice),
+        (d) => decisionNotTaken(d, choice),
       );
     });
     switch (decision.kind) {
@@ -511,22 +496,6 @@ export class ApprovalDesk {
         // Should the trail fail between this approval and the apply, the apply's own write-ahead record fails
         // the same way and closes the request as failed, in words: it is never left "approved" with no one on it.
         return applyApproved({ ...this.#o, messages: this.#messages }, decision.request, user);
-    }
-  }
-
-  /** Runs `decide` after any decision on the same request still being written (in this process). */
-  async #oneAtATime<T>(requestId: string, decide: () => Promise<T>): Promise<T> {
-    const before = this.#deciding.get(requestId) ?? Promise.resolve();
-    const run = before.then(decide);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#deciding.set(requestId, tail);
-    try {
-      return await run;
-    } finally {
-      if (this.#deciding.get(requestId) === tail) this.#deciding.delete(requestId);
     }
   }
 

@@ -1,7 +1,6 @@
-import type { ApprovalRequest } from "../../approvals/index.ts";
+import { type ApprovalRequest, VOIDED, voidRecord } from "../../approvals/index.ts";
 import { DEFAULT_RETENTION } from "../../desk/index.ts";
 import type { AuditLog, AuditRecord, Store } from "../../store/index.ts";
-import { VOIDED, voidRecord } from "./write-ahead.ts";
 
 export interface ReconcileOptions {
   now?: () => Date;

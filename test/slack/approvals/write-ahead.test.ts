@@ -5,10 +5,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ApprovalGate, type NewRequest } from "../../../src/approvals/index.ts";
+import { ApprovalGate, type NewRequest, writeAhead } from "../../../src/approvals/index.ts";
 import { createLogger } from "../../../src/log.ts";
 import { reconcileAudit } from "../../../src/slack/approvals/index.ts";
-import { writeAhead } from "../../../src/slack/approvals/write-ahead.ts";
 import {
   AUDIT_FILE,
   type AuditLog,

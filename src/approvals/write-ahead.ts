@@ -1,5 +1,6 @@
-import type { Logger } from "../../log.ts";
-import type { AuditEvent, AuditLog, AuditRecord } from "../../store/index.ts";
+import type { Logger } from "../log.ts";
+import type { AuditEvent, AuditLog, AuditRecord } from "../store/index.ts";
+import type { Decision } from "./gate.ts";
 
 /** The audit kind of a record saying that an earlier record's decision never took effect. */
 export const VOIDED = "voided";
@@ -56,4 +57,44 @@ export function voidRecord(
       ...(recovered ? { recovered: true } : {}),
     },
   });
+}
+
+/** Why the gate's answer is not the decision written ahead of it (someone else was first), if it is not. */
+export function decisionNotTaken(decision: Decision, choice: "approve" | "reject"): string | undefined {
+  switch (decision.kind) {
+    case "rejected":
+      return choice === "reject" ? undefined : "the request was rejected";
+    case "recorded":
+    case "apply":
+      return choice === "approve" ? undefined : "the request was approved";
+    case "already":
+      return "the request was decided before this";
+    case "expired":
+      return "the request had expired";
+    case "not-found":
+      return "the request is gone";
+  }
+}
+
+/**
+ * Decisions on one request run one at a time in this process, so a double click or a Slack retry finds the first
+ * decided and writes nothing, rather than a record the gate then turns down (and a "voided" after it).
+ */
+export class OneAtATime {
+  readonly #running = new Map<string, Promise<void>>();
+
+  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const before = this.#running.get(key) ?? Promise.resolve();
+    const run = before.then(work);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#running.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.#running.get(key) === tail) this.#running.delete(key);
+    }
+  }
 }
