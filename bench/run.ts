@@ -1,5 +1,6 @@
 import { benchAckLatency } from "./ack-latency.ts";
 import { benchSocketAckLatency } from "./ack-latency-socket.ts";
+import { benchApprovalAtScale } from "./approval-at-scale.ts";
 import { benchApprovalToTraffic } from "./approval-to-traffic.ts";
 import { benchAuditAppend } from "./audit-append.ts";
 import { benchChartRender } from "./chart-render.ts";
@@ -8,6 +9,7 @@ import { benchHomeOpen } from "./home-open.ts";
 import { benchMemory } from "./memory.ts";
 import { benchRequestFlood } from "./request-flood.ts";
 import { emit, emitted, round } from "./stats.ts";
+import { benchStoreScale } from "./store-scale.ts";
 import { benchStoreSize } from "./store-size.ts";
 import { summaryTable } from "./summary.ts";
 
@@ -20,9 +22,12 @@ const benches: [string, () => Promise<void>][] = [
   ["audit-append", () => benchAuditAppend()],
   ["home-open", () => benchHomeOpen()],
   ["store-size", () => benchStoreSize()],
+  // Three rounds each, in one run: per-record store at 10 / 5,000 / 5,000 + 50,000 jobs.
+  ["store-scale", () => benchStoreScale(3)],
   ["ack-latency", () => benchAckLatency()],
   ["ack-latency-socket", () => benchSocketAckLatency()],
   ["approval-to-traffic", () => benchApprovalToTraffic()],
+  ["approval-at-scale", () => benchApprovalAtScale(3)],
   ["digest", () => benchDigest()],
   ["memory", () => benchMemory()],
   ["request-flood", () => benchRequestFlood()],

@@ -1,8 +1,12 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { pruneStore } from "../src/desk/index.ts";
+import { GENESIS, recordHash } from "../src/store/audit-chain.ts";
 import type { StoredRecord } from "../src/store/index.ts";
+import { AUDIT_FILE } from "../src/store/index.ts";
 import { makeLayout, writeMeta, writeRecord } from "../src/store/record-files.ts";
 import { writePack } from "../src/store/record-packs.ts";
-import { type Collection, SCHEMA_VERSION } from "../src/store/schema.ts";
+import { COLLECTIONS, type Collection, emptyData, SCHEMA_VERSION } from "../src/store/schema.ts";
 
 /** The records of a real job, plan and request, as the release before the per-record store wrote them. */
 const RELEASE = JSON.parse(
@@ -55,22 +59,47 @@ export function* seededRecords(seed: Seed): Generator<[Collection, StoredRecord]
 }
 
 /**
- * Writes a per-record layout holding `seed` into an empty DATA_DIR, as the desk leaves it over time: the
+ * Writes a per-record layout holding `seed` into an empty DATA_DIR, as the desk leaves it over time: pruned, the
  * collections' packs as of the last start-up, and `loose` records written since in their own files.
  */
 export function seedDataDir(dataDir: string, seed: Seed, loose = 500): number {
   makeLayout(dataDir);
-  const packs = new Map<Collection, Record<string, StoredRecord>>();
+  // As a desk keeps it: pruned (finished plans compacted, old ones gone) by the retention that runs every hour.
+  const data = emptyData();
+  for (const [collection, record] of seededRecords(seed)) data[collection][record.id] = record;
+  pruneStore(data, new Date());
   let records = 0;
-  for (const [collection, record] of seededRecords(seed)) {
-    if (records++ < loose) writeRecord(dataDir, { collection, id: record.id, record });
-    else {
-      const pack = packs.get(collection) ?? {};
-      pack[record.id] = record;
-      packs.set(collection, pack);
+  for (const collection of COLLECTIONS) {
+    const pack: Record<string, StoredRecord> = {};
+    for (const [id, record] of Object.entries(data[collection])) {
+      if (records++ < loose) writeRecord(dataDir, { collection, id, record });
+      else pack[id] = record;
     }
+    if (Object.keys(pack).length > 0) writePack(dataDir, collection, pack);
   }
-  for (const [collection, pack] of packs) writePack(dataDir, collection, pack);
   writeMeta(dataDir, SCHEMA_VERSION);
+  writeAuditTrail(dataDir, Object.values(data.approvals));
   return records;
+}
+
+/** The audit trail those requests left: each applied one's outcome record, chained (else start-up adds them). */
+function writeAuditTrail(dataDir: string, requests: StoredRecord[]) {
+  const lines: string[] = [];
+  let prev = GENESIS;
+  for (const [i, request] of requests.entries()) {
+    if (request.state !== "applied" || !request.decidedBy) continue;
+    const unsigned = {
+      at: String(request.decidedAt ?? request.requestedAt),
+      seq: i + 1,
+      kind: "applied",
+      actor: request.decidedBy,
+      job: request.jobName,
+      namespace: request.namespace,
+      detail: { requestId: request.id, requestedBy: request.requestedBy },
+      prev,
+    };
+    prev = recordHash(unsigned);
+    lines.push(JSON.stringify({ ...unsigned, hash: prev }));
+  }
+  writeFileSync(path.join(dataDir, AUDIT_FILE), lines.length > 0 ? `${lines.join("\n")}\n` : "");
 }

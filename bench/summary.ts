@@ -4,6 +4,9 @@ const FIGURES = [
   "p99Ms",
   "medianMs",
   "p50Ratio",
+  "startupMs",
+  "approveToApplyingP50Ms",
+  "fiftyConcurrentApprovalsP99Ms",
   "p99Ratio",
   "medianOfRoundP99Ratios",
   "requests",
@@ -16,7 +19,19 @@ const FIGURES = [
   "flat",
   "bytesPerOpen",
 ];
-const LABELS = ["mode", "app", "what", "operation", "of", "existingEvents", "activeJobs", "events", "read"];
+const LABELS = [
+  "mode",
+  "app",
+  "what",
+  "operation",
+  "of",
+  "existingEvents",
+  "round",
+  "activeJobs",
+  "finishedJobs",
+  "events",
+  "read",
+];
 
 export function summaryTable(records: readonly Record<string, unknown>[]): string {
   const rows = records.map((r) => {

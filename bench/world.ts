@@ -76,13 +76,19 @@ export async function startBenchGraydesk(config: Config, logFile: string) {
   return { graydesk, logs };
 }
 
-export async function startBenchWorld(): Promise<BenchWorld> {
+export interface BenchWorldOptions {
+  /** Fills DATA_DIR before Graydesk starts (a store of a given size). */
+  seed?: (dataDir: string) => void;
+  /** Settings beside the production ones (e.g. a longer card refresh interval). */
+  config?: Partial<Config>;
+}
+
+export async function startBenchWorld(options: BenchWorldOptions = {}): Promise<BenchWorld> {
   const { kube, api, dir, kubeconfigPath } = await startServers();
   const port = await freePort();
-  const graydesk = await startGraydeskProcess(
-    benchConfig(api, kubeconfigPath, dir, port),
-    path.join(dir, "graydesk.log"),
-  );
+  const config = { ...benchConfig(api, kubeconfigPath, dir, port), ...options.config };
+  options.seed?.(config.dataDir);
+  const graydesk = await startGraydeskProcess(config, path.join(dir, "graydesk.log"));
   const baseUrl = `http://127.0.0.1:${port}`;
   const slack = createSlackClient({ baseUrl, signingSecret: SIGNING_SECRET, api });
   return {

@@ -1,0 +1,157 @@
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
+import { freePort } from "../test/harness/slack/index.ts";
+import { startGraydeskProcess } from "./graydesk-process.ts";
+import { timeKubeRequests } from "./kube-timeline.ts";
+import { type Seed, seedDataDir } from "./seed-state.ts";
+import { emit, percentile, round } from "./stats.ts";
+import {
+  ALICE,
+  approvalMessage,
+  askAndApprove,
+  BOB,
+  benchConfig,
+  CHANNEL,
+  NEW_JOB,
+  settle,
+  startBenchWorld,
+  startServers,
+  until,
+} from "./world.ts";
+
+/** The seeded jobs are beside the one the benchmark makes (reviews-v2): 10 and 5,000 active in all. */
+const SIZES: Seed[] = [
+  { active: 9, finished: 0 },
+  { active: 4_999, finished: 0 },
+  { active: 4_999, finished: 50_000 },
+];
+/** Card refreshes read the cluster for every live job (a separate issue): kept out of these figures. */
+const QUIET = { refreshIntervalSeconds: 3600 };
+const ms = (x: number) => round(x, 1);
+
+/**
+ * Approve click → VirtualService patched, against one raw client-node merge patch from Graydesk's process over
+ * its pooled connection (the floor, timed after each shift in the same run), with a store of 10, 5,000 and
+ * 5,000 + 50,000 jobs; at each size also the wall time of each user operation, and Graydesk's start-up.
+ * `rounds` rounds of `shifts` shifts per size; one JSON line per round.
+ */
+export async function benchApprovalAtScale(rounds = 3, shifts = 8): Promise<void> {
+  for (const seed of SIZES) {
+    const startups = await startupTimes(seed, rounds);
+    const world = await startBenchWorld({ seed: (dir) => seedDataDir(dir, seed), config: QUIET });
+    const { api, kube, slack, graydesk } = world;
+    const timeline = timeKubeRequests(kube);
+    const kc = new KubeConfig();
+    kc.loadFromFile(world.kubeconfigPath);
+    const objects = KubernetesObjectApi.makeApiClient(kc);
+    const ref = {
+      apiVersion: "networking.istio.io/v1",
+      kind: "VirtualService",
+      metadata: { name: "reviews", namespace: "bookinfo" },
+    };
+    try {
+      let t = performance.now();
+      await askAndApprove(world, NEW_JOB);
+      const createMs = performance.now() - t;
+      await settle(graydesk);
+      for (let r = 1; r <= rounds; r++) {
+        const app: number[] = [];
+        const raw: number[] = [];
+        const ask: number[] = [];
+        const applied: number[] = [];
+        for (let i = 0; i < shifts; i++) {
+          const to = i % 2 === 0 ? "v1=20 v2=80" : "v1=80 v2=20";
+          const before = approvalMessage(api)?.ts;
+          t = performance.now();
+          await slack.command("/release", `shift reviews-v2 ${to}`, { user: ALICE });
+          const request = structuredClone(
+            await until(() => {
+              const m = approvalMessage(api);
+              return m && m.ts !== before ? m : undefined;
+            }, 30_000),
+          );
+          ask.push(performance.now() - t);
+          await settle(graydesk);
+          timeline.reset();
+          const patched = timeline.nextWrite("virtualservices");
+          t = performance.now();
+          await slack.clickButton(request, "approval_approve", { user: BOB });
+          app.push((await patched) - t);
+          await until(
+            () =>
+              JSON.stringify(api.message(CHANNEL, request.ts)?.blocks).includes("Applied") ? true : undefined,
+            30_000,
+          );
+          applied.push(performance.now() - t);
+          await settle(graydesk);
+          const current = (await objects.read(ref)) as unknown as { spec: { http: unknown[] } };
+          const rawDone = timeline.nextWrite("virtualservices");
+          const r0 = performance.now();
+          await graydesk.rawPatch({ ...ref, spec: { http: current.spec.http } }, world.kubeconfigPath);
+          raw.push((await rawDone) - r0);
+        }
+        api.reset();
+        t = performance.now();
+        await slack.command("/release", "list", { user: ALICE });
+        await api.waitFor("response_url", undefined, 30_000);
+        const listMs = performance.now() - t;
+        const p50Ratio = round(percentile(app, 50) / percentile(raw, 50), 2);
+        const slowest = Math.max(
+          percentile(ask, 100),
+          percentile(app, 100),
+          percentile(applied, 100),
+          listMs,
+          r === 1 ? createMs : 0,
+        );
+        emit({
+          bench: "approval-at-scale",
+          round: r,
+          activeJobs: seed.active + 1,
+          finishedJobs: seed.finished,
+          what: "approve click → VirtualService patched",
+          p50Ms: ms(percentile(app, 50)),
+          p99Ms: ms(percentile(app, 99)),
+          rawPatchP50Ms: ms(percentile(raw, 50)),
+          p50Ratio,
+          operations: {
+            ...(r === 1 ? { createAndFirstShiftMs: ms(createMs) } : {}),
+            shiftRequestPostedP50Ms: ms(percentile(ask, 50)),
+            shiftRequestPostedMaxMs: ms(percentile(ask, 100)),
+            approveToAppliedP50Ms: ms(percentile(applied, 50)),
+            approveToAppliedMaxMs: ms(percentile(applied, 100)),
+            listMs: ms(listMs),
+          },
+          startupMs: startups.map(ms),
+          target: "p50 ratio <= 1.5; every operation < 1000 ms; startup < 3000 ms",
+          met: { ratio: p50Ratio <= 1.5, operations: slowest < 1000, startup: Math.max(...startups) < 3000 },
+        });
+      }
+    } finally {
+      await world.close();
+    }
+  }
+}
+
+/** Graydesk's start-up on a DATA_DIR seeded to `seed`, from fork to serving, `times` times. */
+async function startupTimes(seed: Seed, times: number): Promise<number[]> {
+  const { kube, api, dir, kubeconfigPath } = await startServers();
+  try {
+    const config = { ...benchConfig(api, kubeconfigPath, dir, await freePort()), ...QUIET };
+    seedDataDir(config.dataDir, seed);
+    const out: number[] = [];
+    for (let i = 0; i < times; i++) {
+      const start = performance.now();
+      const graydesk = await startGraydeskProcess(config, path.join(dir, "graydesk.log"));
+      out.push(performance.now() - start);
+      await graydesk.stop();
+    }
+    return out;
+  } finally {
+    await api.close();
+    await kube.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) await benchApprovalAtScale(Number(process.argv[2] ?? 3), Number(process.argv[3] ?? 8));
