@@ -1,4 +1,5 @@
 import type { Right } from "../../src/approvals/index.ts";
+import { TERMINAL_STATES } from "../../src/release/index.ts";
 import { encodeListCursor } from "../../src/slack/desk/index.ts";
 import { buildShiftModal, buildTakeOverModal } from "../../views/change-modals.ts";
 import { buildRejectModal } from "../../views/reject-modal.ts";
@@ -82,6 +83,54 @@ async function closedRequest(w: AuthWorld, ns: Namespace): Promise<string> {
   await w.app.graydesk.deps.approvals.decide({ requestId: id, actor, choice: "reject" });
   await settle(w);
   return id;
+}
+
+/**
+ * A pending request to deploy a new version (policy approveNewVersions, on by default), asked by the second
+ * requester on a service of the namespace with no live job: nothing of it is in the cluster yet.
+ */
+async function pendingNewVersion(w: AuthWorld, ns: Namespace): Promise<string> {
+  const { desk, approvals } = w.app.graydesk.deps;
+  // A version an earlier row approved finishes coming up first: the snapshot must not catch it moving.
+  await until(() => !desk.jobs(ns).some((j) => j.state === "deploying"), 10_000);
+  await settle(w);
+  const waiting = desk.jobs(ns).find((j) => j.state === "awaiting-approval");
+  const open = waiting ? approvals.gate.pendingFor(waiting.id)[0] : undefined;
+  if (open) return open.id;
+  const busy = new Set(
+    desk
+      .jobs(ns)
+      .filter((j) => !TERMINAL_STATES.includes(j.state))
+      .map((j) => j.service.name),
+  );
+  const service = ["ratings", "details", "productpage"].find((name) => !busy.has(name));
+  if (!service) throw new Error(`no service of ${ns} is free for a new version`);
+  const actor = { ...secondRequester(ns), team: HOME.id };
+  const job = await desk.createJob(
+    {
+      name: `${service}-next-${desk.jobs(ns).length}`,
+      namespace: ns,
+      app: "bookinfo",
+      service,
+      strategy: "canary",
+      newVersion: {
+        version: "v2",
+        settings: {
+          replicas: 1,
+          containers: {
+            mode: "replace-image",
+            images: { [service]: `docker.io/istio/examples-bookinfo-${service}-v2:1.20.3` },
+          },
+        },
+      },
+      channel: CHANNELS[ns],
+    },
+    actor.user,
+    { approval: true },
+  );
+  const request = await approvals.requestNewVersion({ jobId: job.id, actor, channel: CHANNELS[ns] });
+  await settle(w);
+  return request.id;
 }
 
 const release = (ns: Namespace) => `flagger/${ns}/podinfo`;
@@ -168,6 +217,33 @@ export const ENTRIES: Entry[] = [
       run: (w, ns, who, request) => w.slack.clickButton(buttonOn(CHANNELS[ns], id, request), id, who),
     }),
   ),
+  {
+    // Approving a new version deploys it: the same button and right as any change.
+    id: "approval_approve",
+    kind: "button",
+    label: "approval_approve (new version)",
+    right: "approve",
+    setup: pendingNewVersion,
+    run: (w, ns, who, request) =>
+      w.slack.clickButton(buttonOn(CHANNELS[ns], "approval_approve", request), "approval_approve", who),
+  },
+  {
+    id: "reject_modal",
+    kind: "submission",
+    label: "reject_modal (new version)",
+    right: "approve",
+    setup: pendingNewVersion,
+    run: (w, ns, who, request) => {
+      const found = w.app.graydesk.deps.approvals.gate.get(request);
+      if (!found) throw new Error(`no request ${request}`);
+      const view = buildRejectModal(found, { withdraw: false, channel: CHANNELS[ns] });
+      return w.slack.submitView(
+        { ...view, id: "V0REJECTNEW" },
+        { reject_reason: { reject_reason_value: "not this image" } },
+        who,
+      );
+    },
+  },
   {
     id: "approval_show_objects",
     kind: "button",
