@@ -3,26 +3,19 @@ import type { Kube, KubeObject, MemoReads } from "./kube.ts";
 import { refKey } from "./routers/types.ts";
 
 /**
- * What an apply's writes answered: each object as the API server returned it after a create or a patch, or
- * undefined once deleted; and the kinds a step changed without an answer in hand (a wait for readiness).
+ * What an apply's writes answered: each object as the API server returned it after a create or a patch (or as
+ * a wait for readiness last read it), or undefined once deleted.
  */
 export class WrittenObjects {
   readonly #objects = new Map<string, { ref: ObjectRef; object: KubeObject | undefined }>();
-  readonly #unanswered = new Set<string>();
 
   wrote(ref: ObjectRef, object: KubeObject | undefined): void {
     this.#objects.set(refKey(ref), { ref, object });
   }
 
-  changedUnseen(kind: string): void {
-    this.#unanswered.add(kind);
-  }
-
   /** The reads after the apply: written objects as answered, the rest from `before` (the plan's reads). */
   over(before: MemoReads, fresh: Kube): Kube {
     const objects = this.#objects;
-    // A kind changed without an answer (a Deployment waited for) is read again; the plan's copy is old.
-    const planned = (kind: string) => !this.#unanswered.has(kind);
     return {
       create: (object, options) => fresh.create(object, options),
       mergePatch: (ref, body, options) => fresh.mergePatch(ref, body, options),
@@ -31,7 +24,6 @@ export class WrittenObjects {
       get: async (ref: ObjectRef) => {
         const written = objects.get(refKey(ref));
         if (written) return written.object;
-        if (!planned(ref.kind)) return fresh.get(ref);
         // A plan that found the object in its kind's list answers a read by name from that list.
         if (ref.namespace === undefined || !before.listed(ref.apiVersion, ref.kind, ref.namespace))
           return before.get(ref);
@@ -41,8 +33,7 @@ export class WrittenObjects {
       list: async (apiVersion: string, kind: string, namespace?: string, selector?: string) => {
         // A label selector may or may not pick a written object: such a list is read again.
         const rewritten = [...objects.values()].some((w) => w.ref.kind === kind);
-        if (!planned(kind) || (selector !== undefined && rewritten))
-          return fresh.list(apiVersion, kind, namespace, selector);
+        if (selector !== undefined && rewritten) return fresh.list(apiVersion, kind, namespace, selector);
         const read = await before.list<KubeObject>(apiVersion, kind, namespace, selector);
         const items = new Map(read.items.map((item) => [item.metadata.name, item]));
         for (const { ref, object } of objects.values()) {

@@ -188,8 +188,8 @@ async function runStep(deps: ApplyDeps, step: PlanStep, versions: Versions): Pro
       return deleted;
     }
     case "wait-ready":
-      await waitReady(kube, ref.namespace, ref.name, deps.waitReady);
-      written?.changedUnseen(ref.kind);
+      // The Deployment as it was found ready: what is drawn after the apply shows it so, with no new read.
+      written?.wrote(ref, await waitReady(kube, ref.namespace, ref.name, deps.waitReady));
       return true;
   }
 }

@@ -20,7 +20,7 @@ const STUCK = [
 ];
 
 /**
- * Resolves once the Deployment's pods are all ready and the controller has seen its latest spec; one
+ * Resolves with the Deployment once its pods are all ready and the controller has seen its latest spec; one
  * read when it already is. Fails (not retryable) when a pod is stuck pulling its image or the rollout
  * passed its progress deadline; fails retryable when the time runs out.
  */
@@ -29,14 +29,14 @@ export async function waitReady(
   namespace: string,
   name: string,
   options: WaitReadyOptions,
-): Promise<void> {
+): Promise<KubeObject> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = Date.now() + options.timeoutMs;
   const what = `Deployment ${namespace}/${name}`;
   for (let round = 0; ; round++) {
     const deployment = await kube.get<KubeObject>(deploymentRef(namespace, name));
     if (!deployment) throw new UserFacingError("not-found", `${what} is gone, so it cannot become ready.`);
-    if (isReady(deployment)) return;
+    if (isReady(deployment)) return deployment;
     const stalled = progressDeadline(deployment);
     if (stalled) throw new UserFacingError("not-ready", `${what} did not become ready: ${stalled}`);
     // Pods are read every few rounds only: a Deployment that is merely slow costs one read per round.

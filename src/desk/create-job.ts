@@ -147,7 +147,7 @@ export async function createJob(
     draft.plans[plan.id] = record as unknown as StoredRecord;
   });
   try {
-    await runPreparePlan(ctx, plan);
+    await runPreparePlan(ctx, plan, { job, reads: op.reads });
   } catch (error) {
     if (error instanceof Interrupted) throw error;
     await undoPrepare(ctx, record, error, actor);

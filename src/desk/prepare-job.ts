@@ -5,10 +5,12 @@ import {
   hasOriginals,
   joinParts,
   type KubeObject,
+  type MemoReads,
   type PlanPart,
   runSteps,
   type TrafficRouter,
   versionDeployments,
+  WrittenObjects,
 } from "../cluster/index.ts";
 import type { ReleaseJob, TrafficPolicy } from "../release/index.ts";
 import {
@@ -64,8 +66,18 @@ export async function computePreparePlan(
 }
 
 /** Runs a prepare plan from the start: preconditions, then routes, then the Deployment. */
-export async function runPreparePlan(ctx: DeskContext, plan: ComputedPlan["plan"]): Promise<void> {
-  await runSteps(applyDeps(ctx), plan, await checkPreconditions(ctx.kube, plan));
+/**
+ * Runs a prepare plan. `planned`: the job and the reads its plan was computed from; the job's card drawn next
+ * reads them, with what the writes answered laid over, instead of reading the cluster again.
+ */
+export async function runPreparePlan(
+  ctx: DeskContext,
+  plan: ComputedPlan["plan"],
+  planned?: { job: ReleaseJob; reads: MemoReads },
+): Promise<void> {
+  const written = new WrittenObjects();
+  await runSteps({ ...applyDeps(ctx), written }, plan, await checkPreconditions(ctx.kube, plan));
+  if (planned) ctx.recent.keep(planned.job, written.over(planned.reads, ctx.shared));
 }
 
 export function holdingNote(job: ReleaseJob): string {
