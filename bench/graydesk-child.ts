@@ -2,12 +2,13 @@ import { setFlagsFromString, writeHeapSnapshot } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { KubeConfig, KubernetesObjectApi, PatchStrategy } from "@kubernetes/client-node";
 import type { Config } from "../src/config.ts";
-import { startBenchGraydesk } from "./world.ts";
+import { startBenchGraydesk } from "./graydesk-start.ts";
 
 /**
  * Graydesk alone in a process, as in production where the Kubernetes API and Slack are remote: the test
  * servers' CPU and memory stay in the parent. Parent ▶ message ▶ one reply carrying the message's own key:
  * "settle" ▶ { settled } once no work is in flight; "measure" ▶ { memory } after forced collections;
+ * "sample" ▶ { sample } as it is, no collection forced;
  * { heapSnapshot: file } ▶ { snapshot: file }; { rawPatch: object } ▶ { patched } (the floor for a traffic
  * change: one merge patch from a client in this process); "stop" ▶ stops and exits.
  */
@@ -23,6 +24,7 @@ async function collected() {
 }
 
 type Message =
+  | "sample"
   | "measure"
   | "settle"
   | "stop"
@@ -36,6 +38,10 @@ let objects: KubernetesObjectApi | undefined;
 
 process.on("message", async (message: Message) => {
   if (message === "measure") process.send?.({ memory: await collected() });
+  if (message === "sample") {
+    const { rss, heapUsed, external } = process.memoryUsage();
+    process.send?.({ sample: { rss, heapUsed, external } });
+  }
   if (message === "settle") {
     const deadline = Date.now() + 30_000;
     while (graydesk.deps.inFlight.size > 0 && Date.now() < deadline)

@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
+import { readFileSync } from "node:fs";
 import type { Config } from "../src/config.ts";
 
 export type Memory = { rss: number; heapUsed: number; external: number };
@@ -26,16 +27,36 @@ export interface GraydeskProcess {
   child: ChildProcess;
   /** Waits until Graydesk finished the work it started after its acks. */
   settle(): Promise<void>;
+  /** Memory after forced collections. */
   measure(): Promise<Memory>;
+  /** Memory as it is, nothing collected first. */
+  sample(): Promise<Memory>;
   heapSnapshot(file: string): Promise<string>;
   /** One raw merge patch from a client-node in Graydesk's process: the floor for a traffic change. */
   rawPatch(object: Record<string, unknown>, kubeconfig: string): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startGraydeskProcess(config: Config, logFile: string): Promise<GraydeskProcess> {
+/**
+ * The V8 flags `npm start` gives Node (package.json's start script), so the benchmarks run Graydesk's process as
+ * production does.
+ */
+export function startFlags(): string[] {
+  const scripts = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).scripts as {
+    start: string;
+  };
+  return scripts.start.split(/\s+/).filter((word) => word.startsWith("--"));
+}
+
+export async function startGraydeskProcess(
+  config: Config,
+  logFile: string,
+  /** Node's flags for Graydesk's process; those of `npm start` by default. */
+  nodeFlags: string[] = startFlags(),
+): Promise<GraydeskProcess> {
   const child = fork(new URL("./graydesk-child.ts", import.meta.url), [JSON.stringify(config), logFile], {
     stdio: ["ignore", "ignore", "inherit", "ipc"],
+    execArgv: nodeFlags,
   });
   await ask(child, "", "ready");
   return {
@@ -44,6 +65,7 @@ export async function startGraydeskProcess(config: Config, logFile: string): Pro
       if (!(await ask<boolean>(child, "settle", "settled"))) throw new Error("work in flight after 30 s");
     },
     measure: () => ask<Memory>(child, "measure", "memory"),
+    sample: () => ask<Memory>(child, "sample", "sample"),
     heapSnapshot: (file) => ask<string>(child, { heapSnapshot: file }, "snapshot", 120_000),
     async rawPatch(object, kubeconfig) {
       await ask(child, { rawPatch: object, kubeconfig }, "patched");

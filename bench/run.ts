@@ -6,7 +6,7 @@ import { benchAuditAppend } from "./audit-append.ts";
 import { benchChartRender } from "./chart-render.ts";
 import { benchDigest } from "./digest.ts";
 import { benchHomeOpen } from "./home-open.ts";
-import { benchMemory } from "./memory.ts";
+import { benchMemorySteps } from "./memory.ts";
 import { benchRequestFlood } from "./request-flood.ts";
 import { emit, emitted, round } from "./stats.ts";
 import { benchStoreScale } from "./store-scale.ts";
@@ -29,7 +29,7 @@ const benches: [string, () => Promise<void>][] = [
   ["approval-to-traffic", () => benchApprovalToTraffic()],
   ["approval-at-scale", () => benchApprovalAtScale(3)],
   ["digest", () => benchDigest()],
-  ["memory", () => benchMemory()],
+  ["memory", () => benchMemorySteps()],
   ["request-flood", () => benchRequestFlood()],
   ["chart-render", () => benchChartRender()],
 ];

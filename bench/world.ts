@@ -1,11 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pino from "pino";
 import { stringify } from "yaml";
 import type { Config } from "../src/config.ts";
-import { startGraydesk } from "../src/graydesk.ts";
-import { createLogger } from "../src/log.ts";
 import { loadBookinfo } from "../test/harness/bookinfo.ts";
 import { type KubeTestServer, startKubeServer } from "../test/harness/kube/index.ts";
 import {
@@ -69,12 +66,7 @@ export function benchConfig(api: SlackApiServer, kubeconfigPath: string, dir: st
   };
 }
 
-/** Starts Graydesk exactly as main.ts does; pino writes synchronously to stdout there, to a file here. */
-export async function startBenchGraydesk(config: Config, logFile: string) {
-  const logs = pino.destination({ dest: logFile, sync: true, mkdir: true });
-  const graydesk = await startGraydesk(config, createLogger("info", logs));
-  return { graydesk, logs };
-}
+export { startBenchGraydesk } from "./graydesk-start.ts";
 
 export interface BenchWorldOptions {
   /** Fills DATA_DIR before Graydesk starts (a store of a given size). */
