@@ -125,13 +125,29 @@ export async function recover(
   for (const job of allJobs(ctx)) if (job.state === "deploying") deployments.watch(job.id);
 }
 
-/** Graydesk's own plans (an undo, a revert) carry no person's rights; a person's plan is judged by `check`. */
+/**
+ * A person's plan is judged by `check` with whoever asked and approved it; a step a schedule applied by itself,
+ * with who set the schedule and who approved it. Graydesk's own plans (an undo, a revert) carry no one's rights.
+ */
 async function refusalOf(
   ctx: DeskContext,
   record: PlanRecord,
   check: RecoveryCheck,
 ): Promise<string | undefined> {
-  if (record.change.kind === "revert" || record.requestedBy.startsWith("graydesk")) return undefined;
+  if (record.change.kind === "revert") return undefined;
+  if (record.requestedBy.startsWith("graydesk")) {
+    const schedule = ctx.store.data().steps[record.plan.jobId] as
+      | { setBy?: string; approval?: { by?: string } }
+      | undefined;
+    if (!schedule?.setBy || record.change.kind === "prepare") return undefined;
+    const verdict = await check({
+      job: mustJob(ctx, record.plan.jobId),
+      change: record.change.kind,
+      requestedBy: schedule.setBy,
+      approvedBy: schedule.approval?.by ? [schedule.approval.by] : [],
+    });
+    return verdict.ok ? undefined : verdict.message;
+  }
   const approvedBy = (
     Object.values(ctx.store.data().approvals) as { planId?: unknown; approvals?: unknown }[]
   )

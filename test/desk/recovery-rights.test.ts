@@ -132,6 +132,37 @@ describe("recovery asks whether the people behind a plan still hold its rights",
     expect((await world.audit.readAll()).some((r) => r.kind === "plan.recovery-refused")).toBe(true);
   });
 
+  it("a step a schedule applied by itself is judged by who set and who approved the schedule", async () => {
+    const setup = await crashWorld();
+    world = setup.world;
+    let job = await world.desk.createJob(reviewsCanary(), "U0ALICE");
+    job = await world.desk.waitDeployed(job.id);
+    const routes = await weights(world);
+    await world.store.update((d) => {
+      d.steps[job.id] = {
+        id: job.id,
+        jobId: job.id,
+        percents: [20, 100],
+        everyMinutes: 5,
+        next: 1,
+        dueAt: new Date().toISOString(),
+        setBy: "U0ALICE",
+        approval: { state: "approved", hash: "h", by: "U0BOB" },
+      };
+    });
+    const plan = await world.desk.planChange(job.id, twenty, "graydesk-steps");
+    setup.crashAfter(0);
+    await expect(world.desk.applyPlan(plan.id, "graydesk-steps")).rejects.toThrow(/interrupted after step/);
+
+    const desk = await world.restart();
+    await desk.recover(checkUnder(BOB_GONE));
+    expect(desk.job(job.id)?.state).toBe("ready");
+    expect(await weights(world)).toEqual(routes);
+    expect(desk.job(job.id)?.history.at(-1)?.detail).toContain(
+      "U0BOB, who approved it, no longer holds the right it needs: they need the *approve* right",
+    );
+  });
+
   it("with the rights still held, the same crash is finished as before", async () => {
     const setup = await crashWorld();
     world = setup.world;
