@@ -17,7 +17,7 @@ export interface ReplicaOptions {
   leaseDurationSeconds: number;
   /** Reuse a DATA_DIR (a restart after a crash); a fresh temporary one otherwise. */
   dataDir?: string;
-  /** Defaults to the shared Kubernetes store; "lowdb" keeps state in DATA_DIR/graydesk.json. */
+  /** Defaults to the shared Kubernetes store; "lowdb" keeps state in DATA_DIR/state. */
   store?: "kubernetes" | "lowdb";
   /**
    * Runs the process with a clock the test moves (test/replicas/replica-main.ts, started this far ahead of the
