@@ -7,6 +7,8 @@ import { ids } from "./ids.ts";
 export interface RejectMeta {
   requestId: string;
   channel?: string;
+  /** Opened from App Home: Home is drawn again once the request is decided. */
+  home?: boolean;
 }
 
 export function readRejectMeta(text: string | undefined): RejectMeta | undefined {
@@ -16,6 +18,7 @@ export function readRejectMeta(text: string | undefined): RejectMeta | undefined
     return {
       requestId: meta.requestId,
       ...(typeof meta.channel === "string" ? { channel: meta.channel } : {}),
+      ...(meta.home === true ? { home: true } : {}),
     };
   } catch {
     return undefined;
@@ -28,11 +31,12 @@ export function readRejectMeta(text: string | undefined): RejectMeta | undefined
  */
 export function buildRejectModal(
   request: ApprovalRequest,
-  options: { withdraw: boolean; channel?: string },
+  options: { withdraw: boolean; channel?: string; home?: boolean },
 ): ModalView {
   const meta: RejectMeta = {
     requestId: request.id,
     ...(options.channel ? { channel: options.channel } : {}),
+    ...(options.home ? { home: true } : {}),
   };
   const what = `*${escapeText(request.operation)}* on *${escapeText(`${request.namespace}/${request.jobName}`)}*`;
   const about = options.withdraw

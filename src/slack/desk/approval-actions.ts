@@ -9,6 +9,7 @@ import { UserFacingError } from "../../release/index.ts";
 import type { DecideResult } from "../approvals/index.ts";
 import type { SlackDeps } from "../deps.ts";
 import type { Reply } from "../reply.ts";
+import { publishHome } from "./home.ts";
 import { onButton } from "./on-action.ts";
 
 /** Approve, Reject, Re-request and Show objects on approval messages. */
@@ -19,6 +20,8 @@ export function registerApprovalActions(app: App, deps: SlackDeps): void {
       actor: call.actor,
       choice: "approve",
     });
+    // Decided from Home: Home is drawn again, without the request it no longer waits for.
+    if (call.fromHome) await publishHome(deps, call.client, call.actor);
     // A retried press that finds its own earlier decision has nothing new to say.
     if (result.kind === "already" && call.retryNum > 0) return;
     const reply = answerFor(result, call.user);
@@ -39,6 +42,7 @@ export function registerApprovalActions(app: App, deps: SlackDeps): void {
       view: buildRejectModal(screened.request, {
         withdraw: screened.withdraw,
         ...(call.channel ? { channel: call.channel } : {}),
+        ...(call.fromHome ? { home: true } : {}),
       }),
     });
   });

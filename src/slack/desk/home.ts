@@ -1,4 +1,5 @@
 import type { App } from "@slack/bolt";
+import type { WebClient } from "@slack/web-api";
 import { buildHome } from "../../../views/home.ts";
 import { ids } from "../../../views/ids.ts";
 import type { Actor, ApprovalRequest } from "../../approvals/index.ts";
@@ -14,8 +15,7 @@ export function registerHome(app: App, deps: SlackDeps): void {
     const work = (async () => {
       // The event names the user only; the workspace that sent it is theirs (Slack Connect users have no Home here).
       const team = (body as { team_id?: string }).team_id;
-      const view = buildHome(await homeData(deps, { user: event.user, ...(team ? { team } : {}) }));
-      await client.views.publish({ user_id: event.user, view });
+      await publishHome(deps, client, { user: event.user, ...(team ? { team } : {}) });
     })().catch((error) => deps.logger.error({ err: error, user: event.user }, "could not publish App Home"));
     await deps.inFlight.track(work);
   });
@@ -23,6 +23,12 @@ export function registerHome(app: App, deps: SlackDeps): void {
   app.action(ids.home.open, async ({ ack }) => {
     await ack();
   });
+}
+
+/** Draws the person's Home as it is now: on opening it, and after a request was decided from it. */
+export async function publishHome(deps: SlackDeps, client: WebClient, actor: Actor): Promise<void> {
+  const view = buildHome(await homeData(deps, actor));
+  await client.views.publish({ user_id: actor.user, view });
 }
 
 export async function homeData(deps: SlackDeps, actor: Actor | string) {

@@ -16,6 +16,8 @@ export interface ActionCall {
   value: string;
   channel?: string;
   triggerId: string;
+  /** Pressed on the person's App Home (which is redrawn for them once the press has done its work). */
+  fromHome: boolean;
   /** X-Slack-Retry-Num: Slack resent this press because an earlier ack did not arrive in time. */
   retryNum: number;
   client: WebClient;
@@ -53,6 +55,7 @@ export function onButton(
         value: typeof action.value === "string" ? action.value : "",
         ...(channel ? { channel } : {}),
         triggerId: body.trigger_id,
+        fromHome: body.view?.type === "home",
         retryNum: typeof context.retryNum === "number" ? context.retryNum : 0,
         client,
         answer,

@@ -8,6 +8,7 @@ import type { SlackDeps } from "../deps.ts";
 import { replyToError } from "../errors.ts";
 import { answerPrivately } from "./answer.ts";
 import { answerFor } from "./approval-actions.ts";
+import { publishHome } from "./home.ts";
 
 /**
  * The Reject dialog's submission. The reason is checked before ack() (pure, so mistakes show under the field);
@@ -42,6 +43,7 @@ export function registerRejectSubmission(app: App, deps: SlackDeps): void {
         choice: "reject",
         ...(checked.reason ? { reason: checked.reason } : {}),
       });
+      if (meta.home) await publishHome(deps, client, actorOf(body));
       // The same person's second submit of the same rejection has nothing new to say.
       if (
         result.kind === "already" &&

@@ -186,6 +186,26 @@ describe("Reject asks for a reason", () => {
     await submit(dialog, BOB, "wait for the load test");
     await until(() => gate().get(id)?.state === "rejected");
     expect(gate().get(id)?.outcome).toBe("wait for the load test");
+    // Home is drawn again without the request it no longer waits for.
+    await until(() =>
+      JSON.stringify(world.api.home(BOB.id)?.blocks).includes("Waiting for your approval (0)"),
+    );
+    world.api.expectNoViolations();
+  });
+
+  it("Approve on Home decides the request and draws Home again without it", async () => {
+    const request = await ask("shift reviews-reject 60");
+    const id = requestIdOf(request);
+    await world.app.slack.appHomeOpened({ user: DAVE });
+    const home = await until(() => {
+      const view = world.api.home(DAVE.id);
+      return JSON.stringify(view?.blocks).includes("Waiting for your approval (1)") ? view : undefined;
+    });
+    await world.app.slack.clickButton(home, "approval_approve", { user: DAVE });
+    await until(() => gate().get(id)?.state === "applied", 30_000);
+    await until(() =>
+      JSON.stringify(world.api.home(DAVE.id)?.blocks).includes("Waiting for your approval (0)"),
+    );
     world.api.expectNoViolations();
   });
 });
