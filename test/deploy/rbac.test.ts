@@ -73,7 +73,7 @@ const CLUSTER_WIDE: Record<string, Expectation> = {
   "create virtualservices.networking.istio.io": { scenario: "istio", refusedAt: "new 20 %" },
   "patch virtualservices.networking.istio.io": { scenario: "istio", refusedAt: "new 20 %" },
   "delete virtualservices.networking.istio.io": { scenario: "istio", refusedAt: "offline" },
-  "get destinationrules.networking.istio.io": { scenario: "istio", refusedAt: "offline" },
+  "get destinationrules.networking.istio.io": { scenario: "istio", refusedAt: "new 20 %" },
   "list destinationrules.networking.istio.io": { scenario: "istio", refusedAt: "new 20 %" },
   "create destinationrules.networking.istio.io": {
     scenario: "istio without DestinationRule",
