@@ -17,6 +17,7 @@ import {
   until,
   type World,
 } from "../slack/desk/world.ts";
+import { buttonOn } from "./authorization-world.ts";
 
 const POLICY = new URL("../fixtures/desk/policy-approve-new.yaml", import.meta.url).pathname;
 const IMAGE = "docker.io/istio/examples-bookinfo-reviews-v2:1.20.3";
@@ -156,6 +157,18 @@ describe("a new version waits for approval (approveNewVersions, the default)", (
     expect(await cluster()).toBe(before);
     // Re-request is not offered: the job is closed, a new one is created instead.
     expect(JSON.stringify(messageOf(expired[0]?.id ?? "")?.blocks)).not.toContain("approval_rerequest");
+    // A forged press says so, and asks for nothing.
+    const mark = world.api.calls.length;
+    await world.app.slack.clickButton(
+      buttonOn(CHANNEL, "approval_rerequest", expired[0]?.id ?? ""),
+      "approval_rerequest",
+      { user: ALICE },
+    );
+    await settle();
+    const told = world.api.calls.slice(mark).map((c) => JSON.stringify(c.args));
+    expect(told.join("\n")).toContain("is not asked for again");
+    expect(deps().approvals.gate.pendingFor(job?.id ?? "")).toEqual([]);
+    expect(await cluster()).toBe(before);
   }, 30_000);
 
   it("/release new: the approver sees image, replicas and pod diff; only they deploy it, once", async () => {

@@ -347,6 +347,13 @@ export class ApprovalDesk {
     const record = this.#o.store.data().approvals[requestId];
     const change = record?.change as JobChange | undefined;
     const request = this.#o.gate.get(requestId);
+    if (request && !change && asksForNewVersion(this.#o.desk.job(request.jobId), request)) {
+      await this.#o.authorizer.require(actor, "change.rerequest", request.namespace);
+      throw new UserFacingError(
+        "not-allowed",
+        "A new version that was not approved is not asked for again: its job is closed. Create the job again with /release new.",
+      );
+    }
     if (!request || !change)
       throw new UserFacingError("not-found", "That approval request is gone; ask for the change again.");
     // Asked before anything about the request is told: an outsider learns nothing of its state.
