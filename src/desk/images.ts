@@ -16,8 +16,8 @@ import {
 import type { DeskContext } from "./context.ts";
 import type { ImagePorts, ImagePortsRequest, ImageSearch, ImageSearchRequest } from "./types.ts";
 
-/** Slack waits 3 s for options: the registry gets what is left after the cluster reads. */
-export const IMAGE_SEARCH_MS = 2000;
+/** The search's deadline (cluster reads and registry) unless the caller gives the time it has left. */
+export const IMAGE_SEARCH_MS = 1200;
 /** At most this many repositories have their tags listed for one search, and this many options answered. */
 const REPOSITORIES = 5;
 const SUGGESTIONS = 100;
@@ -34,7 +34,8 @@ export async function searchImages(
   service: string | undefined,
   request: ImageSearchRequest,
 ): Promise<ImageSearch> {
-  const signal = AbortSignal.timeout(request.timeoutMs ?? IMAGE_SEARCH_MS);
+  // AbortSignal.timeout takes whole milliseconds only.
+  const signal = AbortSignal.timeout(Math.max(1, Math.floor(request.timeoutMs ?? IMAGE_SEARCH_MS)));
   try {
     return await deadline(signal, async () => {
       const secret = request.pullSecret
@@ -92,7 +93,7 @@ export async function imagePorts(
   service: string | undefined,
   request: ImagePortsRequest,
 ): Promise<ImagePorts> {
-  const signal = AbortSignal.timeout(request.timeoutMs ?? IMAGE_SEARCH_MS * 3);
+  const signal = AbortSignal.timeout(Math.max(1, Math.floor(request.timeoutMs ?? 6000)));
   try {
     return await deadline(signal, async () => {
       const allowed = await allowedRegistries(ctx, namespace, service);

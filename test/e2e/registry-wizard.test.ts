@@ -3,6 +3,7 @@
 // registry, the chosen pull Secret's login reaches the private one, "Use Default Port of Images" fills the ports from
 // the image config, and the new version pulls its private image with the Secret.
 import { writeFileSync } from "node:fs";
+import { type AddressInfo, createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { AppsV1Api, CoreV1Api, type V1Deployment } from "@kubernetes/client-node";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -19,9 +20,15 @@ let world: World;
 let team: RunningRegistry;
 let basic: RunningRegistry;
 let apps: AppsV1Api;
+let silent: Server;
+let silentHost: string;
 
 beforeAll(async () => {
   [team, basic] = await Promise.all([startRegistry({ auth: "token" }), startRegistry({ auth: "basic" })]);
+  // A registry host that accepts connections and never answers.
+  silent = createServer(() => {});
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  silentHost = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
   await team.push({ repository: "bookinfo/ratings", tag: "1.20.3", exposedPorts: ["9080/tcp"] });
   await team.push({ repository: "bookinfo/ratings", tag: "2.0.0", exposedPorts: ["9080/tcp", "9464/tcp"] });
   await team.push({ repository: "bookinfo/reviews", tag: "2.0.0", exposedPorts: ["9080/tcp"] });
@@ -41,7 +48,7 @@ beforeAll(async () => {
       "  bookinfo:",
       "    requesters: { users: [U0ALICE, U0BOB] }",
       "    approvers: { users: [U0BOB] }",
-      `    allowedRegistries: ["${team.host}", "${basic.host}"]`,
+      `    allowedRegistries: ["${team.host}", "${basic.host}", "${silentHost}"]`,
       "",
     ].join("\n"),
   );
@@ -74,6 +81,7 @@ beforeAll(async () => {
 });
 beforeEach(() => world.api.reset());
 afterAll(async () => {
+  silent?.close();
   await world?.close();
   await Promise.all([team?.close(), basic?.close()]);
 });
@@ -201,6 +209,18 @@ describe("the container form with a private registry", () => {
       },
     );
     expect(values(viaBasic)).toEqual(["rat", `${basic.host}/bookinfo/ratings:3.0.0`]);
+  });
+
+  it("answers the options in time when the registry never does: a note instead of images", async () => {
+    const { form } = await ratingsForm("ratings-silent");
+    const reply = await world.app.slack.suggest(form, "wizard_container_image", `${silentHost}/app:`, {
+      user: ALICE,
+    });
+    // The search gives up 1.2 s after the request arrived, inside the receiver's 2 s and Slack's 3 s (the bound here
+    // is the tests' generous one).
+    expect(reply.ackMs).toBeLessThan(ACK_BOUND_MS);
+    expect(texts(reply)).toEqual([expect.stringMatching(/did not answer in time/)]);
+    expect(values(reply)).toEqual(["#note"]);
   });
 
   it("refuses, inline and in the seed's words, a Secret that is no image pull Secret of the project", async () => {

@@ -33,6 +33,7 @@ export function registerImageActions(app: App, deps: WizardDeps): void {
   };
 
   app.options(ids.wizard.pullSecret, async ({ ack, body }) => {
+    const started = performance.now();
     const form = await formOf(body);
     if (!form) {
       await ack({ options: [] });
@@ -42,7 +43,7 @@ export function registerImageActions(app: App, deps: WizardDeps): void {
     const listed = deps.desk
       .namespaceConfig(form.meta.wizard.namespace ?? "")
       .then((config) => config.pullSecrets ?? []);
-    const names = await within(PULL_SECRETS_MS, listed).catch((error) => {
+    const names = await within(left(started), listed).catch((error) => {
       deps.logger.warn({ err: error }, "wizard: image pull Secrets could not be listed");
       return undefined;
     });
@@ -50,6 +51,7 @@ export function registerImageActions(app: App, deps: WizardDeps): void {
   });
 
   app.options(ids.wizard.containerImage, async ({ ack, body }) => {
+    const started = performance.now();
     const form = await formOf(body);
     if (!form) {
       await ack({ options: [] });
@@ -57,10 +59,17 @@ export function registerImageActions(app: App, deps: WizardDeps): void {
     }
     const { wizard } = form.meta;
     const pullSecret = readPullSecret(valuesOf(form.view));
-    const search = await deps.desk.searchImages(wizard.namespace ?? "", wizard.service, {
-      query: body.value ?? "",
-      ...(pullSecret ? { pullSecret } : {}),
-    });
+    const search = await deps.desk
+      .searchImages(wizard.namespace ?? "", wizard.service, {
+        query: body.value ?? "",
+        timeoutMs: left(started),
+        ...(pullSecret ? { pullSecret } : {}),
+      })
+      .catch((error) => {
+        // The search says its failures as a note; anything else still gets an answer, not Slack's silence.
+        deps.logger.warn({ err: error }, "wizard: images could not be searched");
+        return { images: [], note: "The registry could not be searched; type the image instead." };
+      });
     await ack(imageOptions(body.value ?? "", search));
   });
 
@@ -121,7 +130,13 @@ function nextBlockId(view: ViewPayload, id: string): string {
   return `${id}~${n + 1}`;
 }
 
-const PULL_SECRETS_MS = 2000;
+/**
+ * What an options request may spend from its arrival in the listener: Slack waits 3 s, and Graydesk's receiver
+ * answers a request not acknowledged within 2 s itself; the rest is margin for a busy event loop and the answer.
+ */
+const OPTIONS_BUDGET_MS = 1200;
+const left = (started: number) =>
+  Math.max(100, Math.floor(OPTIONS_BUDGET_MS - (performance.now() - started)));
 
 /** The promise's value, or undefined once `ms` passed (it is then left to settle unread). */
 function within<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
