@@ -39,11 +39,13 @@ describe("deploy/Dockerfile", () => {
     expect(sources.sort()).toEqual(["commands", "package.json", "src", "views"]);
   });
 
-  it("runs src/main.ts as the unprivileged node user in production mode", () => {
+  it("runs src/main.ts with npm start's memory flags as the unprivileged node user in production mode", () => {
     const lines = final?.instructions ?? [];
     expect(lines.filter((l) => l.startsWith("USER ")).at(-1)).toBe("USER node");
     expect(lines.find((l) => l.startsWith("ENV "))).toMatch(/NODE_ENV=production/);
-    expect(lines.filter((l) => l.startsWith("CMD ")).at(-1)).toBe('CMD ["node", "src/main.ts"]');
+    expect(lines.filter((l) => l.startsWith("CMD ")).at(-1)).toBe(
+      'CMD ["node", "--max-semi-space-size=8", "--optimize-for-size", "src/main.ts"]',
+    );
   });
 
   it("keeps secrets, data and tests out of the build context", () => {
