@@ -38,7 +38,6 @@ type Slot = StoredRecord | typeof DELETED;
  */
 export function createDraft(base: StoreData): Draft {
   const touched = new Map<Collection, Map<string, Slot>>(COLLECTIONS.map((c) => [c, new Map()]));
-  const resolvers = new WeakMap<object, () => unknown>();
 
   const current = (c: Collection, id: string): StoredRecord | undefined => {
     const slot = touched.get(c)?.get(id);
@@ -58,8 +57,9 @@ export function createDraft(base: StoreData): Draft {
 
   const detach = <T>(value: T, seen = new WeakSet<object>()): T => {
     if (typeof value !== "object" || value === null) return value;
-    const resolve = resolvers.get(value);
-    if (resolve) return resolve() as T;
+    // A view answers its place (own to this draft's handler); plain objects have none.
+    const place = (value as Partial<Viewed>)[PLACE];
+    if (place) return resolve(place) as T;
     if (seen.has(value) || !isPlain(value)) return value;
     seen.add(value);
     const holder = value as Record<string, unknown>;
@@ -104,7 +104,7 @@ export function createDraft(base: StoreData): Draft {
   };
   // One handler for every view of this draft; each view's place is kept on its (otherwise empty) target.
   const handler: ProxyHandler<Viewed> = {
-    get: (t, key) => read(t[PLACE], key),
+    get: (t, key) => (key === PLACE ? t[PLACE] : read(t[PLACE], key)),
     set: (t, key, value) => Reflect.set(writable(t[PLACE], key), key, detach(value)),
     deleteProperty: (t, key) => Reflect.deleteProperty(writable(t[PLACE], key), key),
     defineProperty(t, key, descriptor) {
@@ -129,7 +129,6 @@ export function createDraft(base: StoreData): Draft {
     const target = (array ? [] : {}) as Viewed;
     Object.defineProperty(target, PLACE, { value: { c, id, path }, configurable: true });
     const proxy = new Proxy(target, handler);
-    resolvers.set(proxy, () => resolve(target[PLACE]));
     return proxy;
   };
 
