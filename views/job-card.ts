@@ -8,6 +8,7 @@ import {
   TERMINAL_STATES,
   type TrafficPolicy,
 } from "../src/release/index.ts";
+import { imageWords } from "./approval-lead.ts";
 import { codeBlock, escapeText } from "./escape.ts";
 import { stateWords } from "./event-words.ts";
 import { ids } from "./ids.ts";
@@ -91,7 +92,7 @@ export function buildJobCard(data: JobCardData): { text: string; blocks: KnownBl
     blocks.push({
       type: "section",
       block_id: ids.jobCard.versions,
-      text: { type: "mrkdwn", text: versions.join("\n") },
+      text: { type: "mrkdwn", text: versions.join("\n").slice(0, 3000) },
     });
   }
   const traffic = data.configured ?? job.traffic;
@@ -165,7 +166,9 @@ function versionLines(job: ReleaseJob, versions: VersionInfo[] | undefined): str
     const tag =
       v.version === job.stableVersion ? "stable" : v.version === job.newVersion.version ? "new" : "";
     const ready = v.readyReplicas >= v.replicas && v.replicas > 0 ? ":white_check_mark:" : ":hourglass:";
-    return `${ready} *${v.version}*${tag ? ` (${tag})` : ""} \`${v.deployment}\` ${v.readyReplicas}/${v.replicas} ready`;
+    // What each version runs (image:tag, the digest apart when the reference pins one).
+    const runs = v.images.length > 0 ? ` · runs ${[...new Set(v.images)].map(imageWords).join(", ")}` : "";
+    return `${ready} *${v.version}*${tag ? ` (${tag})` : ""} \`${v.deployment}\` ${v.readyReplicas}/${v.replicas} ready${runs}`;
   });
 }
 

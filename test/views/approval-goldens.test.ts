@@ -154,6 +154,8 @@ describe("the job card", () => {
     const split = textOf(card.blocks, "job_card_split");
     expect(split).toContain("v2");
     expect(split).not.toContain("v1");
+    // The card says what the version runs, as the request did.
+    expect(textOf(card.blocks, "job_card_versions")).toContain(`runs \`${V2_IMAGE}\``);
     const buttons = card.blocks.flatMap((b) => (b.type === "actions" ? (b.elements as Button[]) : []));
     expect(buttons.map((b) => b.action_id)).toEqual(["job_show_objects"]);
     await expect(JSON.stringify(card, null, 2)).toMatchFileSnapshot("__snapshots__/job-card-offline.json");
