@@ -61,7 +61,8 @@ export async function benchApprovalAtScale(rounds = 3, shifts = 8): Promise<void
         const ask: number[] = [];
         const applied: number[] = [];
         for (let i = 0; i < shifts; i++) {
-          const to = i % 2 === 0 ? "v1=20 v2=80" : "v1=80 v2=20";
+          // Alternating across rounds too: a shift to the weights already set patches nothing.
+          const to = ((r - 1) * shifts + i) % 2 === 0 ? "v1=20 v2=80" : "v1=80 v2=20";
           const before = approvalMessage(api)?.ts;
           t = performance.now();
           await slack.command("/release", `shift reviews-v2 ${to}`, { user: ALICE });

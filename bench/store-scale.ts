@@ -35,8 +35,11 @@ export async function benchStoreScale(rounds = 3, samples = 40): Promise<void> {
       const label = `${seed.active} active + ${seed.finished} finished`;
       for (let r = 1; r <= rounds; r++) {
         const opened = performance.now();
+        const cpu = process.cpuUsage();
         const store = await openFileStore(dir);
         const startupMs = performance.now() - opened;
+        // What start-up costs this process whatever else the machine runs (user + system CPU).
+        const { user, system } = process.cpuUsage(cpu);
         const floor: number[] = [];
         const approvals = await approvePath(store, seed, samples, `r${r}`, rawWrite(dir, floor));
         const open = await openRequests(store, seed, samples);
@@ -59,6 +62,7 @@ export async function benchStoreScale(rounds = 3, samples = 40): Promise<void> {
           records,
           seedSeconds,
           startupMs: round(startupMs, 0),
+          startupCpuMs: round((user + system) / 1000, 0),
           approveToApplyingP50Ms: round(percentile(approvals, 50), 3),
           approveToApplyingP99Ms: round(percentile(approvals, 99), 3),
           fiftyConcurrentApprovalsP99Ms: round(percentile(many, 99), 3),
