@@ -73,6 +73,8 @@ export interface BenchWorldOptions {
   seed?: (dataDir: string) => void;
   /** Settings beside the production ones (e.g. a longer card refresh interval). */
   config?: Partial<Config>;
+  /** Node's flags for Graydesk's process; those of `npm start` when absent. */
+  nodeFlags?: string[];
 }
 
 export async function startBenchWorld(options: BenchWorldOptions = {}): Promise<BenchWorld> {
@@ -80,7 +82,7 @@ export async function startBenchWorld(options: BenchWorldOptions = {}): Promise<
   const port = await freePort();
   const config = { ...benchConfig(api, kubeconfigPath, dir, port), ...options.config };
   options.seed?.(config.dataDir);
-  const graydesk = await startGraydeskProcess(config, path.join(dir, "graydesk.log"));
+  const graydesk = await startGraydeskProcess(config, path.join(dir, "graydesk.log"), options.nodeFlags);
   const baseUrl = `http://127.0.0.1:${port}`;
   const slack = createSlackClient({ baseUrl, signingSecret: SIGNING_SECRET, api });
   return {
