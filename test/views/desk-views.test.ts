@@ -11,6 +11,7 @@ import { buildObjectsModal, splitText } from "../../views/objects-modal.ts";
 import { bar } from "../../views/traffic-text.ts";
 import { validateHome, validateMessage, validateModal } from "../harness/slack/index.ts";
 import { reviewsJob } from "../release/fixtures.ts";
+import { surfaceLeaks } from "./surface-words.ts";
 
 const job = reviewsJob({ traffic: { kind: "weights", weights: { v1: 80, v2: 20 } } });
 const versions = [
@@ -245,6 +246,8 @@ describe("modals and home", () => {
     expect(text).toContain("Your active jobs (1)");
     expect(text).toContain("*asked for approval*");
     expect(text).not.toContain("*requested*");
+    // No raw event kinds, ISO/UTC times or internal ids (the request's id is only a button value).
+    expect(surfaceLeaks(home)).toEqual([]);
     await expect(JSON.stringify(home, null, 2)).toMatchFileSnapshot("__snapshots__/home.json");
     const empty = buildHome({ user: "U0BOB", jobs: [], waiting: [], activity: [] });
     expect(validateHome(empty)).toEqual([]);
