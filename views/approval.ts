@@ -204,17 +204,17 @@ function approveButton(view: ApprovalView): Button {
     value: view.request.id,
   };
   if (!view.confirm) return button;
+  // The dialog names what is deleted: the step that cannot be undone is the one to confirm.
+  const deletes = (view.plan?.steps ?? [])
+    .filter((step) => step.action === "delete")
+    .map((step) => `${step.object.kind} ${step.object.name}`);
+  const deleted = deletes.length > 0 ? ` It deletes ${escapeText(deletes.join(", "))}.` : "";
+  const text = `*${escapeText(view.request.operation)}* moves all traffic of ${escapeText(view.request.jobName)} and is hard to undo.${deleted}`;
   return {
     ...button,
     confirm: {
       title: { type: "plain_text", text: "Approve this change?" },
-      text: {
-        type: "mrkdwn",
-        text: `*${escapeText(view.request.operation)}* moves all traffic of ${escapeText(view.request.jobName)} and is hard to undo.`.slice(
-          0,
-          300,
-        ),
-      },
+      text: { type: "mrkdwn", text: text.length > 300 ? `${text.slice(0, 299)}…` : text },
       confirm: { type: "plain_text", text: "Approve" },
       deny: { type: "plain_text", text: "Cancel" },
       style: "danger",

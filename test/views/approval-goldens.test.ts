@@ -80,6 +80,9 @@ describe("approval requests an approver can decide from", () => {
         .flatMap((b) => (b.type === "actions" ? (b.elements as Button[]) : []))
         .find((e) => e.action_id === "approval_approve")?.confirm;
       expect(confirm !== undefined).toBe(view.confirm);
+      // The confirmation names what is deleted.
+      for (const step of deletes)
+        expect(confirm?.text.text).toContain(`${step.object.kind} ${step.object.name}`);
       await expect(JSON.stringify(message, null, 2)).toMatchFileSnapshot(
         `__snapshots__/approval-${golden.name}.json`,
       );
