@@ -105,7 +105,19 @@ export function seed002Canary(): void {
       expect(job.state).toBe("offline");
       expect(await world.cluster.get(ROUTE)).toBeUndefined();
       expect(await world.cluster.get(service("reviews-v1"))).toBeUndefined();
-      await world.mesh.refresh();
+      // A real API server removes the deleted Deployment's pods through its garbage collector, a while after the
+      // delete (seconds on a loaded machine): traffic is checked once v1's pods are gone.
+      await expect
+        .poll(
+          async () =>
+            (await world.mesh.refresh()).pods.filter(
+              (p) => p.labels.app === "reviews" && p.labels.version === "v1",
+            ).length,
+          {
+            timeout: 60_000,
+          },
+        )
+        .toBe(0);
       expect(world.mesh.sendMany(300, { service: "reviews", namespace: NS }).byVersion).toEqual({ v2: 300 });
     });
   });
