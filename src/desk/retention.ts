@@ -36,8 +36,17 @@ export interface Pruned {
 const FINISHED_PLAN = new Set(["applied", "stale", "superseded", "failed"]);
 const DECIDED = new Set(["applied", "failed", "rejected", "expired", "stale"]);
 
-/** Prunes a store draft in place (call it inside one `update`); pure apart from that. */
-export function pruneStore(draft: StoreData, now: Date, retention: Retention = DEFAULT_RETENTION): Pruned {
+/**
+ * Prunes a store draft in place (call it inside one `update`); pure apart from that. `read` is the same state to
+ * look through (`store.data()` inside the update): scanning it copies nothing, so only what is pruned goes
+ * through the draft.
+ */
+export function pruneStore(
+  draft: StoreData,
+  now: Date,
+  retention: Retention = DEFAULT_RETENTION,
+  read: Readonly<StoreData> = draft,
+): Pruned {
   const pruned: Pruned = {
     plansCompacted: 0,
     plansDeleted: 0,
@@ -47,14 +56,14 @@ export function pruneStore(draft: StoreData, now: Date, retention: Retention = D
   };
   const at = now.getTime();
   const older = (iso: string | undefined, ms: number) => iso !== undefined && at - Date.parse(iso) >= ms;
-  const jobs = draft.jobs as unknown as Record<string, ReleaseJob | undefined>;
+  const jobs = read.jobs as unknown as Record<string, ReleaseJob | undefined>;
   const running = new Set(
-    Object.values(draft.journal as unknown as Record<string, JournalEntry>)
+    Object.values(read.journal as unknown as Record<string, JournalEntry>)
       .filter((entry) => entry.state === "running")
       .map((entry) => entry.planId),
   );
 
-  for (const [id, stored] of Object.entries(draft.plans)) {
+  for (const [id, stored] of Object.entries(read.plans)) {
     const record = stored as unknown as PlanRecord;
     if (!FINISHED_PLAN.has(record.status) || running.has(id)) continue;
     const job = jobs[record.plan.jobId];
@@ -65,13 +74,14 @@ export function pruneStore(draft: StoreData, now: Date, retention: Retention = D
       delete draft.plans[id];
       pruned.plansDeleted++;
     } else if (older(record.createdAt, retention.compactAfterMs) && !isCompact(record)) {
-      record.plan.steps = record.plan.steps.map(({ action, object }) => ({ action, object }));
-      delete record.originals;
+      const changed = draft.plans[id] as unknown as PlanRecord;
+      changed.plan.steps = record.plan.steps.map(({ action, object }) => ({ action, object }));
+      delete changed.originals;
       pruned.plansCompacted++;
     }
   }
 
-  for (const [id, stored] of Object.entries(draft.journal)) {
+  for (const [id, stored] of Object.entries(read.journal)) {
     const entry = stored as unknown as JournalEntry;
     // A finished apply needs no journal; a failed one is kept a while for whoever looks into it.
     if (entry.state === "done" || (entry.state === "failed" && older(entry.startedAt, retention.keepMs))) {
@@ -80,7 +90,7 @@ export function pruneStore(draft: StoreData, now: Date, retention: Retention = D
     }
   }
 
-  for (const [id, stored] of Object.entries(draft.approvals)) {
+  for (const [id, stored] of Object.entries(read.approvals)) {
     const request = stored as unknown as ApprovalRequest;
     if (DECIDED.has(request.state) && older(request.decidedAt ?? request.requestedAt, retention.keepMs)) {
       delete draft.approvals[id];
@@ -88,13 +98,13 @@ export function pruneStore(draft: StoreData, now: Date, retention: Retention = D
     }
   }
 
-  for (const stored of Object.values(draft.jobs)) {
+  for (const [id, stored] of Object.entries(read.jobs)) {
     const job = stored as unknown as ReleaseJob;
     if (job.history.length <= retention.historyCap) continue;
     const [first, ...rest] = job.history;
     const kept = rest.slice(rest.length - (retention.historyCap - 1));
     pruned.historyTrimmed += job.history.length - kept.length - 1;
-    (stored as StoredRecord).history = first ? [first, ...kept] : kept;
+    (draft.jobs[id] as StoredRecord).history = first ? [first, ...kept] : kept;
   }
   return pruned;
 }

@@ -147,3 +147,31 @@ describe("store retention", () => {
     expect(pruned.historyTrimmed).toBe(30);
   });
 });
+
+describe("store retention through the file store", () => {
+  it("scans the stored state and writes only the records it prunes, with the same outcome", async () => {
+    const { openFileStore, recordPath } = await import("../../src/store/index.ts");
+    const { statSync } = await import("node:fs");
+    const { tempDir } = await import("../harness/temp-dir.ts");
+    const dir = tempDir("graydesk-retention-");
+    const store = await openFileStore(dir);
+    const data = world();
+    data.plans.old = plan("old", "done", "applied", ago(11)) as never;
+    data.plans.fresh = plan("fresh", "done", "applied", ago(9)) as never;
+    data.journal.j = { id: "j", planId: "old", state: "done" };
+    await store.update((d) => {
+      for (const [c, records] of Object.entries(data))
+        if (typeof records === "object") Object.assign(d[c as "jobs"], records);
+    });
+    const expected = structuredClone(data);
+    const outcome = pruneStore(expected, NOW);
+    const inode = (id: string) => statSync(recordPath(dir, "plans", id)).ino;
+    const fresh = inode("fresh");
+    const pruned = await store.update((d) => pruneStore(d, NOW, DEFAULT_RETENTION, store.data()));
+    expect(pruned).toEqual(outcome);
+    expect(store.data().plans).toEqual(expected.plans);
+    expect(store.data().journal).toEqual({});
+    expect(inode("fresh")).toBe(fresh);
+    await store.close();
+  });
+});
