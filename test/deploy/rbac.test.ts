@@ -23,8 +23,9 @@ import {
 } from "./manifests.ts";
 import { kubeconfigIn, OWN_NAMESPACE, runStory, type StepName } from "./story.ts";
 
-// A whole story is five Slack round trips with cluster work between them: minutes, not seconds, on a loaded machine.
-vi.setConfig({ testTimeout: 120_000 });
+// A whole story is five Slack round trips with cluster work between them: minutes, not seconds, on a loaded machine
+// (each step may take up to story.ts's 60 s).
+vi.setConfig({ testTimeout: 360_000 });
 
 type Scenario = "istio" | "istio without DestinationRule" | "kubesphere" | "gateway-api" | "no mesh";
 

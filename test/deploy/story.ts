@@ -71,8 +71,9 @@ export async function runStory(
     return { done: false, step: "start", seen: (error as Error).message };
   }
   const started = app;
-  // Generous: a refused step ends as soon as Slack shows the refusal; only a stuck one waits this long.
-  const timeoutMs = options.stepTimeoutMs ?? 20_000;
+  // Generous: a refused step ends as soon as Slack shows the refusal; only a stuck one waits this long. A step
+  // that finishes took more than 20 s on a loaded machine, and then the row failed as if nothing had been refused.
+  const timeoutMs = options.stepTimeoutMs ?? 60_000;
   try {
     const job = "reviews-v2";
     const actions: Record<StepName, () => Promise<string | undefined>> = {
