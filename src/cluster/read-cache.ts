@@ -1,5 +1,5 @@
 import type { ObjectRef } from "./client.ts";
-import type { Kube, KubeObject } from "./kube.ts";
+import type { Kube } from "./kube.ts";
 
 /**
  * Kinds whose objects change rarely (Graydesk writes only the version Services of Gateway API jobs, and
@@ -66,8 +66,7 @@ export class ReadCache {
       ...writes,
       get: (ref) =>
         this.#kinds.has(ref.kind)
-          ? (this.#fromList(ref) ??
-            this.#keep(ref.namespace, `get ${ref.apiVersion} ${ref.kind} ${ref.name}`, () => kube.get(ref)))
+          ? this.#keep(ref.namespace, `get ${ref.apiVersion} ${ref.kind} ${ref.name}`, () => kube.get(ref))
           : kube.get(ref),
       list: (apiVersion, kind, namespace, selector) =>
         this.#kinds.has(kind)
@@ -87,18 +86,6 @@ export class ReadCache {
   forget(namespace: string | undefined): void {
     const prefix = `${namespace ?? ""}|`;
     for (const key of this.#kept.keys()) if (key.startsWith(prefix)) this.#kept.delete(key);
-  }
-
-  /** A kept list of the object's kind in its namespace answers a read by name (discovery lists Services). */
-  #fromList(ref: ObjectRef): Promise<KubeObject | undefined> | undefined {
-    const kept = this.#kept.get(`${ref.namespace ?? ""}|list ${ref.apiVersion} ${ref.kind} `);
-    if (!kept || this.#now() - kept.at >= this.#ttlMs) return undefined;
-    return (kept.value as Promise<{ items: KubeObject[] }>).then((list) => {
-      const found = list.items.find((item) => item.metadata.name === ref.name);
-      return (
-        found && { ...found, apiVersion: found.apiVersion || ref.apiVersion, kind: found.kind || ref.kind }
-      );
-    });
   }
 
   #keep<T>(namespace: string | undefined, what: string, read: () => Promise<T>): Promise<T> {

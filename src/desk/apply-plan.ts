@@ -98,6 +98,8 @@ export async function execute(
       record.change.kind === "prepare"
         ? await prepared(ctx, record, actor)
         : await completeChange(ctx, record, actor);
+    // The change's card is drawn (the job's change event is awaited): later statuses read the cluster anew.
+    ctx.recent.drop(job.id);
     await movePlan(ctx, plan.id, "applying", "applied");
     await audit(ctx, {
       kind: "plan.applied",

@@ -153,7 +153,10 @@ export async function createJob(
     await undoPrepare(ctx, record, error, actor);
     throw error;
   }
-  return prepared(ctx, record, actor);
+  const created = await prepared(ctx, record, actor);
+  // Its card is drawn (the change event is awaited): later statuses read the cluster anew.
+  ctx.recent.drop(created.id);
+  return created;
 }
 
 /**

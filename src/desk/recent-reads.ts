@@ -13,7 +13,7 @@ export class RecentReads {
   readonly #ttlMs: number;
   readonly #now: () => number;
 
-  constructor(ttlMs = 10_000, now: () => number = Date.now) {
+  constructor(ttlMs = 5_000, now: () => number = Date.now) {
     this.#ttlMs = ttlMs;
     this.#now = now;
   }
@@ -49,6 +49,11 @@ export class RecentReads {
     if (this.#now() - kept.at < this.#ttlMs) return kept.reads;
     this.#kept.delete(jobId);
     return undefined;
+  }
+
+  /** Drops the job's kept reads: what they were lent for is drawn. */
+  drop(jobId: string): void {
+    this.#kept.delete(jobId);
   }
 
   forget(namespace: string | undefined): void {
