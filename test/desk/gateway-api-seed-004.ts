@@ -113,6 +113,17 @@ export function seed004OverHandWrittenRoute(): void {
           await world.cluster.get({ apiVersion: "v1", kind: "Service", namespace: NS, name }),
         ).toBeUndefined();
       }
+      // A real API server removes the deleted Deployment's pods through its garbage collector, a while after the
+      // delete (seconds on a loaded machine): traffic is checked once v1's pods are gone.
+      await expect
+        .poll(
+          async () =>
+            (await world.mesh.refresh()).pods.filter(
+              (p) => p.labels.app === "reviews" && p.labels.version === "v1",
+            ).length,
+          { timeout: 60_000 },
+        )
+        .toBe(0);
       expect(sendMany(500)).toEqual({ v2: 500 });
     });
 
