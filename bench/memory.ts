@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "../test/harness/slack/index.ts";
 import { startFlags, startGraydeskProcess } from "./graydesk-process.ts";
@@ -112,6 +113,7 @@ export async function benchMemory(
     await graydesk.stop();
     await api.close();
     await kube.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
