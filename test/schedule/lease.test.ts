@@ -175,12 +175,14 @@ describe("leader lease", () => {
       async () => {
         const renewTime = String((await readLease(name)).spec?.renewTime);
         if (renewals.at(-1) !== renewTime) renewals.push(renewTime);
-        expect(renewals.length).toBeGreaterThanOrEqual(3);
+        expect(renewals.length).toBeGreaterThanOrEqual(10);
       },
-      { timeout: 3000, interval: 20 },
+      { timeout: 60_000, interval: 20 },
     );
+    // A timer never fires early, only late (a loaded machine delays some renewals by seconds): one gap under 1 s
+    // shows the period is under 1 s, which every-2-s renewals could never give.
     const gaps = renewals.slice(1).map((t, i) => Date.parse(t) - Date.parse(renewals[i] as string));
-    for (const gap of gaps.slice(1)) expect(gap).toBeLessThan(1000);
+    expect(Math.min(...gaps.slice(1))).toBeLessThan(1000);
   });
 
   it("three candidates: never two leaders at once, across a handover", async () => {
