@@ -76,6 +76,7 @@ export async function runStory(
   const timeoutMs = options.stepTimeoutMs ?? 60_000;
   try {
     const job = "reviews-v2";
+    const last: LastApproval = { clickedAt: 0 };
     const actions: Record<StepName, () => Promise<string | undefined>> = {
       config: async () => {
         const from = api.calls.length;
@@ -93,7 +94,8 @@ export async function runStory(
           api,
           `new canary ${namespace}/reviews name=${job} version=v2 image=kubesphere/example-bookinfo-reviews-v2:1.16.2 weight=20`,
           timeoutMs,
-        )) ?? (await approveNext(started, api, timeoutMs)),
+          last,
+        )) ?? (await approveNext(started, api, timeoutMs, last)),
       "shift 80 %": () => askAndApprove(started, api, `shift ${job} v1=20 v2=80`, timeoutMs),
       "take over": () => askAndApprove(started, api, `takeover ${job} v2`, timeoutMs),
       offline: () => askAndApprove(started, api, `offline ${job}`, timeoutMs),
@@ -114,12 +116,19 @@ export async function runStory(
   }
 }
 
+/** The request Bob approved last, and how many Slack calls there were when he clicked. */
+interface LastApproval {
+  ts?: string;
+  clickedAt: number;
+}
+
 /** Alice asks with a command, Bob approves with the button; undefined once applied, else what Slack showed. */
 async function askAndApprove(
   app: RunningGraydesk,
   api: SlackApiServer,
   command: string,
   timeoutMs: number,
+  last?: LastApproval,
 ): Promise<string | undefined> {
   const before = approvalMessage(api)?.ts;
   const from = api.calls.length;
@@ -133,20 +142,26 @@ async function askAndApprove(
   if (failed !== undefined || !request) return failed ?? visibleSince(api, from);
   const approved = request;
   const clicked = api.calls.length;
+  if (last) Object.assign(last, { ts: approved.ts, clickedAt: clicked });
   const click = await app.slack.clickButton(approved, "approval_approve", { user: BOB });
   return settle(api, clicked, click.body, timeoutMs, () =>
     JSON.stringify(api.message(CHANNEL, approved.ts)?.blocks ?? []).includes("Applied"),
   );
 }
 
-/** Bob approves the next request to appear (one Graydesk opens by itself, as a promised first traffic change). */
+/**
+ * Bob approves the next request to appear (one Graydesk opens by itself, as a promised first traffic change).
+ * It may already be there, or refused, by the time the previous approval is seen applied: so anything after
+ * that approval's click counts.
+ */
 async function approveNext(
   app: RunningGraydesk,
   api: SlackApiServer,
   timeoutMs: number,
+  last: LastApproval,
 ): Promise<string | undefined> {
-  const before = approvalMessage(api)?.ts;
-  const from = api.calls.length;
+  const before = last.ts;
+  const from = last.clickedAt;
   let request: StoredMessage | undefined;
   const failed = await settle(api, from, "", timeoutMs, () => {
     const m = approvalMessage(api);
