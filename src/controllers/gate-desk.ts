@@ -13,7 +13,7 @@ import type { Logger } from "../log.ts";
 import { UserFacingError } from "../release/index.ts";
 import type { AuditLog, Store } from "../store/index.ts";
 import type { GateCards } from "./gate-cards.ts";
-import { carryOutApproved, closeOnAbort } from "./gate-outcomes.ts";
+import { carryOutApproved, closeOnAbort, rejectForAbort } from "./gate-outcomes.ts";
 import { type GateRequest, gateRequestOf, gateRequestsOf } from "./gate-requests.ts";
 import type { GatedReleases } from "./gated-releases.ts";
 import { type Controller, type GatedRelease, type GateFields, type GateKind, gateSubject } from "./types.ts";
@@ -247,7 +247,12 @@ export class GateDesk {
     return closed.length;
   }
 
-  /** Records an abort the controller was just told about: pending requests close with it, the card says so. */
+  /** Closes the release's pending requests before an abort is written (they close with it). */
+  aborting(release: GatedRelease, user: string): Promise<void> {
+    return rejectForAbort(this.#o, release, user);
+  }
+
+  /** Records an abort the controller was just told about: the release is done, the card says so. */
   aborted(release: GatedRelease, user: string, written: string): Promise<void> {
     return closeOnAbort(this.#o, release, user, written);
   }

@@ -57,12 +57,11 @@ export async function carryOutApproved(
 }
 
 /** Records an abort the controller was just told about: pending requests close with it, the card says so. */
-export async function closeOnAbort(
-  o: GateDeskOptions,
-  release: GatedRelease,
-  user: string,
-  written: string,
-): Promise<void> {
+/**
+ * Before an abort is written: the release's pending requests close with it (rejected, "closed by Abort"). Done
+ * first, so a watcher that sees the abort's own write finds nothing pending to call stale.
+ */
+export async function rejectForAbort(o: GateDeskOptions, release: GatedRelease, user: string): Promise<void> {
   for (const request of gateRequestsOf(o.store, release.id)) {
     if (request.state !== "pending") continue;
     const decision = await o.gate.decide(request.id, user, "reject");
@@ -72,6 +71,15 @@ export async function closeOnAbort(
       if (record) record.outcome = "closed by Abort";
     });
   }
+}
+
+/** After the abort was written: the release is done, the audit trail and the card say so. */
+export async function closeOnAbort(
+  o: GateDeskOptions,
+  release: GatedRelease,
+  user: string,
+  written: string,
+): Promise<void> {
   await o.releases.save({ ...release, done: "aborted", updatedAt: o.clock().toISOString() });
   await o.audit.append({
     kind: "aborted",

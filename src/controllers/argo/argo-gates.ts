@@ -156,6 +156,8 @@ export class ArgoGates {
         "not-found",
         `Rollout ${release.namespace}/${release.name} no longer exists.`,
       );
+    // Pending requests close first: the watcher sees the abort's own write and must find none left to call stale.
+    await desk.aborting(release, user);
     const written = await this.#write(rollout, ABORT_PATCH);
     await desk.aborted(release, user, written);
     return `:octagonal_sign: Aborted Rollout ${release.namespace}/${release.name} as kubectl argo rollouts abort does (${written}).`;
