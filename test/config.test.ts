@@ -208,7 +208,7 @@ describe("placeholders from .env.example", () => {
       { ...socket, SLACK_BOT_TOKEN: "xoxb-<bot token>" },
       /SLACK_BOT_TOKEN is still the example's placeholder/,
     ],
-    [{ ...socket, SLACK_BOT_TOKEN: "xoxb-your-token" }, /SLACK_BOT_TOKEN is still the example's placeholder/],
+    [{ ...socket, SLACK_BOT_TOKEN: "xoxb-..." }, /SLACK_BOT_TOKEN is still the example's placeholder/],
     [
       { ...socket, SLACK_APP_TOKEN: "xapp-<app token>" },
       /SLACK_APP_TOKEN is still the example's placeholder/,

@@ -1,6 +1,7 @@
 // A bot token Slack rejects is a state, not a crash: the real entry point stays up, says why once, reports Slack
 // not ready on /readyz (naming it, with no internal detail), keeps trying, and is ready once Slack accepts the
 // token. The placeholder of .env.example never gets that far: it is refused at start-up with words.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runEntryPoint } from "../harness/entry-point.ts";
 import { SIGNING_SECRET, unreachableKubeconfig } from "../harness/graydesk.ts";
@@ -64,7 +65,7 @@ describe("a bot token Slack rejects", () => {
 
   it("the placeholder of .env.example is refused at start-up, saying what to paste", async () => {
     const { code, stderr } = await runEntryPoint({
-      SLACK_BOT_TOKEN: "xoxb-your-token",
+      SLACK_BOT_TOKEN: examplePlaceholder("SLACK_BOT_TOKEN"),
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_MODE: "http",
       PORT: String(await freePort()),
@@ -75,3 +76,11 @@ describe("a bot token Slack rejects", () => {
     expect(stderr).toContain("OAuth & Permissions");
   }, 180_000);
 });
+
+/** The value .env.example gives `name`: what a person who copied it without editing starts with. */
+function examplePlaceholder(name: string): string {
+  const example = readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
+  const line = example.split("\n").find((l) => l.startsWith(`${name}=`));
+  if (!line) throw new Error(`.env.example has no ${name}`);
+  return line.slice(name.length + 1);
+}
