@@ -36,4 +36,4 @@ export {
 } from "./policy.ts";
 export { type CheckedReason, checkReason, REASON_MAX } from "./reject-reason.ts";
 export { requesterText } from "./requester.ts";
-export { decisionNotTaken, OneAtATime, VOIDED, voidRecord, writeAhead } from "./write-ahead.ts";
+export { decideAhead, decisionNotTaken, OneAtATime, VOIDED, voidRecord, writeAhead } from "./write-ahead.ts";

@@ -1,8 +1,7 @@
 import {
   type ApprovalGate,
   type ApprovalRequest,
-  type Decision,
-  decisionNotTaken,
+  decideAhead,
   OneAtATime,
   type Permissions,
   type Policy,
@@ -161,18 +160,10 @@ export class GateDesk {
     const detail = { requestId, controller: current.controller, gate: current.gate };
     // Write-ahead: the decision is on disk in the audit trail before the gate's compare-and-set commits it; one
     // decision per request at a time, so a double click finds the first one made and writes nothing.
-    const decision = await this.#deciding.run(requestId, async (): Promise<Decision> => {
-      const latest = this.#o.gate.get(requestId);
-      if (!latest) return { kind: "not-found" };
-      if (
-        latest.state !== "pending" ||
-        (choice === "approve" && latest.approvals.some((a) => a.user === user))
-      )
-        return { kind: "already", request: latest };
-      const remaining = latest.requiredApprovals - latest.approvals.length - 1;
-      return writeAhead(
-        this.#o.audit,
-        this.#o.logger,
+    const decision = await decideAhead(
+      { ...this.#o, deciding: this.#deciding },
+      { requestId, user, choice },
+      (remaining) =>
         choice === "reject"
           ? { kind: "rejected", actor: user, ...about, detail }
           : {
@@ -181,10 +172,7 @@ export class GateDesk {
               ...about,
               detail: { ...detail, ...(remaining > 0 ? { remaining } : {}) },
             },
-        () => this.#o.gate.decide(requestId, user, choice),
-        (d) => decisionNotTaken(d, choice),
-      );
-    });
+    );
     const withFields = (r: ApprovalRequest): GateRequest => ({ ...current, ...r });
     switch (decision.kind) {
       case "not-found":

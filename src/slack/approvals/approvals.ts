@@ -5,8 +5,7 @@ import {
   type ApprovalGate,
   type ApprovalRequest,
   type Authorizer,
-  type Decision,
-  decisionNotTaken,
+  decideAhead,
   type NamespacePolicy,
   OneAtATime,
   type Permissions,
@@ -439,18 +438,10 @@ export class ApprovalDesk {
     // Write-ahead: the decision is on disk before the gate's compare-and-set commits it (see writeAhead). One
     // decision per request at a time: a double click or a Slack retry finds the first one decided and writes
     // nothing, rather than a record the gate then turns down.
-    const decision = await this.#deciding.run(requestId, async (): Promise<Decision> => {
-      const latest = gate.get(requestId);
-      if (!latest) return { kind: "not-found" };
-      if (
-        latest.state !== "pending" ||
-        (choice === "approve" && latest.approvals.some((a) => a.user === user))
-      )
-        return { kind: "already", request: latest };
-      const remaining = latest.requiredApprovals - latest.approvals.length - 1;
-      return writeAhead(
-        audit,
-        this.#o.logger,
+    const decision = await decideAhead(
+      { gate, audit, logger: this.#o.logger, deciding: this.#deciding },
+      { requestId, user, choice, ...(reason ? { reason } : {}) },
+      (remaining) =>
         choice === "reject"
           ? {
               kind: "rejected",
@@ -464,10 +455,7 @@ export class ApprovalDesk {
               ...about,
               detail: { requestId, ...(remaining > 0 ? { remaining } : {}), ...despite(failing) },
             },
-        () => gate.decide(requestId, user, choice, reason),
-        (d) => decisionNotTaken(d, choice),
-      );
-    });
+    );
     switch (decision.kind) {
       case "not-found":
         return decision;
