@@ -266,7 +266,7 @@ async function expectRefusal(
     expect(outcome).toMatchObject({ done: true, job: { router: expected.router, state: "offline" } });
     return;
   }
-  expect(outcome).toMatchObject({ done: false, step: expected.refusedAt });
+  expect(outcome, JSON.stringify(outcome)).toMatchObject({ done: false, step: expected.refusedAt });
   const seen = outcome.done ? "" : outcome.seen;
   if (expected.refusedAt === "start") {
     // Graydesk does not start, saying which read of its state was refused and that the API server said no.

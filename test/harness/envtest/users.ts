@@ -1,12 +1,7 @@
 // Users of a real control plane made at run time: a ServiceAccount per user, its rules as a ClusterRole
 // (or a Role in each namespace a rule names), and a bound token from the TokenRequest API.
 
-import {
-  AuthorizationV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  RbacAuthorizationV1Api,
-} from "@kubernetes/client-node";
+import { AuthorizationV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import type { PolicyRule, User } from "../kube/authz.ts";
 
 export const USERS_NAMESPACE = "graydesk-test-users";
@@ -92,45 +87,60 @@ export async function grantUser(admin: KubeConfig, user: User): Promise<{ token:
   const token = request.status?.token;
   if (!token) throw new Error(`no token issued for ServiceAccount ${USERS_NAMESPACE}/${name}`);
   const username = `system:serviceaccount:${USERS_NAMESPACE}:${name}`;
-  await untilAuthorized(admin, username, user.rules);
+  await untilAuthorized(admin, token, username, user.rules);
   return { token, username };
 }
 
 /** Waits until a SubjectAccessReview allows the first verb × resource of every rule (the RBAC cache caught up). */
-async function untilAuthorized(admin: KubeConfig, username: string, rules: User["rules"]): Promise<void> {
-  const authz = admin.makeApiClient(AuthorizationV1Api);
+async function untilAuthorized(
+  admin: KubeConfig,
+  token: string,
+  username: string,
+  rules: User["rules"],
+): Promise<void> {
+  // Asked as the user, with its token: the authenticator knows the new ServiceAccount and the authorizer's
+  // caches hold its Role, ClusterRole and bindings. Every verb of every resource is probed, not only a rule's
+  // first, so no grant of a rule can still be on its way when the caller starts using it.
+  const asUser = new KubeConfig();
+  asUser.loadFromOptions({
+    clusters: admin.clusters,
+    users: [{ name: username, token }],
+    contexts: [{ name: "as-user", cluster: admin.getCurrentCluster()?.name as string, user: username }],
+    currentContext: "as-user",
+  });
+  const authz = asUser.makeApiClient(AuthorizationV1Api);
   const probes =
     rules === "cluster-admin"
       ? [{ verb: "*", group: "*", resource: "*" }]
       : rules.flatMap((r) =>
-          (r.namespaces ?? [undefined]).map((namespace) => ({
-            verb: r.verbs[0] ?? "get",
-            group: r.apiGroups[0] ?? "",
-            resource: r.resources[0] ?? "",
-            ...(namespace ? { namespace } : {}),
-          })),
+          (r.namespaces ?? [undefined]).flatMap((namespace) =>
+            r.verbs.flatMap((verb) =>
+              r.resources.map((resource) => ({
+                verb,
+                group: r.apiGroups[0] ?? "",
+                resource,
+                ...(namespace ? { namespace } : {}),
+              })),
+            ),
+          ),
         );
   const deadline = Date.now() + 30_000;
   for (const probe of probes) {
     for (;;) {
-      const review = await authz.createSubjectAccessReview({
-        body: {
-          spec: {
-            user: username,
-            groups: [
-              "system:serviceaccounts",
-              `system:serviceaccounts:${USERS_NAMESPACE}`,
-              "system:authenticated",
-            ],
-            resourceAttributes: {
-              ...probe,
-              resource: probe.resource.split("/")[0],
-              subresource: probe.resource.split("/")[1],
+      const review = await authz
+        .createSelfSubjectAccessReview({
+          body: {
+            spec: {
+              resourceAttributes: {
+                ...probe,
+                resource: probe.resource.split("/")[0],
+                subresource: probe.resource.split("/")[1],
+              },
             },
           },
-        },
-      });
-      if (review.status?.allowed) break;
+        })
+        .catch(() => undefined);
+      if (review?.status?.allowed) break;
       if (Date.now() > deadline)
         throw new Error(`RBAC for ${username} not in effect: ${JSON.stringify(probe)}`);
       await new Promise((r) => setTimeout(r, 50));
