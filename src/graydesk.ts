@@ -307,7 +307,16 @@ export async function startGraydesk(
     logger.warn({ reconciled }, "audit trail: records added for decisions and changes a crash left open");
   // Approval requests promised at job creation whose new version became ready while Graydesk was down.
   await deps.promises.sweep();
-  await slack.start();
+  try {
+    await slack.start();
+  } catch (error) {
+    // The receiver could not listen (its port taken, say): let go of the state, so the caller may start again.
+    await releaseDesk?.close().catch(() => undefined);
+    await deps.charts.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    await audit.close().catch(() => undefined);
+    throw error;
+  }
   scheduler.start();
   outbox.start();
 

@@ -90,3 +90,58 @@ describe("shutdown", { timeout: 2 * PROCESS_START_MS }, () => {
     }
   });
 });
+
+describe("a port already taken", () => {
+  it("fails the start with EADDRINUSE and lets go of DATA_DIR, so the same data starts on another port", async () => {
+    const { createServer } = await import("node:net");
+    const { startSlackApiServer } = await import("./harness/slack/index.ts");
+    const { unreachableKubeconfig, startTestGraydesk } = await import("./harness/graydesk.ts");
+    const { startGraydesk } = await import("../src/graydesk.ts");
+    const { createLogger } = await import("../src/log.ts");
+    const { Writable } = await import("node:stream");
+    const api = await startSlackApiServer();
+    const taken = createServer();
+    const port = await new Promise<number>((resolve) =>
+      taken.listen(0, "127.0.0.1", () => resolve((taken.address() as { port: number }).port)),
+    );
+    const dataDir = tempDir("graydesk-port-");
+    const quiet = new Writable({ write: (_c, _e, done) => done() });
+    try {
+      await expect(
+        startGraydesk(
+          {
+            slack: {
+              botToken: api.bot.token,
+              mode: "http",
+              signingSecret: "secret",
+              port,
+              apiUrl: api.url,
+            },
+            kube: { kubeconfig: unreachableKubeconfig() },
+            dataDir,
+            store: "lowdb",
+            logLevel: "error",
+            shutdownTimeoutMs: 1_000,
+          },
+          createLogger("error", quiet),
+          { timings: { outbox: { retry: { firstMs: 20, maxMs: 200 }, pollMs: 20 }, chartRedraws: false } },
+        ),
+      ).rejects.toMatchObject({ code: "EADDRINUSE" });
+      // The single-writer lock was released (another process could take DATA_DIR now), and the same data
+      // starts again on another port.
+      const { LOCK_FILE } = await import("../src/store/data-dir-lock.ts");
+      const { existsSync } = await import("node:fs");
+      expect(existsSync(path.join(dataDir, LOCK_FILE))).toBe(false);
+      const again = await startTestGraydesk(api, { dataDir });
+      try {
+        const health = await fetch(`${again.baseUrl}/healthz`);
+        expect(health.status).toBe(200);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      taken.close();
+      await api.close();
+    }
+  });
+});

@@ -73,7 +73,22 @@ export async function startTestGraydesk(
     clusters?: Config["clusters"];
   } = {},
 ): Promise<RunningGraydesk> {
-  const port = await freePort();
+  // A free port can be taken by another process (or an outgoing connection) before the receiver binds it:
+  // then Graydesk lets go of its state and starts again on another port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(api, overrides, await freePort());
+    } catch (error) {
+      if (attempt >= 3 || (error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
+    }
+  }
+}
+
+async function startOnce(
+  api: SlackApi,
+  overrides: Parameters<typeof startTestGraydesk>[1] & object,
+  port: number,
+): Promise<RunningGraydesk> {
   const config: Config = {
     slack: overrides.socketMode
       ? {
