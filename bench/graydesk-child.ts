@@ -8,10 +8,13 @@ import { startBenchGraydesk } from "./graydesk-start.ts";
  * Graydesk alone in a process, as in production where the Kubernetes API and Slack are remote: the test
  * servers' CPU and memory stay in the parent. Parent ▶ message ▶ one reply carrying the message's own key:
  * "settle" ▶ { settled } once no work is in flight; "measure" ▶ { memory } after forced collections;
- * "sample" ▶ { sample } as it is, no collection forced;
+ * "sample" ▶ { sample } as it is, no collection forced; "startup" ▶ { startup } (ms from the process's start to its
+ * modules loaded and to serving, CPU until serving, Graydesk's own start-up steps);
  * { heapSnapshot: file } ▶ { snapshot: file }; { rawPatch: object } ▶ { patched } (the floor for a traffic
  * change: one merge patch from a client in this process); "stop" ▶ stops and exits.
  */
+// Every static import above is loaded by now: the process's time so far is its module loading.
+const loadedMs = performance.now();
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
@@ -24,6 +27,7 @@ async function collected() {
 }
 
 type Message =
+  | "startup"
   | "sample"
   | "measure"
   | "settle"
@@ -34,10 +38,14 @@ type Message =
 const [configJson, logFile] = process.argv.slice(2) as [string, string];
 const config = JSON.parse(configJson) as Config;
 const { graydesk, logs } = await startBenchGraydesk(config, logFile);
+const readyMs = performance.now();
+const cpu = process.cpuUsage();
+const started = { loadedMs, readyMs, cpuMs: (cpu.user + cpu.system) / 1000, phases: graydesk.startup };
 let objects: KubernetesObjectApi | undefined;
 
 process.on("message", async (message: Message) => {
   if (message === "measure") process.send?.({ memory: await collected() });
+  if (message === "startup") process.send?.({ startup: started });
   if (message === "sample") {
     const { rss, heapUsed, external } = process.memoryUsage();
     process.send?.({ sample: { rss, heapUsed, external } });

@@ -1,8 +1,21 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import type { Config } from "../src/config.ts";
 
 export type Memory = { rss: number; heapUsed: number; external: number };
+
+/** What the process reports about its own start (bench/graydesk-child.ts). */
+export interface Started {
+  /** From the process's start: modules loaded, then serving. */
+  loadedMs: number;
+  readyMs: number;
+  /** User + system CPU until serving. */
+  cpuMs: number;
+  /** Graydesk's start-up steps (ms each). */
+  phases: Record<string, number>;
+}
 
 /** Sends `message` (none when empty) and resolves with the first reply that carries `key`. */
 export function ask<T>(child: ChildProcess, message: unknown, key: string, timeoutMs = 60_000): Promise<T> {
@@ -27,6 +40,8 @@ export interface GraydeskProcess {
   child: ChildProcess;
   /** Waits until Graydesk finished the work it started after its acks. */
   settle(): Promise<void>;
+  /** How the process started. */
+  started(): Promise<Started>;
   /** Memory after forced collections. */
   measure(): Promise<Memory>;
   /** Memory as it is, nothing collected first. */
@@ -53,10 +68,18 @@ export async function startGraydeskProcess(
   logFile: string,
   /** Node's flags for Graydesk's process; those of `npm start` by default. */
   nodeFlags: string[] = startFlags(),
+  /** Whether Node's compile cache is used, as src/main.ts uses it. */
+  compileCache = true,
 ): Promise<GraydeskProcess> {
   const child = fork(new URL("./graydesk-child.ts", import.meta.url), [JSON.stringify(config), logFile], {
     stdio: ["ignore", "ignore", "inherit", "ipc"],
     execArgv: nodeFlags,
+    env: {
+      ...process.env,
+      ...(compileCache
+        ? { NODE_COMPILE_CACHE: path.join(tmpdir(), "node-compile-cache") }
+        : { NODE_DISABLE_COMPILE_CACHE: "1" }),
+    },
   });
   await ask(child, "", "ready");
   return {
@@ -64,6 +87,7 @@ export async function startGraydeskProcess(
     async settle() {
       if (!(await ask<boolean>(child, "settle", "settled"))) throw new Error("work in flight after 30 s");
     },
+    started: () => ask<Started>(child, "startup", "startup"),
     measure: () => ask<Memory>(child, "measure", "memory"),
     sample: () => ask<Memory>(child, "sample", "sample"),
     heapSnapshot: (file) => ask<string>(child, { heapSnapshot: file }, "snapshot", 120_000),

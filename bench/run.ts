@@ -8,6 +8,7 @@ import { benchDigest } from "./digest.ts";
 import { benchHomeOpen } from "./home-open.ts";
 import { benchMemorySteps } from "./memory.ts";
 import { benchRequestFlood } from "./request-flood.ts";
+import { benchStartup } from "./startup.ts";
 import { emit, emitted, round } from "./stats.ts";
 import { benchStoreScale } from "./store-scale.ts";
 import { benchStoreSize } from "./store-size.ts";
@@ -24,6 +25,8 @@ const benches: [string, () => Promise<void>][] = [
   ["store-size", () => benchStoreSize()],
   // Three rounds each, in one run: per-record store at 10 / 5,000 / 5,000 + 50,000 jobs.
   ["store-scale", () => benchStoreScale(3)],
+  // Graydesk's process from fork to serving, 3 starts each at 10 and at 5,000 + 50,000 jobs.
+  ["startup", () => benchStartup(3)],
   ["ack-latency", () => benchAckLatency()],
   ["ack-latency-socket", () => benchSocketAckLatency()],
   ["approval-to-traffic", () => benchApprovalToTraffic()],

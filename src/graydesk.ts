@@ -31,6 +31,7 @@ import { buildSchedules, type ScheduleParts } from "./slack/live/schedules.ts";
 import { SlackOutbox } from "./slack/outbox.ts";
 import type { RetryTiming } from "./slack/outbox-policy.ts";
 import { registerWizard } from "./slack/wizard/index.ts";
+import { type StartupPhases, startupPhases } from "./startup-phases.ts";
 import {
   type AuditLog,
   openAuditLog,
@@ -57,6 +58,8 @@ export interface Graydesk {
   scheduler: Scheduler;
   /** Slack messages still owed (Slack down or rate limiting), sent again by a background worker. */
   outbox: SlackOutbox;
+  /** How long each step of start-up took (ms). */
+  startup: StartupPhases;
   /** Stops taking requests, waits for work in flight (up to the shutdown timeout), flushes the store. */
   stop(): Promise<{ drained: boolean }>;
 }
@@ -89,6 +92,7 @@ export async function startGraydesk(
   } = {},
 ): Promise<Graydesk> {
   const clock = options.clock ?? (() => new Date());
+  const timer = startupPhases();
   const policy = await loadPolicy(config.policyFile);
   if (!policy.fromFile) {
     logger.warn(
@@ -113,9 +117,11 @@ export async function startGraydesk(
   const clusterClients = clusterConfigs
     ? Object.fromEntries(clusterConfigs.map(([name, ckc]) => [name, new ClusterClient(ckc)]))
     : undefined;
+  timer.done("policy and kubeconfig");
   // STORE=kubernetes shares state between replicas, and the audit trail with it: one chain in the cluster,
   // mirrored to the log as JSON lines for log shipping. Otherwise the trail is DATA_DIR/audit.log.
   const store = await openStore(config, kc);
+  timer.done("store");
   const opened =
     config.store === "kubernetes"
       ? await openKubeAuditLog(kc, {
@@ -124,6 +130,7 @@ export async function startGraydesk(
         })
       : await openAuditLog(config.dataDir, { notice: (message, detail) => logger.warn(detail, message) });
   const audit = options.wrapAudit ? options.wrapAudit(opened) : opened;
+  timer.done("audit trail");
   const inFlight = new InFlight();
   let gates: ControllerGates | undefined;
   const slack = createSlackApp({
@@ -292,11 +299,13 @@ export async function startGraydesk(
   registerWizard(slack.app, deps);
   registerDesk(slack.app, deps);
   registerControllerGates(slack.app, deps, gates);
+  timer.done("wiring");
   // An unreachable cluster must not keep Slack from answering; readiness reports it, recovery runs later.
   // Interrupted plans are finished only while the people behind them still hold the rights they need.
   await deps.desk
     .recover(recoveryCheck(deps.authorizer))
     .catch((error) => logger.warn({ err: error }, "could not recover interrupted plans at start-up"));
+  timer.done("recovery");
   // Every decision and every change the store says was applied (or failed) has exactly one record in the audit
   // trail, even after a crash. Replicas share their trail: one may be between a record and its commit.
   const reconciled = await reconcileAudit(store, audit, {
@@ -305,8 +314,10 @@ export async function startGraydesk(
   });
   if (reconciled > 0)
     logger.warn({ reconciled }, "audit trail: records added for decisions and changes a crash left open");
+  timer.done("audit reconcile");
   // Approval requests promised at job creation whose new version became ready while Graydesk was down.
   await deps.promises.sweep();
+  timer.done("promised requests");
   try {
     await slack.start();
   } catch (error) {
@@ -317,8 +328,10 @@ export async function startGraydesk(
     await audit.close().catch(() => undefined);
     throw error;
   }
+  timer.done("Slack receiver");
   scheduler.start();
   outbox.start();
+  timer.done("schedules");
 
   return {
     slack,
@@ -331,6 +344,7 @@ export async function startGraydesk(
     refresher,
     scheduler,
     outbox,
+    startup: timer.phases,
     async stop() {
       await scheduler.stop().catch((error) => logger.warn({ err: error }, "schedules did not stop cleanly"));
       await slack.stop().catch((error) => logger.warn({ err: error }, "receiver did not stop cleanly"));

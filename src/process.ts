@@ -46,6 +46,9 @@ export async function runProcess(env: NodeJS.ProcessEnv, options: { clock?: Cloc
       dataDir: config.dataDir,
       store: config.store,
       identity: graydesk.scheduler.identity,
+      // Since the process started (modules loaded included), then each step of start-up.
+      startedInMs: Math.round(performance.now()),
+      startup: graydesk.startup,
     },
     "Graydesk is running",
   );
