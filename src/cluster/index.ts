@@ -23,6 +23,7 @@ export {
 } from "./discovery.ts";
 export { type GatewayRoute, gatewaysByService, ingressBinding } from "./gateways.ts";
 export { closeJournal, Journal, type JournalEntry, journalEntries, openJournal } from "./journal.ts";
+export { KnownLists, REMEMBERED_LISTS } from "./known-lists.ts";
 export { type Kube, type KubeObject, type MemoReads, memoReads, roundReads, withDeadline } from "./kube.ts";
 export { mergePatchOf } from "./merge-patch.ts";
 export { type PodGuardFacts, podGuardFacts } from "./pod-guard-facts.ts";

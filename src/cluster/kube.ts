@@ -68,9 +68,13 @@ function refOf(object: KubernetesObject): ObjectRef {
   };
 }
 
-/** Reads remembered for the length of one computation; `listed` says whether a list is among them. */
+/**
+ * Reads remembered for the length of one computation; `listed` says whether a list is among them, `prime` puts
+ * a list known from elsewhere among them (where none was read yet).
+ */
 export type MemoReads = Kube & {
   listed(apiVersion: string, kind: string, namespace: string | undefined): boolean;
+  prime(apiVersion: string, kind: string, namespace: string, list: { items: unknown[] }): void;
 };
 
 /** Remembers reads for the length of one computation (a plan), so routers can read freely. */
@@ -99,6 +103,10 @@ export function memoReads(kube: Kube): MemoReads {
         kube.list(apiVersion, kind, namespace, selector),
       ),
     listed: (apiVersion, kind, namespace) => cache.has(listKey(apiVersion, kind, namespace)),
+    prime: (apiVersion, kind, namespace, list) => {
+      const key = listKey(apiVersion, kind, namespace);
+      if (!cache.has(key)) cache.set(key, Promise.resolve(list));
+    },
   } as MemoReads;
 }
 

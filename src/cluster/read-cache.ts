@@ -1,4 +1,5 @@
 import type { ObjectRef } from "./client.ts";
+import { KnownLists } from "./known-lists.ts";
 import type { Kube } from "./kube.ts";
 
 /**
@@ -33,6 +34,8 @@ type WriteListener = (namespace: string | undefined, kind: string) => void;
 export class ReadCache {
   readonly fresh: Kube;
   readonly shared: Kube;
+  /** The last whole Deployment list per namespace read through either (see KnownLists). */
+  readonly known: KnownLists;
   readonly #kept = new Map<string, { at: number; value: Promise<unknown> }>();
   readonly #listeners: WriteListener[] = [];
   readonly #ttlMs: number;
@@ -43,25 +46,43 @@ export class ReadCache {
     this.#ttlMs = options.ttlMs ?? 30_000;
     this.#now = options.now ?? Date.now;
     this.#kinds = options.kinds ?? RARELY_CHANGING;
-    const writes = {
-      create: (async (object, options) => {
-        if (!options?.dryRun) this.#wrote(object.metadata?.namespace, object.kind ?? "");
-        return kube.create(object, options);
-      }) as Kube["create"],
-      mergePatch: (async (ref: ObjectRef, body, options) => {
-        if (!options?.dryRun) this.#wrote(ref.namespace, ref.kind);
-        return kube.mergePatch(ref, body, options);
-      }) as Kube["mergePatch"],
-      apply: (async (object, options) => {
-        if (!options?.dryRun) this.#wrote(object.metadata?.namespace, object.kind ?? "");
-        return kube.apply(object, options);
-      }) as Kube["apply"],
-      delete: (async (ref: ObjectRef, options) => {
-        if (!options?.dryRun) this.#wrote(ref.namespace, ref.kind);
-        return kube.delete(ref, options);
-      }) as Kube["delete"],
+    this.known = new KnownLists({ now: this.#now });
+    const list: Kube["list"] = (apiVersion, kind, namespace, selector) =>
+      this.known.remember(apiVersion, kind, namespace, selector, () =>
+        kube.list(apiVersion, kind, namespace, selector),
+      );
+    // A list answered while a write of its kind was under way may or may not show it: not remembered.
+    const writing = async <T>(
+      namespace: string | undefined,
+      kind: string,
+      dryRun: unknown,
+      write: () => Promise<T>,
+    ): Promise<T> => {
+      if (dryRun) return write();
+      this.#wrote(namespace, kind);
+      try {
+        return await write();
+      } finally {
+        this.known.wrote(namespace, kind);
+      }
     };
-    this.fresh = { ...writes, get: (ref) => kube.get(ref), list: (...args) => kube.list(...args) } as Kube;
+    const writes = {
+      create: ((object, options) =>
+        writing(object.metadata?.namespace, object.kind ?? "", options?.dryRun, () =>
+          kube.create(object, options),
+        )) as Kube["create"],
+      mergePatch: ((ref: ObjectRef, body, options) =>
+        writing(ref.namespace, ref.kind, options?.dryRun, () =>
+          kube.mergePatch(ref, body, options),
+        )) as Kube["mergePatch"],
+      apply: ((object, options) =>
+        writing(object.metadata?.namespace, object.kind ?? "", options?.dryRun, () =>
+          kube.apply(object, options),
+        )) as Kube["apply"],
+      delete: ((ref: ObjectRef, options) =>
+        writing(ref.namespace, ref.kind, options?.dryRun, () => kube.delete(ref, options))) as Kube["delete"],
+    };
+    this.fresh = { ...writes, get: (ref) => kube.get(ref), list } as Kube;
     this.shared = {
       ...writes,
       get: (ref) =>
@@ -71,9 +92,9 @@ export class ReadCache {
       list: (apiVersion, kind, namespace, selector) =>
         this.#kinds.has(kind)
           ? this.#keep(namespace, `list ${apiVersion} ${kind} ${selector ?? ""}`, () =>
-              kube.list(apiVersion, kind, namespace, selector),
+              list(apiVersion, kind, namespace, selector),
             )
-          : kube.list(apiVersion, kind, namespace, selector),
+          : list(apiVersion, kind, namespace, selector),
     } as Kube;
   }
 
@@ -103,6 +124,7 @@ export class ReadCache {
 
   #wrote(namespace: string | undefined, kind: string): void {
     if (this.#kinds.has(kind)) this.forget(namespace);
+    this.known.wrote(namespace, kind);
     for (const listener of this.#listeners) listener(namespace, kind);
   }
 }

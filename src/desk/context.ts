@@ -5,6 +5,7 @@ import {
   Discovery,
   gatewaysByService,
   ingressBinding,
+  type KnownLists,
   type Kube,
   type MemoReads,
   memoReads,
@@ -47,6 +48,12 @@ export interface ReleaseDeskOptions {
   afterStep?: ApplyDeps["afterStep"];
   /** How long reads of rarely changing kinds (Services, Gateways, Namespaces, CRDs) are reused (default 30 s). */
   readCacheMs?: number;
+  /**
+   * How long a namespace's last Deployment list may stand in for a new one where only names or ready pods are
+   * needed: a plan's waits and deletes, the card under a new request (default 60 s, as often as live cards
+   * are redrawn).
+   */
+  knownDeploymentsMs?: number;
   /** How long finished plans, journals, decided requests and job history are kept in the store. */
   retention?: Partial<Retention>;
   /** How often the store is pruned after the start-up prune (default hourly; 0: only at start-up). */
@@ -66,6 +73,9 @@ export interface DeskContext {
   /** What this call computes from: `shared`, or within an operation its memo (each object read once). */
   reads: MemoReads | Kube;
   recent: RecentReads;
+  /** The last whole Deployment list per namespace (see ReleaseDeskOptions.knownDeploymentsMs). */
+  known: KnownLists;
+  knownDeploymentsMs: number;
   retention: Retention;
   store: Store;
   audit: AuditLog;
@@ -94,6 +104,8 @@ export function deskContext(options: ReleaseDeskOptions): DeskContext {
     shared: cache.shared,
     reads: cache.shared,
     recent,
+    known: cache.known,
+    knownDeploymentsMs: options.knownDeploymentsMs ?? 60_000,
     retention: { ...DEFAULT_RETENTION, ...options.retention },
     store: options.store,
     audit: options.audit,
@@ -127,6 +139,23 @@ export function applyDeps(ctx: DeskContext): ApplyDeps {
  */
 export function operation(ctx: DeskContext): DeskContext & { reads: MemoReads } {
   return { ...ctx, reads: memoReads(ctx.shared) };
+}
+
+/**
+ * Puts the namespace's last Deployment list among an operation's reads when one is known and young enough: a
+ * plan needs Deployments only for their names (which to wait for, which to delete; the wait and the delete
+ * read or act on the object itself) and the cards drawn from its reads only for ready pods. The replicas
+ * router is the exception: its routes are the replica counts, read anew.
+ */
+export function primeDeployments(ctx: DeskContext, reads: MemoReads, job: ReleaseJob): void {
+  if (job.router === "replicas" || reads.listed("apps/v1", "Deployment", job.namespace)) return;
+  const known = ctx.known.known<{ items: unknown[] }>(
+    "apps/v1",
+    "Deployment",
+    job.namespace,
+    ctx.knownDeploymentsMs,
+  );
+  if (known) reads.prime("apps/v1", "Deployment", job.namespace, known);
 }
 
 /** The job's router, reading through the operation's reads (see `operation`). */

@@ -2,7 +2,7 @@ import { dryRunPlan } from "../cluster/index.ts";
 import type { Plan } from "../release/index.ts";
 import { assertNoFieldErrors, jobVersions, validateTrafficPolicy } from "../release/index.ts";
 import { computePlan } from "./compute-plan.ts";
-import { audit, type DeskContext, operation, routerOf } from "./context.ts";
+import { audit, type DeskContext, operation, primeDeployments, routerOf } from "./context.ts";
 import { assertAllowed } from "./job-changes.ts";
 import { mustJob, type PlanRecord, plansOf } from "./records.ts";
 import type { JobChange } from "./types.ts";
@@ -28,6 +28,7 @@ export async function planChange(
     assertNoFieldErrors(errors, "The traffic change cannot be planned");
   }
   const op = operation(ctx);
+  primeDeployments(ctx, op.reads, job);
   const { plan, part } = await computePlan(op, await routerOf(op, job), job, change);
   await dryRunPlan(ctx.kube, plan);
   // The card under the request redraws right after: it reads what the plan just read; so does the card after

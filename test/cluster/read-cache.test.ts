@@ -115,4 +115,42 @@ describe("read cache", () => {
     expect(items.map((s) => s.metadata.name)).toContain("reviews");
     expect(apiCalls(kube)).toEqual(["list services", "list services"]);
   });
+
+  it("knows a namespace's last whole Deployment list until Graydesk writes a Deployment there or it ages", async () => {
+    const cache = new ReadCache(client, { ttlMs: 60_000, now: clock });
+    const known = () => cache.known.known<{ items: KubeObject[] }>("apps/v1", "Deployment", NS, 1_000);
+    expect(known()).toBeUndefined();
+    await cache.shared.list("apps/v1", "Deployment", NS, "app=reviews");
+    expect(known()).toBeUndefined();
+    const listed = await cache.fresh.list("apps/v1", "Deployment", NS);
+    expect(known()).toBe(listed);
+    // A write of another kind, or a dry run, says nothing about Deployments.
+    await cache.fresh.create(gateway("elsewhere"));
+    await cache.fresh.mergePatch(
+      { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v1" },
+      { metadata: { labels: { touched: "dry" } } },
+      { dryRun: true },
+    );
+    expect(known()).toBe(listed);
+    now += 1_000;
+    expect(known()).toBeUndefined();
+    await cache.shared.list("apps/v1", "Deployment", NS);
+    expect(known()).toBeDefined();
+    await cache.fresh.mergePatch(
+      { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v1" },
+      { metadata: { labels: { touched: "known" } } },
+    );
+    expect(known()).toBeUndefined();
+  });
+
+  it("does not remember a Deployment list answered while Graydesk wrote a Deployment there", async () => {
+    const cache = new ReadCache(client, { ttlMs: 60_000, now: clock });
+    const listing = cache.shared.list("apps/v1", "Deployment", NS);
+    const writing = cache.fresh.mergePatch(
+      { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v1" },
+      { metadata: { labels: { touched: "meanwhile" } } },
+    );
+    await Promise.all([listing, writing]);
+    expect(cache.known.known("apps/v1", "Deployment", NS, 60_000)).toBeUndefined();
+  });
 });
