@@ -28,7 +28,9 @@ export interface AuditRecord extends AuditEvent {
  * The audit trail: one JSON line per event in DATA_DIR/audit.log, never rewritten, each chained to the one before
  * by hash so an edited, removed or cut record is found (`npm run audit:verify`). Appending writes one line
  * through a file handle kept open in append mode and flushes it to disk before resolving, so a decision recorded
- * after `append` resolves is on disk first; its cost does not depend on how long the log is.
+ * after `append` resolves is on disk first; its cost does not depend on how long the log is. Appends asked for
+ * while a write is under way (several people deciding at once, or a decision and its apply) are written
+ * together, in the order asked, with one flush.
  */
 export interface AuditLog {
   append(event: AuditEvent): Promise<AuditRecord>;
@@ -83,29 +85,49 @@ export async function openAuditLog(
   for (const record of tail.records) latest.push(record);
   const index = new AuditIndex();
   let queue: Promise<unknown> = Promise.resolve();
+  /** Appends asked for while a write is on its way: written together by the next one, with one flush. */
+  let waiting: Waiting[] = [];
+  const writeWaiting = async () => {
+    const batch = waiting;
+    waiting = [];
+    if (batch.length === 0) return;
+    const records: AuditRecord[] = [];
+    const lines: Buffer[] = [];
+    let last = { seq, prev };
+    for (const { event } of batch) {
+      const unsigned = { at: now().toISOString(), seq: last.seq + 1, ...event, prev: last.prev };
+      const record: AuditRecord = { ...unsigned, hash: recordHash(unsigned) };
+      records.push(record);
+      lines.push(Buffer.from(`${JSON.stringify(record)}\n`));
+      last = { seq: record.seq, prev: record.hash as string };
+    }
+    try {
+      await handle.write(lines.length === 1 ? (lines[0] as Buffer) : Buffer.concat(lines));
+      await handle.datasync();
+    } catch (cause) {
+      // A line written in part (the disk filled mid-write) is cut off again, so the next record starts clean.
+      await handle.truncate(size).catch(() => undefined);
+      const error = new AuditWriteError(file, cause as NodeJS.ErrnoException);
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    for (const [i, record] of records.entries()) {
+      const line = lines[i] as Buffer;
+      seq = record.seq;
+      prev = record.hash as string;
+      if (index.built) index.add(record, size, line.length - 1);
+      size += line.length;
+      latest.push(record);
+      batch[i]?.resolve(record);
+    }
+  };
   return {
     append(event) {
-      const run = queue.then(async () => {
-        const unsigned = { at: now().toISOString(), seq: seq + 1, ...event, prev };
-        const record: AuditRecord = { ...unsigned, hash: recordHash(unsigned) };
-        const line = Buffer.from(`${JSON.stringify(record)}\n`);
-        try {
-          await handle.write(line);
-          await handle.datasync();
-        } catch (cause) {
-          // A line written in part (the disk filled mid-write) is cut off again, so the next record starts clean.
-          await handle.truncate(size).catch(() => undefined);
-          throw new AuditWriteError(file, cause as NodeJS.ErrnoException);
-        }
-        seq = record.seq;
-        prev = record.hash as string;
-        if (index.built) index.add(record, size, line.length - 1);
-        size += line.length;
-        latest.push(record);
-        return record;
+      return new Promise<AuditRecord>((resolve, reject) => {
+        waiting.push({ event, resolve, reject });
+        // The first append of a batch queues the write; those made before it starts join it.
+        if (waiting.length === 1) queue = queue.then(writeWaiting);
       });
-      queue = run.catch(() => undefined);
-      return run;
     },
     async readAll() {
       await queue;
@@ -135,6 +157,12 @@ export async function openAuditLog(
       await handle.close();
     },
   };
+}
+
+interface Waiting {
+  event: AuditEvent;
+  resolve: (record: AuditRecord) => void;
+  reject: (error: Error) => void;
 }
 
 function parseLines(text: string): AuditRecord[] {
