@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Store, StoredRecord } from "../store/index.ts";
+import type { Store, StoreData, StoredRecord } from "../store/index.ts";
 
 export type ApprovalState = "pending" | "approved" | "applied" | "failed" | "rejected" | "expired" | "stale";
 
@@ -121,37 +121,13 @@ export class ApprovalGate {
   /** Records an approval or a rejection (with its reason). Permission must have been checked by the caller. */
   decide(id: string, user: string, choice: "approve" | "reject", reason?: string): Promise<Decision> {
     const now = this.#now();
-    return this.#store.update((d): Decision => {
-      const record = d.approvals[id];
-      if (!record) return { kind: "not-found" };
-      const request = record as unknown as ApprovalRequest;
-      if (request.state !== "pending") return { kind: "already", request: { ...request } };
-      if (now.getTime() >= Date.parse(request.expiresAt)) {
-        Object.assign(request, {
-          state: "expired",
-          decidedAt: now.toISOString(),
-          outcome: "expired before approval",
-        });
-        return { kind: "expired", request: { ...request } };
-      }
-      if (choice === "reject") {
-        Object.assign(request, {
-          state: "rejected",
-          decidedBy: user,
-          decidedAt: now.toISOString(),
-          ...(reason ? { outcome: reason } : {}),
-        });
-        return { kind: "rejected", request: { ...request } };
-      }
-      if (request.approvals.some((a) => a.user === user)) return { kind: "already", request: { ...request } };
-      request.approvals = [...request.approvals, { user, at: now.toISOString() }];
-      const remaining = request.requiredApprovals - request.approvals.length;
-      if (remaining > 0) return { kind: "recorded", request: { ...request }, remaining };
-      Object.assign(request, { state: "approved", decidedBy: user, decidedAt: now.toISOString() });
-      return { kind: "apply", request: { ...request } };
-    });
+    return this.#store.update((d) => decideIn(d, { id, user, choice, now, ...(reason ? { reason } : {}) }));
   }
 
+  /** The gate's clock: what `decideIn` is given by a caller committing a decision in its own update. */
+  now(): Date {
+    return this.#now();
+  }
   /** Closes an approved request with what applying it did. */
   finish(
     id: string,
@@ -192,4 +168,42 @@ export class ApprovalGate {
       return expired;
     });
   }
+}
+
+/**
+ * The decision's compare-and-set inside a store update: the gate's own (decide), or the one that also starts the
+ * approved plan, so the decision and the plan's move to applying are committed in one write.
+ */
+export function decideIn(
+  d: StoreData,
+  o: { id: string; user: string; choice: "approve" | "reject"; now: Date; reason?: string },
+): Decision {
+  const { id, user, choice, now, reason } = o;
+  const record = d.approvals[id];
+  if (!record) return { kind: "not-found" };
+  const request = record as unknown as ApprovalRequest;
+  if (request.state !== "pending") return { kind: "already", request: { ...request } };
+  if (now.getTime() >= Date.parse(request.expiresAt)) {
+    Object.assign(request, {
+      state: "expired",
+      decidedAt: now.toISOString(),
+      outcome: "expired before approval",
+    });
+    return { kind: "expired", request: { ...request } };
+  }
+  if (choice === "reject") {
+    Object.assign(request, {
+      state: "rejected",
+      decidedBy: user,
+      decidedAt: now.toISOString(),
+      ...(reason ? { outcome: reason } : {}),
+    });
+    return { kind: "rejected", request: { ...request } };
+  }
+  if (request.approvals.some((a) => a.user === user)) return { kind: "already", request: { ...request } };
+  request.approvals = [...request.approvals, { user, at: now.toISOString() }];
+  const remaining = request.requiredApprovals - request.approvals.length;
+  if (remaining > 0) return { kind: "recorded", request: { ...request }, remaining };
+  Object.assign(request, { state: "approved", decidedBy: user, decidedAt: now.toISOString() });
+  return { kind: "apply", request: { ...request } };
 }

@@ -15,6 +15,7 @@ export {
   type ApprovalRequest,
   type ApprovalState,
   type Decision,
+  decideIn,
   type NewRequest,
 } from "./gate.ts";
 export {

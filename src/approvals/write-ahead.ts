@@ -1,6 +1,6 @@
 import type { Logger } from "../log.ts";
 import type { AuditEvent, AuditLog, AuditRecord } from "../store/index.ts";
-import type { ApprovalGate, Decision } from "./gate.ts";
+import type { ApprovalGate, ApprovalRequest, Decision } from "./gate.ts";
 
 /** The audit kind of a record saying that an earlier record's decision never took effect. */
 export const VOIDED = "voided";
@@ -80,19 +80,23 @@ export function decisionNotTaken(decision: Decision, choice: "approve" | "reject
  * One person's decision on a request, written ahead (see writeAhead) and taken one at a time per request: a
  * request already decided, or already approved by this person, is answered `already` and writes nothing.
  * `event` is the audit record of the decision, given how many approvals it will still need after this one.
+ * `completing`: how an approval that completes the request is written instead (its commit carries what the
+ * approval starts: see approveAndApply), given the request as it stands and the decision's record.
  */
-export function decideAhead(
+export function decideAhead<T = never>(
   o: { gate: ApprovalGate; audit: AuditLog; logger: Logger; deciding: OneAtATime },
   decision: { requestId: string; user: string; choice: "approve" | "reject"; reason?: string },
   event: (remaining: number) => AuditEvent,
-): Promise<Decision> {
+  completing?: (request: ApprovalRequest, event: AuditEvent) => Promise<T>,
+): Promise<Decision | T> {
   const { requestId, user, choice, reason } = decision;
-  return o.deciding.run(requestId, async (): Promise<Decision> => {
+  return o.deciding.run(requestId, async (): Promise<Decision | T> => {
     const latest = o.gate.get(requestId);
     if (!latest) return { kind: "not-found" };
     if (latest.state !== "pending" || (choice === "approve" && latest.approvals.some((a) => a.user === user)))
       return { kind: "already", request: latest };
     const remaining = latest.requiredApprovals - latest.approvals.length - 1;
+    if (choice === "approve" && remaining <= 0 && completing) return completing(latest, event(0));
     return writeAhead(
       o.audit,
       o.logger,

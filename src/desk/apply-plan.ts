@@ -14,7 +14,7 @@ import { assertAllowed, completeChange, failJob, reasonOf } from "./job-changes.
 import { assertApprovedPlan } from "./plan-integrity.ts";
 import { closeNotDeployed, prepared, undoPrepare } from "./prepared.ts";
 import { movePlan, movePlanIn, mustJob, type PlanRecord, readPlan } from "./records.ts";
-import type { ApplyOutcome } from "./types.ts";
+import type { ApplyOutcome, PlanStart } from "./types.ts";
 
 /**
  * Applies an approved plan exactly as approved. The plan moves proposed → applying in one store update,
@@ -22,12 +22,14 @@ import type { ApplyOutcome } from "./types.ts";
  * the hash on the approval request); the same update opens its journal with the first step started, so
  * the path from the approval to the first change makes one store write here, not two. A stale plan is refused without touching the job; a failed step
  * leaves the job failed (retryable when the cluster may recover), with the steps done so far in safe order.
+ * `start`: what the caller commits in that same write (the approval that completes the request).
  */
 export async function applyPlan(
   ctx: DeskContext,
   planId: string,
   actor: string,
   approvedHash?: string,
+  start?: PlanStart,
 ): Promise<ApplyOutcome> {
   const record = readPlan(ctx, planId);
   if (!record)
@@ -48,11 +50,13 @@ export async function applyPlan(
         })
       : undefined;
   const started = await ctx.store.update((draft) => {
+    if (start && !start.together(draft)) return false;
     if (!movePlanIn(draft, planId, "proposed", "applying")) return false;
     openJournal(draft, planId, record.plan.jobId, ctx.now(), first);
     if (deploying) draft.jobs[job.id] = deploying as unknown as StoredRecord;
     return true;
   });
+  start?.committed?.();
   if (!started) throw alreadyDecided(readPlan(ctx, planId) ?? record);
   return execute(ctx, record, actor, true);
 }

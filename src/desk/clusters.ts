@@ -150,14 +150,14 @@ export function createClustersDesk(options: ClustersDeskOptions): ClustersDesk {
     },
     planChange: (jobId, change, actor) => deskOfJob(jobId).planChange(jobId, change, actor),
     plan: (planId) => first.plan(planId),
-    applyPlan(planId, actor, approvedHash) {
+    applyPlan(planId, actor, approvedHash, start) {
       const plan = first.plan(planId);
       if (!plan)
         throw new ReleaseError(
           "not-found",
           "That change's plan is no longer kept; ask for the change again.",
         );
-      return deskOfJob(plan.jobId).applyPlan(planId, actor, approvedHash);
+      return deskOfJob(plan.jobId).applyPlan(planId, actor, approvedHash, start);
     },
     retry: (jobId, actor, options) => deskOfJob(jobId).retry(jobId, actor, options),
     abandon: (jobId, actor) => deskOfJob(jobId).abandon(jobId, actor),

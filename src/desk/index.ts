@@ -84,8 +84,8 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
 
     planChange: (jobId, change, actor) => planChange(ctx, jobId, change, actor),
     plan: (planId): Plan | undefined => readPlan(ctx, planId)?.plan,
-    async applyPlan(planId, actor, approvedHash) {
-      const outcome = await applyPlan(ctx, planId, actor, approvedHash);
+    async applyPlan(planId, actor, approvedHash, start) {
+      const outcome = await applyPlan(ctx, planId, actor, approvedHash, start);
       // An approved new version is coming up: watched like one created without approval.
       if (outcome.job.state === "deploying") deployments.watch(outcome.job.id);
       return outcome;

@@ -12,6 +12,7 @@ import type {
   TrafficPolicy,
   Version,
 } from "../release/index.ts";
+import type { StoreData } from "../store/index.ts";
 
 /**
  * The contract between the Slack side (commands/, views/, src/slack/) and the release engine. Everything the
@@ -207,7 +208,7 @@ export interface ReleaseDesk {
   plan(planId: string): Plan | undefined;
   /** Applies an approved plan exactly as approved; refuses it ("stale-plan") when the cluster changed since. */
   /** `approvedHash`: the plan hash the approvers saw; a plan that no longer hashes to it is refused. */
-  applyPlan(planId: string, actor: string, approvedHash?: string): Promise<ApplyOutcome>;
+  applyPlan(planId: string, actor: string, approvedHash?: string, start?: PlanStart): Promise<ApplyOutcome>;
   /**
    * Retries a failed job. A failed deployment is deployed again (no traffic moves). A failed change is resumed
    * only as `resumePlan`, the plan that was approved, and only while its preconditions still hold ("stale-plan"
@@ -230,3 +231,14 @@ export interface ReleaseDesk {
 }
 
 export type { MatchRule };
+
+/**
+ * What the caller commits in the same store write that moves an approved plan to applying (the approval's own
+ * compare-and-set), so the decision and the start of its apply are one write before anything reaches the cluster.
+ */
+export interface PlanStart {
+  /** Runs first inside that write; false leaves the plan proposed (what it changed is committed all the same). */
+  together(draft: StoreData): boolean;
+  /** Called once that write is committed (whether or not the plan started), before the plan runs. */
+  committed?(): void;
+}

@@ -1,9 +1,9 @@
 import { escapeText } from "../../../views/escape.ts";
 import type { ApprovalGate, ApprovalRequest } from "../../approvals/index.ts";
-import type { ReleaseDesk } from "../../desk/index.ts";
+import type { ApplyOutcome, ReleaseDesk } from "../../desk/index.ts";
 import type { Logger } from "../../log.ts";
 import { UserFacingError, userMessageOf } from "../../release/index.ts";
-import type { AuditLog } from "../../store/index.ts";
+import type { AuditEvent, AuditLog } from "../../store/index.ts";
 import type { ApprovalMessages } from "./approval-messages.ts";
 import type { DecideResult } from "./approvals.ts";
 
@@ -15,37 +15,56 @@ export interface ApplyApprovedDeps {
   messages: ApprovalMessages;
 }
 
-/**
- * Applies a plan whose approvals just completed. Only the caller the gate handed `apply` to gets here, so this
- * runs once per request; a stale plan (the cluster changed since) is closed as stale, anything else as failed.
- * Slack comes after the cluster and the records: nothing Slack does (slow, down, rate limiting) holds the change.
- */
 /** How long an apply runs before its approval message says "applying". */
 export const APPLYING_NOTE_AFTER_MS = 300;
 
-export async function applyApproved(
+/** The audit record written ahead of an apply: the change is starting, before anything reaches the cluster. */
+export function applyingEvent(request: ApprovalRequest, user: string): AuditEvent {
+  return {
+    kind: "applying",
+    actor: user,
+    job: request.jobName,
+    namespace: request.namespace,
+    detail: { requestId: request.id, planHash: request.planHash },
+  };
+}
+
+/**
+ * Applies a plan whose approvals were committed on their own (a request approved before its plan could start, or
+ * recovery). Only the caller the gate handed `apply` to gets here, so this runs once per request. Write-ahead:
+ * the trail says the change is starting before anything reaches the cluster; if it cannot be written (a full
+ * disk), nothing is applied and the request is closed as failed, with those words.
+ */
+export function applyApproved(
   o: ApplyApprovedDeps,
   request: ApprovalRequest,
   user: string,
 ): Promise<DecideResult> {
-  const { desk, gate, audit, logger, messages } = o;
+  const applying = o.audit
+    .append(applyingEvent(request, user))
+    .then(() => o.desk.applyPlan(request.planId, user, request.planHash));
+  return settleApply(o, request, user, applying);
+}
+
+/**
+ * Waits for an approved plan's apply and closes its request with the outcome: a stale plan (the cluster changed
+ * since) as stale, anything else as failed. Slack comes after the cluster and the records: nothing Slack does
+ * (slow, down, rate limiting) holds the change.
+ */
+export async function settleApply(
+  o: ApplyApprovedDeps,
+  request: ApprovalRequest,
+  user: string,
+  applying: Promise<ApplyOutcome>,
+): Promise<DecideResult> {
+  const { gate, audit, logger, messages } = o;
   const about = { job: request.jobName, namespace: request.namespace };
   // Most applies finish in milliseconds and go straight to their outcome. One that waits (a new version
   // becoming ready) shows "applying" after a moment; drawing it earlier would put Slack work on the path to
   // the patch. The outbox keeps one message's updates in order, so the outcome's redraw still comes last.
   const applyingNote = setTimeout(() => void messages.redraw(request.id), APPLYING_NOTE_AFTER_MS);
   try {
-    // Write-ahead: the trail says the change is starting before anything reaches the cluster. If it cannot be
-    // written (a full disk), nothing is applied and the request is closed as failed, with those words.
-    await audit.append({
-      kind: "applying",
-      actor: user,
-      ...about,
-      detail: { requestId: request.id, planHash: request.planHash },
-    });
-    const outcome = await desk
-      .applyPlan(request.planId, user, request.planHash)
-      .finally(() => clearTimeout(applyingNote));
+    const outcome = await applying.finally(() => clearTimeout(applyingNote));
     const done = outcome.applied.filter((s) => s.result === "done").map((s) => s.step);
     const text = done.length > 0 ? done.join("\n") : "nothing needed changing";
     const finished = (await gate.finish(request.id, "applied", text)) ?? request;

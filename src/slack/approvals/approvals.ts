@@ -25,6 +25,7 @@ import type { SlackOutbox } from "../outbox.ts";
 import { despiteRule, type RequestAnalysis, requestAnalysis } from "./analysis-gate.ts";
 import { applyApproved } from "./apply-approved.ts";
 import { ApprovalMessages } from "./approval-messages.ts";
+import { approveAndApply } from "./approve-and-apply.ts";
 import { describeChange, newVersionOperation } from "./change-words.ts";
 import { asksForNewVersion, type StoredCopy } from "./request-facts.ts";
 import { scheduleWords } from "./schedule-words.ts";
@@ -437,7 +438,10 @@ export class ApprovalDesk {
     const about = { job: current.jobName, namespace: current.namespace };
     // Write-ahead: the decision is on disk before the gate's compare-and-set commits it (see writeAhead). One
     // decision per request at a time: a double click or a Slack retry finds the first one decided and writes
-    // nothing, rather than a record the gate then turns down.
+    // nothing, rather than a record the gate then turns down. The approval that completes a request is
+    // committed in the same write as its plan's move to applying (approveAndApply); a schedule has no plan.
+    const deps = { ...this.#o, messages: this.#messages };
+    const schedule = this.#o.store.data().approvals[requestId]?.schedule !== undefined;
     const decision = await decideAhead(
       { gate, audit, logger: this.#o.logger, deciding: this.#deciding },
       { requestId, user, choice, ...(reason ? { reason } : {}) },
@@ -455,8 +459,11 @@ export class ApprovalDesk {
               ...about,
               detail: { requestId, ...(remaining > 0 ? { remaining } : {}), ...despite(failing) },
             },
+      schedule ? undefined : (request, event) => approveAndApply(deps, request, user, event),
     );
     switch (decision.kind) {
+      case "started":
+        return decision.result;
       case "not-found":
         return decision;
       case "already":
@@ -490,7 +497,7 @@ export class ApprovalDesk {
           return this.#approveSchedule(decision.request, user);
         // Should the trail fail between this approval and the apply, the apply's own write-ahead record fails
         // the same way and closes the request as failed, in words: it is never left "approved" with no one on it.
-        return applyApproved({ ...this.#o, messages: this.#messages }, decision.request, user);
+        return applyApproved(deps, decision.request, user);
     }
   }
 

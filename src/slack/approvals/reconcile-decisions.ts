@@ -26,12 +26,15 @@ function committed(record: AuditRecord, request: ApprovalRequest | undefined): b
       return request.approvals.some((a) => a.user === record.actor);
     case "rejected":
       return request.state === "rejected" && request.decidedBy === record.actor;
+    case "applying":
+      // Written with the approval that completes the request, ahead of the write that commits both.
+      return request.decidedBy === record.actor && request.approvals.some((a) => a.user === record.actor);
     default:
       return true;
   }
 }
 
-const WRITTEN_AHEAD = new Set(["requested", "approved", "rejected"]);
+const WRITTEN_AHEAD = new Set(["requested", "approved", "rejected", "applying"]);
 
 /**
  * Decisions are written to the trail before the store commits them (see writeAhead), so a crash can leave a

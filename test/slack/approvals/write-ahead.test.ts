@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ApprovalGate, type NewRequest, writeAhead } from "../../../src/approvals/index.ts";
+import { ApprovalGate, decideIn, type NewRequest, writeAhead } from "../../../src/approvals/index.ts";
 import { createLogger } from "../../../src/log.ts";
 import { reconcileAudit } from "../../../src/slack/approvals/index.ts";
 import {
@@ -168,6 +168,46 @@ describe("decisions written ahead of their commit", () => {
       voids: { seq: 1 },
       why: "the request was decided before this",
     });
+  });
+
+  it("an approval and its apply recorded together, crashed before their one commit: both voided; committed: left", async () => {
+    let o = await open();
+    const [lost, kept] = [o.gate.newId(), o.gate.newId()];
+    await o.gate.open(input, lost);
+    await o.gate.open({ ...input, jobId: "job-2" }, kept);
+    const both = (requestId: string) =>
+      Promise.all([
+        o.audit.append({ kind: "approved", actor: "U0BOB", ...about, detail: { requestId } }),
+        o.audit.append({ kind: "applying", actor: "U0BOB", ...about, detail: { requestId, planHash: "h" } }),
+      ]);
+    // Committed: the gate's compare-and-set in the write that would also move the plan to applying.
+    await both(kept);
+    await o.store.update((d) => decideIn(d, { id: kept, user: "U0BOB", choice: "approve", now: NOW }));
+    // Killed between the trail's flush and the write.
+    await both(lost);
+    await o.audit.close();
+    await o.store.close();
+    o = await open(o.dir);
+    expect(await reconcileAudit(o.store, o.audit, { now: clock })).toBe(2);
+    expect(await reconcileAudit(o.store, o.audit, { now: clock })).toBe(0);
+    expect(o.gate.get(lost)).toMatchObject({ state: "pending", approvals: [] });
+    expect(o.gate.get(kept)).toMatchObject({ state: "approved", decidedBy: "U0BOB" });
+    await o.audit.close();
+    await o.store.close();
+    const { records, broken } = trail(o.dir);
+    expect(broken).toBeUndefined();
+    expect(records.map((r) => [r.kind, r.detail.requestId === kept ? "kept" : "lost"])).toEqual([
+      ["approved", "kept"],
+      ["applying", "kept"],
+      ["approved", "lost"],
+      ["applying", "lost"],
+      ["voided", "lost"],
+      ["voided", "lost"],
+    ]);
+    expect(records.slice(4).map((r) => r.detail.voids)).toEqual([
+      { seq: 3, kind: "approved" },
+      { seq: 4, kind: "applying" },
+    ]);
   });
 
   it("leaves records of requests retention deleted, and records younger than the grace of a shared trail", async () => {
