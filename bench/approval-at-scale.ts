@@ -36,8 +36,8 @@ const ms = (x: number) => round(x, 1);
  * 5,000 + 50,000 jobs; at each size also the wall time of each user operation, and Graydesk's start-up.
  * `rounds` rounds of `shifts` shifts per size; one JSON line per round.
  */
-export async function benchApprovalAtScale(rounds = 3, shifts = 8): Promise<void> {
-  for (const seed of SIZES) {
+export async function benchApprovalAtScale(rounds = 3, shifts = 8, sizes: Seed[] = SIZES): Promise<void> {
+  for (const seed of sizes) {
     const startups = await startupTimes(seed, rounds);
     const world = await startBenchWorld({ seed: (dir) => seedDataDir(dir, seed), config: QUIET });
     const { api, kube, slack, graydesk } = world;
@@ -156,4 +156,10 @@ async function startupTimes(seed: Seed, times: number): Promise<number[]> {
   }
 }
 
-if (import.meta.main) await benchApprovalAtScale(Number(process.argv[2] ?? 3), Number(process.argv[3] ?? 8));
+/** `node bench/approval-at-scale.ts [rounds] [shifts] [active jobs, e.g. 10,5000]`: all sizes when none is named. */
+if (import.meta.main) {
+  const [rounds, shifts, active] = process.argv.slice(2);
+  const named = active?.split(",").map(Number);
+  const sizes = named ? SIZES.filter((s) => named.includes(s.active + 1) && s.finished === 0) : SIZES;
+  await benchApprovalAtScale(Number(rounds ?? 3), Number(shifts ?? 8), sizes);
+}
