@@ -1,5 +1,4 @@
 import { rmSync } from "node:fs";
-import { AppsV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { GatedReleases } from "../../src/controllers/index.ts";
 import type { ReleaseJob } from "../../src/release/index.ts";
 import { readStateDir } from "../../src/store/index.ts";
@@ -9,7 +8,6 @@ import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
 import type { RecordedCall, SlackApiServer, SlackClient } from "../harness/slack/index.ts";
 import { startSlackApiServer } from "../harness/slack/index.ts";
 import { tempDir } from "../harness/temp-dir.ts";
-import { until } from "../slack/desk/world.ts";
 
 export const NAMESPACES = ["bookinfo", "shop"] as const;
 export type Namespace = (typeof NAMESPACES)[number];
@@ -122,30 +120,42 @@ export async function startAuthWorld(options: { clock?: () => Date } = {}): Prom
   };
 }
 
-/** Everything a refused action must leave alone: the namespace's routing objects, Deployments, the store. */
+/** The lists a refused action must leave alone in each namespace: routing objects and Deployments. */
+const WATCHED = [
+  "apis/networking.istio.io/v1/namespaces/NS/virtualservices",
+  "apis/networking.istio.io/v1/namespaces/NS/destinationrules",
+  "apis/servicemesh.kubesphere.io/v1alpha2/namespaces/NS/strategies",
+  "apis/apps/v1/namespaces/NS/deployments",
+];
+
+/**
+ * Everything a refused action must leave alone: the namespace's routing objects, Deployments, the store.
+ * The lists are read as the API server sends them (objects and the list's resourceVersion, which moves with any
+ * write in the cluster), over plain HTTP on a kept-alive connection: hundreds of rows take two snapshots each.
+ */
 export async function snapshot(world: AuthWorld): Promise<string> {
-  const custom = world.kube.kubeConfig().makeApiClient(CustomObjectsApi);
-  const apps = world.kube.kubeConfig().makeApiClient(AppsV1Api);
-  const parts: unknown[] = [];
-  for (const ns of NAMESPACES) {
-    for (const [group, version, plural] of [
-      ["networking.istio.io", "v1", "virtualservices"],
-      ["networking.istio.io", "v1", "destinationrules"],
-      ["servicemesh.kubesphere.io", "v1alpha2", "strategies"],
-    ] as const) {
-      const list = await custom
-        .listNamespacedCustomObject({ group, version, namespace: ns, plural })
-        .catch((error: unknown) => ({ unavailable: String(error).slice(0, 80) }));
-      parts.push(list);
-    }
-    parts.push((await apps.listNamespacedDeployment({ namespace: ns })).items);
-  }
+  const headers = { authorization: `Bearer ${world.kube.adminToken}` };
+  const parts = await Promise.all(
+    NAMESPACES.flatMap((ns) =>
+      WATCHED.map(async (template) => {
+        const response = await fetch(`${world.kube.url}/${template.replace("NS", ns)}`, { headers });
+        const body = await response.text();
+        return response.ok ? (JSON.parse(body) as unknown) : { unavailable: response.status, body };
+      }),
+    ),
+  );
   const file = JSON.stringify(readStateDir(world.app.config.dataDir));
   return JSON.stringify({ parts, file, data: world.app.graydesk.store.data() });
 }
 
+/** Waits until the work Graydesk runs after its acks has finished (what it tracks for a graceful shutdown). */
 export async function settle(world: AuthWorld): Promise<void> {
-  await until(() => world.app.graydesk.deps.inFlight.size === 0, 10_000);
+  const { inFlight } = world.app.graydesk.deps;
+  const deadline = Date.now() + 30_000;
+  while (inFlight.size > 0) {
+    if (!(await inFlight.drain(Math.max(0, deadline - Date.now()))))
+      throw new Error(`work still running after 30 s (${inFlight.size} tracked)`);
+  }
 }
 
 /** The words the person got back: replies, ephemerals, direct messages, views opened or published for them. */
