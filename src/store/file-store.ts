@@ -20,6 +20,9 @@ import { StoreError } from "./store.ts";
 
 export { LEGACY_BACKUP, STATE_FILE } from "./legacy-state.ts";
 
+/** How long after a multi-record commit its record files are written, unless another update comes first. */
+const FINISH_AFTER_MS = 20;
+
 export interface FileStoreOptions {
   /** Told what opening did (a migration from the single state file, a commit replayed, a compaction). */
   notice?: (message: string, detail: Record<string, unknown>) => void;
@@ -53,7 +56,10 @@ export async function openFileStore(dataDir: string, options: FileStoreOptions =
     throw error;
   }
 
+  let finishing: NodeJS.Timeout | undefined;
   const finishPending = () => {
+    if (finishing) clearTimeout(finishing);
+    finishing = undefined;
     if (!pending) return;
     applyCommit(dataDir, pending);
     pending = undefined;
@@ -65,13 +71,18 @@ export async function openFileStore(dataDir: string, options: FileStoreOptions =
       return;
     }
     writeCommit(dataDir, changes);
-    // Committed from here on: a record that cannot be written now is written before the next update, or by
-    // start-up from the commit file.
-    try {
-      applyCommit(dataDir, changes);
-    } catch {
-      pending = changes;
-    }
+    // Committed from here on. The record files come a moment later, off the path of whatever the caller does
+    // next (renaming over a file flushes its data first: each costs a disk round trip), or before the next update,
+    // flush or close; start-up writes them from the commit file if the process is gone first.
+    pending = changes;
+    finishing = setTimeout(() => {
+      try {
+        finishPending();
+      } catch {
+        // The commit file stays: the next update, flush or close writes its records (or fails in words).
+      }
+    }, FINISH_AFTER_MS);
+    finishing.unref();
   };
 
   let queue: Promise<unknown> = Promise.resolve();
@@ -98,6 +109,11 @@ export async function openFileStore(dataDir: string, options: FileStoreOptions =
     },
     async flush() {
       await queue;
+      try {
+        finishPending();
+      } catch {
+        // Committed all the same: the commit file holds it until its records can be written.
+      }
     },
     async close() {
       await queue;

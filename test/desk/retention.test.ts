@@ -163,6 +163,7 @@ describe("store retention through the file store", () => {
       for (const [c, records] of Object.entries(data))
         if (typeof records === "object") Object.assign(d[c as "jobs"], records);
     });
+    await store.flush();
     const expected = structuredClone(data);
     const outcome = pruneStore(expected, NOW);
     const inode = (id: string) => statSync(recordPath(dir, "plans", id)).ino;

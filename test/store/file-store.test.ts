@@ -69,6 +69,7 @@ describe("file store", () => {
     await store.update((d) => {
       for (let i = 0; i < 50; i++) d.jobs[`j${i}`] = { id: `j${i}`, state: "active", history: [] };
     });
+    await store.flush();
     const before = readFileSync(recordPath(dir, "jobs", "j7"), "utf8");
     // A rewritten file is a new file (temporary file renamed over the old one): a new inode.
     const inode = (id: string) => statSync(recordPath(dir, "jobs", id)).ino;
@@ -97,7 +98,14 @@ describe("file store", () => {
       d.approvals.a1 = { id: "a1", state: "pending" };
       d.plans.p1 = { id: "p1", status: "proposed" };
     });
+    // Committed by the commit file; its record files follow off the caller's path, at the latest by flush.
+    expect(readStateDir(dir).plans.p1).toEqual({ id: "p1", status: "proposed" });
+    await store.flush();
     expect(existsSync(path.join(dir, STATE_DIR, COMMIT_FILE))).toBe(false);
+    expect(JSON.parse(readFileSync(recordPath(dir, "approvals", "a1"), "utf8"))).toEqual({
+      id: "a1",
+      state: "pending",
+    });
     await store.close();
     // What a kill between the commit file and the record files leaves: the commit file, the old records.
     writeFileSync(
