@@ -2,7 +2,7 @@ import type { ApprovalRequest } from "../approvals/index.ts";
 import type { JournalEntry } from "../cluster/index.ts";
 import type { ReleaseJob } from "../release/index.ts";
 import { TERMINAL_STATES } from "../release/index.ts";
-import type { StoreData, StoredRecord } from "../store/index.ts";
+import { isUnread, type StoreData, type StoredRecord } from "../store/index.ts";
 import type { PlanRecord } from "./records.ts";
 
 /**
@@ -99,6 +99,9 @@ export function pruneStore(
   }
 
   for (const [id, stored] of Object.entries(read.jobs)) {
+    // A finished job in the store's archive is parsed only when someone reads it: its history was trimmed while
+    // it ran (this runs hourly), and nothing is added to it since.
+    if (isUnread(stored)) continue;
     const job = stored as unknown as ReleaseJob;
     if (job.history.length <= retention.historyCap) continue;
     const [first, ...rest] = job.history;

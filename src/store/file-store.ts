@@ -153,7 +153,7 @@ function load(
     );
   }
   makeLayout(dataDir);
-  const { data: state, loose } = readRecords(dataDir, meta.schemaVersion);
+  const { data: state, loose, misplaced } = readRecords(dataDir, meta.schemaVersion);
   const replay = readCommit(dataDir);
   let pending: Change[] | undefined;
   if (replay) {
@@ -170,9 +170,12 @@ function load(
       pending = replay;
     }
   }
-  if (!pending && loose > compactAbove) {
-    const removed = compact(dataDir, state);
-    notice("record files folded into the collections' packs", { files: removed });
+  if (!pending && (loose > compactAbove || misplaced.size > 0)) {
+    const removed = compact(dataDir, state, misplaced);
+    notice("record files folded into the collections' packs", {
+      files: removed,
+      ...(misplaced.size > 0 ? { archived: [...misplaced] } : {}),
+    });
   }
   return { state, pending };
 }

@@ -1,5 +1,6 @@
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { archivePath, archives, readArchive, writeArchive } from "./record-archive.ts";
 import {
   parse,
   readCommit,
@@ -25,9 +26,20 @@ export function packPath(dataDir: string, collection: Collection): string {
   return path.join(dataDir, STATE_DIR, `${collection}${PACK_SUFFIX}`);
 }
 
+/**
+ * Writes a collection's pack, and its archive first when it has one (records that no longer change: see
+ * record-archive.ts). Each file is written atomically; record files still on disk override both until removed.
+ */
 export function writePack(dataDir: string, collection: Collection, records: Record<string, StoredRecord>) {
   const lines: string[] = [];
-  for (const id of Object.keys(records)) lines.push(JSON.stringify([id, records[id]]));
+  const archived: [string, StoredRecord][] = [];
+  for (const id of Object.keys(records)) {
+    const record = records[id] as StoredRecord;
+    if (archives(collection, record)) archived.push([id, record]);
+    else lines.push(JSON.stringify([id, record]));
+  }
+  if (archived.length > 0 || existsSync(archivePath(dataDir, collection)))
+    writeArchive(dataDir, collection, archived);
   writeAtomic(packPath(dataDir, collection), lines.join("\n"));
 }
 
@@ -35,6 +47,8 @@ export interface ReadState {
   data: StoreData;
   /** Record files read beside the packs: what the next compaction would fold in. */
   loose: number;
+  /** Collections whose pack holds records that belong in their archive (written before it existed). */
+  misplaced: Set<Collection>;
 }
 
 /** Every record of the layout, read synchronously; a file that does not parse stops start-up, untouched. */
@@ -42,9 +56,11 @@ export function readRecords(dataDir: string, schemaVersion: number): ReadState {
   const data = emptyData();
   data.schemaVersion = schemaVersion;
   let loose = 0;
+  const misplaced = new Set<Collection>();
   for (const c of COLLECTIONS) {
     const records = data[c];
-    readPack(dataDir, c, records);
+    readArchive(dataDir, c, records);
+    if (readPack(dataDir, c, records) > 0) misplaced.add(c);
     for (const name of recordFiles(dataDir, c)) {
       const file = path.join(dataDir, STATE_DIR, c, name);
       // Gone since the listing: deleted by the writer a tool reads beside (start-up holds the lock: never).
@@ -59,15 +75,22 @@ export function readRecords(dataDir: string, schemaVersion: number): ReadState {
       else records[id] = record;
     }
   }
-  return { data, loose };
+  return { data, loose, misplaced };
 }
 
-/** Folds every record file into its collection's pack; returns how many files it removed. */
-export function compact(dataDir: string, state: Readonly<StoreData>): number {
+/**
+ * Folds every record file into its collection's pack (and `also`'s packs, record files or not: their archived
+ * records move to the archive); returns how many files it removed.
+ */
+export function compact(
+  dataDir: string,
+  state: Readonly<StoreData>,
+  also: ReadonlySet<Collection> = new Set(),
+): number {
   let removed = 0;
   for (const c of COLLECTIONS) {
     const names = recordFiles(dataDir, c);
-    if (names.length === 0) continue;
+    if (names.length === 0 && !also.has(c)) continue;
     writePack(dataDir, c, state[c]);
     for (const name of names) removeFile(path.join(dataDir, STATE_DIR, c, name));
     removed += names.length;
@@ -88,10 +111,12 @@ export function readStateDir(dataDir: string): StoreData {
   return data;
 }
 
-function readPack(dataDir: string, c: Collection, into: Record<string, StoredRecord>) {
+/** Reads a pack into `into`; returns how many of its records belong in the collection's archive. */
+function readPack(dataDir: string, c: Collection, into: Record<string, StoredRecord>): number {
   const file = packPath(dataDir, c);
   const text = readOrUndefined(file);
-  if (!text) return;
+  let misplaced = 0;
+  if (!text) return misplaced;
   let line = 0;
   for (let start = 0; start < text.length; line++) {
     const end = text.indexOf("\n", start);
@@ -108,7 +133,9 @@ function readPack(dataDir: string, c: Collection, into: Record<string, StoredRec
     }
     const [id, record] = entry as [string, StoredRecord];
     into[id] = record;
+    if (archives(c, record)) misplaced++;
   }
+  return misplaced;
 }
 
 /** The names of a collection's record files (temporary files start with a dot and are not records). */

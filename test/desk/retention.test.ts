@@ -176,3 +176,31 @@ describe("store retention through the file store", () => {
     await store.close();
   });
 });
+
+describe("store retention over archived finished jobs", () => {
+  it("leaves an archived finished job unread (its history was capped while it ran) and caps live ones", async () => {
+    const { isUnread, openFileStore } = await import("../../src/store/index.ts");
+    const { tempDir } = await import("../harness/temp-dir.ts");
+    const dir = tempDir("graydesk-retention-archive-");
+    const long = Array.from({ length: 130 }, (_, i) => ({
+      at: ago(130 - i),
+      kind: "shifted",
+      detail: `${i}`,
+    }));
+    let store = await openFileStore(dir, { compactAbove: 0 });
+    await store.update((d) => {
+      d.jobs.done = { id: "done", state: "offline", history: long };
+      d.jobs.live = { id: "live", state: "active", history: long };
+    });
+    await store.close();
+    // Folded into the pack and the archive, then read from them.
+    await (await openFileStore(dir, { compactAbove: 0 })).close();
+    store = await openFileStore(dir);
+    expect(isUnread(store.data().jobs.done)).toBe(true);
+    const pruned = await store.update((d) => pruneStore(d, NOW, DEFAULT_RETENTION, store.data()));
+    expect(pruned.historyTrimmed).toBe(30);
+    expect(isUnread(store.data().jobs.done)).toBe(true);
+    expect(store.data().jobs.live?.history).toHaveLength(100);
+    await store.close();
+  });
+});
