@@ -16,6 +16,8 @@ import { StoreError, StoreWriteError } from "./store.ts";
  *                                   the old one (lowdb's TextFileSync), so it is the old or the new, never half
  *   state/<collection>.pack         the collection as of the last compaction, one `[id, record]` per line;
  *                                   a record's own file (`null`: deleted) overrides it
+ *   state/jobs.archive              finished jobs as of the last compaction, read lazily (record-archive.ts);
+ *                                   the pack and record files override it
  *   state/commit.json               an update that changes several records, written in one such write before
  *                                   their files; present only until they are all written, replayed at start-up
  */
