@@ -71,6 +71,8 @@ export interface GraydeskTimings {
   chartRedraws?: { tickSeconds?: number; minIntervalSeconds?: number; uploadsPerMinute?: number } | false;
   /** How soon a bot token Slack rejected is tried again. */
   tokenRetry?: TokenRetry;
+  /** How often a Deployment coming up is read again while waiting for its pods (default 1 s). */
+  readyPollMs?: number;
 }
 
 export class StartupError extends Error {
@@ -177,17 +179,11 @@ export async function startGraydesk(
     clock,
     telemetry,
     createDesk: (events) => {
+      const pollMs = options.timings?.readyPollMs;
+      const shared = { store, audit, clock, logger, events, policy, ...(pollMs ? { pollMs } : {}) };
       releaseDesk = clusterClients
-        ? createClustersDesk({ clusters: clusterClients, store, audit, clock, logger, events, policy })
-        : createReleaseDesk({
-            cluster,
-            store,
-            audit,
-            clock,
-            logger,
-            events,
-            policy,
-          });
+        ? createClustersDesk({ clusters: clusterClients, ...shared })
+        : createReleaseDesk({ cluster, ...shared });
       return releaseDesk;
     },
   });

@@ -63,7 +63,10 @@ export async function startTestGraydesk(
     /** GATE_TOKENS: the controller gates' shared token per namespace. */
     gateTokens?: Record<string, string>;
     prometheusTiming?: Config["prometheusTiming"];
-    /** Defaults to a quick outbox (retries from 20 ms, polled every 20 ms) so tests wait on Slack briefly. */
+    /**
+     * Defaults to a quick outbox (retries from 20 ms, polled every 20 ms) so tests wait on Slack briefly, and a
+     * Deployment coming up read every 20 ms (the test server's pods are ready within tens of milliseconds).
+     */
     timings?: GraydeskTimings;
     /** Wraps the audit trail (a test makes it fail, as a full disk would). */
     wrapAudit?: (audit: AuditLog) => AuditLog;
@@ -126,6 +129,7 @@ async function startOnce(
     timings: overrides.timings ?? {
       outbox: { retry: { firstMs: 20, maxMs: 200 }, pollMs: 20 },
       chartRedraws: false,
+      readyPollMs: 20,
     },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
