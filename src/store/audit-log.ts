@@ -1,6 +1,7 @@
 import { type FileHandle, open, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describeBreak, firstBreak, GENESIS, recordHash } from "./audit-chain.ts";
+import { readCheckpoint, writeCheckpoint } from "./audit-checkpoint.ts";
 import { AuditIndex } from "./audit-index.ts";
 import { AuditTail } from "./audit-tail.ts";
 import { AuditWriteError, StoreError } from "./store.ts";
@@ -43,6 +44,14 @@ export interface AuditLog {
   recent(limit?: number): Promise<AuditRecord[]>;
   /** One job's records, oldest first (`/release history`): through an index, not a read of the whole log. */
   forJob(namespace: string, job: string): Promise<AuditRecord[]>;
+  /**
+   * The records after start-up's last reconciliation and the outcome records it found (audit-checkpoint.ts);
+   * undefined when there is no checkpoint matching the log (read everything then). A trail shared by replicas
+   * has none.
+   */
+  sinceCheckpoint?(): Promise<{ records: AuditRecord[]; outcomes: string[] } | undefined>;
+  /** Marks every record so far as reconciled, `outcomes` the outcome records of the requests closed now. */
+  checkpoint?(outcomes: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -151,6 +160,29 @@ export async function openAuditLog(
     async recent(limit) {
       await queue;
       return latest.recent(limit);
+    },
+    async sinceCheckpoint() {
+      await queue;
+      const checkpoint = await readCheckpoint(dataDir, handle, size);
+      if (!checkpoint) return undefined;
+      const buffer = Buffer.alloc(size - checkpoint.size);
+      await handle.read(buffer, 0, buffer.length, checkpoint.size);
+      onRead(buffer.length);
+      return { records: parseLines(buffer.toString("utf8")), outcomes: checkpoint.outcomes };
+    },
+    checkpoint(outcomes) {
+      const run = queue.then(() => {
+        try {
+          writeCheckpoint(dataDir, { size, seq, hash: prev, outcomes });
+        } catch (error) {
+          // Only a shortcut for the next start-up (a full disk, say): without it the whole log is read.
+          notice("could not save the audit checkpoint; the next start-up reads the whole log", {
+            reason: (error as Error).message,
+          });
+        }
+      });
+      queue = run.catch(() => undefined);
+      return run;
     },
     async close() {
       await queue;
