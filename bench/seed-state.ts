@@ -78,28 +78,46 @@ export function seedDataDir(dataDir: string, seed: Seed, loose = 500): number {
     if (Object.keys(pack).length > 0) writePack(dataDir, collection, pack);
   }
   writeMeta(dataDir, SCHEMA_VERSION);
-  writeAuditTrail(dataDir, Object.values(data.approvals));
+  writeAuditTrail(dataDir, Object.values(data.approvals), seed);
   return records;
 }
 
-/** The audit trail those requests left: each applied one's outcome record, chained (else start-up adds them). */
-function writeAuditTrail(dataDir: string, requests: StoredRecord[]) {
+/** What each finished job left in the audit trail before it ended, weeks ago (its request long pruned). */
+const FINISHED_TRAIL = ["requested", "approved", "applied", "offline"];
+
+/**
+ * The audit trail the seeded desk left: each finished job's history (FINISHED_TRAIL, 30 days ago), then each
+ * applied request's outcome record, chained (else start-up adds them).
+ */
+function writeAuditTrail(dataDir: string, requests: StoredRecord[], seed: Seed) {
   const lines: string[] = [];
   let prev = GENESIS;
-  for (const [i, request] of requests.entries()) {
+  const add = ({ at, ...event }: Record<string, unknown> & { at: string }) => {
+    const unsigned = { at, seq: lines.length + 1, ...event, prev };
+    prev = recordHash(unsigned);
+    lines.push(JSON.stringify({ ...unsigned, hash: prev }));
+  };
+  const weeksAgo = new Date(Date.now() - 30 * 24 * 3600_000).toISOString();
+  for (let i = seed.active; i < seed.active + seed.finished; i++)
+    for (const kind of FINISHED_TRAIL)
+      add({
+        at: weeksAgo,
+        kind,
+        actor: kind === "approved" ? "U0BOB" : "U0ALICE",
+        job: `svc-${i}`,
+        namespace: seed.namespace ?? "seeded",
+        detail: { requestId: `seeded-${i}-request` },
+      });
+  for (const request of requests) {
     if (request.state !== "applied" || !request.decidedBy) continue;
-    const unsigned = {
+    add({
       at: String(request.decidedAt ?? request.requestedAt),
-      seq: i + 1,
       kind: "applied",
       actor: request.decidedBy,
       job: request.jobName,
       namespace: request.namespace,
       detail: { requestId: request.id, requestedBy: request.requestedBy },
-      prev,
-    };
-    prev = recordHash(unsigned);
-    lines.push(JSON.stringify({ ...unsigned, hash: prev }));
+    });
   }
   writeFileSync(path.join(dataDir, AUDIT_FILE), lines.length > 0 ? `${lines.join("\n")}\n` : "");
 }
