@@ -10,10 +10,10 @@ import { StoreError } from "./store.ts";
  * lists, look-ups and recovery filter on); the rest of the record is parsed the first time anything else of it is
  * read. So 50,000 finished jobs cost start-up their summaries, not 80 MB of JSON and the heap it becomes.
  *
- * One line per record: `[id, summary, keys]` (keys: the record's field names joined by commas), a tab (never raw
- * inside JSON), then the record's JSON. An archived record is an object whose summary fields are plain values and
- * whose other fields are accessors that parse the record and turn every field into a plain value: reading,
- * spreading, `structuredClone` and `JSON.stringify` see the whole record, and a draft copies it as any other.
+ * One line per record: its field names joined by commas, a tab, its summary (a JSON object holding its id), a
+ * tab (never raw inside JSON), then the record's JSON. The summary object becomes the record: its other fields
+ * are accessors that parse the record and turn every field into a plain value, so reading, spreading,
+ * `structuredClone` and `JSON.stringify` see the whole record, and a draft copies it as any other.
  */
 export const ARCHIVE_SUFFIX = ".archive";
 
@@ -52,14 +52,14 @@ interface Unread {
 interface Shape {
   keys: string;
   names: string[];
-  /** Accessors for the fields not in the summary, built once per shape. */
-  lazy: Map<string, PropertyDescriptorMap>;
+  /** Accessors for the fields not in the collection's summary, built once per shape. */
+  lazy?: PropertyDescriptorMap;
 }
 const shapes = new Map<string, Shape>();
 function shapeOf(keys: string): Shape {
   let shape = shapes.get(keys);
   if (!shape) {
-    shape = { keys, names: keys === "" ? [] : keys.split(","), lazy: new Map() };
+    shape = { keys, names: keys === "" ? [] : keys.split(",") };
     shapes.set(keys, shape);
   }
   return shape;
@@ -70,11 +70,13 @@ export function archivePath(dataDir: string, collection: Collection): string {
   return path.join(dataDir, STATE_DIR, `${collection}${ARCHIVE_SUFFIX}`);
 }
 
-/** Whether `record` goes to its collection's archive. */
-export function archives(collection: Collection, record: StoredRecord): boolean {
-  // Field names are joined by commas in the line's header: a record with a comma in one stays in the pack.
+/** Whether record `id` goes to its collection's archive. */
+export function archives(collection: Collection, id: string, record: StoredRecord): boolean {
+  // The summary carries the id; field names are joined by commas before a tab in the line.
   return (
-    (ARCHIVED[collection]?.when(record) ?? false) && !Object.keys(record).some((key) => key.includes(","))
+    (ARCHIVED[collection]?.when(record) ?? false) &&
+    record.id === id &&
+    !Object.keys(record).some((key) => /[,\t\n]/.test(key))
   );
 }
 
@@ -93,24 +95,43 @@ export function readArchive(dataDir: string, collection: Collection, into: Recor
     if ((cause as NodeJS.ErrnoException).code === "ENOENT") return;
     throw new StoreError(`cannot read ${file}: ${(cause as Error).message}`, { cause });
   }
+  const summarised = ARCHIVED[collection]?.summary ?? [];
+  let shape: Shape | undefined;
+  let shapeBytes: Buffer | undefined;
   let line = 0;
   for (let start = 0; start < text.length; line++) {
     const newline = text.indexOf(0x0a, start);
     const end = newline === -1 ? text.length : newline;
-    const tab = text.indexOf(0x09, start);
-    let header: [string, Record<string, unknown>, string] | undefined;
+    const keysEnd = text.indexOf(0x09, start);
+    const summaryEnd = keysEnd === -1 ? -1 : text.indexOf(0x09, keysEnd + 1);
+    let record: StoredRecord;
     try {
-      if (tab === -1 || tab > end) throw new Error("no tab between the summary and the record");
-      header = JSON.parse(text.toString("utf8", start, tab));
-      if (!Array.isArray(header) || typeof header[0] !== "string" || typeof header[2] !== "string")
-        throw new Error("not [id, summary, keys]");
+      if (keysEnd === -1 || summaryEnd === -1 || summaryEnd > end)
+        throw new Error("not field names, summary and record, split by tabs");
+      // Consecutive records mostly share their field names: compared as bytes, decoded only when they differ.
+      if (!shape || !shapeBytes || text.compare(shapeBytes, 0, shapeBytes.length, start, keysEnd) !== 0) {
+        shape = shapeOf(text.toString("utf8", start, keysEnd));
+        shapeBytes = text.subarray(start, keysEnd);
+      }
+      record = JSON.parse(text.toString("utf8", keysEnd + 1, summaryEnd));
+      if (typeof record !== "object" || record === null || typeof record.id !== "string")
+        throw new Error("the summary is not an object with the record's id");
     } catch (cause) {
       throw corrupt(file, line, cause);
     }
-    const [id, summary, keys] = header;
-    into[id] = unreadRecord(summary, { text, start: tab + 1, end, shape: shapeOf(keys), file, line });
+    shape.lazy ??= lazyFields(shape, summarised);
+    Object.defineProperties(record, shape.lazy);
+    unread.set(record, { text, start: summaryEnd + 1, end, shape, file, line });
+    into[record.id] = record;
     start = end + 1;
   }
+}
+
+/** Accessors for the fields of `shape` a summary does not hold. */
+function lazyFields(shape: Shape, summarised: string[]): PropertyDescriptorMap {
+  const lazy: PropertyDescriptorMap = {};
+  for (const key of shape.names) if (!summarised.includes(key)) lazy[key] = accessor(key);
+  return lazy;
 }
 
 /**
@@ -119,7 +140,7 @@ export function readArchive(dataDir: string, collection: Collection, into: Recor
  */
 export function writeArchive(dataDir: string, collection: Collection, records: [string, StoredRecord][]) {
   const lines: string[] = [];
-  for (const [id, record] of records) {
+  for (const [, record] of records) {
     const where = unread.get(record);
     if (where) {
       const json = where.text.toString("utf8", where.start, where.end);
@@ -128,10 +149,10 @@ export function writeArchive(dataDir: string, collection: Collection, records: [
       } catch (cause) {
         throw corrupt(where.file, where.line, cause);
       }
-      lines.push(`${JSON.stringify([id, summaryOf(collection, record), where.shape.keys])}\t${json}`);
+      lines.push(`${where.shape.keys}\t${JSON.stringify(summaryOf(collection, record))}\t${json}`);
     } else {
       const keys = Object.keys(record).join(",");
-      lines.push(`${JSON.stringify([id, summaryOf(collection, record), keys])}\t${JSON.stringify(record)}`);
+      lines.push(`${keys}\t${JSON.stringify(summaryOf(collection, record))}\t${JSON.stringify(record)}`);
     }
   }
   writeAtomic(archivePath(dataDir, collection), lines.join("\n"));
@@ -142,21 +163,6 @@ function summaryOf(collection: Collection, record: StoredRecord): Record<string,
   for (const key of ARCHIVED[collection]?.summary ?? [])
     if (Object.hasOwn(record, key)) summary[key] = record[key];
   return summary;
-}
-
-function unreadRecord(summary: Record<string, unknown>, where: Unread): StoredRecord {
-  // The fields not in the summary become accessors in one call (shared per shape and summary), then the values.
-  const present = Object.keys(summary).join(",");
-  let lazy = where.shape.lazy.get(present);
-  if (!lazy) {
-    lazy = {};
-    for (const key of where.shape.names) if (!Object.hasOwn(summary, key)) lazy[key] = accessor(key);
-    where.shape.lazy.set(present, lazy);
-  }
-  const record = Object.create(Object.prototype, lazy) as StoredRecord;
-  Object.assign(record, summary);
-  unread.set(record, where);
-  return record;
 }
 
 /** One accessor per field name, shared by every archived record. */

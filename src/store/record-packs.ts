@@ -35,7 +35,7 @@ export function writePack(dataDir: string, collection: Collection, records: Reco
   const archived: [string, StoredRecord][] = [];
   for (const id of Object.keys(records)) {
     const record = records[id] as StoredRecord;
-    if (archives(collection, record)) archived.push([id, record]);
+    if (archives(collection, id, record)) archived.push([id, record]);
     else lines.push(JSON.stringify([id, record]));
   }
   if (archived.length > 0 || existsSync(archivePath(dataDir, collection)))
@@ -133,7 +133,7 @@ function readPack(dataDir: string, c: Collection, into: Record<string, StoredRec
     }
     const [id, record] = entry as [string, StoredRecord];
     into[id] = record;
-    if (archives(c, record)) misplaced++;
+    if (archives(c, id, record)) misplaced++;
   }
   return misplaced;
 }
