@@ -64,14 +64,23 @@ export async function checkPreconditions(kube: Kube, plan: Plan): Promise<Versio
 }
 
 /**
- * The precondition the plan's first step checks by itself: a patch, or a delete, conditioned on the version
- * planned.
+ * The precondition the plan's first write checks by itself: a patch or a delete conditioned on the version
+ * planned, or a create (the API server refuses to create an object that exists). Waits for readiness before it
+ * write nothing, so a refusal still leaves everything as it was.
  */
 function provedByFirstWrite(plan: Plan): Precondition | undefined {
-  const first = plan.steps[0];
-  if (first?.action !== "patch" && first?.action !== "delete") return undefined;
+  const first = plan.steps[firstWrite(plan)];
+  if (first?.action !== "patch" && first?.action !== "delete" && first?.action !== "create") return undefined;
   const key = refKey(first.object);
-  return plan.preconditions.find((pre) => pre.resourceVersion !== undefined && refKey(pre.ref) === key);
+  const created = first.action === "create";
+  return plan.preconditions.find(
+    (pre) => (pre.resourceVersion === undefined) === created && refKey(pre.ref) === key,
+  );
+}
+
+/** The index of the plan's first step that writes (-1 when none does). */
+function firstWrite(plan: Plan): number {
+  return plan.steps.findIndex((step) => step.action !== "wait-ready");
 }
 
 /** A refused conditional first write, worded as a stale plan: the object is read only on this path. */
@@ -134,7 +143,7 @@ export async function runSteps(
     }
     if (index !== first) await journal.mark(index, "started");
     const changed = await runStep(deps, step, versions).catch(async (error: unknown) => {
-      if (index !== 0) throw error;
+      if (index !== firstWrite(plan)) throw error;
       const refused = await staleFirstWrite(deps.kube, plan, error);
       if (refused instanceof ReleaseError) await journal.end("failed", refused.message);
       throw refused;
@@ -187,10 +196,13 @@ async function runStep(deps: ApplyDeps, step: PlanStep, versions: Versions): Pro
       written?.wrote(ref, undefined);
       return deleted;
     }
-    case "wait-ready":
+    case "wait-ready": {
+      // Waited for whether or not the answers are collected (`written?.wrote(await …)` would skip the wait).
+      const ready = await waitReady(kube, ref.namespace, ref.name, deps.waitReady);
       // The Deployment as it was found ready: what is drawn after the apply shows it so, with no new read.
-      written?.wrote(ref, await waitReady(kube, ref.namespace, ref.name, deps.waitReady));
+      written?.wrote(ref, ready);
       return true;
+    }
   }
 }
 

@@ -137,6 +137,56 @@ describe("apply", () => {
     );
   });
 
+  it("reads nothing before a first write that checks itself: a create, or a patch after a wait for readiness", async () => {
+    if (!(await client.get(VS))) await client.create(virtualService(100));
+    const exists = makePlan({
+      id: "plan-create-exists",
+      jobId: "job-1",
+      operation: "prepare",
+      steps: [
+        {
+          action: "create",
+          object: VS,
+          after: {
+            apiVersion: VS.apiVersion,
+            kind: VS.kind,
+            metadata: { name: VS.name, namespace: VS.namespace },
+            spec: { hosts: ["reviews"] },
+          },
+        },
+      ],
+      preconditions: [{ ref: VS }],
+      summary: "create what exists",
+    });
+    kube.resetRequests();
+    await expect(runSteps(deps(), exists, await checkPreconditions(client, exists))).rejects.toThrow(
+      /was created by someone else, though the plan creates it/,
+    );
+    // The create is refused (the object exists), then read once to say why.
+    expect(apiCalls(kube)).toEqual(["create virtualservices", "get virtualservices/reviews"]);
+    const v1 = { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v1" };
+    const waited = makePlan({
+      id: "plan-wait-then-patch",
+      jobId: "job-1",
+      operation: "shift",
+      steps: [
+        { action: "wait-ready", object: v1 },
+        { action: "patch", object: VS, patch: { type: "merge", body: {} } },
+      ],
+      preconditions: [{ ref: VS, resourceVersion: "1" }],
+      summary: "wait, then a stale patch",
+    });
+    kube.resetRequests();
+    await expect(runSteps(deps(), waited, await checkPreconditions(client, waited))).rejects.toMatchObject({
+      code: "stale-plan",
+    });
+    expect(apiCalls(kube)).toEqual([
+      "get deployments/reviews-v1",
+      "patch virtualservices/reviews",
+      "get virtualservices/reviews",
+    ]);
+  });
+
   it("a write conditioned on an old version is refused by the API server with a conflict", async () => {
     const current = await client.get<{
       apiVersion: string;
