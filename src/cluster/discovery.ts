@@ -57,8 +57,8 @@ export class Discovery {
     return items.map((item) => item.metadata.name).sort();
   }
 
-  async apps(namespace: string): Promise<DiscoveredApp[]> {
-    const services = await this.services(namespace);
+  async apps(namespace: string, kube: Kube = this.#kube): Promise<DiscoveredApp[]> {
+    const services = await this.services(namespace, undefined, kube);
     const apps = new Map<string, DiscoveredApp>();
     for (const service of services) {
       const app = apps.get(service.app) ?? { name: service.app, template: false, services: [] };
@@ -72,32 +72,42 @@ export class Discovery {
   /** Services with their versions, mesh governance, routers and gateways: one list per kind. */
   async services(namespace: string, app?: string, kube: Kube = this.#kube): Promise<DiscoveredService[]> {
     const caps = await this.capabilities();
-    const [ns, services, deployments, pods, gateways] = await Promise.all([
+    const [ns, services, deployments, gateways] = await Promise.all([
       kube.get<KubeObject>({ apiVersion: "v1", kind: "Namespace", name: namespace }),
       kube.list<KubeObject>("v1", "Service", namespace),
       kube.list<KubeObject>("apps/v1", "Deployment", namespace),
-      kube.list<KubeObject>("v1", "Pod", namespace),
       caps.istioGateways
         ? gatewaysByService(kube, namespace)
         : Promise.resolve(new Map<string, GatewayRoute[]>()),
     ]);
     const meshNamespace = isMeshNamespace(ns?.metadata.labels ?? {});
-    const found: DiscoveredService[] = [];
-    for (const service of services.items) {
-      const selector = selectorOf(service);
-      if (Object.keys(selector).length === 0) continue;
-      // A version's own Service, made by a job for Gateway API's backendRefs, is part of its service.
-      if (service.metadata.labels?.[JOB_LABEL] !== undefined) continue;
-      const own = deployments.items.filter((deployment) => selects(selector, podLabelsOf(deployment)));
+    const appOf = (service: KubeObject) => {
       const labels = service.metadata.labels ?? {};
-      const appName = labels[APP_NAME_LABEL] ?? labels.app ?? service.metadata.name;
-      if (app !== undefined && appName !== app) continue;
-      const podsOf = pods.items.filter((pod) => selects(selector, pod.metadata.labels ?? {}));
+      return labels[APP_NAME_LABEL] ?? labels.app ?? service.metadata.name;
+    };
+    const candidates = services.items.filter(
+      (service) =>
+        Object.keys(selectorOf(service)).length > 0 &&
+        // A version's own Service, made by a job for Gateway API's backendRefs, is part of its service.
+        service.metadata.labels?.[JOB_LABEL] === undefined &&
+        (app === undefined || appOf(service) === app),
+    );
+    const ownOf = (service: KubeObject) =>
+      deployments.items.filter((deployment) => selects(selectorOf(service), podLabelsOf(deployment)));
+    const governedWithoutPods = (service: KubeObject) =>
+      meshNamespace || isKubeSphereGoverned(service) || ownOf(service).some(isKubeSphereGoverned);
+    // Pods are listed only to look for sidecars where the namespace and the objects do not tell already.
+    const pods = candidates.every(governedWithoutPods)
+      ? []
+      : (await kube.list<KubeObject>("v1", "Pod", namespace)).items;
+    const found: DiscoveredService[] = [];
+    for (const service of candidates) {
+      const selector = selectorOf(service);
+      const own = ownOf(service);
+      const appName = appOf(service);
       const governed =
-        meshNamespace ||
-        isKubeSphereGoverned(service) ||
-        own.some(isKubeSphereGoverned) ||
-        podsOf.some(hasSidecar);
+        governedWithoutPods(service) ||
+        pods.some((pod) => selects(selector, pod.metadata.labels ?? {}) && hasSidecar(pod));
       const ports = portsOf(service);
       const template = [service, ...own].some(
         (object) => appKind({ name: appName, labels: object.metadata.labels ?? {} }) === "template",

@@ -12,6 +12,7 @@ export class KnownLists {
   readonly #kinds: ReadonlySet<string>;
   readonly #now: () => number;
   readonly #lists = new Map<string, { at: number; list: unknown }>();
+  readonly #asking = new Map<string, { writes: number; list: Promise<unknown> }>();
   /** Writes started per namespace and kind: a list answered after one began is not remembered. */
   readonly #writes = new Map<string, number>();
 
@@ -31,10 +32,21 @@ export class KnownLists {
     if (!this.#kinds.has(kind) || namespace === undefined || selector !== undefined) return read();
     const key = keyOf(namespace, kind);
     const writes = this.#writes.get(key) ?? 0;
+    // A list asked since the last write and not answered yet answers this one too.
+    const asked = this.#asking.get(`${key}|${apiVersion}`);
+    if (asked && asked.writes === writes) return asked.list as Promise<T>;
     const at = this.#now();
-    const list = await read();
-    if ((this.#writes.get(key) ?? 0) === writes) this.#lists.set(`${key}|${apiVersion}`, { at, list });
-    return list;
+    const list = read();
+    const entry = { writes, list };
+    this.#asking.set(`${key}|${apiVersion}`, entry);
+    try {
+      const answer = await list;
+      if ((this.#writes.get(key) ?? 0) === writes)
+        this.#lists.set(`${key}|${apiVersion}`, { at, list: answer });
+      return answer;
+    } finally {
+      if (this.#asking.get(`${key}|${apiVersion}`) === entry) this.#asking.delete(`${key}|${apiVersion}`);
+    }
   }
 
   /** The last list of the kind in the namespace, if asked less than `maxAgeMs` ago and no write came since. */

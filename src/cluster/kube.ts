@@ -96,8 +96,22 @@ export function memoReads(kube: Kube): MemoReads {
     mergePatch: (ref, body, options) => kube.mergePatch(ref, body, options),
     apply: (object, options) => kube.apply(object, options),
     delete: (ref, options) => kube.delete(ref, options),
-    get: (ref) =>
-      once(`get ${ref.apiVersion} ${ref.kind} ${ref.namespace ?? ""} ${ref.name}`, () => kube.get(ref)),
+    get: (ref) => {
+      const byName = () =>
+        once(`get ${ref.apiVersion} ${ref.kind} ${ref.namespace ?? ""} ${ref.name}`, () => kube.get(ref));
+      // An object whose kind this computation already listed in its namespace is found in that list.
+      const listed = cache.get(listKey(ref.apiVersion, ref.kind, ref.namespace)) as
+        | Promise<{ items: KubeObject[] }>
+        | undefined;
+      if (ref.namespace === undefined || !listed) return byName();
+      return listed.then(({ items }) => {
+        const found = items.find((item) => item.metadata.name === ref.name);
+        // A list's items of built-in kinds come without their kind, which a read by name carries.
+        return (
+          found && { ...found, apiVersion: found.apiVersion || ref.apiVersion, kind: found.kind || ref.kind }
+        );
+      }, byName);
+    },
     list: (apiVersion, kind, namespace, selector) =>
       once(listKey(apiVersion, kind, namespace, selector), () =>
         kube.list(apiVersion, kind, namespace, selector),

@@ -7,10 +7,15 @@ export interface PodGuardFacts {
   secretTypes: Map<string, string>;
 }
 
-export async function podGuardFacts(kube: Kube, namespace: string): Promise<PodGuardFacts> {
+/** `secrets: false`: the pod references no Secret the guard must type, so the namespace's are not read. */
+export async function podGuardFacts(
+  kube: Kube,
+  namespace: string,
+  options: { secrets?: boolean } = {},
+): Promise<PodGuardFacts> {
   const [ns, secrets] = await Promise.all([
     kube.get<KubeObject>({ apiVersion: "v1", kind: "Namespace", name: namespace }),
-    kube.list<KubeObject>("v1", "Secret", namespace),
+    options.secrets === false ? { items: [] } : kube.list<KubeObject>("v1", "Secret", namespace),
   ]);
   const level = podSecurityLevel(ns?.metadata.labels?.[ENFORCE_LABEL]);
   const secretTypes = new Map(

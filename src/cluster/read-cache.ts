@@ -16,6 +16,15 @@ export const RARELY_CHANGING = new Set([
   "Ingress",
 ]);
 
+/** Kinds a create asks a question with (may I?) and stores nothing: not a write, so nothing is forgotten. */
+const QUESTIONS = new Set([
+  "SelfSubjectAccessReview",
+  "SelfSubjectRulesReview",
+  "SubjectAccessReview",
+  "LocalSubjectAccessReview",
+  "TokenReview",
+]);
+
 export interface ReadCacheOptions {
   /** How long a read of a rarely changing kind is reused (default 30 s). */
   ttlMs?: number;
@@ -58,7 +67,7 @@ export class ReadCache {
       dryRun: unknown,
       write: () => Promise<T>,
     ): Promise<T> => {
-      if (dryRun) return write();
+      if (dryRun || QUESTIONS.has(kind)) return write();
       this.#wrote(namespace, kind);
       try {
         return await write();

@@ -142,6 +142,14 @@ export function operation(ctx: DeskContext): DeskContext & { reads: MemoReads } 
 }
 
 /**
+ * An operation whose reads are shared by the steps of one user request in a namespace (a command looks up the
+ * services and apps, then creates the job): see RecentReads.namespaceReads.
+ */
+export function namespaceOperation(ctx: DeskContext, namespace: string): DeskContext & { reads: MemoReads } {
+  return { ...ctx, reads: ctx.recent.namespaceReads(namespace, () => memoReads(ctx.shared)) };
+}
+
+/**
  * Puts the namespace's last Deployment list among an operation's reads when one is known and young enough: a
  * plan needs Deployments only for their names (which to wait for, which to delete; the wait and the delete
  * read or act on the object itself) and the cards drawn from its reads only for ready pods. The replicas

@@ -13,7 +13,7 @@ import {
 } from "../release/index.ts";
 import type { StoredRecord } from "../store/index.ts";
 import type { ComputedPlan } from "./compute-plan.ts";
-import { audit, type DeskContext, operation, routerOf } from "./context.ts";
+import { audit, type DeskContext, namespaceOperation, operation, routerOf } from "./context.ts";
 import { guardNewVersion } from "./guard-new-version.ts";
 import { computePreparePlan, deploymentFor, holdingNote, runPreparePlan } from "./prepare-job.ts";
 import { prepared, undoPrepare } from "./prepared.ts";
@@ -31,10 +31,17 @@ export async function createJob(
   actor: string,
   options: CreateJobOptions = {},
 ): Promise<ReleaseJob> {
-  const op = operation(ctx);
+  // The services the request looked up before (the command, the wizard's last step) are not read again; what
+  // the references and the pod guard are checked against (ConfigMaps, Secrets) is read for this job alone.
+  const op = namespaceOperation(ctx, input.namespace);
+  const own = operation(ctx);
+  // ConfigMaps and Secrets are looked up only for containers described in full (their references).
+  const described = input.newVersion.settings.containers.mode === "full";
   const [services, config] = await Promise.all([
     ctx.discovery.services(input.namespace, undefined, op.reads),
-    ctx.discovery.namespaceConfig(input.namespace, op.reads),
+    described
+      ? ctx.discovery.namespaceConfig(input.namespace, own.reads)
+      : { configMaps: {}, secrets: {}, pullSecrets: [] },
   ]);
   const service = services.find((item) => item.name === input.service);
   if (!service) {
@@ -90,7 +97,7 @@ export async function createJob(
   if (!stable || !stableDeployment)
     throw new ReleaseError("not-found", `Service ${service.name} has no deployed version.`);
   assertNoFieldErrors(
-    await guardNewVersion(op, input, { version: stable.version, deployment: stableDeployment }),
+    await guardNewVersion(own, input, { version: stable.version, deployment: stableDeployment }),
     "The release job cannot be created",
   );
 

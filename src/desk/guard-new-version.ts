@@ -6,9 +6,10 @@ import {
   type FieldError,
   guardNewVersionSettings,
   type NewVersionGuard,
+  newSecretReferences,
   stableVersionOf,
 } from "../release/index.ts";
-import { type DeskContext, operation } from "./context.ts";
+import { type DeskContext, namespaceOperation } from "./context.ts";
 import type { CreateJobInput } from "./types.ts";
 
 /** What the pod-spec guard needs, read from the cluster and the policy: the stable pod, Secret types, PSA level. */
@@ -16,10 +17,11 @@ export async function readNewVersionGuard(
   ctx: DeskContext,
   namespace: string,
   stable: { version: string; deployment: KubeObject },
+  options: { secrets?: boolean } = {},
 ): Promise<NewVersionGuard | undefined> {
-  const stablePod = (stable.deployment as unknown as IDeployment).spec?.template.spec as IPodSpec | undefined;
+  const stablePod = podOf(stable.deployment);
   if (!stablePod) return undefined;
-  const facts = await podGuardFacts(ctx.reads, namespace);
+  const facts = await podGuardFacts(ctx.reads, namespace, options);
   const registries = policyFor(ctx.policy, namespace, ctx.clusterName).allowedRegistries;
   return {
     stableVersion: stable.version,
@@ -33,15 +35,23 @@ export async function readNewVersionGuard(
 /**
  * The pod-spec guard for a job about to be created: the new version's pod, derived from the stable one, may not
  * raise privilege over it, must keep to the namespace's registries and Pod Security level. Runs before anything
- * is written; reads the namespace and its Secrets' types.
+ * is written; reads the namespace, and its Secrets' types when the new pod references a Secret the stable one
+ * does not.
  */
 export async function guardNewVersion(
   ctx: DeskContext,
   input: CreateJobInput,
   stable: { version: string; deployment: KubeObject },
 ): Promise<FieldError[]> {
-  const guard = await readNewVersionGuard(ctx, input.namespace, stable);
+  const stablePod = podOf(stable.deployment);
+  // Secret types matter only for Secrets the stable pod does not reference already.
+  const secrets = stablePod ? newSecretReferences(stablePod, input.newVersion.settings).length > 0 : false;
+  const guard = await readNewVersionGuard(ctx, input.namespace, stable, { secrets });
   return guard ? guardNewVersionSettings(guard, input.newVersion.settings) : [];
+}
+
+function podOf(deployment: KubeObject): IPodSpec | undefined {
+  return (deployment as unknown as IDeployment).spec?.template.spec as IPodSpec | undefined;
 }
 
 /** The guard for a service's next version, for forms that check as the user types (undefined: nothing deployed). */
@@ -50,7 +60,7 @@ export async function newVersionGuard(
   namespace: string,
   service: string,
 ): Promise<NewVersionGuard | undefined> {
-  const op = operation(ctx);
+  const op = namespaceOperation(ctx, namespace);
   const found = (await ctx.discovery.services(namespace, undefined, op.reads)).find(
     (s) => s.name === service,
   );

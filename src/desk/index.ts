@@ -3,7 +3,7 @@ import { type Kube, roundReads } from "../cluster/index.ts";
 import type { Plan, ReleaseJob } from "../release/index.ts";
 import { applyPlan } from "./apply-plan.ts";
 import { adoptConsoleJobs, adoptConsoleJobsBefore } from "./console-jobs.ts";
-import { deskContext, type ReleaseDeskOptions } from "./context.ts";
+import { deskContext, namespaceOperation, type ReleaseDeskOptions } from "./context.ts";
 import { createJob } from "./create-job.ts";
 import { Deployments } from "./deploying.ts";
 import { newVersionGuard } from "./guard-new-version.ts";
@@ -47,11 +47,12 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
 
   return {
     namespaces: () => ctx.discovery.namespaces(),
+    // The steps of one request in a namespace (services, apps, then the job created) share their reads.
     async apps(namespace) {
-      return ctx.discovery.apps(namespace);
+      return ctx.discovery.apps(namespace, namespaceOperation(ctx, namespace).reads);
     },
     async services(namespace, app) {
-      const found = await ctx.discovery.services(namespace, app);
+      const found = await ctx.discovery.services(namespace, app, namespaceOperation(ctx, namespace).reads);
       await adoptConsoleJobs(ctx, namespace, found);
       const jobs = allJobs(ctx).filter((job) => isLive(job) && job.namespace === namespace);
       return found.map(({ template: _template, ...service }): ServiceInfo => {

@@ -38,6 +38,21 @@ export class RecentReads {
     return reads;
   }
 
+  readonly #namespaces = new Map<string, { reads: MemoReads; at: number }>();
+
+  /**
+   * The reads of one user request in a namespace, shared by its steps (the services and apps a command looks up,
+   * then the job it creates), so the request reads each object once: kept for a few seconds, dropped by any
+   * write there. `fresh` makes a new one when none is kept.
+   */
+  namespaceReads(namespace: string, fresh: () => MemoReads): MemoReads {
+    const kept = this.#namespaces.get(namespace);
+    if (kept && this.#now() - kept.at < this.#ttlMs) return kept.reads;
+    const reads = fresh();
+    this.#namespaces.set(namespace, { reads, at: this.#now() });
+    return reads;
+  }
+
   keep(job: { id: string; namespace: string }, reads: Kube): void {
     this.#kept.set(job.id, { namespace: job.namespace, reads, at: this.#now() });
   }
@@ -59,5 +74,7 @@ export class RecentReads {
   forget(namespace: string | undefined): void {
     for (const [id, kept] of this.#kept)
       if (namespace === undefined || kept.namespace === namespace) this.#kept.delete(id);
+    for (const kept of this.#namespaces.keys())
+      if (namespace === undefined || kept === namespace) this.#namespaces.delete(kept);
   }
 }

@@ -45,6 +45,7 @@ export {
   guardNewVersionSettings,
   guardPodSpec,
   imageLocation,
+  newSecretReferences,
   normalRegistryEntry,
   PULL_SECRET_TYPES,
   podSecurityLevel,

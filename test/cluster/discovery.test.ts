@@ -40,6 +40,8 @@ describe("discovery with Istio and Bookinfo", () => {
       `api requests: discovery of ${services.length} services = ${calls.length} (${calls.join(", ")})`,
     );
     expect(calls.length).toBeLessThanOrEqual(7);
+    // The namespace's injection label says every service is in the mesh: no pod is looked at for a sidecar.
+    expect(calls).not.toContain("list pods");
     const reviews = services.find((s) => s.name === "reviews");
     expect(reviews).toMatchObject({
       app: "bookinfo",

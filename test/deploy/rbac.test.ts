@@ -54,9 +54,6 @@ const CLUSTER_WIDE: Record<string, Expectation> = {
   "list namespaces": { scenario: "istio", refusedAt: "config" },
   "get services": { scenario: "istio", refusedAt: "new 20 %" },
   "list services": { scenario: "istio", refusedAt: "new 20 %" },
-  "list pods": { scenario: "istio", refusedAt: "new 20 %" },
-  "list configmaps": { scenario: "istio", refusedAt: "new 20 %" },
-  "list secrets": { scenario: "istio", refusedAt: "new 20 %" },
   "list customresourcedefinitions.apiextensions.k8s.io": {
     scenario: "istio",
     degrades: "without reading CRDs Graydesk cannot see Istio and splits by replicas",
@@ -118,6 +115,13 @@ const STATE: Record<string, Expectation> = {
   "create configmaps": { scenario: "istio", refusedAt: "config" },
   "update configmaps": { scenario: "istio", refusedAt: "new 20 %" },
 };
+/**
+ * Used where the story's one-line canary in a mesh namespace does not go: Pods to find sidecars in namespaces
+ * without Istio's injection label and to name a pod stuck pulling its image (test/desk/failures.test.ts);
+ * ConfigMaps and Secrets for the wizard's described containers and the pod guard's check of a Secret the new
+ * pod references (test/safety/new-version-attack.test.ts).
+ */
+const OTHER_FLOWS = ["list pods", "list configmaps", "list secrets"];
 /** Used by the Argo Rollouts gates, which test/controllers/argo-rbac.test.ts covers grant by grant. */
 const ARGO_ROLLOUTS = [
   "get rollouts.argoproj.io",
@@ -174,7 +178,7 @@ const story = (scenario: Scenario, rules: typeof base, store?: "kubernetes") =>
 
 describe("the manifests grant what the code uses, and nothing it does not", () => {
   it("names every granted verb × resource in these tables, each with the step that needs it", () => {
-    expect([...Object.keys(CLUSTER_WIDE), ...ARGO_ROLLOUTS].sort()).toEqual(
+    expect([...Object.keys(CLUSTER_WIDE), ...ARGO_ROLLOUTS, ...OTHER_FLOWS].sort()).toEqual(
       clusterWide.map(grantName).sort(),
     );
     expect([...Object.keys(STATE), ...SCHEDULES].sort()).toEqual(ownNamespace.map(grantName).sort());
@@ -227,7 +231,9 @@ describe("scoped to the managed namespaces", () => {
 
 describe("without one granted permission, the user is told which", () => {
   it.each(
-    clusterWide.filter((g) => !ARGO_ROLLOUTS.includes(grantName(g))).map((g) => [grantName(g), g] as const),
+    clusterWide
+      .filter((g) => !ARGO_ROLLOUTS.includes(grantName(g)) && !OTHER_FLOWS.includes(grantName(g)))
+      .map((g) => [grantName(g), g] as const),
   )("%s", async (name, grant) => {
     await expectRefusal(CLUSTER_WIDE[name] as Expectation, grant, () =>
       story((CLUSTER_WIDE[name] as Expectation).scenario, without(base, grant)),

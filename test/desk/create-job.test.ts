@@ -1,8 +1,9 @@
 // createJob checks every field against the live namespace and refuses a second job on a service.
+import { CoreV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreateJobInput } from "../../src/desk/index.ts";
 import type { ReleaseError } from "../../src/release/index.ts";
-import { createFixture, NS, reviewsCanary, startWorld, type World } from "./world.ts";
+import { apiCalls, createFixture, NS, reviewsCanary, startWorld, type World } from "./world.ts";
 
 function fullInput(
   env: NonNullable<
@@ -100,6 +101,55 @@ describe("createJob validation against the live namespace", () => {
     expect(error.message).toMatch(
       /^The release job cannot be created: volumes\[host-time\]\.hostPath: mounts \/etc\/localtime from the node, which v1 does not have — a new version may not have more privilege than the stable version\. \(and 5 more\)$/,
     );
+    expect(world.desk.jobs()).toEqual([]);
+  });
+
+  it("reads Secrets for the pod guard only when the new pod references one the stable pod does not", async () => {
+    await world.kc.makeApiClient(CoreV1Api).createNamespacedSecret({
+      namespace: NS,
+      body: {
+        metadata: {
+          name: "deployer-token",
+          annotations: { "kubernetes.io/service-account.name": "default" },
+        },
+        type: "kubernetes.io/service-account-token",
+        data: { token: Buffer.from("not-a-token").toString("base64") },
+      },
+    });
+    world.kube.resetRequests();
+    const error = (await world.desk
+      .createJob(
+        fullInput([{ key: "TOKEN", from: { kind: "Secret", name: "deployer-token", key: "token" } }]),
+        "U1",
+      )
+      .catch((e: unknown) => e)) as ReleaseError;
+    expect(error.fields).toEqual([
+      {
+        field: "containers[reviews].env[TOKEN].valueFrom.secretKeyRef.name",
+        message: expect.stringContaining("Secret deployer-token is a ServiceAccount token"),
+      },
+    ]);
+    expect(apiCalls(world.kube)).toContain("list secrets");
+    // Only the image replaced: nothing new is referenced, so neither ConfigMaps nor Secrets are read, and the
+    // guard still judges the pod (here its registry).
+    world.kube.resetRequests();
+    const imageOnly = (await world.desk
+      .createJob(
+        {
+          ...reviewsCanary("v7", "reviews-image-only"),
+          newVersion: {
+            version: "v7",
+            settings: {
+              replicas: 1,
+              containers: { mode: "replace-image", images: { reviews: "evil.example.com/pwn:1" } },
+            },
+          },
+        },
+        "U1",
+      )
+      .catch((e: unknown) => e)) as ReleaseError;
+    expect(imageOnly.fields?.map((f) => f.field)).toEqual(["containers[reviews].image"]);
+    expect(apiCalls(world.kube).filter((c) => c === "list secrets" || c === "list configmaps")).toEqual([]);
     expect(world.desk.jobs()).toEqual([]);
   });
 

@@ -94,6 +94,21 @@ export interface NewVersionGuard {
   allowedRegistries?: string[];
 }
 
+/**
+ * The Secrets the new version's pod would reference that the stable pod does not: the only ones whose type the
+ * guard looks up, so with none the namespace's Secrets need not be read.
+ */
+export function newSecretReferences(stablePod: IPodSpec, settings: NewVersionSettings): string[] {
+  let next: IPodSpec;
+  try {
+    next = newVersionPodSpec(stablePod, settings);
+  } catch {
+    return [];
+  }
+  const stable = new Set(secretReferences(stablePod).map((ref) => ref.name));
+  return [...new Set(secretReferences(next).map((ref) => ref.name))].filter((name) => !stable.has(name));
+}
+
 /** The guard over the pod a new version's settings would run. */
 export function guardNewVersionSettings(guard: NewVersionGuard, settings: NewVersionSettings): FieldError[] {
   let next: IPodSpec;
