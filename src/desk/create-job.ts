@@ -160,10 +160,9 @@ export async function createJob(
     await undoPrepare(ctx, record, error, actor);
     throw error;
   }
-  const created = await prepared(ctx, record, actor);
-  // Its card is drawn (the change event is awaited): later statuses read the cluster anew.
-  ctx.recent.drop(created.id);
-  return created;
+  // Its card, posted next, is drawn from the creation's reads and writes' answers; they are dropped once the new
+  // version is ready (see Deployments), after a few seconds, or at the next write in the namespace.
+  return prepared(ctx, record, actor);
 }
 
 /**

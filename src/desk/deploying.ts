@@ -37,8 +37,11 @@ export class Deployments {
       await waitReady(ctx.kube, job.namespace, name, { ...ctx.wait, signal: this.#stop.signal });
     } catch (error) {
       if (this.#stop.signal.aborted) return mustJob(ctx, jobId);
+      ctx.recent.drop(jobId);
       return failJob(ctx, jobId, error, "graydesk");
     }
+    // The creation's reads showed the version as it was created: what follows is drawn from new reads.
+    ctx.recent.drop(jobId);
     const now = mustJob(ctx, jobId);
     if (now.state !== "deploying") return now;
     const ready = transition(now, { kind: "deployed", at: ctx.now(), actor: "graydesk" });

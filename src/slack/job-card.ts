@@ -82,6 +82,8 @@ export class JobCards {
 
   /** Redraws the card from the job and what the cluster says now (chat.update in place). */
   async refresh(jobId: string): Promise<void> {
+    // Nothing to redraw before the card is posted (a job's first events come before it): nothing is read.
+    if (!this.where(jobId)) return;
     const drawn = await this.render(jobId);
     if (!drawn?.at) return;
     await this.#o.outbox.send({ kind: "update", channel: drawn.at.channel, ts: drawn.at.ts, ...drawn.card });

@@ -64,14 +64,17 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
   const events: DeskEvents = {
     async jobChanged(job, what) {
       try {
-        // A new version came up: the request its creator was promised is opened now (once, see Promises).
+        // A new version came up: the request its creator was promised is opened now (once, see Promises). The
+        // request's plan reads what the card shows and redraws it under the request; the card is drawn again
+        // from those reads once it is open, so the change is not read twice.
         if (what === "deployed" && job.promised?.state === "promised" && promises) {
-          const keeping = promises.keep(job.id);
-          void inFlight.track(
-            keeping.catch((error) => logger.warn({ err: error, job: job.id }, "promised request not opened")),
-          );
-        }
-        await cards?.refresh(job.id);
+          const keeping = promises
+            .keep(job.id)
+            .catch((error) => logger.warn({ err: error, job: job.id }, "promised request not opened"))
+            .then(() => cards?.refresh(job.id))
+            .catch((error) => logger.warn({ err: error, job: job.id }, "could not refresh the job card"));
+          void inFlight.track(keeping);
+        } else await cards?.refresh(job.id);
         // Drawn beside the change, not in its way: a chart takes a Prometheus range query and a render.
         if (charts) {
           const drawing = charts.changed(job);
