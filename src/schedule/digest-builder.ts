@@ -17,7 +17,7 @@ import {
   type TrafficPolicy,
   type VirtualServiceObject,
 } from "../release/index.ts";
-import type { Store } from "../store/index.ts";
+import { type Store, unreadChangedAt } from "../store/index.ts";
 import type { HealthJob, JobAnalysis, VersionHealth } from "../telemetry/index.ts";
 import type { DigestInput, DigestJob } from "./digest-content.ts";
 
@@ -72,7 +72,12 @@ export async function gatherDigest(
     for (const job of clusterJobs) {
       const entry: DigestJob = { job };
       digestJobs.push(entry);
-      if (TERMINAL_STATES.includes(job.state)) continue;
+      if (TERMINAL_STATES.includes(job.state)) {
+        // An archived finished job says when it last changed without its history being read.
+        const changedAt = unreadChangedAt(job);
+        if (changedAt) entry.changedAt = Date.parse(changedAt);
+        continue;
+      }
       if (!read?.reached) {
         entry.unreachable = true;
         continue;

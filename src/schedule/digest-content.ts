@@ -26,6 +26,8 @@ export interface DigestJob {
   newVersionPods?: { ready: number; desired: number };
   /** Set when the job's cluster did not answer: what the digest says instead of its live state. */
   unreachable?: boolean;
+  /** When it last changed, when known without reading its history (a finished job the store keeps archived). */
+  changedAt?: number;
 }
 
 export interface DigestInput {
@@ -92,7 +94,9 @@ function namespaceBlocks(scope: string, input: DigestInput): KnownBlock[] {
   const forgottenMs = rules.forgottenAfterDays * 86_400_000;
   const forgotten = active.filter((j) => now - lastChange(j.job) > forgottenMs);
   const since = input.lastDigestAt?.getTime() ?? now - 86_400_000;
-  const finished = jobs.filter((j) => TERMINAL_STATES.includes(j.job.state) && lastChange(j.job) > since);
+  const finished = jobs.filter(
+    (j) => TERMINAL_STATES.includes(j.job.state) && (j.changedAt ?? lastChange(j.job)) > since,
+  );
   const waiting = input.approvals
     .filter((a) => requestScope(a, input) === scope && a.state === "pending")
     .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));

@@ -11,7 +11,7 @@ export {
   STATE_LABEL,
 } from "./kube-store.ts";
 export { openStore, stateNamespace } from "./open-store.ts";
-export { ARCHIVE_SUFFIX, archivePath, isUnread } from "./record-archive.ts";
+export { ARCHIVE_SUFFIX, archivePath, isUnread, unreadChangedAt } from "./record-archive.ts";
 export { COMMIT_FILE, META_FILE, recordPath, STATE_DIR } from "./record-files.ts";
 export { packPath, readStateDir } from "./record-packs.ts";
 export {

@@ -10,37 +10,53 @@ import { StoreError } from "./store.ts";
  * lists, look-ups and recovery filter on); the rest of the record is parsed the first time anything else of it is
  * read. So 50,000 finished jobs cost start-up their summaries, not 80 MB of JSON and the heap it becomes.
  *
- * One line per record: its field names joined by commas, a tab, its summary (a JSON object holding its id), a
- * tab (never raw inside JSON), then the record's JSON. The summary object becomes the record: its other fields
+ * One line per record, its parts split by tabs (never raw inside JSON): its field names joined by commas, its
+ * summary (a JSON object holding its id), the time it last changed (ISO, or empty), then the record's JSON. The summary object becomes the record: its other fields
  * are accessors that parse the record and turn every field into a plain value, so reading, spreading,
  * `structuredClone` and `JSON.stringify` see the whole record, and a draft copies it as any other.
  */
 export const ARCHIVE_SUFFIX = ".archive";
 
 /** The collections with an archive, which of their records go there and the fields start-up reads. */
-const ARCHIVED: Partial<Record<Collection, { when: (record: StoredRecord) => boolean; summary: string[] }>> =
-  {
-    // A job in a terminal state (TERMINAL_STATES, src/release/states.ts) is never changed again by the desk.
-    jobs: {
-      when: (record) => FINISHED.has(record.state as string),
-      summary: [
-        "id",
-        "name",
-        "namespace",
-        "cluster",
-        "state",
-        "createdAt",
-        "createdBy",
-        "promised",
-        "proposal",
-      ],
-    },
-  };
+const ARCHIVED: Partial<
+  Record<
+    Collection,
+    {
+      when: (record: StoredRecord) => boolean;
+      summary: string[];
+      changedAt: (record: StoredRecord) => string;
+    }
+  >
+> = {
+  // A job in a terminal state (TERMINAL_STATES, src/release/states.ts) is never changed again by the desk.
+  jobs: {
+    when: (record) => FINISHED.has(record.state as string),
+    summary: [
+      "id",
+      "name",
+      "namespace",
+      "cluster",
+      "state",
+      "createdAt",
+      "createdBy",
+      "promised",
+      "proposal",
+    ],
+    // Its latest history event, or its creation: what digests ask of finished jobs ("finished since").
+    changedAt: (record) =>
+      ((record.history as { at?: unknown }[] | undefined) ?? []).reduce<string>(
+        (latest, event) => (typeof event.at === "string" && event.at > latest ? event.at : latest),
+        String(record.createdAt ?? ""),
+      ),
+  },
+};
 export const FINISHED = new Set(["offline", "abandoned", "not-deployed"]);
 
 /** Where an archived record's JSON is, until it is read. */
 interface Unread {
   text: Buffer;
+  /** When the record last changed (ARCHIVED's changedAt), "" when unknown. */
+  changedAt: string;
   start: number;
   end: number;
   shape: Shape;
@@ -80,6 +96,15 @@ export function archives(collection: Collection, id: string, record: StoredRecor
   );
 }
 
+/**
+ * When an archived record still unread last changed (for a finished job, its latest history event), without
+ * reading it; undefined for any other record (read it).
+ */
+export function unreadChangedAt(record: unknown): string | undefined {
+  if (typeof record !== "object" || record === null) return undefined;
+  return unread.get(record)?.changedAt || undefined;
+}
+
 /** Whether `record` is archived and still unread (only its summary fields parsed). */
 export function isUnread(record: unknown): boolean {
   return typeof record === "object" && record !== null && unread.has(record);
@@ -104,10 +129,11 @@ export function readArchive(dataDir: string, collection: Collection, into: Recor
     const end = newline === -1 ? text.length : newline;
     const keysEnd = text.indexOf(0x09, start);
     const summaryEnd = keysEnd === -1 ? -1 : text.indexOf(0x09, keysEnd + 1);
+    const changedEnd = summaryEnd === -1 ? -1 : text.indexOf(0x09, summaryEnd + 1);
     let record: StoredRecord;
     try {
-      if (keysEnd === -1 || summaryEnd === -1 || summaryEnd > end)
-        throw new Error("not field names, summary and record, split by tabs");
+      if (keysEnd === -1 || summaryEnd === -1 || changedEnd === -1 || changedEnd > end)
+        throw new Error("not field names, summary, time and record, split by tabs");
       // Consecutive records mostly share their field names: compared as bytes, decoded only when they differ.
       if (!shape || !shapeBytes || text.compare(shapeBytes, 0, shapeBytes.length, start, keysEnd) !== 0) {
         shape = shapeOf(text.toString("utf8", start, keysEnd));
@@ -121,7 +147,8 @@ export function readArchive(dataDir: string, collection: Collection, into: Recor
     }
     shape.lazy ??= lazyFields(shape, summarised);
     Object.defineProperties(record, shape.lazy);
-    unread.set(record, { text, start: summaryEnd + 1, end, shape, file, line });
+    const changedAt = text.toString("latin1", summaryEnd + 1, changedEnd);
+    unread.set(record, { text, changedAt, start: changedEnd + 1, end, shape, file, line });
     into[record.id] = record;
     start = end + 1;
   }
@@ -149,13 +176,21 @@ export function writeArchive(dataDir: string, collection: Collection, records: [
       } catch (cause) {
         throw corrupt(where.file, where.line, cause);
       }
-      lines.push(`${where.shape.keys}\t${JSON.stringify(summaryOf(collection, record))}\t${json}`);
+      const summary = JSON.stringify(summaryOf(collection, record));
+      lines.push(`${where.shape.keys}\t${summary}\t${where.changedAt}\t${json}`);
     } else {
       const keys = Object.keys(record).join(",");
-      lines.push(`${keys}\t${JSON.stringify(summaryOf(collection, record))}\t${JSON.stringify(record)}`);
+      const summary = JSON.stringify(summaryOf(collection, record));
+      lines.push(`${keys}\t${summary}\t${changedAtOf(collection, record)}\t${JSON.stringify(record)}`);
     }
   }
   writeAtomic(archivePath(dataDir, collection), lines.join("\n"));
+}
+
+/** ISO times only: anything else (or a tab, which would split the line) is left out. */
+function changedAtOf(collection: Collection, record: StoredRecord): string {
+  const at = ARCHIVED[collection]?.changedAt(record) ?? "";
+  return /^[0-9T:.Z+-]*$/.test(at) ? at : "";
 }
 
 function summaryOf(collection: Collection, record: StoredRecord): Record<string, unknown> {

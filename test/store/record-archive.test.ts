@@ -8,6 +8,7 @@ import {
   readStateDir,
   type StoredRecord,
   StoreError,
+  unreadChangedAt,
 } from "../../src/store/index.ts";
 import { tempDir } from "../harness/temp-dir.ts";
 
@@ -57,6 +58,9 @@ describe("archive of finished jobs", () => {
       "2026-01-02T00:00:00.000Z",
       "U1",
     ]);
+    expect(isUnread(job)).toBe(true);
+    // When it last changed (its latest event, or its creation), for digests, without reading it either.
+    expect(unreadChangedAt(job)).toBe("2026-01-02T00:00:00.000Z");
     expect(isUnread(job)).toBe(true);
     expect(job.service).toEqual({ name: "cart", ports: [{ name: "http", port: 8080 }] });
     expect(isUnread(job)).toBe(false);
