@@ -311,9 +311,6 @@ export async function startGraydesk(
   if (reconciled > 0)
     logger.warn({ reconciled }, "audit trail: records added for decisions and changes a crash left open");
   timer.done("audit reconcile");
-  // Approval requests promised at job creation whose new version became ready while Graydesk was down.
-  await deps.promises.sweep();
-  timer.done("promised requests");
   try {
     await slack.start();
   } catch (error) {
@@ -325,6 +322,11 @@ export async function startGraydesk(
     throw error;
   }
   timer.done("Slack receiver");
+  // Approval requests promised at job creation whose new version became ready while Graydesk was down: opened
+  // once serving (a request for the same job meanwhile finds the promise claimed; stop waits for the sweep).
+  void inFlight.track(
+    deps.promises.sweep().catch((error) => logger.warn({ err: error }, "promised requests sweep failed")),
+  );
   scheduler.start();
   outbox.start();
   timer.done("schedules");
