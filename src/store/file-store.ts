@@ -1,18 +1,11 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { appendCommit, readCommits, removeCommits } from "./commit-log.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { type Change, createDraft } from "./draft.ts";
 import { type Migrated, migrateLegacyState, STATE_FILE, setAside } from "./legacy-state.ts";
-import {
-  applyCommit,
-  makeLayout,
-  readCommit,
-  readMeta,
-  writeCommit,
-  writeMeta,
-  writeRecord,
-} from "./record-files.ts";
+import { makeLayout, readMeta, writeMeta, writeRecord } from "./record-files.ts";
 import { compact, readRecords } from "./record-packs.ts";
 import { SCHEMA_VERSION, type StoreData } from "./schema.ts";
 import type { Store } from "./store.ts";
@@ -20,8 +13,12 @@ import { StoreError } from "./store.ts";
 
 export { LEGACY_BACKUP, STATE_FILE } from "./legacy-state.ts";
 
-/** How long after a multi-record commit its record files are written, unless another update comes first. */
-const FINISH_AFTER_MS = 20;
+/** Record files are brought up to date this long after the last commit through the log (a burst is over)… */
+const CATCH_UP_AFTER_MS = 20;
+/** …at once when this many records are behind, */
+const CATCH_UP_AT_ONCE = 2_000;
+/** …this many files per turn of the event loop. */
+const CATCH_UP_FILES = 50;
 
 export interface FileStoreOptions {
   /** Told what opening did (a migration from the single state file, a commit replayed, a compaction). */
@@ -33,8 +30,9 @@ export interface FileStoreOptions {
 /**
  * The single-replica store: one small JSON file per record under DATA_DIR/state (see record-files.ts), all read
  * at start-up. An update works on a copy-on-write draft (draft.ts) and writes only the records it changed: one
- * record in one atomic write (temporary file + rename), several in one commit file first, so they are committed
- * together. Updates are serialized in-process: a compare-and-set inside `update` sees no interleaving. If the
+ * record in one atomic write (temporary file + rename), several in one appended line of the commit log
+ * (commit-log.ts), so they are committed together; while the log is ahead of the record files, every update goes
+ * there, and the files follow once updates pause. Updates are serialized in-process: a compare-and-set inside `update` sees no interleaving. If the
  * write fails, nothing changes in memory or on disk.
  */
 export async function openFileStore(dataDir: string, options: FileStoreOptions = {}): Promise<Store> {
@@ -47,7 +45,7 @@ export async function openFileStore(dataDir: string, options: FileStoreOptions =
   // Before reading: a second process must not even load a state the first is about to rewrite.
   const lock = await lockDataDir(dataDir);
   let state: StoreData;
-  /** A commit whose record files are not all written yet (the disk filled after its commit file). */
+  /** Changes the commit files hold whose records were not written yet (the disk filled since, at start-up). */
   let pending: Change[] | undefined;
   try {
     ({ state, pending } = load(dataDir, notice, options.compactAbove ?? 2_000));
@@ -56,33 +54,55 @@ export async function openFileStore(dataDir: string, options: FileStoreOptions =
     throw error;
   }
 
-  let finishing: NodeJS.Timeout | undefined;
-  const finishPending = () => {
-    if (finishing) clearTimeout(finishing);
-    finishing = undefined;
-    if (!pending) return;
-    applyCommit(dataDir, pending);
-    pending = undefined;
+  /** Records committed by the commit log (commit-log.ts) whose own files still hold an older value. */
+  const behind = new Map<string, Change>();
+  const mark = (changes: readonly Change[]) => {
+    for (const change of changes) behind.set(`${change.collection}/${change.id}`, change);
+  };
+  mark(pending ?? []);
+  let catching: NodeJS.Timeout | undefined;
+  /**
+   * Writes the files of up to `limit` records the log is ahead of, each with its value now (the latest
+   * committed); once none is behind, the commit files go.
+   */
+  const catchUp = (limit = Number.POSITIVE_INFINITY) => {
+    let written = 0;
+    for (const [key, { collection, id }] of behind) {
+      if (written++ >= limit) break;
+      writeRecord(dataDir, { collection, id, record: state[collection][id] });
+      behind.delete(key);
+    }
+    if (behind.size === 0) removeCommits(dataDir);
+  };
+  /** Brings the record files up to date a moment after the last commit, a few at a time between other work. */
+  const catchUpLater = (afterMs: number) => {
+    if (catching) clearTimeout(catching);
+    catching = setTimeout(() => {
+      catching = undefined;
+      try {
+        catchUp(CATCH_UP_FILES);
+      } catch {
+        // The log keeps them: the next commit, flush or close (or start-up) tries again.
+        return;
+      }
+      if (behind.size > 0) catchUpLater(0);
+    }, afterMs);
+    catching.unref();
+  };
+  const catchUpNow = () => {
+    if (catching) clearTimeout(catching);
+    catching = undefined;
+    catchUp();
   };
   const commit = (changes: Change[]) => {
-    finishPending();
-    if (changes.length === 1) {
+    // Alone and idle: the record's own file (temporary file + rename). Otherwise a line of the commit log, so a
+    // burst of updates (several approvals at once) costs appends, and the record files follow once it is over.
+    if (behind.size === 0 && changes.length === 1) {
       writeRecord(dataDir, changes[0] as Change);
       return;
     }
-    writeCommit(dataDir, changes);
-    // Committed from here on. The record files come a moment later, off the path of whatever the caller does
-    // next (renaming over a file flushes its data first: each costs a disk round trip), or before the next update,
-    // flush or close; start-up writes them from the commit file if the process is gone first.
-    pending = changes;
-    finishing = setTimeout(() => {
-      try {
-        finishPending();
-      } catch {
-        // The commit file stays: the next update, flush or close writes its records (or fails in words).
-      }
-    }, FINISH_AFTER_MS);
-    finishing.unref();
+    appendCommit(dataDir, changes);
+    mark(changes);
   };
 
   let queue: Promise<unknown> = Promise.resolve();
@@ -101,6 +121,7 @@ export async function openFileStore(dataDir: string, options: FileStoreOptions =
             if (record === undefined) delete state[collection][id];
             else state[collection][id] = record;
           }
+          if (behind.size > 0) catchUpLater(behind.size > CATCH_UP_AT_ONCE ? 0 : CATCH_UP_AFTER_MS);
         }
         return draft.detach(result);
       });
@@ -110,9 +131,9 @@ export async function openFileStore(dataDir: string, options: FileStoreOptions =
     async flush() {
       await queue;
       try {
-        finishPending();
+        catchUpNow();
       } catch {
-        // Committed all the same: the commit file holds it until its records can be written.
+        // Committed all the same: the commit log holds it until its records can be written.
       }
     },
     async close() {
@@ -120,9 +141,9 @@ export async function openFileStore(dataDir: string, options: FileStoreOptions =
       if (closed) return;
       closed = true;
       try {
-        finishPending();
+        catchUpNow();
       } catch {
-        // The commit file stays: start-up writes its records.
+        // The commit log stays: start-up writes its records.
       }
       await lock.release();
     },
@@ -154,7 +175,7 @@ function load(
   }
   makeLayout(dataDir);
   const { data: state, loose, misplaced } = readRecords(dataDir, meta.schemaVersion);
-  const replay = readCommit(dataDir);
+  const replay = readCommits(dataDir);
   let pending: Change[] | undefined;
   if (replay) {
     for (const { collection, id, record } of replay) {
@@ -165,7 +186,7 @@ function load(
       records: replay.length,
     });
     try {
-      applyCommit(dataDir, replay);
+      applyCommits(dataDir, replay, state);
     } catch {
       pending = replay;
     }
@@ -178,4 +199,16 @@ function load(
     });
   }
   return { state, pending };
+}
+
+/** Writes each record the changes name, with its value in `state`, then removes the commit files. */
+function applyCommits(dataDir: string, changes: readonly Change[], state: StoreData): void {
+  const written = new Set<string>();
+  for (const { collection, id } of changes) {
+    const key = `${collection}/${id}`;
+    if (written.has(key)) continue;
+    written.add(key);
+    writeRecord(dataDir, { collection, id, record: state[collection][id] });
+  }
+  removeCommits(dataDir);
 }

@@ -1,5 +1,6 @@
 export { describeBreak, firstBreak } from "./audit-chain.ts";
 export { AUDIT_FILE, type AuditEvent, type AuditLog, type AuditRecord, openAuditLog } from "./audit-log.ts";
+export { COMMIT_LOG } from "./commit-log.ts";
 export { type FileStoreOptions, LEGACY_BACKUP, openFileStore, STATE_FILE } from "./file-store.ts";
 export { AUDIT_LABEL, openKubeAuditLog, readKubeAuditLines } from "./kube-audit-log.ts";
 export {

@@ -18,8 +18,9 @@ import { StoreError, StoreWriteError } from "./store.ts";
  *                                   a record's own file (`null`: deleted) overrides it
  *   state/jobs.archive              finished jobs as of the last compaction, read lazily (record-archive.ts);
  *                                   the pack and record files override it
- *   state/commit.json               an update that changes several records, written in one such write before
- *                                   their files; present only until they are all written, replayed at start-up
+ *   state/commits.log               updates committed since the record files were last brought up to date, one
+ *                                   line each (commit-log.ts), replayed at start-up; removed once they are
+ *   state/commit.json               the same for one update, as releases before the log wrote it: replayed first
  */
 export const STATE_DIR = "state";
 export const META_FILE = "meta.json";
@@ -75,21 +76,6 @@ export function readMeta(dataDir: string): { schemaVersion: number } | undefined
   if (typeof meta?.schemaVersion !== "number")
     throw new StoreError(`${file} cannot be used: it names no schemaVersion. It was left unchanged.`);
   return { schemaVersion: meta.schemaVersion };
-}
-
-/**
- * Commits several record changes in one write: the commit file holds them all, then each record's file is
- * written and the commit file removed. A crash in between leaves the commit file, which start-up replays.
- * Returns once the commit file is written; `apply` writes the records.
- */
-export function writeCommit(dataDir: string, changes: readonly Change[]): void {
-  const writes = changes.map((c) => [c.collection, c.id, c.record ?? null]);
-  writeAtomic(path.join(dataDir, STATE_DIR, COMMIT_FILE), JSON.stringify({ writes }));
-}
-
-export function applyCommit(dataDir: string, changes: readonly Change[]): void {
-  for (const change of changes) writeRecord(dataDir, change);
-  removeFile(path.join(dataDir, STATE_DIR, COMMIT_FILE));
 }
 
 export function removeFile(file: string): void {

@@ -1,15 +1,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
+import { readCommits } from "./commit-log.ts";
 import { archivePath, archives, readArchive, writeArchive } from "./record-archive.ts";
-import {
-  parse,
-  readCommit,
-  readMeta,
-  readOrUndefined,
-  removeFile,
-  STATE_DIR,
-  writeAtomic,
-} from "./record-files.ts";
+import { parse, readMeta, readOrUndefined, removeFile, STATE_DIR, writeAtomic } from "./record-files.ts";
 import { COLLECTIONS, type Collection, emptyData, type StoreData, type StoredRecord } from "./schema.ts";
 import { StoreError } from "./store.ts";
 
@@ -104,7 +97,7 @@ export function compact(
  */
 export function readStateDir(dataDir: string): StoreData {
   const { data } = readRecords(dataDir, readMeta(dataDir)?.schemaVersion ?? 0);
-  for (const { collection, id, record } of readCommit(dataDir) ?? []) {
+  for (const { collection, id, record } of readCommits(dataDir) ?? []) {
     if (record === undefined) delete data[collection][id];
     else data[collection][id] = record;
   }

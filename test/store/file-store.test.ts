@@ -11,6 +11,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   COMMIT_FILE,
+  COMMIT_LOG,
   META_FILE,
   openFileStore,
   packPath,
@@ -23,6 +24,15 @@ import {
 import { tempDir } from "../harness/temp-dir.ts";
 
 const fresh = () => tempDir("graydesk-store-");
+
+/** Polls `done` until it holds (the record files follow a commit through the log on a timer). */
+async function until(done: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
 
 describe("file store", () => {
   it("makes the per-record layout with the current schema version, one directory per collection", async () => {
@@ -131,6 +141,58 @@ describe("file store", () => {
     await reopened.close();
   });
 
+  it("commits a burst through the commit log, brings the record files up after it, and replays the log after a crash", async () => {
+    const dir = fresh();
+    const store = await openFileStore(dir);
+    const log = path.join(dir, STATE_DIR, COMMIT_LOG);
+    await store.update((d) => {
+      d.approvals.a1 = { id: "a1", state: "pending" };
+      d.plans.p1 = { id: "p1", status: "proposed" };
+    });
+    // While the log is ahead of the record files, single-record updates go to it too, in order.
+    await store.update((d) => {
+      d.approvals.a1 = { id: "a1", state: "approved" };
+    });
+    expect(readFileSync(log, "utf8").trim().split("\n")).toHaveLength(2);
+    expect(existsSync(recordPath(dir, "approvals", "a1"))).toBe(false);
+    expect(readStateDir(dir).approvals.a1).toEqual({ id: "a1", state: "approved" });
+    // Once updates pause, each record's file gets its latest value and the log goes.
+    await until(() => !existsSync(log));
+    expect(JSON.parse(readFileSync(recordPath(dir, "approvals", "a1"), "utf8"))).toEqual({
+      id: "a1",
+      state: "approved",
+    });
+    await store.close();
+    // What a kill leaves: the log's lines (the last one cut short by a full disk), the record files behind it.
+    writeFileSync(
+      log,
+      `${JSON.stringify({
+        writes: [
+          ["plans", "p1", { id: "p1", status: "applying" }],
+          ["journal", "p1", { id: "p1" }],
+        ],
+      })}\n` +
+        `${JSON.stringify({
+          writes: [
+            ["plans", "p1", { id: "p1", status: "applied" }],
+            ["journal", "p1", null],
+          ],
+        })}\n` +
+        '{"writes":[["plans","p1",{"id":"p1","status":"fai',
+    );
+    expect(readStateDir(dir).plans.p1).toEqual({ id: "p1", status: "applied" });
+    const reopened = await openFileStore(dir);
+    expect(reopened.data().plans.p1).toEqual({ id: "p1", status: "applied" });
+    expect(reopened.data().journal.p1).toBeUndefined();
+    expect(existsSync(log)).toBe(false);
+    expect(JSON.parse(readFileSync(recordPath(dir, "plans", "p1"), "utf8"))).toEqual({
+      id: "p1",
+      status: "applied",
+    });
+    expect(readFileSync(recordPath(dir, "journal", "p1"), "utf8")).toBe("null");
+    await reopened.close();
+  });
+
   it("marks a deleted record in its file until start-up folds the files into the collections' packs", async () => {
     const dir = fresh();
     const store = await openFileStore(dir);
@@ -141,6 +203,7 @@ describe("file store", () => {
     await store.update((d) => {
       delete d.outbox.m1;
     });
+    await store.flush();
     expect(readFileSync(recordPath(dir, "outbox", "m1"), "utf8")).toBe("null");
     expect(store.data().outbox).toEqual({ m2: { id: "m2" } });
     await store.close();
