@@ -46,15 +46,15 @@ export function timeKubeRequests(kube: KubeTestServer) {
       timed.length = 0;
       kube.resetRequests();
     },
-    /** Resolves with the time the next successful, non-dry-run write to `resource` finished. */
-    nextWrite(resource: string, timeoutMs = 30_000): Promise<number> {
+    /** Resolves with the time the next successful, non-dry-run write to `resource` (named `name`) finished. */
+    nextWrite(resource: string, timeoutMs = 30_000, name?: string): Promise<number> {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(
           () => reject(new Error(`no write to ${resource} in ${timeoutMs} ms`)),
           timeoutMs,
         );
         waiting.push({
-          match: (r) => r.resource === resource && isWrite(r),
+          match: (r) => r.resource === resource && isWrite(r) && (name === undefined || r.name === name),
           resolve: (at) => {
             clearTimeout(timer);
             resolve(at);

@@ -4,6 +4,7 @@ import { benchApprovalAtScale } from "./approval-at-scale.ts";
 import { benchApprovalToTraffic } from "./approval-to-traffic.ts";
 import { benchAuditAppend } from "./audit-append.ts";
 import { benchChartRender } from "./chart-render.ts";
+import { benchConcurrentShifters } from "./concurrent-shifters.ts";
 import { benchDigest } from "./digest.ts";
 import { benchHomeOpen } from "./home-open.ts";
 import { benchMemorySteps } from "./memory.ts";
@@ -31,6 +32,8 @@ const benches: [string, () => Promise<void>][] = [
   ["ack-latency-socket", () => benchSocketAckLatency()],
   ["approval-to-traffic", () => benchApprovalToTraffic()],
   ["approval-at-scale", () => benchApprovalAtScale(3)],
+  // 50 approvers on 50 jobs at once, with 50 and with 5,000 active jobs: approve → patch p99.
+  ["concurrent-shifters", () => benchConcurrentShifters(3)],
   ["digest", () => benchDigest()],
   ["memory", () => benchMemorySteps()],
   ["request-flood", () => benchRequestFlood()],
