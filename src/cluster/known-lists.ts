@@ -4,9 +4,10 @@ export const REMEMBERED_LISTS = new Set(["Deployment"]);
 /**
  * The last whole list of a kind in a namespace (no label selector), as the API server answered it, with when
  * it was asked. What only shows the objects (the ready pods on a card drawn under a new request) or needs only
- * their names (which Deployment a plan waits for or deletes) may use it instead of listing again. A write of
- * the kind in the namespace through Graydesk forgets it, and a list asked before such a write is not
- * remembered, so it never shows less than Graydesk itself changed; time bounds what others changed since.
+ * their names (which Deployment a plan waits for or deletes) may use it instead of listing again. What Graydesk's
+ * own writes of the kind and its reads by name answer is laid over it (a write whose outcome is unknown forgets
+ * it), and a list answered while such a write was under way is not remembered, so it never shows less than
+ * Graydesk itself changed; time bounds what others changed since.
  */
 export class KnownLists {
   readonly #kinds: ReadonlySet<string>;
@@ -49,18 +50,57 @@ export class KnownLists {
     }
   }
 
-  /** The last list of the kind in the namespace, if asked less than `maxAgeMs` ago and no write came since. */
+  /** The last list of the kind in the namespace with the answers since laid over, if asked less than `maxAgeMs` ago. */
   known<T>(apiVersion: string, kind: string, namespace: string, maxAgeMs: number): T | undefined {
     const kept = this.#lists.get(`${keyOf(namespace, kind)}|${apiVersion}`);
     if (!kept || this.#now() - kept.at >= maxAgeMs) return undefined;
     return kept.list as T;
   }
 
-  /** A write of the kind in the namespace is about to be sent. */
+  /** A write of the kind in the namespace is about to be sent, or was answered: lists asked meanwhile are not kept. */
   wrote(namespace: string | undefined, kind: string): void {
     if (!this.#kinds.has(kind) || namespace === undefined) return;
     const key = keyOf(namespace, kind);
     this.#writes.set(key, (this.#writes.get(key) ?? 0) + 1);
+  }
+
+  /**
+   * What the API server answered for one object of a remembered kind (a write's answer, a read by name; undefined
+   * once deleted or not found), laid over the remembered list: it then shows Graydesk's own changes and the
+   * latest readiness read. The list keeps the time it was asked.
+   */
+  answered(
+    ref: { apiVersion: string; kind: string; namespace?: string; name: string },
+    object: unknown,
+  ): void {
+    if (!this.#kinds.has(ref.kind) || ref.namespace === undefined) return;
+    const key = `${keyOf(ref.namespace, ref.kind)}|${ref.apiVersion}`;
+    const kept = this.#lists.get(key);
+    if (!kept) return;
+    const list = kept.list as { items: { metadata?: { name?: string } }[] };
+    const others = list.items.filter((item) => item.metadata?.name !== ref.name);
+    // A new list: memos that were handed the old one keep what they read.
+    const items = object === undefined ? others : [...others, object as { metadata?: { name?: string } }];
+    this.#lists.set(key, { at: kept.at, list: { ...list, items } });
+  }
+
+  /** A read by name of a remembered kind: its answer is laid over the list unless a write began meanwhile. */
+  async read<T>(
+    ref: { apiVersion: string; kind: string; namespace?: string; name: string },
+    get: () => Promise<T>,
+  ): Promise<T> {
+    if (!this.#kinds.has(ref.kind) || ref.namespace === undefined) return get();
+    const key = keyOf(ref.namespace, ref.kind);
+    const writes = this.#writes.get(key) ?? 0;
+    const answer = await get();
+    if ((this.#writes.get(key) ?? 0) === writes) this.answered(ref, answer);
+    return answer;
+  }
+
+  /** Forgets the kind's lists in the namespace: a write's outcome is unknown. */
+  forget(namespace: string | undefined, kind: string): void {
+    if (namespace === undefined) return;
+    const key = keyOf(namespace, kind);
     for (const listed of this.#lists.keys()) if (listed.startsWith(`${key}|`)) this.#lists.delete(listed);
   }
 }

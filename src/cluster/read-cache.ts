@@ -62,42 +62,52 @@ export class ReadCache {
       );
     // A list answered while a write of its kind was under way may or may not show it: not remembered.
     const writing = async <T>(
-      namespace: string | undefined,
-      kind: string,
+      ref: ObjectRef,
       dryRun: unknown,
       write: () => Promise<T>,
+      deletes = false,
     ): Promise<T> => {
-      if (dryRun || QUESTIONS.has(kind)) return write();
-      this.#wrote(namespace, kind);
+      if (dryRun || QUESTIONS.has(ref.kind)) return write();
+      this.#wrote(ref.namespace, ref.kind);
       try {
-        return await write();
+        const answer = await write();
+        this.known.answered(ref, deletes ? undefined : answer);
+        return answer;
+      } catch (error) {
+        this.known.forget(ref.namespace, ref.kind);
+        throw error;
       } finally {
-        this.known.wrote(namespace, kind);
+        this.known.wrote(ref.namespace, ref.kind);
       }
     };
+    const refOf = (object: {
+      apiVersion?: string;
+      kind?: string;
+      metadata?: { namespace?: string; name?: string };
+    }) => ({
+      apiVersion: object.apiVersion ?? "",
+      kind: object.kind ?? "",
+      namespace: object.metadata?.namespace,
+      name: object.metadata?.name ?? "",
+    });
     const writes = {
       create: ((object, options) =>
-        writing(object.metadata?.namespace, object.kind ?? "", options?.dryRun, () =>
-          kube.create(object, options),
-        )) as Kube["create"],
+        writing(refOf(object), options?.dryRun, () => kube.create(object, options))) as Kube["create"],
       mergePatch: ((ref: ObjectRef, body, options) =>
-        writing(ref.namespace, ref.kind, options?.dryRun, () =>
-          kube.mergePatch(ref, body, options),
-        )) as Kube["mergePatch"],
+        writing(ref, options?.dryRun, () => kube.mergePatch(ref, body, options))) as Kube["mergePatch"],
       apply: ((object, options) =>
-        writing(object.metadata?.namespace, object.kind ?? "", options?.dryRun, () =>
-          kube.apply(object, options),
-        )) as Kube["apply"],
+        writing(refOf(object), options?.dryRun, () => kube.apply(object, options))) as Kube["apply"],
       delete: ((ref: ObjectRef, options) =>
-        writing(ref.namespace, ref.kind, options?.dryRun, () => kube.delete(ref, options))) as Kube["delete"],
+        writing(ref, options?.dryRun, () => kube.delete(ref, options), true)) as Kube["delete"],
     };
-    this.fresh = { ...writes, get: (ref) => kube.get(ref), list } as Kube;
+    const get: Kube["get"] = (ref) => this.known.read(ref, () => kube.get(ref));
+    this.fresh = { ...writes, get, list } as Kube;
     this.shared = {
       ...writes,
       get: (ref) =>
         this.#kinds.has(ref.kind)
           ? this.#keep(ref.namespace, `get ${ref.apiVersion} ${ref.kind} ${ref.name}`, () => kube.get(ref))
-          : kube.get(ref),
+          : get(ref),
       list: (apiVersion, kind, namespace, selector) =>
         this.#kinds.has(kind)
           ? this.#keep(namespace, `list ${apiVersion} ${kind} ${selector ?? ""}`, () =>

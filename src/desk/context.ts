@@ -96,7 +96,8 @@ export function deskContext(options: ReleaseDeskOptions): DeskContext {
     ttlMs: options.readCacheMs ?? 30_000,
     now: () => options.clock().getTime(),
   });
-  const recent = new RecentReads();
+  // Kept reads age by the desk clock, as the read cache does: a busy machine does not make them expire early.
+  const recent = new RecentReads(5_000, () => options.clock().getTime());
   cache.onWrite((namespace) => recent.forget(namespace));
   return {
     clusterName: options.clusterName,

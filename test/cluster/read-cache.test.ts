@@ -116,9 +116,12 @@ describe("read cache", () => {
     expect(apiCalls(kube)).toEqual(["list services", "list services"]);
   });
 
-  it("knows a namespace's last whole Deployment list until Graydesk writes a Deployment there or it ages", async () => {
+  it("knows a namespace's last whole Deployment list, with Graydesk's own writes and reads laid over, until it ages", async () => {
     const cache = new ReadCache(client, { ttlMs: 60_000, now: clock });
     const known = () => cache.known.known<{ items: KubeObject[] }>("apps/v1", "Deployment", NS, 1_000);
+    const v1 = { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v1" };
+    const labelOf = () =>
+      known()?.items.find((d) => d.metadata.name === "reviews-v1")?.metadata.labels?.touched;
     expect(known()).toBeUndefined();
     await cache.shared.list("apps/v1", "Deployment", NS, "app=reviews");
     expect(known()).toBeUndefined();
@@ -126,20 +129,23 @@ describe("read cache", () => {
     expect(known()).toBe(listed);
     // A write of another kind, or a dry run, says nothing about Deployments.
     await cache.fresh.create(gateway("elsewhere"));
-    await cache.fresh.mergePatch(
-      { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v1" },
-      { metadata: { labels: { touched: "dry" } } },
-      { dryRun: true },
-    );
+    await cache.fresh.mergePatch(v1, { metadata: { labels: { touched: "dry" } } }, { dryRun: true });
     expect(known()).toBe(listed);
-    now += 1_000;
+    // Graydesk's own write, and a read by name (a wait for readiness), are laid over the list.
+    await cache.fresh.mergePatch(v1, { metadata: { labels: { touched: "known" } } });
+    expect(labelOf()).toBe("known");
+    await client.mergePatch(v1, { metadata: { labels: { touched: "by-hand" } } });
+    expect(labelOf()).toBe("known");
+    await cache.fresh.get(v1);
+    expect(labelOf()).toBe("by-hand");
+    expect(listed.items.length).toBe(known()?.items.length);
+    // A write whose outcome is unknown forgets the list.
+    kube.faults.add({ verb: "patch", resource: "deployments", kind: "status", status: 503 });
+    await expect(cache.fresh.mergePatch(v1, { metadata: { labels: { touched: "lost" } } })).rejects.toThrow();
     expect(known()).toBeUndefined();
     await cache.shared.list("apps/v1", "Deployment", NS);
     expect(known()).toBeDefined();
-    await cache.fresh.mergePatch(
-      { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v1" },
-      { metadata: { labels: { touched: "known" } } },
-    );
+    now += 1_000;
     expect(known()).toBeUndefined();
   });
 
