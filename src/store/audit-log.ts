@@ -1,3 +1,4 @@
+import { constants } from "node:fs";
 import { type FileHandle, open, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describeBreak, firstBreak, GENESIS, recordHash } from "./audit-chain.ts";
@@ -28,8 +29,8 @@ export interface AuditRecord extends AuditEvent {
 /**
  * The audit trail: one JSON line per event in DATA_DIR/audit.log, never rewritten, each chained to the one before
  * by hash so an edited, removed or cut record is found (`npm run audit:verify`). Appending writes one line
- * through a file handle kept open in append mode and flushes it to disk before resolving, so a decision recorded
- * after `append` resolves is on disk first; its cost does not depend on how long the log is. Appends asked for
+ * through a file handle kept open in append mode whose writes are on disk when they complete (O_DSYNC), so a
+ * decision recorded after `append` resolves is on disk first; its cost does not depend on how long the log is. Appends asked for
  * while a write is under way (several people deciding at once, or a decision and its apply) are written
  * together, in the order asked, with one flush.
  */
@@ -63,6 +64,9 @@ export interface AuditLogOptions {
   onRead?: (bytes: number) => void;
 }
 
+/** Read and append; every write reaches the disk before it completes. */
+const APPEND_DURABLY = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC;
+
 /** How much of the log's end start-up reads to verify the latest links and continue the chain. */
 const TAIL_BYTES = 64 * 1024;
 
@@ -78,7 +82,9 @@ export async function openAuditLog(
   const file = path.join(dataDir, AUDIT_FILE);
   let handle: FileHandle;
   try {
-    handle = await open(file, "a+");
+    // Appending, and each write on disk before it completes (O_DSYNC: as a write followed by fdatasync, in one
+    // call, so an append costs one trip to the thread pool, not two).
+    handle = await open(file, APPEND_DURABLY);
   } catch (cause) {
     throw new StoreError(`cannot open the audit log ${file}: ${(cause as Error).message}`, { cause });
   }
@@ -112,7 +118,6 @@ export async function openAuditLog(
     }
     try {
       await handle.write(lines.length === 1 ? (lines[0] as Buffer) : Buffer.concat(lines));
-      await handle.datasync();
     } catch (cause) {
       // A line written in part (the disk filled mid-write) is cut off again, so the next record starts clean.
       await handle.truncate(size).catch(() => undefined);

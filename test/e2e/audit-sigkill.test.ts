@@ -210,6 +210,7 @@ describe("SIGKILL at random points during approvals", () => {
       expectOne(request.id, "requested");
       if (request.state === "applied") {
         expectOne(request.id, "approved");
+        expectOne(request.id, "applying");
         expectOne(request.id, "applied");
       }
       // A request superseded by the next one before anyone decided it changed nothing and has no outcome.
