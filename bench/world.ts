@@ -14,6 +14,7 @@ import {
   startSlackApiServer,
 } from "../test/harness/slack/index.ts";
 import { type GraydeskProcess, startGraydeskProcess } from "./graydesk-process.ts";
+import { signedRequests } from "./signed-requests.ts";
 
 export const SIGNING_SECRET = "graydesk-bench-signing-secret";
 export const ALICE = { id: "U0ALICE", name: "alice" };
@@ -161,6 +162,36 @@ export async function askAndApprove(
     `"${command}" applied`,
   );
   return request;
+}
+
+/**
+ * A press of Approve on `request`, built and signed up front as Slack sends it: the function posts it and
+ * resolves with its ack, so a timing taken around it starts when the click leaves Slack, not while the bench
+ * builds the payload (the floor's PATCH is likewise built before it is timed).
+ */
+export function preparedApprove(
+  world: Pick<BenchWorld, "api" | "baseUrl">,
+  request: StoredMessage,
+  user: { id: string; name: string } = BOB,
+): () => Promise<{ ackMs: number; status: number }> {
+  const signed = signedRequests(world.api, SIGNING_SECRET, CHANNEL).click(
+    "approve",
+    user,
+    request,
+    "approval_approve",
+  );
+  return async () => {
+    const started = performance.now();
+    const res = await fetch(`${world.baseUrl}/slack/events`, {
+      method: "POST",
+      headers: signed.headers,
+      body: signed.body,
+    });
+    const ackMs = performance.now() - started;
+    await res.arrayBuffer();
+    if (res.status !== 200) throw new Error(`Approve answered ${res.status}`);
+    return { ackMs, status: res.status };
+  };
 }
 
 export const NEW_JOB =
