@@ -40,7 +40,14 @@ const config = JSON.parse(configJson) as Config;
 const { graydesk, logs } = await startBenchGraydesk(config, logFile);
 const readyMs = performance.now();
 const cpu = process.cpuUsage();
-const started = { loadedMs, readyMs, cpuMs: (cpu.user + cpu.system) / 1000, phases: graydesk.startup };
+const { rss, heapUsed } = process.memoryUsage();
+const started = {
+  loadedMs,
+  readyMs,
+  cpuMs: (cpu.user + cpu.system) / 1000,
+  phases: graydesk.startup,
+  memory: { rss, heapUsed },
+};
 let objects: KubernetesObjectApi | undefined;
 
 process.on("message", async (message: Message) => {

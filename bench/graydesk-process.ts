@@ -15,6 +15,8 @@ export interface Started {
   cpuMs: number;
   /** Graydesk's start-up steps (ms each). */
   phases: Record<string, number>;
+  /** Memory once serving, nothing collected first (bytes). */
+  memory: { rss: number; heapUsed: number };
 }
 
 /** Sends `message` (none when empty) and resolves with the first reply that carries `key`. */

@@ -51,6 +51,8 @@ export async function benchStartup(rounds = 3): Promise<void> {
           moduleLoadMs: ms(started.loadedMs),
           graydeskMs: ms(started.readyMs - started.loadedMs),
           phasesMs: started.phases,
+          rssMB: round(started.memory.rss / 1e6, 0),
+          heapUsedMB: round(started.memory.heapUsed / 1e6, 0),
           target: "startup < 3000 ms",
           met: wallMs < 3000,
         });
