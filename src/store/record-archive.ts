@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import path from "node:path";
 import { STATE_DIR, writeAtomic } from "./record-files.ts";
 import type { Collection, StoredRecord } from "./schema.ts";
@@ -52,9 +52,8 @@ const ARCHIVED: Partial<
 };
 export const FINISHED = new Set(["offline", "abandoned", "not-deployed"]);
 
-/** Where an archived record's JSON is, until it is read. */
+/** Where an archived record's JSON is in its file, until it is read (the file is not kept in memory). */
 interface Unread {
-  text: Buffer;
   /** When the record last changed (ARCHIVED's changedAt), "" when unknown. */
   changedAt: string;
   start: number;
@@ -148,7 +147,7 @@ export function readArchive(dataDir: string, collection: Collection, into: Recor
     shape.lazy ??= lazyFields(shape, summarised);
     Object.defineProperties(record, shape.lazy);
     const changedAt = text.toString("latin1", summaryEnd + 1, changedEnd);
-    unread.set(record, { text, changedAt, start: changedEnd + 1, end, shape, file, line });
+    unread.set(record, { changedAt, start: changedEnd + 1, end, shape, file, line });
     into[record.id] = record;
     start = end + 1;
   }
@@ -167,24 +166,59 @@ function lazyFields(shape: Shape, summarised: string[]): PropertyDescriptorMap {
  */
 export function writeArchive(dataDir: string, collection: Collection, records: [string, StoredRecord][]) {
   const lines: string[] = [];
+  /** Unread records and where their JSON will be in the new file. */
+  const moved: [Unread, number, number, number][] = [];
+  const files = new Map<string, Buffer>();
+  let offset = 0;
   for (const [, record] of records) {
     const where = unread.get(record);
+    let head: string;
+    let json: string;
+    const summary = JSON.stringify(summaryOf(collection, record));
     if (where) {
-      const json = where.text.toString("utf8", where.start, where.end);
+      json = rawOf(where, files);
       try {
         JSON.parse(json);
       } catch (cause) {
         throw corrupt(where.file, where.line, cause);
       }
-      const summary = JSON.stringify(summaryOf(collection, record));
-      lines.push(`${where.shape.keys}\t${summary}\t${where.changedAt}\t${json}`);
+      head = `${where.shape.keys}\t${summary}\t${where.changedAt}\t`;
+      const start = offset + Buffer.byteLength(head);
+      moved.push([where, start, start + Buffer.byteLength(json), lines.length]);
     } else {
-      const keys = Object.keys(record).join(",");
-      const summary = JSON.stringify(summaryOf(collection, record));
-      lines.push(`${keys}\t${summary}\t${changedAtOf(collection, record)}\t${JSON.stringify(record)}`);
+      head = `${Object.keys(record).join(",")}\t${summary}\t${changedAtOf(collection, record)}\t`;
+      json = JSON.stringify(record);
     }
+    lines.push(head + json);
+    offset += Buffer.byteLength(head) + Buffer.byteLength(json) + 1;
   }
-  writeAtomic(archivePath(dataDir, collection), lines.join("\n"));
+  const file = archivePath(dataDir, collection);
+  writeAtomic(file, lines.join("\n"));
+  // The file is replaced: unread records are read from their new places.
+  for (const [where, start, end, line] of moved) Object.assign(where, { file, start, end, line });
+}
+
+/** An unread record's JSON, from its file (`files`: files already read whole, for a pass over many). */
+function rawOf(where: Unread, files?: Map<string, Buffer>): string {
+  const whole = files?.get(where.file);
+  if (whole) return whole.toString("utf8", where.start, where.end);
+  try {
+    if (files) {
+      const text = readFileSync(where.file);
+      files.set(where.file, text);
+      return text.toString("utf8", where.start, where.end);
+    }
+    const buffer = Buffer.alloc(where.end - where.start);
+    const fd = openSync(where.file, "r");
+    try {
+      readSync(fd, buffer, 0, buffer.length, where.start);
+    } finally {
+      closeSync(fd);
+    }
+    return buffer.toString("utf8");
+  } catch (cause) {
+    throw new StoreError(`cannot read ${where.file}: ${(cause as Error).message}`, { cause });
+  }
 }
 
 /** ISO times only: anything else (or a tab, which would split the line) is left out. */
@@ -226,8 +260,11 @@ function readNow(record: StoredRecord): StoredRecord {
   if (!where) return record;
   let full: StoredRecord;
   try {
-    full = JSON.parse(where.text.toString("utf8", where.start, where.end)) as StoredRecord;
+    full = JSON.parse(rawOf(where)) as StoredRecord;
+    // Read where it was when the archive was read: a file rewritten since by another process would not match.
+    if (full.id !== record.id) throw new Error("it no longer holds this record: the archive changed since");
   } catch (cause) {
+    if (cause instanceof StoreError) throw cause;
     throw corrupt(where.file, where.line, cause);
   }
   unread.delete(record);

@@ -120,6 +120,20 @@ describe("archive of finished jobs", () => {
     expect(readStateDir(dir).jobs).toEqual({ "done-0": finished(0), "done-1": finished(1), live });
   });
 
+  it("reads an unread job from the file, and refuses one the file no longer holds where it was", async () => {
+    const dir = fresh();
+    const store = await seeded(dir);
+    const file = archivePath(dir, "jobs");
+    const [first, second, third] = readFileSync(file, "utf8").split("\n");
+    // Another writer put the same-sized lines of done-0 and done-2 in each other's place.
+    writeFileSync(file, [third, second, first].join("\n"));
+    expect(() => (store.data().jobs["done-0"] as StoredRecord).history).toThrow(
+      "no longer holds this record",
+    );
+    expect((store.data().jobs["done-1"] as StoredRecord).history).toEqual(finished(1).history);
+    await store.close();
+  });
+
   it("refuses to start on an archive line it cannot read, naming the file and line, and leaves the file as it was", async () => {
     const dir = fresh();
     await (await seeded(dir)).close();
