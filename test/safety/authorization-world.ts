@@ -144,8 +144,19 @@ export async function snapshot(world: AuthWorld): Promise<string> {
       }),
     ),
   );
-  const file = JSON.stringify(readStateDir(world.app.config.dataDir));
-  return JSON.stringify({ parts, file, data: world.app.graydesk.store.data() });
+  // Records in key order: the state directory reads back in the order of its files and commit log, which
+  // changes when the record files catch up with the log, though nothing in them did.
+  const file = canonical(readStateDir(world.app.config.dataDir));
+  return JSON.stringify({ parts, file, data: canonical(world.app.graydesk.store.data()) });
+}
+
+/** JSON with every object's keys sorted. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
 /** Waits until the work Graydesk runs after its acks has finished (what it tracks for a graceful shutdown). */
