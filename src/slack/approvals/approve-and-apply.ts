@@ -6,7 +6,7 @@ import {
   voidRecord,
 } from "../../approvals/index.ts";
 import type { ApplyOutcome } from "../../desk/index.ts";
-import type { AuditEvent, AuditRecord } from "../../store/index.ts";
+import type { AuditEvent, AuditRecord, StoreData } from "../../store/index.ts";
 import { type ApplyApprovedDeps, applyingEvent, settleApply } from "./apply-approved.ts";
 import type { DecideResult } from "./approvals.ts";
 
@@ -52,8 +52,8 @@ export async function approveAndApply(
     signal = resolve;
   });
   const now = gate.now();
-  const applying = desk.applyPlan(request.planId, user, request.planHash, {
-    together(draft) {
+  const start = {
+    together(draft: StoreData) {
       decision = decideIn(draft, { id: request.id, user, choice: "approve", now });
       return decision.kind === "apply";
     },
@@ -61,7 +61,14 @@ export async function approveAndApply(
       committed = true;
       signal();
     },
-  });
+  };
+  let applying: Promise<ApplyOutcome>;
+  try {
+    applying = desk.applyPlan(request.planId, user, request.planHash, start);
+  } catch (error) {
+    // A desk that refuses at once (the plan's cluster unknown) refuses like one that refuses before its write.
+    applying = Promise.reject(error);
+  }
   const failure = applying.then(
     () => undefined,
     (error: unknown) => ({ error }),

@@ -117,4 +117,25 @@ describe("Approve → VirtualService patch", () => {
     expect(virtualServiceWrites(world.kube) - writes).toBe(1);
     expect((await records(id)).map((r) => r.kind)).toEqual(["requested", "approved", "applying", "applied"]);
   });
+
+  it("a plan that cannot start is refused before the write: the approval is committed alone, the request failed", async () => {
+    const message = await ask("shift reviews-once 70");
+    const id = requestIdOf(message);
+    const store: Store = world.app.graydesk.store;
+    const planId = (store.data().approvals[id] as unknown as ApprovalRequest).planId;
+    const weights = await reviewsWeights(world.kube);
+    // As if a newer plan had replaced it since the request was posted.
+    await store.update((d) => {
+      (d.plans[planId] as { status: string }).status = "superseded";
+    });
+    await world.app.slack.clickButton(message, "approval_approve", { user: BOB });
+    await until(
+      () => (world.app.graydesk.deps.approvals.gate.get(id)?.state === "failed" ? true : undefined),
+      30_000,
+    );
+    await settle();
+    expect(await reviewsWeights(world.kube)).toEqual(weights);
+    expect(world.app.graydesk.deps.approvals.gate.get(id)).toMatchObject({ decidedBy: BOB.id });
+    expect((await records(id)).map((r) => r.kind)).toEqual(["requested", "approved", "applying", "failed"]);
+  });
 });
