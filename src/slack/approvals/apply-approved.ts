@@ -13,6 +13,8 @@ export interface ApplyApprovedDeps {
   audit: AuditLog;
   logger: Logger;
   messages: ApprovalMessages;
+  /** Resolves when telling people may go ahead (see Pressing); at once when absent. */
+  idle?: () => Promise<void>;
 }
 
 /** How long an apply runs before its approval message says "applying". */
@@ -74,6 +76,7 @@ export async function settleApply(
       ...about,
       detail: { requestId: request.id, requestedBy: request.requestedBy, steps: done },
     });
+    await o.idle?.();
     await messages.redraw(request.id);
     await messages.note(
       request.jobId,
@@ -97,6 +100,7 @@ export async function settleApply(
         detail: { requestId: request.id, reason, ...(stale ? { stale: true } : {}) },
       })
       .catch((err) => logger.error({ err, request: request.id }, "audit append failed"));
+    await o.idle?.();
     await messages.redraw(request.id);
     await messages.note(
       request.jobId,

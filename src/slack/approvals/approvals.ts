@@ -27,6 +27,7 @@ import { applyApproved } from "./apply-approved.ts";
 import { ApprovalMessages } from "./approval-messages.ts";
 import { approveAndApply } from "./approve-and-apply.ts";
 import { describeChange, newVersionOperation } from "./change-words.ts";
+import { Pressing } from "./pressing.ts";
 import { asksForNewVersion, type StoredCopy } from "./request-facts.ts";
 import { scheduleWords } from "./schedule-words.ts";
 
@@ -119,6 +120,7 @@ export class ApprovalDesk {
   readonly #o: ApprovalDeskOptions;
   readonly #messages: ApprovalMessages;
   readonly #deciding = new OneAtATime();
+  readonly #pressing = new Pressing();
 
   constructor(options: ApprovalDeskOptions) {
     this.#o = options;
@@ -410,13 +412,7 @@ export class ApprovalDesk {
     return undefined;
   }
 
-  async decide({
-    requestId,
-    actor,
-    choice,
-    despiteFailing = false,
-    reason,
-  }: {
+  async decide(press: {
     requestId: string;
     actor: Actor;
     choice: "approve" | "reject";
@@ -425,6 +421,19 @@ export class ApprovalDesk {
     /** Why it is rejected (the Reject dialog checked it): shown on the request, in the thread and the audit. */
     reason?: string;
   }): Promise<DecideResult> {
+    // From the press to its write, this press holds back the telling of earlier ones (see Pressing).
+    const pressed = this.#pressing.begin();
+    try {
+      return await this.#decide(press, pressed);
+    } finally {
+      pressed();
+    }
+  }
+
+  async #decide(
+    { requestId, actor, choice, despiteFailing = false, reason }: Parameters<ApprovalDesk["decide"]>[0],
+    pressed: () => void,
+  ): Promise<DecideResult> {
     const { gate, audit } = this.#o;
     const user = actor.user;
     const current = gate.get(requestId);
@@ -440,7 +449,7 @@ export class ApprovalDesk {
     // decision per request at a time: a double click or a Slack retry finds the first one decided and writes
     // nothing, rather than a record the gate then turns down. The approval that completes a request is
     // committed in the same write as its plan's move to applying (approveAndApply); a schedule has no plan.
-    const deps = { ...this.#o, messages: this.#messages };
+    const deps = { ...this.#o, messages: this.#messages, idle: () => this.#pressing.idle() };
     const schedule = this.#o.store.data().approvals[requestId]?.schedule !== undefined;
     const decision = await decideAhead(
       { gate, audit, logger: this.#o.logger, deciding: this.#deciding },
@@ -460,7 +469,7 @@ export class ApprovalDesk {
               detail: { requestId, ...(remaining > 0 ? { remaining } : {}), ...despite(failing) },
             },
       schedule ? undefined : (request, event) => approveAndApply(deps, request, user, event),
-    );
+    ).finally(pressed);
     switch (decision.kind) {
       case "started":
         return decision.result;

@@ -126,7 +126,7 @@ describe("Approve → VirtualService patch", () => {
     const weights = await reviewsWeights(world.kube);
     // As if a newer plan had replaced it since the request was posted.
     await store.update((d) => {
-      (d.plans[planId] as { status: string }).status = "superseded";
+      (d.plans[planId] as unknown as { status: string }).status = "superseded";
     });
     await world.app.slack.clickButton(message, "approval_approve", { user: BOB });
     await until(
