@@ -5,6 +5,8 @@ const FIGURES = [
   "medianMs",
   "p50Ratio",
   "startupMs",
+  "wallMs",
+  "cpuMs",
   "approveToApplyingP50Ms",
   "fiftyConcurrentApprovalsP99Ms",
   "p99Ratio",
