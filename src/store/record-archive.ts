@@ -80,6 +80,8 @@ function shapeOf(keys: string): Shape {
   return shape;
 }
 const unread = new WeakMap<object, Unread>();
+/** How many records each archive file held when read or written. */
+const linesIn = new Map<string, number>();
 
 export function archivePath(dataDir: string, collection: Collection): string {
   return path.join(dataDir, STATE_DIR, `${collection}${ARCHIVE_SUFFIX}`);
@@ -151,6 +153,7 @@ export function readArchive(dataDir: string, collection: Collection, into: Recor
     into[record.id] = record;
     start = end + 1;
   }
+  linesIn.set(file, line);
 }
 
 /** Accessors for the fields of `shape` a summary does not hold. */
@@ -165,6 +168,13 @@ function lazyFields(shape: Shape, summarised: string[]): PropertyDescriptorMap {
  * copied as it was read, after checking it parses (a corrupt line stops the write: the file stays as it is).
  */
 export function writeArchive(dataDir: string, collection: Collection, records: [string, StoredRecord][]) {
+  const file = archivePath(dataDir, collection);
+  // The same records, none read or changed since the file was read: it already says this (and it is large).
+  if (
+    records.length === linesIn.get(file) &&
+    records.every(([, record]) => unread.get(record)?.file === file)
+  )
+    return;
   const lines: string[] = [];
   /** Unread records and where their JSON will be in the new file. */
   const moved: [Unread, number, number, number][] = [];
@@ -192,8 +202,8 @@ export function writeArchive(dataDir: string, collection: Collection, records: [
     lines.push(head + json);
     offset += Buffer.byteLength(head) + Buffer.byteLength(json) + 1;
   }
-  const file = archivePath(dataDir, collection);
   writeAtomic(file, lines.join("\n"));
+  linesIn.set(file, lines.length);
   // The file is replaced: unread records are read from their new places.
   for (const [where, start, end, line] of moved) Object.assign(where, { file, start, end, line });
 }

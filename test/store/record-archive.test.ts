@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import {
   archivePath,
@@ -120,6 +120,25 @@ describe("archive of finished jobs", () => {
     expect(readStateDir(dir).jobs).toEqual({ "done-0": finished(0), "done-1": finished(1), live });
   });
 
+  it("leaves the archive file as it is when a compaction folds only live records", async () => {
+    const dir = fresh();
+    let store = await seeded(dir);
+    const file = archivePath(dir, "jobs");
+    const before = statSync(file);
+    await store.update((d) => {
+      d.jobs.live = { ...live, state: "paused" };
+    });
+    await store.close();
+    store = await openFileStore(dir, { compactAbove: 0 });
+    const after = statSync(file);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]);
+    expect(readFileSync(packPath(dir, "jobs"), "utf8")).toBe(
+      JSON.stringify(["live", { ...live, state: "paused" }]),
+    );
+    expect(store.data().jobs["done-2"]).toEqual(finished(2));
+    await store.close();
+  });
+
   it("reads an unread job from the file, and refuses one the file no longer holds where it was", async () => {
     const dir = fresh();
     const store = await seeded(dir);
@@ -158,9 +177,9 @@ describe("archive of finished jobs", () => {
     expect(() => (store.data().jobs["done-0"] as StoredRecord).service).toThrow(
       `${file} line 1 is not valid`,
     );
-    // A compaction that would copy it refuses instead.
+    // A compaction that must rewrite the archive (a job finished since) would copy it: it refuses instead.
     await store.update((d) => {
-      d.jobs.other = { id: "other", state: "active" };
+      d.jobs["done-9"] = finished(9);
     });
     await store.close();
     await expect(openFileStore(dir, { compactAbove: 0 })).rejects.toThrow(`${file} line 1 is not valid`);
