@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { SlowFirstSequencer } from "./test/harness/slow-first.ts";
 
 // Four suites: `unit` (everything that runs on a bare machine, integration tests included),
 // `e2e` (starts real servers such as Prometheus), `conformance` (the Kubernetes API cases, against
@@ -19,6 +20,8 @@ const REAL = [
 export default defineConfig({
   test: {
     maxWorkers: 2,
+    // Files known to run long start first, also without vitest's cache of the last run (test/harness/slow-first.ts).
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       {
         test: {
