@@ -192,31 +192,38 @@ function appObjects(name: string): KubernetesObject[] {
   );
 }
 
-/** Job `i`'s approval request message, newer than the one `shown` for it. */
-function requestFor(
-  api: Parameters<typeof applied>[0],
+/** Job `i`'s approval request message, newer than the one `shown` for it; else what Alice was answered. */
+async function requestFor(
+  api: Parameters<typeof applied>[0] & { calls: { method: string; args: unknown }[] },
   i: number,
   shown: Map<number, string>,
 ): Promise<StoredMessage> {
   const job = `${appName(i)}-v2`;
-  return until(
-    () =>
-      api
-        .messages(CHANNEL)
-        .filter((m) => {
-          const blocks = JSON.stringify(m.blocks ?? []);
-          return (
-            blocks.includes('"approval_title"') &&
-            blocks.includes('"approval_approve"') &&
-            blocks.includes(job) &&
-            m.ts !== shown.get(i)
-          );
-        })
-        .map((m) => structuredClone(m))
-        .at(-1),
-    60_000,
-    `approval request for ${job}`,
-  );
+  try {
+    return await until(
+      () =>
+        api
+          .messages(CHANNEL)
+          .filter((m) => {
+            const blocks = JSON.stringify(m.blocks ?? []);
+            return (
+              blocks.includes('"approval_title"') &&
+              blocks.includes('"approval_approve"') &&
+              blocks.includes(job) &&
+              m.ts !== shown.get(i)
+            );
+          })
+          .map((m) => structuredClone(m))
+          .at(-1),
+      60_000,
+      `approval request for ${job}`,
+    );
+  } catch (error) {
+    const answers = api.calls
+      .filter((c) => c.method === "response_url" && JSON.stringify(c.args).includes(job))
+      .map((c) => JSON.stringify(c.args).slice(0, 400));
+    throw new Error(`${(error as Error).message}; answers naming it: ${answers.join(" | ") || "none"}`);
+  }
 }
 
 function applied(

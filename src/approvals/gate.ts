@@ -102,16 +102,18 @@ export class ApprovalGate {
       messages: [],
     };
     await this.#store.update((d) => {
-      // A new request for a job supersedes its older pending ones: only the latest plan may be approved.
-      for (const record of Object.values(d.approvals)) {
-        const other = record as unknown as ApprovalRequest;
-        if (other.jobId === input.jobId && other.state === "pending") {
+      // A new request for a job supersedes its older pending ones: only the latest plan may be approved. Found in
+      // the stored state as it stands inside this update (a plain scan: reading through the draft costs a view
+      // per record), changed through the draft.
+      for (const other of this.all()) {
+        if (other.jobId !== input.jobId || other.state !== "pending") continue;
+        const record = d.approvals[other.id];
+        if (record)
           Object.assign(record, {
             state: "stale",
             outcome: "superseded by a newer request",
             decidedAt: request.requestedAt,
           });
-        }
       }
       d.approvals[request.id] = request as unknown as StoredRecord;
     });
