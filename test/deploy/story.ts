@@ -49,7 +49,8 @@ export async function runStory(
   options: { store?: StoreKind; destinationRule?: boolean; stepTimeoutMs?: number } = {},
 ): Promise<Outcome> {
   const namespace = `bookinfo-${++runs}`;
-  await loadBookinfo(kube.kubeConfig(), namespace, {
+  // Plain HTTP where the test server offers it: each of the many runs creates a Bookinfo first.
+  await loadBookinfo(kube.kubeConfig(undefined, { plainHttp: true }), namespace, {
     reviewsVersions: ["v1"],
     withDestinationRule: options.destinationRule ?? true,
   });
