@@ -208,12 +208,33 @@ async function runStep(deps: ApplyDeps, step: PlanStep, versions: Versions): Pro
 
 /**
  * Sends each create and patch with dryRun=All, so the API server's schema and admission checks reject a
- * bad object before anyone approves it. Nothing is stored.
+ * bad object before anyone approves it. Nothing is stored. A patch carries the resourceVersion planned, so an
+ * object changed since it was read is refused (409) here too: the plan is then stale before anyone is asked.
  */
 export async function dryRunPlan(kube: Kube, plan: Plan): Promise<void> {
   for (const step of plan.steps) {
     if (step.action === "create") await kube.create(step.after as KubeObject, { dryRun: true });
-    if (step.action === "patch" || step.action === "scale")
-      await kube.mergePatch(step.object, step.patch?.body ?? {}, { dryRun: true });
+    if (step.action === "scale") await kube.mergePatch(step.object, step.patch?.body ?? {}, { dryRun: true });
+    if (step.action === "patch") {
+      const body = (step.patch?.body ?? {}) as { metadata?: Record<string, unknown> };
+      const key = refKey(step.object);
+      const rv = plan.preconditions.find((pre) => refKey(pre.ref) === key)?.resourceVersion;
+      const conditional = rv
+        ? { ...body, metadata: { ...(body.metadata ?? {}), resourceVersion: rv } }
+        : body;
+      await kube.mergePatch(step.object, conditional, { dryRun: true });
+    }
   }
+}
+
+/** The objects the plan's dry run checks at the version planned: its patches with a precondition. */
+export function checkedByDryRun(plan: Plan): Set<string> {
+  const pinned = new Set(
+    plan.preconditions.filter((pre) => pre.resourceVersion).map((pre) => refKey(pre.ref)),
+  );
+  return new Set(
+    plan.steps
+      .filter((step) => step.action === "patch" && pinned.has(refKey(step.object)))
+      .map((step) => refKey(step.object)),
+  );
 }

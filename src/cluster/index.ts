@@ -3,6 +3,7 @@
 export { WrittenObjects } from "./after-writes.ts";
 export {
   type ApplyDeps,
+  checkedByDryRun,
   checkPreconditions,
   describeStep,
   dryRunPlan,
@@ -24,6 +25,7 @@ export {
 export { type GatewayRoute, gatewaysByService, ingressBinding } from "./gateways.ts";
 export { closeJournal, Journal, type JournalEntry, journalEntries, openJournal } from "./journal.ts";
 export { KnownLists, REMEMBERED_LISTS } from "./known-lists.ts";
+export { KnownObjects, REMEMBERED_OBJECTS } from "./known-objects.ts";
 export { type Kube, type KubeObject, type MemoReads, memoReads, roundReads, withDeadline } from "./kube.ts";
 export { mergePatchOf } from "./merge-patch.ts";
 export { type PodGuardFacts, podGuardFacts } from "./pod-guard-facts.ts";

@@ -75,6 +75,8 @@ function refOf(object: KubernetesObject): ObjectRef {
 export type MemoReads = Kube & {
   listed(apiVersion: string, kind: string, namespace: string | undefined): boolean;
   prime(apiVersion: string, kind: string, namespace: string, list: { items: unknown[] }): void;
+  /** Puts an object known from elsewhere among the reads by name (where it was not read yet). */
+  primeObject(ref: ObjectRef, object: KubeObject): void;
 };
 
 /** Remembers reads for the length of one computation (a plan), so routers can read freely. */
@@ -117,6 +119,10 @@ export function memoReads(kube: Kube): MemoReads {
         kube.list(apiVersion, kind, namespace, selector),
       ),
     listed: (apiVersion, kind, namespace) => cache.has(listKey(apiVersion, kind, namespace)),
+    primeObject: (ref, object) => {
+      const key = `get ${ref.apiVersion} ${ref.kind} ${ref.namespace ?? ""} ${ref.name}`;
+      if (!cache.has(key)) cache.set(key, Promise.resolve(object));
+    },
     prime: (apiVersion, kind, namespace, list) => {
       const key = listKey(apiVersion, kind, namespace);
       if (!cache.has(key)) cache.set(key, Promise.resolve(list));

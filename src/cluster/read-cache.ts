@@ -1,5 +1,6 @@
 import type { ObjectRef } from "./client.ts";
 import { KnownLists } from "./known-lists.ts";
+import { KnownObjects } from "./known-objects.ts";
 import type { Kube } from "./kube.ts";
 
 /**
@@ -45,6 +46,8 @@ export class ReadCache {
   readonly shared: Kube;
   /** The last whole Deployment list per namespace read through either (see KnownLists). */
   readonly known: KnownLists;
+  /** The routing objects as Graydesk's own writes and reads by name last found them (see KnownObjects). */
+  readonly objects = new KnownObjects();
   readonly #kept = new Map<string, { at: number; value: Promise<unknown> }>();
   readonly #listeners: WriteListener[] = [];
   readonly #ttlMs: number;
@@ -69,15 +72,19 @@ export class ReadCache {
     ): Promise<T> => {
       if (dryRun || QUESTIONS.has(ref.kind)) return write();
       this.#wrote(ref.namespace, ref.kind);
+      this.objects.writing(ref);
       try {
         const answer = await write();
         this.known.answered(ref, deletes ? undefined : answer);
+        this.objects.answered(ref, deletes ? undefined : answer);
         return answer;
       } catch (error) {
         this.known.forget(ref.namespace, ref.kind);
+        this.objects.forget(ref);
         throw error;
       } finally {
         this.known.wrote(ref.namespace, ref.kind);
+        this.objects.writing(ref);
       }
     };
     const refOf = (object: {
@@ -100,7 +107,7 @@ export class ReadCache {
       delete: ((ref: ObjectRef, options) =>
         writing(ref, options?.dryRun, () => kube.delete(ref, options), true)) as Kube["delete"],
     };
-    const get: Kube["get"] = (ref) => this.known.read(ref, () => kube.get(ref));
+    const get: Kube["get"] = (ref) => this.objects.read(ref, () => this.known.read(ref, () => kube.get(ref)));
     this.fresh = { ...writes, get, list } as Kube;
     this.shared = {
       ...writes,

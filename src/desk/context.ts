@@ -6,6 +6,7 @@ import {
   gatewaysByService,
   ingressBinding,
   type KnownLists,
+  type KnownObjects,
   type Kube,
   type MemoReads,
   memoReads,
@@ -76,6 +77,8 @@ export interface DeskContext {
   /** The last whole Deployment list per namespace (see ReleaseDeskOptions.knownDeploymentsMs). */
   known: KnownLists;
   knownDeploymentsMs: number;
+  /** The routing objects as Graydesk's own writes and reads last found them. */
+  objects: KnownObjects;
   retention: Retention;
   store: Store;
   audit: AuditLog;
@@ -106,6 +109,7 @@ export function deskContext(options: ReleaseDeskOptions): DeskContext {
     reads: cache.shared,
     recent,
     known: cache.known,
+    objects: cache.objects,
     knownDeploymentsMs: options.knownDeploymentsMs ?? 60_000,
     retention: { ...DEFAULT_RETENTION, ...options.retention },
     store: options.store,

@@ -1,7 +1,7 @@
-import { dryRunPlan } from "../cluster/index.ts";
-import type { Plan } from "../release/index.ts";
+import { ClusterError, checkedByDryRun, dryRunPlan, refKey } from "../cluster/index.ts";
+import type { ObjectRef, Plan, ReleaseJob } from "../release/index.ts";
 import { assertNoFieldErrors, jobVersions, validateTrafficPolicy } from "../release/index.ts";
-import { computePlan } from "./compute-plan.ts";
+import { type ComputedPlan, computePlan } from "./compute-plan.ts";
 import { audit, type DeskContext, operation, primeDeployments, routerOf } from "./context.ts";
 import { assertAllowed } from "./job-changes.ts";
 import { mustJob, type PlanRecord, plansOf } from "./records.ts";
@@ -27,10 +27,7 @@ export async function planChange(
     });
     assertNoFieldErrors(errors, "The traffic change cannot be planned");
   }
-  const op = operation(ctx);
-  primeDeployments(ctx, op.reads, job);
-  const { plan, part } = await computePlan(op, await routerOf(op, job), job, change);
-  await dryRunPlan(ctx.kube, plan);
+  const { op, plan, part } = await planChecked(ctx, job, change);
   // The card under the request redraws right after: it reads what the plan just read; so does the card after
   // the plan's apply, with what the writes answered laid over.
   ctx.recent.keep(job, op.reads);
@@ -62,4 +59,49 @@ export async function planChange(
     detail: { plan: plan.id, change: change.kind, summary: plan.summary, hash: plan.hash },
   });
   return plan;
+}
+
+/** The routing objects a traffic change patches: where Graydesk's own last answer may stand in for a read. */
+const ROUTES = new Set(["VirtualService", "Strategy", "HTTPRoute"]);
+
+/**
+ * Computes the plan and runs its dry run. A traffic change starts from the routes as Graydesk's own last write or
+ * read answered them, instead of reading them again: the dry run of its patch is conditioned on that version, so
+ * routes someone changed since are refused there (409), and the plan is then made again from new reads.
+ */
+async function planChecked(
+  ctx: DeskContext,
+  job: ReleaseJob,
+  change: JobChange,
+): Promise<ComputedPlan & { op: ReturnType<typeof operation> }> {
+  const compute = async (known: boolean) => {
+    const op = operation(ctx);
+    primeDeployments(ctx, op.reads, job);
+    const primed: string[] = [];
+    if (known && (change.kind === "shift" || change.kind === "takeOver" || change.kind === "rollback")) {
+      for (const original of job.originals) {
+        if (!ROUTES.has(original.kind)) continue;
+        const ref: ObjectRef = { ...original, namespace: job.namespace };
+        const object = ctx.objects.get(ref);
+        if (!object) continue;
+        op.reads.primeObject(ref, object);
+        primed.push(refKey(ref));
+      }
+    }
+    return { op, primed, ...(await computePlan(op, await routerOf(op, job), job, change)) };
+  };
+  const first = await compute(true);
+  const checked = checkedByDryRun(first.plan);
+  // Routes taken as last answered that the dry run would not check (not patched): read them instead.
+  const attempt = first.primed.every((key) => checked.has(key)) ? first : await compute(false);
+  try {
+    await dryRunPlan(ctx.kube, attempt.plan);
+    return attempt;
+  } catch (error) {
+    const conflict = error instanceof ClusterError && error.status === 409;
+    if (!conflict || attempt.primed.length === 0) throw error;
+    const again = await compute(false);
+    await dryRunPlan(ctx.kube, again.plan);
+    return again;
+  }
 }
