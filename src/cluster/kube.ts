@@ -77,11 +77,15 @@ export type MemoReads = Kube & {
   prime(apiVersion: string, kind: string, namespace: string, list: { items: unknown[] }): void;
   /** Puts an object known from elsewhere among the reads by name (where it was not read yet). */
   primeObject(ref: ObjectRef, object: KubeObject): void;
+  /** Whether the computation read an object put there by primeObject. */
+  usedPrimed(ref: ObjectRef): boolean;
 };
 
 /** Remembers reads for the length of one computation (a plan), so routers can read freely. */
 export function memoReads(kube: Kube): MemoReads {
   const cache = new Map<string, Promise<unknown>>();
+  const primed = new Set<string>();
+  const used = new Set<string>();
   const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
     let hit = cache.get(key) as Promise<T> | undefined;
     if (!hit) {
@@ -99,6 +103,8 @@ export function memoReads(kube: Kube): MemoReads {
     apply: (object, options) => kube.apply(object, options),
     delete: (ref, options) => kube.delete(ref, options),
     get: (ref) => {
+      const named = `get ${ref.apiVersion} ${ref.kind} ${ref.namespace ?? ""} ${ref.name}`;
+      if (primed.has(named)) used.add(named);
       const byName = () =>
         once(`get ${ref.apiVersion} ${ref.kind} ${ref.namespace ?? ""} ${ref.name}`, () => kube.get(ref));
       // An object whose kind this computation already listed in its namespace is found in that list.
@@ -121,8 +127,11 @@ export function memoReads(kube: Kube): MemoReads {
     listed: (apiVersion, kind, namespace) => cache.has(listKey(apiVersion, kind, namespace)),
     primeObject: (ref, object) => {
       const key = `get ${ref.apiVersion} ${ref.kind} ${ref.namespace ?? ""} ${ref.name}`;
-      if (!cache.has(key)) cache.set(key, Promise.resolve(object));
+      if (cache.has(key)) return;
+      cache.set(key, Promise.resolve(object));
+      primed.add(key);
     },
+    usedPrimed: (ref) => used.has(`get ${ref.apiVersion} ${ref.kind} ${ref.namespace ?? ""} ${ref.name}`),
     prime: (apiVersion, kind, namespace, list) => {
       const key = listKey(apiVersion, kind, namespace);
       if (!cache.has(key)) cache.set(key, Promise.resolve(list));

@@ -61,46 +61,47 @@ export async function planChange(
   return plan;
 }
 
-/** The routing objects a traffic change patches: where Graydesk's own last answer may stand in for a read. */
-const ROUTES = new Set(["VirtualService", "Strategy", "HTTPRoute"]);
-
 /**
- * Computes the plan and runs its dry run. A traffic change starts from the routes as Graydesk's own last write or
- * read answered them, instead of reading them again: the dry run of its patch is conditioned on that version, so
- * routes someone changed since are refused there (409), and the plan is then made again from new reads.
+ * Computes the plan and runs its dry run. The plan starts from the routing objects as Graydesk's own last write or
+ * read answered them, instead of reading them again, wherever it patches them: the dry run of the patch is
+ * conditioned on that version, so an object someone changed since is refused there (409), and the plan is made
+ * again from new reads. An object the plan reads but does not patch (a delete, a subset check) is read anew.
  */
 async function planChecked(
   ctx: DeskContext,
   job: ReleaseJob,
   change: JobChange,
 ): Promise<ComputedPlan & { op: ReturnType<typeof operation> }> {
-  const compute = async (known: boolean) => {
+  const compute = async (known: (key: string) => boolean) => {
     const op = operation(ctx);
     primeDeployments(ctx, op.reads, job);
-    const primed: string[] = [];
-    if (known && (change.kind === "shift" || change.kind === "takeOver" || change.kind === "rollback")) {
-      for (const original of job.originals) {
-        if (!ROUTES.has(original.kind)) continue;
-        const ref: ObjectRef = { ...original, namespace: job.namespace };
-        const object = ctx.objects.get(ref);
-        if (!object) continue;
-        op.reads.primeObject(ref, object);
-        primed.push(refKey(ref));
-      }
+    const primed: ObjectRef[] = [];
+    for (const original of job.originals) {
+      const ref: ObjectRef = { ...original, namespace: job.namespace };
+      const object = ctx.objects.get(ref);
+      if (!object || !known(refKey(ref))) continue;
+      op.reads.primeObject(ref, object);
+      primed.push(ref);
     }
-    return { op, primed, ...(await computePlan(op, await routerOf(op, job), job, change)) };
+    const computed = await computePlan(op, await routerOf(op, job), job, change);
+    const checked = checkedByDryRun(computed.plan);
+    const used = primed.filter((ref) => op.reads.usedPrimed(ref)).map(refKey);
+    return { op, used, unchecked: used.filter((key) => !checked.has(key)), checked, ...computed };
   };
-  const first = await compute(true);
-  const checked = checkedByDryRun(first.plan);
-  // Routes taken as last answered that the dry run would not check (not patched): read them instead.
-  const attempt = first.primed.every((key) => checked.has(key)) ? first : await compute(false);
+  let attempt = await compute(() => true);
+  // Objects read as last answered that no patch checks: read anew, keeping those a patch does check.
+  if (attempt.unchecked.length > 0) {
+    const checked = attempt.checked;
+    attempt = await compute((key) => checked.has(key));
+    if (attempt.unchecked.length > 0) attempt = await compute(() => false);
+  }
   try {
     await dryRunPlan(ctx.kube, attempt.plan);
     return attempt;
   } catch (error) {
     const conflict = error instanceof ClusterError && error.status === 409;
-    if (!conflict || attempt.primed.length === 0) throw error;
-    const again = await compute(false);
+    if (!conflict || attempt.used.length === 0) throw error;
+    const again = await compute(() => false);
     await dryRunPlan(ctx.kube, again.plan);
     return again;
   }
