@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROCESS_START_MS, ROOT, runEntryPoint } from "./harness/entry-point.ts";
+import { compileCache, PROCESS_START_MS, ROOT, runEntryPoint } from "./harness/entry-point.ts";
 import { tempDir } from "./harness/temp-dir.ts";
 
 // Each test runs the entry point: on a loaded machine that alone may take most of a minute.
@@ -53,6 +53,7 @@ describe("shutdown", { timeout: 2 * PROCESS_START_MS }, () => {
       env: {
         PATH: process.env.PATH ?? "",
         TMPDIR: tmpdir(),
+        NODE_COMPILE_CACHE: compileCache(),
         SLACK_BOT_TOKEN: api.bot.token,
         SLACK_SIGNING_SECRET: "secret",
         PORT: String(port),

@@ -21,7 +21,7 @@ export function runEntryPoint(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["src/main.ts"], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", TMPDIR: tmpdir(), ...env },
+      env: { PATH: process.env.PATH ?? "", TMPDIR: tmpdir(), NODE_COMPILE_CACHE: compileCache(), ...env },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";
@@ -36,3 +36,9 @@ export function runEntryPoint(
     });
   });
 }
+
+/**
+ * Node's compile cache for the Graydesk processes tests start, in the run's temporary directory: the first start
+ * compiles the modules, later starts reuse them (test/harness/temp-run.ts keeps it out of the leftover check).
+ */
+export const compileCache = () => path.join(tmpdir(), "node-compile-cache");

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { PROCESS_START_MS } from "../harness/entry-point.ts";
+import { compileCache, PROCESS_START_MS } from "../harness/entry-point.ts";
 import { SIGNING_SECRET } from "../harness/graydesk.ts";
 import { createSlackClient, freePort, type SlackApiServer } from "../harness/slack/index.ts";
 import { tempDir } from "../harness/temp-dir.ts";
@@ -58,7 +58,7 @@ export async function startReplica(
       PATH: process.env.PATH ?? "",
       TMPDIR: tmpdir(),
       // Restarts (a SIGKILL soak starts the entry point dozens of times) reuse the compiled modules.
-      NODE_COMPILE_CACHE: path.join(tmpdir(), "node-compile-cache"),
+      NODE_COMPILE_CACHE: compileCache(),
       SLACK_BOT_TOKEN: options.botToken,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_MODE: "http",
