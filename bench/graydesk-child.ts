@@ -11,7 +11,8 @@ import { startBenchGraydesk } from "./graydesk-start.ts";
  * "sample" ▶ { sample } as it is, no collection forced; "startup" ▶ { startup } (ms from the process's start to its
  * modules loaded and to serving, CPU until serving, Graydesk's own start-up steps);
  * { heapSnapshot: file } ▶ { snapshot: file }; { rawPatch: object } ▶ { patched } (the floor for a traffic
- * change: one merge patch from a client in this process); "stop" ▶ stops and exits.
+ * change: one merge patch from a client in this process); "refresh" ▶ { refreshed } (one round of the live-card
+ * refresher, its summary and wall time); "stop" ▶ stops and exits.
  */
 // Every static import above is loaded by now: the process's time so far is its module loading.
 const loadedMs = performance.now();
@@ -32,6 +33,7 @@ type Message =
   | "measure"
   | "settle"
   | "stop"
+  | "refresh"
   | { heapSnapshot: string }
   | { rawPatch: Record<string, unknown>; kubeconfig: string };
 
@@ -62,6 +64,11 @@ process.on("message", async (message: Message) => {
     while (graydesk.deps.inFlight.size > 0 && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 2));
     process.send?.({ settled: graydesk.deps.inFlight.size === 0 });
+  }
+  if (message === "refresh") {
+    const start = performance.now();
+    const summary = await graydesk.refresher.refreshNow();
+    process.send?.({ refreshed: { summary, ms: performance.now() - start } });
   }
   if (message === "stop") {
     await graydesk.stop();

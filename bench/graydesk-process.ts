@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Config } from "../src/config.ts";
+import type { RefreshSummary } from "../src/telemetry/index.ts";
 
 export type Memory = { rss: number; heapUsed: number; external: number };
 
@@ -49,6 +50,8 @@ export interface GraydeskProcess {
   /** Memory as it is, nothing collected first. */
   sample(): Promise<Memory>;
   heapSnapshot(file: string): Promise<string>;
+  /** One round of the live-card refresher now: its summary and wall time. */
+  refresh(): Promise<{ summary: RefreshSummary; ms: number }>;
   /** One raw merge patch from a client-node in Graydesk's process: the floor for a traffic change. */
   rawPatch(object: Record<string, unknown>, kubeconfig: string): Promise<void>;
   stop(): Promise<void>;
@@ -92,6 +95,7 @@ export async function startGraydeskProcess(
     started: () => ask<Started>(child, "startup", "startup"),
     measure: () => ask<Memory>(child, "measure", "memory"),
     sample: () => ask<Memory>(child, "sample", "sample"),
+    refresh: () => ask(child, "refresh", "refreshed", 600_000),
     heapSnapshot: (file) => ask<string>(child, { heapSnapshot: file }, "snapshot", 120_000),
     async rawPatch(object, kubeconfig) {
       await ask(child, { rawPatch: object, kubeconfig }, "patched");

@@ -8,6 +8,7 @@ import { benchConcurrentShifters } from "./concurrent-shifters.ts";
 import { benchDigest } from "./digest.ts";
 import { benchHomeOpen } from "./home-open.ts";
 import { benchMemorySteps } from "./memory.ts";
+import { benchRefreshRound } from "./refresh-round.ts";
 import { benchRequestFlood } from "./request-flood.ts";
 import { benchStartup } from "./startup.ts";
 import { emit, emitted, round } from "./stats.ts";
@@ -35,6 +36,8 @@ const benches: [string, () => Promise<void>][] = [
   // 50 approvers on 50 jobs at once, with 50 and with 5,000 active jobs: approve → patch p99.
   ["concurrent-shifters", () => benchConcurrentShifters(3)],
   ["digest", () => benchDigest()],
+  // One live-card refresh round at 5,000 active jobs over 50 namespaces + 50,000 finished.
+  ["refresh-round", () => benchRefreshRound()],
   ["memory", () => benchMemorySteps()],
   ["request-flood", () => benchRequestFlood()],
   ["chart-render", () => benchChartRender()],

@@ -23,12 +23,27 @@ export interface Seed {
   finished: number;
   /** Where the seeded jobs live: a namespace nothing else in a benchmark touches. */
   namespace?: string;
+  /** Live jobs spread over this many namespaces (`<namespace>-0` …), one by default. */
+  namespaces?: number;
+  /** The live jobs' cards, posted in this channel (ts: seededCardTs(i)); none by default. */
+  cardsIn?: string;
+}
+
+/** Where the card of the seeded live job `i` is, in `Seed.cardsIn`. */
+export function seededCardTs(i: number): string {
+  return `1700000000.${String(i).padStart(6, "0")}`;
+}
+
+/** The namespace of the seeded job `i`. */
+export function seededNamespace(seed: Seed, i: number): string {
+  const namespace = seed.namespace ?? "seeded";
+  return seed.namespaces ? `${namespace}-${i % seed.namespaces}` : namespace;
 }
 
 /** The seeded records, one collection and id at a time (copies of the release's records, renamed). */
 export function* seededRecords(seed: Seed): Generator<[Collection, StoredRecord]> {
-  const namespace = seed.namespace ?? "seeded";
   for (let i = 0; i < seed.active + seed.finished; i++) {
+    const namespace = seededNamespace(seed, i);
     const live = i < seed.active;
     const id = `seeded-${i}`;
     const job = {
@@ -68,6 +83,12 @@ export function seedDataDir(dataDir: string, seed: Seed, loose = 500): number {
   const data = emptyData();
   for (const [collection, record] of seededRecords(seed)) data[collection][record.id] = record;
   pruneStore(data, new Date());
+  if (seed.cardsIn) {
+    const cards = Object.fromEntries(
+      Array.from({ length: seed.active }, (_, i) => [`seeded-${i}`, seededCardTs(i)]),
+    );
+    data.channels[seed.cardsIn] = { id: seed.cardsIn, cards };
+  }
   let records = 0;
   for (const collection of COLLECTIONS) {
     const pack: Record<string, StoredRecord> = {};

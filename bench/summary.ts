@@ -12,6 +12,7 @@ const FIGURES = [
   "p99Ratio",
   "medianOfRoundP99Ratios",
   "requests",
+  "kubeRequests",
   "perObjectChanged",
   "idleRssMb",
   "afterGcRssMb",
