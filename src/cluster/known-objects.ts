@@ -5,6 +5,9 @@ import { refKey } from "./routers/types.ts";
 /** The routing objects a job's plans read by name and write: their last answers are remembered. */
 export const REMEMBERED_OBJECTS = new Set(["VirtualService", "DestinationRule", "Strategy", "HTTPRoute"]);
 
+/** At most this many objects are remembered (the least recently answered go first): a plan reads the others. */
+const MAX_OBJECTS = 5_000;
+
 /**
  * What the API server last answered for each routing object, to Graydesk's own writes and reads by name. A plan
  * may start from it instead of reading the object again only where its dry run is conditioned on that
@@ -17,8 +20,11 @@ export class KnownObjects {
   readonly #objects = new Map<string, KubeObject>();
   readonly #writes = new Map<string, number>();
 
-  constructor(kinds: ReadonlySet<string> = REMEMBERED_OBJECTS) {
+  readonly #max: number;
+
+  constructor(kinds: ReadonlySet<string> = REMEMBERED_OBJECTS, max = MAX_OBJECTS) {
     this.#kinds = kinds;
+    this.#max = max;
   }
 
   get(ref: ObjectRef): KubeObject | undefined {
@@ -37,8 +43,15 @@ export class KnownObjects {
     if (!this.#kinds.has(ref.kind)) return;
     const key = refKey(ref);
     const found = object as KubeObject | undefined;
-    if (found?.metadata?.resourceVersion) this.#objects.set(key, found);
-    else this.#objects.delete(key);
+    this.#objects.delete(key);
+    if (!found?.metadata?.resourceVersion) return;
+    // The field managers' bookkeeping is most of an object's size and no plan reads it.
+    const { managedFields: _managed, ...metadata } = found.metadata;
+    this.#objects.set(key, { ...found, metadata });
+    for (const oldest of this.#objects.keys()) {
+      if (this.#objects.size <= this.#max) break;
+      this.#objects.delete(oldest);
+    }
   }
 
   forget(ref: ObjectRef): void {

@@ -1,7 +1,13 @@
 // The desk's read cache against the Kubernetes API test server: rarely changing kinds are read once per
 // namespace for a while, everything else (and everything through `fresh`) every time; writes forget.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ClusterClient, type KubeObject, ReadCache } from "../../src/cluster/index.ts";
+import {
+  ClusterClient,
+  KnownObjects,
+  type KubeObject,
+  REMEMBERED_OBJECTS,
+  ReadCache,
+} from "../../src/cluster/index.ts";
 import { apiCalls, NS } from "../desk/world.ts";
 import { loadBookinfo } from "../harness/bookinfo.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
@@ -158,5 +164,44 @@ describe("read cache", () => {
     );
     await Promise.all([listing, writing]);
     expect(cache.known.known("apps/v1", "Deployment", NS, 60_000)).toBeUndefined();
+  });
+
+  it("remembers the routing objects as Graydesk's writes and reads by name answered them, not a dry run's", async () => {
+    const cache = new ReadCache(client, { ttlMs: 60_000, now: clock });
+    const vs = { apiVersion: "networking.istio.io/v1", kind: "VirtualService", namespace: NS, name: "known" };
+    const body = {
+      apiVersion: vs.apiVersion,
+      kind: vs.kind,
+      metadata: { name: vs.name, namespace: NS },
+      spec: { hosts: ["reviews"], http: [{ route: [{ destination: { host: "reviews" } }] }] },
+    };
+    await cache.fresh.create(body, { dryRun: true });
+    expect(cache.objects.get(vs)).toBeUndefined();
+    const created = await cache.fresh.create<KubeObject>(body);
+    expect(cache.objects.get(vs)?.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+    expect(cache.objects.get(vs)?.metadata.managedFields).toBeUndefined();
+    await client.mergePatch(vs, { metadata: { labels: { edited: "by-hand" } } });
+    const read = await cache.shared.get<KubeObject>(vs);
+    expect(cache.objects.get(vs)?.metadata.resourceVersion).toBe(read?.metadata.resourceVersion);
+    kube.faults.add({ verb: "patch", resource: "virtualservices", kind: "status", status: 503 });
+    await expect(cache.fresh.mergePatch(vs, { metadata: { labels: { lost: "yes" } } })).rejects.toThrow();
+    expect(cache.objects.get(vs)).toBeUndefined();
+    await cache.fresh.get(vs);
+    expect(cache.objects.get(vs)).toBeDefined();
+    await cache.fresh.delete(vs);
+    expect(cache.objects.get(vs)).toBeUndefined();
+  });
+
+  it("remembers a bounded number of routing objects, the least recently answered going first", () => {
+    const objects = new KnownObjects(REMEMBERED_OBJECTS, 2);
+    const ref = (name: string) => ({
+      apiVersion: "networking.istio.io/v1",
+      kind: "VirtualService",
+      namespace: NS,
+      name,
+    });
+    const answer = (name: string) => ({ metadata: { name, resourceVersion: "1" } });
+    for (const name of ["a", "b", "a", "c"]) objects.answered(ref(name), answer(name));
+    expect(["a", "b", "c"].map((name) => objects.get(ref(name)) !== undefined)).toEqual([true, false, true]);
   });
 });
