@@ -29,6 +29,11 @@ export interface JobCardsOptions {
   logger: Logger;
   /** Pending approval requests of a job, in the user's words, shown on the card. */
   pending?: (jobId: string) => string[];
+  /**
+   * The pending requests of every job in one scan, as `pending` words them: a refresh round's cards take theirs
+   * from one scan made at the round's first card, as they take the cluster's state from the round's reads.
+   */
+  pendingOfAll?: () => Map<string, string[]>;
   /** Live health on the cards of jobs that serve traffic; without it cards show no telemetry at all. */
   telemetry?: Telemetry;
   /** Whose thresholds judge health (the namespace's); defaults apply without it. */
@@ -53,6 +58,7 @@ export interface RenderedJobCard {
  */
 export class JobCards {
   readonly #o: JobCardsOptions;
+  readonly #roundPending = new WeakMap<ReadRound, Map<string, string[]>>();
 
   constructor(options: JobCardsOptions) {
     this.#o = options;
@@ -150,7 +156,7 @@ export class JobCards {
     check = false,
     round?: ReadRound,
   ): Promise<JobCardData> {
-    const data: JobCardData = { job, pending: this.#o.pending?.(jobId) ?? [] };
+    const data: JobCardData = { job, pending: this.#pending(jobId, round) };
     try {
       const status = await this.#o.desk.status(jobId, round ? { round } : undefined);
       data.job = status.job;
@@ -165,6 +171,17 @@ export class JobCards {
     const live = await this.#live(data.job, check);
     if (live) data.live = live;
     return data;
+  }
+
+  #pending(jobId: string, round: ReadRound | undefined): string[] {
+    const { pending, pendingOfAll } = this.#o;
+    if (!round || !pendingOfAll) return pending?.(jobId) ?? [];
+    let all = this.#roundPending.get(round);
+    if (!all) {
+      all = pendingOfAll();
+      this.#roundPending.set(round, all);
+    }
+    return all.get(jobId) ?? [];
   }
 
   async #live(job: ReleaseJob, check: boolean): Promise<JobCardData["live"]> {

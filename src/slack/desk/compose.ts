@@ -3,6 +3,7 @@ import { buildNote } from "../../../views/desk-message.ts";
 import { escapeText } from "../../../views/escape.ts";
 import {
   ApprovalGate,
+  type ApprovalRequest,
   Authorizer,
   cachedGroups,
   type HomeTeam,
@@ -113,8 +114,15 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
     desk,
     store,
     logger,
-    pending: (jobId) =>
-      gate.pendingFor(jobId).map((r) => `${escapeText(r.operation)} (asked by <@${r.requestedBy}>)`),
+    pending: (jobId) => gate.pendingFor(jobId).map(pendingWords),
+    pendingOfAll() {
+      const all = new Map<string, string[]>();
+      for (const r of gate.all()) {
+        if (r.state !== "pending") continue;
+        all.set(r.jobId, [...(all.get(r.jobId) ?? []), pendingWords(r)]);
+      }
+      return all;
+    },
     telemetry,
     policy,
     watch,
@@ -163,6 +171,11 @@ export function composeSlackDesk(parts: SlackDeskParts): SlackDeps {
     charts,
     watch,
   };
+}
+
+/** A pending request as a job's card lists it. */
+function pendingWords(r: ApprovalRequest): string {
+  return `${escapeText(r.operation)} (asked by <@${r.requestedBy}>)`;
 }
 
 /** The workspace the bot token belongs to, asked of Slack once (again after a failure). */

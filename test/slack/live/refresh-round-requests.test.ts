@@ -3,7 +3,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReleaseJob } from "../../../src/release/index.ts";
 import type { KubeTestServer } from "../../harness/kube/index.ts";
-import { createReviewsJob, startWorld, type World } from "../desk/world.ts";
+import {
+  ALICE,
+  approvalMessage,
+  CHANNEL,
+  createReviewsJob,
+  startWorld,
+  until,
+  type World,
+} from "../desk/world.ts";
 
 let world: World;
 let job: ReleaseJob;
@@ -57,5 +65,30 @@ describe("a live-card refresh round", () => {
     expect(Object.keys(ten.requests).length).toBeGreaterThan(0);
     expect(Object.values(ten.requests).every((n) => n === 1)).toBe(true);
     expect(Object.keys(ten.requests).every((key) => key.startsWith("list "))).toBe(true);
+  }, 120_000);
+
+  it("lists a job's pending requests on its card, from one scan of the requests for the whole round", async () => {
+    await world.app.slack.command("/release", "config namespace bookinfo", { user: ALICE });
+    await world.api.waitFor("response_url");
+    const before = approvalMessage(world.api)?.ts;
+    await world.app.slack.command("/release", `shift ${job.name} 30`, { user: ALICE });
+    await until(() => {
+      const m = approvalMessage(world.api);
+      return m && m.ts !== before ? m : undefined;
+    });
+    // The card's own redraw for the new request is done before the round begins.
+    await until(() => world.app.graydesk.deps.inFlight.size === 0);
+    const mark = world.api.calls.length;
+    const summary = await world.app.graydesk.refresher.refreshNow();
+    expect(summary.failed).toBe(0);
+    expect(summary.updated).toBe(1);
+    const at = world.app.graydesk.deps.cards.where(job.id);
+    expect(at?.channel).toBe(CHANNEL);
+    const drawn = world.api.calls
+      .slice(mark)
+      .filter((c) => c.method === "chat.update" && c.args.ts === at?.ts)
+      .map((c) => JSON.stringify(c.args.blocks));
+    expect(drawn.length).toBeGreaterThan(0);
+    for (const blocks of drawn) expect(blocks).toContain(`asked by <@${ALICE.id}>`);
   }, 120_000);
 });
