@@ -69,8 +69,17 @@ export class ApprovalGate {
     return this.#store.data().approvals[id] as ApprovalRequest | undefined;
   }
 
+  /** The job's pending requests, oldest first: through the index of pending requests by job, not a scan. */
   pendingFor(jobId: string): ApprovalRequest[] {
-    return this.all().filter((r) => r.jobId === jobId && r.state === "pending");
+    const approvals = this.#store.data().approvals;
+    const ids = pendingIndex(approvals).get(jobId);
+    const pending: ApprovalRequest[] = [];
+    for (const id of ids ?? []) {
+      const request = approvals[id] as unknown as ApprovalRequest | undefined;
+      if (request?.state === "pending" && request.jobId === jobId) pending.push(request);
+      else ids?.delete(id);
+    }
+    return pending;
   }
 
   all(): ApprovalRequest[] {
@@ -103,10 +112,9 @@ export class ApprovalGate {
     };
     await this.#store.update((d) => {
       // A new request for a job supersedes its older pending ones: only the latest plan may be approved. Found in
-      // the stored state as it stands inside this update (a plain scan: reading through the draft costs a view
-      // per record), changed through the draft.
-      for (const other of this.all()) {
-        if (other.jobId !== input.jobId || other.state !== "pending") continue;
+      // the stored state as it stands inside this update (the index, not a read of every request through the
+      // draft), changed through the draft.
+      for (const other of this.pendingFor(input.jobId)) {
         const record = d.approvals[other.id];
         if (record)
           Object.assign(record, {
@@ -117,6 +125,7 @@ export class ApprovalGate {
       }
       d.approvals[request.id] = request as unknown as StoredRecord;
     });
+    indexPending(this.#store.data().approvals, request);
     return request;
   }
 
@@ -208,4 +217,35 @@ export function decideIn(
   if (remaining > 0) return { kind: "recorded", request: { ...request }, remaining };
   Object.assign(request, { state: "approved", decidedBy: user, decidedAt: now.toISOString() });
   return { kind: "apply", request: { ...request } };
+}
+
+/**
+ * Pending requests' ids by job, per approvals collection. Requests are only ever opened pending by `open`, which
+ * adds them; one that left pending is dropped when next read. A store that replaces the collection object when
+ * it changes (STORE=kubernetes, whose cache follows other replicas' writes) gets the index built again from a
+ * scan; the file store changes its collection in place, so the index built at the first read stays.
+ */
+const PENDING = new WeakMap<object, Map<string, Set<string>>>();
+
+function pendingIndex(approvals: Readonly<Record<string, StoredRecord>>): Map<string, Set<string>> {
+  let index = PENDING.get(approvals);
+  if (!index) {
+    index = new Map();
+    for (const record of Object.values(approvals)) {
+      const request = record as unknown as ApprovalRequest;
+      if (request.state === "pending") add(index, request);
+    }
+    PENDING.set(approvals, index);
+  }
+  return index;
+}
+
+function indexPending(approvals: Readonly<Record<string, StoredRecord>>, request: ApprovalRequest): void {
+  add(pendingIndex(approvals), request);
+}
+
+function add(index: Map<string, Set<string>>, request: ApprovalRequest): void {
+  const ids = index.get(request.jobId) ?? new Set<string>();
+  ids.add(request.id);
+  index.set(request.jobId, ids);
 }

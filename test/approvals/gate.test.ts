@@ -102,4 +102,30 @@ describe("approval gate", () => {
       messages: [{ channel: "C1", ts: "1.1" }],
     });
   });
+
+  it("finds a job's pending requests through its index: opened, superseded, decided, and after a restart", async () => {
+    const now = { t: Date.now() };
+    const dir = tempDir("graydesk-gate-");
+    let store = await openFileStore(dir);
+    let g = new ApprovalGate(store, () => new Date(now.t));
+    const other = await g.open({ ...input, jobId: "job-2" });
+    expect(g.pendingFor("job-1")).toEqual([]);
+    const first = await g.open(input);
+    expect(g.pendingFor("job-1").map((r) => r.id)).toEqual([first.id]);
+    // A newer request for the job supersedes the older one.
+    const second = await g.open(input);
+    expect(g.get(first.id)?.state).toBe("stale");
+    expect(g.pendingFor("job-1").map((r) => r.id)).toEqual([second.id]);
+    await g.decide(second.id, "U0A", "approve");
+    expect(g.pendingFor("job-1")).toEqual([]);
+    expect(g.pendingFor("job-2").map((r) => r.id)).toEqual([other.id]);
+    await store.close();
+    store = await openFileStore(dir);
+    g = new ApprovalGate(store, () => new Date(now.t));
+    expect(g.pendingFor("job-2").map((r) => r.id)).toEqual([other.id]);
+    const third = await g.open({ ...input, jobId: "job-2" });
+    expect(g.get(other.id)?.state).toBe("stale");
+    expect(g.pendingFor("job-2").map((r) => r.id)).toEqual([third.id]);
+    await store.close();
+  });
 });
