@@ -94,14 +94,16 @@ export class JobCharts {
     const { desk, cards, telemetry, client } = this.#d;
     const job = desk.job(jobId);
     if (!job) return { ok: false, reason: "That release job does not exist (any more)." };
-    const at = cards.where(jobId);
-    const channel = at?.channel ?? job.channel;
-    if (!channel) return { ok: false, reason: `${job.name} has no channel to post its chart in.` };
+    if (!cards.where(jobId) && !job.channel)
+      return { ok: false, reason: `${job.name} has no channel to post its chart in.` };
     const health = await telemetry.versionHealth(job);
     if (health.status !== "ok") return { ok: false, reason: health.reason };
     const history = trafficHistory(job);
     const png = await this.#draw(chartInputOf(health, history, await this.#names(history)));
     this.#drawnAt.set(jobId, Date.parse(health.at));
+    // Where the card is once the chart is drawn: a card posted meanwhile gets the chart in its thread.
+    const at = cards.where(jobId);
+    const channel = (at?.channel ?? job.channel) as string;
     const file = {
       file: png,
       filename: "split.png",
@@ -120,6 +122,8 @@ export class JobCharts {
 
   /** Uploads a fresh chart when a live job's state or configured split changed since last seen. */
   async changed(job: ReleaseJob): Promise<void> {
+    // Before its card is posted a job has no thread for the chart: the first change after it uploads one.
+    if (!this.#d.cards.where(job.id)) return;
     const key = `${job.state}|${JSON.stringify(job.traffic)}`;
     const before = this.#seen.get(job.id);
     this.#seen.set(job.id, key);
