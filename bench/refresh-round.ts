@@ -76,8 +76,9 @@ function kubeRequests(kube: KubeTestServer): { total: number; byKind: Record<str
 /**
  * One round of Graydesk's own live-card refresher (the one its timer runs every 60 s), in Graydesk's process as
  * `npm start` runs it, with 5,000 live jobs over 50 namespaces, their cards posted, and 50,000 finished jobs in
- * the store: the first round after start-up, a round where nothing changed, and a round after the new version of
- * one namespace's jobs was scaled up. Per round: wall time, Kubernetes requests (counted at the test server) and
+ * the store: the first round after start-up (no card hash kept yet: every card is drawn), a round where nothing
+ * changed, a round after the new version of one namespace's jobs was scaled up (100 cards change), and the first
+ * round of a new process on the same DATA_DIR, nothing changed. Per round: wall time, Kubernetes requests (counted at the test server) and
  * Slack calls.
  */
 export async function benchRefreshRound(seed: Seed = SEED): Promise<void> {
@@ -87,7 +88,8 @@ export async function benchRefreshRound(seed: Seed = SEED): Promise<void> {
     const config = { ...benchConfig(api, kubeconfigPath, dir, await freePort()), ...QUIET };
     seedDataDir(config.dataDir, seed);
     postCards(api, seed);
-    const graydesk = await startGraydeskProcess(config, path.join(dir, "graydesk.log"));
+    const start = () => startGraydeskProcess(config, path.join(dir, "graydesk.log"));
+    let graydesk = await start();
     try {
       // The new version of the first namespace's jobs scaled up: their cards show 2 replicas instead of 1.
       const scaled = async () => {
@@ -100,10 +102,16 @@ export async function benchRefreshRound(seed: Seed = SEED): Promise<void> {
         });
         await new Promise((r) => setTimeout(r, 500));
       };
+      // A new process on the same DATA_DIR: only what the store kept tells it which cards are current.
+      const restarted = async () => {
+        await graydesk.stop();
+        graydesk = await start();
+      };
       const rounds: [string, (() => Promise<void>) | undefined][] = [
-        ["first after start-up", undefined],
+        ["first after start-up, no card drawn by this store yet", undefined],
         ["nothing changed", undefined],
         ["one namespace's new version scaled up", scaled],
+        ["first after a restart, nothing changed", restarted],
       ];
       for (const [what, before] of rounds) {
         await before?.();
@@ -125,7 +133,8 @@ export async function benchRefreshRound(seed: Seed = SEED): Promise<void> {
           kubeRequestsByKind: requests.byKind,
           slackCalls,
           summary,
-          target: "round < 5000 ms; requests independent of the number of jobs",
+          target:
+            "round < 5000 ms; requests independent of the number of jobs; chat.update only for changed cards",
           met: ms < 5000,
         });
       }

@@ -47,6 +47,15 @@ export interface RefresherDeps {
     save(jobId: string, posted: Record<Version, PostedBreach>): Promise<void>;
     forget(jobId: string): Promise<void>;
   };
+  /**
+   * The hash of each card as last sent (cardHash), kept where a restart or another replica finds it (the store):
+   * after a restart only the cards whose content changed are redrawn, not every live job's card. `save` gets the
+   * hashes sent in a round, once at its end, with the jobs still live (hashes of others may go).
+   */
+  drawn?: {
+    load(jobId: string): string | undefined;
+    save(sent: ReadonlyMap<string, string>, live: ReadonlySet<string>): Promise<void>;
+  };
   /** Moves traffic back to stable when the namespace's policy says so; true when it did. */
   autoRollback?(job: ReleaseJob, analysis: JobAnalysis): Promise<boolean>;
   logger?: RefresherLogger;
@@ -89,8 +98,9 @@ export function retryAfterSeconds(error: unknown): number | undefined {
   return undefined;
 }
 
+/** What tells a card's content apart from another's: 64 bits of its SHA-256, short enough to keep per card. */
 export function cardHash(update: CardUpdate): string {
-  return createHash("sha256").update(JSON.stringify(update)).digest("hex");
+  return createHash("sha256").update(JSON.stringify(update)).digest("hex").slice(0, 16);
 }
 
 export function createRefresher(deps: RefresherDeps): Refresher {
@@ -98,6 +108,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   const concurrency = Math.max(1, deps.concurrency ?? 4);
   const maxAttempts = deps.maxAttempts ?? 5;
   const lastHash = new Map<string, string>();
+  /** The hashes of the cards sent in the round under way. */
+  let sent = new Map<string, string>();
   const openBreaches = new Map<string, Map<Version, PostedBreach>>();
   let pausedUntil = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -110,7 +122,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
 
   async function updateCard(job: ReleaseJob, update: CardUpdate, summary: RefreshSummary): Promise<void> {
     const hash = cardHash(update);
-    if (lastHash.get(job.id) === hash) {
+    if ((lastHash.get(job.id) ?? deps.drawn?.load(job.id)) === hash) {
+      lastHash.set(job.id, hash);
       summary.unchanged++;
       return;
     }
@@ -119,6 +132,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       try {
         await deps.slack.chat.update(update);
         lastHash.set(job.id, hash);
+        sent.set(job.id, hash);
         summary.updated++;
         return;
       } catch (error) {
@@ -188,6 +202,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
 
   async function refreshAll(): Promise<RefreshSummary> {
     deps.startRound?.();
+    sent = new Map();
     const live = (await deps.jobs()).filter((job) => LIVE_STATES.has(job.state));
     const liveIds = new Set(live.map((job) => job.id));
     for (const id of [...lastHash.keys(), ...openBreaches.keys()]) {
@@ -210,6 +225,11 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       for (let job = live[next++]; job; job = live[next++]) await refreshJob(job, summary);
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, live.length) }, worker));
+    if (sent.size > 0)
+      await deps.drawn?.save(sent, liveIds).catch((error: unknown) => {
+        // Only costs redraws after a restart: the cards themselves are current.
+        deps.logger?.warn({ err: error }, "the job cards' hashes could not be kept");
+      });
     return summary;
   }
 

@@ -112,6 +112,41 @@ describe("the card refresher", () => {
     expect(api.callsTo("chat.update")).toHaveLength(4);
   });
 
+  it("after a restart, redraws only the cards whose content changed, from the hashes it kept", async () => {
+    const { jobs, ts } = await jobsWithCards(3);
+    const kept = new Map<string, string>();
+    const saves: number[] = [];
+    let version = "v2 at 20 %";
+    let live = jobs;
+    const start = () =>
+      createRefresher({
+        jobs: () => live,
+        render: async (job) => ({
+          update: card(ts, job, job.id === "job-1" ? `${job.name}: ${version}` : `${job.name}: same`),
+        }),
+        slack: client,
+        notify: noPosts,
+        drawn: {
+          load: (jobId) => kept.get(jobId),
+          async save(sent, liveIds) {
+            saves.push(sent.size);
+            for (const id of kept.keys()) if (!liveIds.has(id)) kept.delete(id);
+            for (const [id, hash] of sent) kept.set(id, hash);
+          },
+        },
+      });
+    expect(await start().refreshNow()).toMatchObject({ updated: 3, unchanged: 0 });
+    // A new process: nothing in memory, the kept hashes only.
+    expect(await start().refreshNow()).toMatchObject({ updated: 0, unchanged: 3 });
+    version = "v2 at 50 %";
+    live = jobs.slice(0, 2);
+    expect(await start().refreshNow()).toMatchObject({ updated: 1, unchanged: 1 });
+    expect(api.callsTo("chat.update")).toHaveLength(4);
+    // One save per round that sent something, with what it sent; a job no longer live is dropped.
+    expect(saves).toEqual([3, 1]);
+    expect([...kept.keys()].sort()).toEqual(["job-0", "job-1"]);
+  });
+
   it("stops refreshing jobs that went offline", async () => {
     const { jobs, ts } = await jobsWithCards(2);
     let live = jobs;

@@ -3,7 +3,7 @@ import { buildBreachNotice } from "../../../views/live-messages.ts";
 import { type Policy, policyFor } from "../../approvals/index.ts";
 import type { ReleaseDesk } from "../../desk/types.ts";
 import type { Logger } from "../../log.ts";
-import type { AuditLog, Store } from "../../store/index.ts";
+import type { AuditLog, Store, StoredRecord } from "../../store/index.ts";
 import { createRefresher, type PostedBreach, type Refresher, repostMargin } from "../../telemetry/index.ts";
 import type { JobCards } from "../job-card.ts";
 import { autoRollback } from "./auto-rollback.ts";
@@ -61,9 +61,44 @@ export function liveCards(deps: LiveCardsDeps): Refresher {
           delete d.breaches[jobId];
         }),
     },
+    drawn: {
+      load(jobId) {
+        const at = deps.cards.where(jobId);
+        return at ? drawnIn(deps.store.data().channels[at.channel])[jobId] : undefined;
+      },
+      save: (sent, live) => saveDrawn(deps, sent, live),
+    },
     repostMargin: (job, metric) => repostMargin(metric, policyFor(deps.policy, job.namespace, job.cluster)),
     autoRollback: (job, analysis) => autoRollback(deps, job, analysis),
     intervalSeconds: deps.intervalSeconds ?? 60,
     logger: deps.logger,
+  });
+}
+
+/** The hashes of the cards as last drawn, kept beside where the cards are (the channel's `drawn`: job id → hash). */
+function drawnIn(channel: StoredRecord | undefined): Record<string, string> {
+  return (channel?.drawn as Record<string, string> | undefined) ?? {};
+}
+
+/** One write per round: each channel keeps the hashes of its live jobs' cards. */
+async function saveDrawn(
+  deps: LiveCardsDeps,
+  sent: ReadonlyMap<string, string>,
+  live: ReadonlySet<string>,
+): Promise<void> {
+  const byChannel = new Map<string, [string, string][]>();
+  for (const [jobId, hash] of sent) {
+    const at = deps.cards.where(jobId);
+    if (at) byChannel.set(at.channel, [...(byChannel.get(at.channel) ?? []), [jobId, hash]]);
+  }
+  if (byChannel.size === 0) return;
+  await deps.store.update((d) => {
+    for (const [channel, hashes] of byChannel) {
+      // Read from the stored state as it stands inside this update (a plain read; the draft's views cost more).
+      const stored = deps.store.data().channels[channel];
+      if (!stored) continue;
+      const kept = Object.entries(drawnIn(stored)).filter(([jobId]) => live.has(jobId));
+      d.channels[channel] = { ...stored, drawn: Object.fromEntries([...kept, ...hashes]) };
+    }
   });
 }
