@@ -436,6 +436,36 @@ export function kubeConformance(start: () => Promise<ClusterUnderTest>): void {
       ).toBe(100);
     });
 
+    it("refuses a dry-run merge patch whose resourceVersion is stale with 409 Conflict, and takes a current one", async () => {
+      const created = await custom.createNamespacedCustomObject({
+        ...VS,
+        namespace,
+        body: virtualService("checked-by-dry-run", [90, 10]),
+      });
+      const planned = created.metadata.resourceVersion as string;
+      const changed = await custom.patchNamespacedCustomObject(
+        { ...VS, namespace, name: "checked-by-dry-run", body: { metadata: { labels: { moved: "on" } } } },
+        setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+      );
+      const dryRun = (resourceVersion: string) =>
+        custom.patchNamespacedCustomObject(
+          {
+            ...VS,
+            namespace,
+            name: "checked-by-dry-run",
+            dryRun: "All",
+            body: { metadata: { resourceVersion, labels: { dry: "run" } } },
+          },
+          setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+        );
+      expect(await failure(dryRun(planned))).toMatchObject({ code: 409, reason: "Conflict" });
+      const current = changed.metadata.resourceVersion as string;
+      expect((await dryRun(current)).metadata.labels).toMatchObject({ dry: "run" });
+      const kept = await custom.getNamespacedCustomObject({ ...VS, namespace, name: "checked-by-dry-run" });
+      expect(kept.metadata.resourceVersion).toBe(current);
+      expect(kept.metadata.labels?.dry).toBeUndefined();
+    });
+
     it("does not store anything on dryRun", async () => {
       const created = await custom.createNamespacedCustomObject({
         ...VS,
