@@ -60,6 +60,8 @@ export interface Graydesk {
   outbox: SlackOutbox;
   /** How long each step of start-up took (ms). */
   startup: StartupPhases;
+  /** Settles once the clusters' routing APIs were read (or could not be: then they are read at first use). */
+  capabilitiesRead: Promise<void>;
   /** Stops taking requests, waits for work in flight (up to the shutdown timeout), flushes the store. */
   stop(): Promise<{ drained: boolean }>;
 }
@@ -322,6 +324,8 @@ export async function startGraydesk(
     throw error;
   }
   timer.done("Slack receiver");
+  // What the clusters serve is read once per process: now, while nobody waits for it, not at the first request.
+  const capabilitiesRead = releaseDesk?.readCapabilities() ?? Promise.resolve();
   // Approval requests promised at job creation whose new version became ready while Graydesk was down: opened
   // once serving (a request for the same job meanwhile finds the promise claimed; stop waits for the sweep).
   void inFlight.track(
@@ -343,6 +347,7 @@ export async function startGraydesk(
     scheduler,
     outbox,
     startup: timer.phases,
+    capabilitiesRead,
     async stop() {
       await scheduler.stop().catch((error) => logger.warn({ err: error }, "schedules did not stop cleanly"));
       await slack.stop().catch((error) => logger.warn({ err: error }, "receiver did not stop cleanly"));

@@ -174,6 +174,9 @@ export function createClustersDesk(options: ClustersDeskOptions): ClustersDesk {
       }
     },
     prune: () => first.prune(),
+    async readCapabilities() {
+      await Promise.all([...desks.values()].map((desk) => desk.readCapabilities()));
+    },
     async close() {
       for (const desk of desks.values()) await desk.close();
     },

@@ -28,6 +28,11 @@ export interface RunningReleaseDesk extends ReleaseDesk {
   prune(): Promise<Pruned>;
   /** Stops waiting for new versions (they are watched again by recover() at the next start). */
   close(): Promise<void>;
+  /**
+   * Reads what the cluster serves (its routing APIs) now, so no user request pays for it; kept for the process.
+   * Never rejects: a cluster that does not answer is asked again at the first use.
+   */
+  readCapabilities(): Promise<void>;
 }
 
 export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDesk {
@@ -106,6 +111,11 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
       await prune(ctx).catch((error) => ctx.logger.warn({ err: error }, "store pruning failed"));
     },
     prune: () => prune(ctx),
+    readCapabilities: () =>
+      ctx.discovery.capabilities().then(
+        () => undefined,
+        (error: unknown) => ctx.logger.warn({ err: error }, "could not read the cluster's routing APIs yet"),
+      ),
     close: () => {
       stopPruning();
       return deployments.close();
