@@ -150,12 +150,19 @@ export async function snapshot(world: AuthWorld): Promise<string> {
   return JSON.stringify({ parts, file, data: canonical(world.app.graydesk.store.data()) });
 }
 
-/** JSON with every object's keys sorted. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
+/** JSON with each collection's records in key order (a record itself reads back as it was written). */
+function canonical(data: object): string {
+  const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+  const sorted = (value: unknown) =>
+    value && typeof value === "object" && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(byKey))
+      : value;
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.entries(data)
+        .sort(byKey)
+        .map(([c, v]) => [c, sorted(v)]),
+    ),
   );
 }
 
