@@ -76,7 +76,8 @@ function kubeRequests(kube: KubeTestServer): { total: number; byKind: Record<str
 /**
  * One round of Graydesk's own live-card refresher (the one its timer runs every 60 s), in Graydesk's process as
  * `npm start` runs it, with 5,000 live jobs over 50 namespaces, their cards posted, and 50,000 finished jobs in
- * the store: the first round after start-up (no card hash kept yet: every card is drawn), a round where nothing
+ * the store: the first round after start-up (no card hash kept yet: every card waits its turn, 40 a round as
+ * Slack's Tier 3 allows chat.update), a round where nothing
  * changed, a round after the new version of one namespace's jobs was scaled up (100 cards change), and the first
  * round of a new process on the same DATA_DIR, nothing changed. Per round: wall time, Kubernetes requests (counted at the test server) and
  * Slack calls.
@@ -134,8 +135,8 @@ export async function benchRefreshRound(seed: Seed = SEED): Promise<void> {
           slackCalls,
           summary,
           target:
-            "round < 5000 ms; requests independent of the number of jobs; chat.update only for changed cards",
-          met: ms < 5000,
+            "round < 5000 ms; requests independent of the number of jobs; chat.update only for changed cards, at most 40 a round (Slack's Tier 3)",
+          met: ms < 5000 && (slackCalls["chat.update"] ?? 0) <= 40,
         });
       }
     } finally {

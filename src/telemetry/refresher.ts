@@ -63,6 +63,12 @@ export interface RefresherDeps {
   intervalSeconds?: number;
   /** Cards refreshed at the same time; 4 by default. */
   concurrency?: number;
+  /**
+   * Cards sent per round at most: chat.update is in Slack's Tier 3 (50+ a minute per workspace), so 40 a minute
+   * by default (leaving room for the cards that people's actions redraw), fewer for an interval under a minute. Changed
+   * cards beyond it wait for the next round, the longest waiting first.
+   */
+  maxUpdatesPerRound?: number;
   /** Tries per card within one refresh when Slack keeps rate limiting. */
   maxAttempts?: number;
 }
@@ -71,6 +77,8 @@ export interface RefreshSummary {
   jobs: number;
   updated: number;
   unchanged: number;
+  /** Cards that changed but wait for a later round (maxUpdatesPerRound). */
+  deferred: number;
   failed: number;
   rateLimited: number;
   breachesPosted: number;
@@ -107,6 +115,15 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   const intervalMs = (deps.intervalSeconds ?? 60) * 1000;
   const concurrency = Math.max(1, deps.concurrency ?? 4);
   const maxAttempts = deps.maxAttempts ?? 5;
+  const maxUpdates = Math.max(
+    1,
+    deps.maxUpdatesPerRound ?? Math.floor((40 * Math.min(intervalMs, 60_000)) / 60_000),
+  );
+  /** Cards sent so far in the round under way. */
+  let budget = maxUpdates;
+  /** The round since which a changed card waits for its turn. */
+  const waitingSince = new Map<string, number>();
+  let rounds = 0;
   const lastHash = new Map<string, string>();
   /** The hashes of the cards sent in the round under way. */
   let sent = new Map<string, string>();
@@ -124,15 +141,23 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     const hash = cardHash(update);
     if ((lastHash.get(job.id) ?? deps.drawn?.load(job.id)) === hash) {
       lastHash.set(job.id, hash);
+      waitingSince.delete(job.id);
       summary.unchanged++;
       return;
     }
+    if (budget <= 0) {
+      if (!waitingSince.has(job.id)) waitingSince.set(job.id, rounds);
+      summary.deferred++;
+      return;
+    }
+    budget--;
     for (let attempt = 1; ; attempt++) {
       await waitForSlack();
       try {
         await deps.slack.chat.update(update);
         lastHash.set(job.id, hash);
         sent.set(job.id, hash);
+        waitingSince.delete(job.id);
         summary.updated++;
         return;
       } catch (error) {
@@ -203,10 +228,16 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   async function refreshAll(): Promise<RefreshSummary> {
     deps.startRound?.();
     sent = new Map();
+    budget = maxUpdates;
+    rounds++;
     const live = (await deps.jobs()).filter((job) => LIVE_STATES.has(job.state));
     const liveIds = new Set(live.map((job) => job.id));
-    for (const id of [...lastHash.keys(), ...openBreaches.keys()]) {
+    // Cards left waiting by earlier rounds go first, the longest waiting first (a stable sort keeps the rest).
+    const since = (job: ReleaseJob) => waitingSince.get(job.id) ?? Number.MAX_SAFE_INTEGER;
+    live.sort((a, b) => since(a) - since(b));
+    for (const id of [...lastHash.keys(), ...openBreaches.keys(), ...waitingSince.keys()]) {
       if (liveIds.has(id)) continue;
+      waitingSince.delete(id);
       lastHash.delete(id);
       if (openBreaches.delete(id)) await deps.posted?.forget(id).catch(() => undefined);
     }
@@ -214,6 +245,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       jobs: live.length,
       updated: 0,
       unchanged: 0,
+      deferred: 0,
       failed: 0,
       rateLimited: 0,
       breachesPosted: 0,

@@ -78,6 +78,7 @@ describe("the card refresher", () => {
       slack: client,
       notify: noPosts,
       concurrency: 8,
+      maxUpdatesPerRound: 200,
     });
     const summary = await refresher.refreshNow();
     expect(summary).toMatchObject({ jobs: 200, updated: 200, failed: 0 });
@@ -145,6 +146,32 @@ describe("the card refresher", () => {
     // One save per round that sent something, with what it sent; a job no longer live is dropped.
     expect(saves).toEqual([3, 1]);
     expect([...kept.keys()].sort()).toEqual(["job-0", "job-1"]);
+  });
+
+  it("sends at most Slack's share of updates per round; the cards left over go first next round", async () => {
+    const { jobs, ts } = await jobsWithCards(10);
+    let round = 1;
+    const refresher = createRefresher({
+      jobs: () => jobs,
+      // Every card changes every round.
+      render: async (job) => ({ update: card(ts, job, `${job.name}: round ${round}`) }),
+      slack: client,
+      notify: noPosts,
+      maxUpdatesPerRound: 4,
+    });
+    const sentTo = async () => {
+      const before = api.callsTo("chat.update").length;
+      const summary = await refresher.refreshNow();
+      round++;
+      const sent = api.callsTo("chat.update").slice(before);
+      return { summary, jobs: sent.map((c) => [...ts].find(([, t]) => t === c.args.ts)?.[0]).sort() };
+    };
+    const first = await sentTo();
+    expect(first.summary).toMatchObject({ jobs: 10, updated: 4, deferred: 6, failed: 0 });
+    expect(first.jobs).toEqual(["job-0", "job-1", "job-2", "job-3"]);
+    // The six left waiting go before the four drawn last round, the longest waiting first.
+    expect((await sentTo()).jobs).toEqual(["job-4", "job-5", "job-6", "job-7"]);
+    expect((await sentTo()).jobs).toEqual(["job-0", "job-1", "job-8", "job-9"]);
   });
 
   it("stops refreshing jobs that went offline", async () => {
