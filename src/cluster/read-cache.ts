@@ -1,7 +1,7 @@
 import type { ObjectRef } from "./client.ts";
 import { KnownLists } from "./known-lists.ts";
 import { KnownObjects } from "./known-objects.ts";
-import type { Kube } from "./kube.ts";
+import type { Kube, KubeObject } from "./kube.ts";
 
 /**
  * Kinds whose objects change rarely (Graydesk writes only the version Services of Gateway API jobs, and
@@ -111,10 +111,29 @@ export class ReadCache {
     this.fresh = { ...writes, get, list } as Kube;
     this.shared = {
       ...writes,
-      get: (ref) =>
-        this.#kinds.has(ref.kind)
-          ? this.#keep(ref.namespace, `get ${ref.apiVersion} ${ref.kind} ${ref.name}`, () => kube.get(ref))
-          : get(ref),
+      get: (ref) => {
+        if (!this.#kinds.has(ref.kind)) return get(ref);
+        const read = () => kube.get(ref);
+        // The kind's whole list kept for the namespace answers a read by name as well as a kept read would.
+        const listed =
+          ref.namespace === undefined
+            ? undefined
+            : this.#kept.get(`${ref.namespace}|list ${ref.apiVersion} ${ref.kind} `);
+        if (listed && this.#now() - listed.at < this.#ttlMs) {
+          return (listed.value as Promise<{ items: KubeObject[] }>).then(({ items }) => {
+            const found = items.find((item) => item.metadata.name === ref.name);
+            // A list's items of built-in kinds come without their kind, which a read by name carries.
+            return (
+              found && {
+                ...found,
+                apiVersion: found.apiVersion || ref.apiVersion,
+                kind: found.kind || ref.kind,
+              }
+            );
+          }, read) as ReturnType<Kube["get"]>;
+        }
+        return this.#keep(ref.namespace, `get ${ref.apiVersion} ${ref.kind} ${ref.name}`, read);
+      },
       list: (apiVersion, kind, namespace, selector) =>
         this.#kinds.has(kind)
           ? this.#keep(namespace, `list ${apiVersion} ${kind} ${selector ?? ""}`, () =>

@@ -47,6 +47,27 @@ describe("read cache", () => {
     expect(apiCalls(kube)).toEqual(["get services/reviews", "list services", "list gateways"]);
   });
 
+  it("finds a Service by name in its namespace's kept list, until the list ages or a Service is written", async () => {
+    now = 0;
+    const cache = new ReadCache(client, { ttlMs: 1_000, now: clock });
+    kube.resetRequests();
+    await cache.shared.list("v1", "Service", NS);
+    const found = await cache.shared.get<KubeObject>(service);
+    expect(found).toMatchObject({ apiVersion: "v1", kind: "Service", metadata: { name: "reviews" } });
+    expect(await cache.shared.get({ ...service, name: "no-such-service" })).toBeUndefined();
+    expect(apiCalls(kube)).toEqual(["list services"]);
+    // Older than the time to live: read by name again.
+    now += 1_001;
+    await cache.shared.get(service);
+    expect(apiCalls(kube)).toEqual(["list services", "get services/reviews"]);
+    // A write of a Service forgets the list: the next read by name asks the API server.
+    await cache.shared.list("v1", "Service", NS);
+    await cache.shared
+      .mergePatch(service, { metadata: { labels: { touched: "yes" } } })
+      .then(() => cache.shared.get(service));
+    expect(apiCalls(kube).filter((c) => c === "get services/reviews")).toHaveLength(2);
+  });
+
   it("reads Deployments every time, and anything at all through fresh", async () => {
     const cache = new ReadCache(client, { ttlMs: 1_000, now: clock });
     kube.resetRequests();
