@@ -49,6 +49,11 @@ export async function benchApprovalToTraffic(shifts = 20): Promise<void> {
     counts[name] = countRequests(kube.requests);
   };
   try {
+    // What the cluster serves is read once at Graydesk's start-up, not by an operation: wait for that read.
+    const readBy = Date.now() + 30_000;
+    while (!kube.requests.some((r) => r.resource === "customresourcedefinitions") && Date.now() < readBy) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await operation("create job (+ first shift to 20 %)", NEW_JOB);
     const appTimes: number[] = [];
     const rawTimes: number[] = [];

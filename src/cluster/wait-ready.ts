@@ -8,6 +8,11 @@ export interface WaitReadyOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Stops the wait (shutdown); it then fails with a retryable error. */
   signal?: AbortSignal;
+  /**
+   * Waits one poll before the first read: for a Deployment created a moment ago, whose controller cannot have
+   * made its pods ready yet, an immediate read would only say "not ready".
+   */
+  justCreated?: boolean;
 }
 
 // Waiting reasons that do not clear up by waiting longer.
@@ -33,6 +38,7 @@ export async function waitReady(
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const deadline = Date.now() + options.timeoutMs;
   const what = `Deployment ${namespace}/${name}`;
+  if (options.justCreated) await pause(sleep, options, what);
   for (let round = 0; ; round++) {
     const deployment = await kube.get<KubeObject>(deploymentRef(namespace, name));
     if (!deployment) throw new UserFacingError("not-found", `${what} is gone, so it cannot become ready.`);
@@ -52,12 +58,16 @@ export async function waitReady(
         { retryable: true },
       );
     }
-    await sleep(options.pollMs);
-    if (options.signal?.aborted) {
-      throw new UserFacingError("interrupted", `Stopped waiting for ${what}: Graydesk is shutting down.`, {
-        retryable: true,
-      });
-    }
+    await pause(sleep, options, what);
+  }
+}
+
+async function pause(sleep: (ms: number) => Promise<void>, options: WaitReadyOptions, what: string) {
+  await sleep(options.pollMs);
+  if (options.signal?.aborted) {
+    throw new UserFacingError("interrupted", `Stopped waiting for ${what}: Graydesk is shutting down.`, {
+      retryable: true,
+    });
   }
 }
 

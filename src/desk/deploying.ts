@@ -15,11 +15,14 @@ export class Deployments {
     this.#ctx = ctx;
   }
 
-  /** Starts waiting (once) and returns the job as it ends up: ready, or failed with the reason. */
-  watch(jobId: string): Promise<ReleaseJob> {
+  /**
+   * Starts waiting (once) and returns the job as it ends up: ready, or failed with the reason. `justCreated`:
+   * Graydesk created the new version's Deployment a moment ago (its first read waits one poll).
+   */
+  watch(jobId: string, options: { justCreated?: boolean } = {}): Promise<ReleaseJob> {
     const running = this.#waits.get(jobId);
     if (running) return running;
-    const wait = this.#wait(jobId).finally(() => this.#waits.delete(jobId));
+    const wait = this.#wait(jobId, options.justCreated === true).finally(() => this.#waits.delete(jobId));
     this.#waits.set(jobId, wait);
     // Nobody may be listening (createJob returns before the version is ready): failures are logged here.
     wait.catch((error) =>
@@ -28,13 +31,13 @@ export class Deployments {
     return wait;
   }
 
-  async #wait(jobId: string): Promise<ReleaseJob> {
+  async #wait(jobId: string, justCreated: boolean): Promise<ReleaseJob> {
     const ctx = this.#ctx;
     const job = mustJob(ctx, jobId);
     if (job.state !== "deploying") return job;
     const name = newVersionDeploymentName(job.service.name, job.newVersion.version);
     try {
-      await waitReady(ctx.kube, job.namespace, name, { ...ctx.wait, signal: this.#stop.signal });
+      await waitReady(ctx.kube, job.namespace, name, { ...ctx.wait, signal: this.#stop.signal, justCreated });
     } catch (error) {
       if (this.#stop.signal.aborted) return mustJob(ctx, jobId);
       ctx.recent.drop(jobId);

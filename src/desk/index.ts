@@ -72,7 +72,7 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
 
     async createJob(input, actor, options) {
       const job = await createJob(ctx, input, actor, options);
-      if (job.state === "deploying") deployments.watch(job.id);
+      if (job.state === "deploying") deployments.watch(job.id, { justCreated: true });
       return job;
     },
     closeNotDeployed: (jobId, reason, actor) => closeNotDeployed(ctx, jobId, reason, actor),
@@ -94,7 +94,7 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
     async applyPlan(planId, actor, approvedHash, start) {
       const outcome = await applyPlan(ctx, planId, actor, approvedHash, start);
       // An approved new version is coming up: watched like one created without approval.
-      if (outcome.job.state === "deploying") deployments.watch(outcome.job.id);
+      if (outcome.job.state === "deploying") deployments.watch(outcome.job.id, { justCreated: true });
       return outcome;
     },
     retry: (jobId, actor, options): Promise<ReleaseJob> => retry(ctx, deployments, jobId, actor, options),

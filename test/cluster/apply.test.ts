@@ -229,6 +229,19 @@ describe("waitReady", () => {
     expect(apiCalls(kube)).toEqual(["get deployments/reviews-v1"]);
   });
 
+  it("waits one poll before its first read for a Deployment just created, and then reads it", async () => {
+    const slept: number[] = [];
+    kube.resetRequests();
+    const sleep = async (ms: number) => {
+      // The first pause comes before any read.
+      if (slept.length === 0) expect(apiCalls(kube)).toEqual([]);
+      slept.push(ms);
+    };
+    await waitReady(client, NS, "reviews-v1", { timeoutMs: 1000, pollMs: 10, sleep, justCreated: true });
+    expect(slept).toEqual([10]);
+    expect(apiCalls(kube)).toEqual(["get deployments/reviews-v1"]);
+  });
+
   it("gives up retryably when the pods are not ready in time", async () => {
     await client.mergePatch(
       { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v1" },

@@ -252,7 +252,8 @@ describe("Kubernetes requests per operation, through Slack", () => {
     });
     // Readiness polls (the Deployment, its pods every third round) depend on how soon the pods are ready:
     // counted apart, and with them the new Deployment's absence check before the routes are written (one
-    // `get deployments`; four in all here: absence, two polls, the first shift's wait).
+    // `get deployments`; three or four in all here: absence, one or two polls — the first one poll after the
+    // create — and the first shift's wait before traffic).
     const { "get deployments": _polls, "list pods": _pods, ...rest } = create;
     // One discovery for the command and the job it creates (the Deployments' list then shows the one created and
     // the readiness last read); the routing objects listed once, by host; the references' ConfigMaps and
