@@ -1,9 +1,16 @@
 import { appendFileSync, statSync, truncateSync } from "node:fs";
 import path from "node:path";
 import type { Change } from "./draft.ts";
-import { COMMIT_FILE, parse, readCommit, readOrUndefined, removeFile, STATE_DIR } from "./record-files.ts";
-import { COLLECTIONS, type Collection, type StoredRecord } from "./schema.ts";
-import { StoreError, StoreWriteError } from "./store.ts";
+import {
+  COMMIT_FILE,
+  changesOf,
+  parse,
+  readCommit,
+  readOrUndefined,
+  removeFile,
+  STATE_DIR,
+} from "./record-files.ts";
+import { StoreWriteError } from "./store.ts";
 
 /**
  * The commit log, state/commits.log: updates committed since the record files were last brought up to date, one
@@ -50,7 +57,7 @@ export function readCommits(dataDir: string): Change[] | undefined {
     const lines = text.split("\n");
     // The part after the last newline: empty, or a line the disk cut short (never committed).
     lines.pop();
-    for (const line of lines) changes.push(...changesOf(file, parse(file, line)));
+    for (const line of lines) changes.push(...changesOf(file, parse(file, line), "a line"));
   }
   return changes.length > 0 ? changes : undefined;
 }
@@ -59,18 +66,4 @@ export function readCommits(dataDir: string): Change[] | undefined {
 export function removeCommits(dataDir: string): void {
   removeFile(path.join(dataDir, STATE_DIR, COMMIT_FILE));
   removeFile(logPath(dataDir));
-}
-
-function changesOf(file: string, entry: unknown): Change[] {
-  const writes = (entry as { writes?: unknown } | null)?.writes;
-  if (!Array.isArray(writes))
-    throw new StoreError(`${file} cannot be used: a line holds no writes. It was left unchanged.`);
-  return writes.map((write) => {
-    const [collection, id, record] = write as [Collection, string, StoredRecord | null];
-    if (!COLLECTIONS.includes(collection) || typeof id !== "string")
-      throw new StoreError(
-        `${file} cannot be used: a write names no known collection and id. It was left unchanged.`,
-      );
-    return { collection, id, record: record ?? undefined };
-  });
 }

@@ -92,9 +92,14 @@ export function readCommit(dataDir: string): Change[] | undefined {
   const file = path.join(dataDir, STATE_DIR, COMMIT_FILE);
   const text = readOrUndefined(file);
   if (text === undefined) return undefined;
-  const { writes } = parse(file, text) as { writes?: unknown };
+  return changesOf(file, parse(file, text), "it");
+}
+
+/** The writes of one commit (the commit file, or one line of the commit log), checked before any is used. */
+export function changesOf(file: string, entry: unknown, holder: "it" | "a line"): Change[] {
+  const writes = (entry as { writes?: unknown } | null)?.writes;
   if (!Array.isArray(writes))
-    throw new StoreError(`${file} cannot be used: it holds no writes. It was left unchanged.`);
+    throw new StoreError(`${file} cannot be used: ${holder} holds no writes. It was left unchanged.`);
   return writes.map((write) => {
     const [collection, id, record] = write as [Collection, string, StoredRecord | null];
     if (!COLLECTIONS.includes(collection) || typeof id !== "string")
