@@ -1,5 +1,5 @@
-import { KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
 import { countRequests, timeKubeRequests } from "./kube-timeline.ts";
+import { rawPatchFloor } from "./raw-patch.ts";
 import { emit, percentile, round } from "./stats.ts";
 import {
   ALICE,
@@ -14,13 +14,6 @@ import {
   until,
 } from "./world.ts";
 
-type Vs = {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace: string };
-  spec: { http: unknown[] };
-};
-
 const median = (xs: number[]) => round(percentile(xs, 50), 1);
 
 /**
@@ -32,14 +25,7 @@ export async function benchApprovalToTraffic(shifts = 20): Promise<void> {
   const world = await startBenchWorld();
   const { api, kube, slack, graydesk } = world;
   const timeline = timeKubeRequests(kube);
-  const kc = new KubeConfig();
-  kc.loadFromFile(world.kubeconfigPath);
-  const objects = KubernetesObjectApi.makeApiClient(kc);
-  const ref = {
-    apiVersion: "networking.istio.io/v1",
-    kind: "VirtualService",
-    metadata: { name: "reviews", namespace: "bookinfo" },
-  };
+  const floor = rawPatchFloor(world, timeline);
   const counts: Record<string, ReturnType<typeof countRequests>> = {};
   /** Requests from a command until its request message is posted, then from the click until it is applied. */
   const operation = async (name: string, command: string) => {
@@ -114,11 +100,7 @@ export async function benchApprovalToTraffic(shifts = 20): Promise<void> {
         counts["shift (approve → applied only)"] = countRequests(kube.requests);
       }
       // The floor: the same object patched once with what it holds now, so the next plan is not stale.
-      const current = (await objects.read(ref)) as unknown as Vs;
-      const rawDone = timeline.nextWrite("virtualservices");
-      const r0 = performance.now();
-      await graydesk.rawPatch({ ...ref, spec: { http: current.spec.http } }, world.kubeconfigPath);
-      rawTimes.push((await rawDone) - r0);
+      rawTimes.push(await floor.measure());
     }
     await operation("take over", "takeover reviews-v2 v2");
     await operation("offline", "offline reviews-v2");

@@ -2,11 +2,12 @@ import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { KubeConfig, type KubernetesObject, KubernetesObjectApi } from "@kubernetes/client-node";
+import type { KubernetesObject } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import { bookinfoManifests } from "../test/harness/bookinfo.ts";
 import type { StoredMessage } from "../test/harness/slack/index.ts";
 import { timeKubeRequests } from "./kube-timeline.ts";
+import { rawPatchFloor } from "./raw-patch.ts";
 import { type Seed, seedDataDir } from "./seed-state.ts";
 import { type SignedRequest, signedRequests } from "./signed-requests.ts";
 import { emit, percentile, round } from "./stats.ts";
@@ -60,15 +61,13 @@ async function oneSize(rounds: number, jobs: number, seed: Seed): Promise<void> 
   const { api, kube, slack, graydesk } = world;
   api.setUsers([ALICE, ...approvers]);
   const timeline = timeKubeRequests(kube);
-  const kc = new KubeConfig();
-  kc.loadFromFile(world.kubeconfigPath);
-  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const floor = rawPatchFloor(world, timeline);
   const load = fork(new URL("./load-child.ts", import.meta.url), {
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const build = signedRequests(api, SIGNING_SECRET, CHANNEL);
   try {
-    for (let i = 0; i < jobs; i++) for (const o of appObjects(appName(i))) await objects.create(o);
+    for (let i = 0; i < jobs; i++) for (const o of appObjects(appName(i))) await floor.objects.create(o);
     // The jobs, one at a time: each created with its first shift, approved by its own approver.
     let shown = new Map<number, string>();
     for (let i = 0; i < jobs; i++) {
@@ -113,23 +112,7 @@ async function oneSize(rounds: number, jobs: number, seed: Seed): Promise<void> 
       await settle(graydesk);
       // The floor: one app's VirtualService patched with what it holds, one at a time, pooled.
       const raw: number[] = [];
-      const ref = { apiVersion: "networking.istio.io/v1", kind: "VirtualService" };
-      for (let k = 0; k < 10; k++) {
-        const name = appName(k % jobs);
-        const current = (await objects.read({
-          ...ref,
-          metadata: { name, namespace: "bookinfo" },
-        })) as unknown as {
-          spec: { http: unknown[] };
-        };
-        const done = timeline.nextWrite("virtualservices", 30_000, name);
-        const t0 = performance.now();
-        await graydesk.rawPatch(
-          { ...ref, metadata: { name, namespace: "bookinfo" }, spec: { http: current.spec.http } },
-          world.kubeconfigPath,
-        );
-        raw.push((await done) - t0);
-      }
+      for (let k = 0; k < 10; k++) raw.push(await floor.measure(appName(k % jobs)));
       const p99 = percentile(times, 99);
       emit({
         bench: "concurrent-shifters",
