@@ -1,3 +1,5 @@
+import { WriteCounts } from "./write-counts.ts";
+
 /** Kinds whose last list per namespace is remembered: a card shows their ready pods, a plan needs their names. */
 export const REMEMBERED_LISTS = new Set(["Deployment"]);
 
@@ -15,7 +17,7 @@ export class KnownLists {
   readonly #lists = new Map<string, { at: number; list: unknown }>();
   readonly #asking = new Map<string, { writes: number; list: Promise<unknown> }>();
   /** Writes started per namespace and kind: a list answered after one began is not remembered. */
-  readonly #writes = new Map<string, number>();
+  readonly #writes = new WriteCounts();
 
   constructor(options: { kinds?: ReadonlySet<string>; now?: () => number } = {}) {
     this.#kinds = options.kinds ?? REMEMBERED_LISTS;
@@ -32,7 +34,7 @@ export class KnownLists {
   ): Promise<T> {
     if (!this.#kinds.has(kind) || namespace === undefined || selector !== undefined) return read();
     const key = keyOf(namespace, kind);
-    const writes = this.#writes.get(key) ?? 0;
+    const writes = this.#writes.count(key);
     // A list asked since the last write and not answered yet answers this one too.
     const asked = this.#asking.get(`${key}|${apiVersion}`);
     if (asked && asked.writes === writes) return asked.list as Promise<T>;
@@ -42,8 +44,7 @@ export class KnownLists {
     this.#asking.set(`${key}|${apiVersion}`, entry);
     try {
       const answer = await list;
-      if ((this.#writes.get(key) ?? 0) === writes)
-        this.#lists.set(`${key}|${apiVersion}`, { at, list: answer });
+      if (this.#writes.count(key) === writes) this.#lists.set(`${key}|${apiVersion}`, { at, list: answer });
       return answer;
     } finally {
       if (this.#asking.get(`${key}|${apiVersion}`) === entry) this.#asking.delete(`${key}|${apiVersion}`);
@@ -60,8 +61,7 @@ export class KnownLists {
   /** A write of the kind in the namespace is about to be sent, or was answered: lists asked meanwhile are not kept. */
   wrote(namespace: string | undefined, kind: string): void {
     if (!this.#kinds.has(kind) || namespace === undefined) return;
-    const key = keyOf(namespace, kind);
-    this.#writes.set(key, (this.#writes.get(key) ?? 0) + 1);
+    this.#writes.bump(keyOf(namespace, kind));
   }
 
   /**
@@ -90,11 +90,9 @@ export class KnownLists {
     get: () => Promise<T>,
   ): Promise<T> {
     if (!this.#kinds.has(ref.kind) || ref.namespace === undefined) return get();
-    const key = keyOf(ref.namespace, ref.kind);
-    const writes = this.#writes.get(key) ?? 0;
-    const answer = await get();
-    if ((this.#writes.get(key) ?? 0) === writes) this.answered(ref, answer);
-    return answer;
+    return this.#writes.readUnlessWritten(keyOf(ref.namespace, ref.kind), get, (answer) =>
+      this.answered(ref, answer),
+    );
   }
 
   /** Forgets the kind's lists in the namespace: a write's outcome is unknown. */

@@ -1,6 +1,7 @@
 import type { ObjectRef } from "./client.ts";
 import type { KubeObject } from "./kube.ts";
 import { refKey } from "./routers/types.ts";
+import { WriteCounts } from "./write-counts.ts";
 
 /** The routing objects a job's plans read by name and write: their last answers are remembered. */
 export const REMEMBERED_OBJECTS = new Set(["VirtualService", "DestinationRule", "Strategy", "HTTPRoute"]);
@@ -18,7 +19,7 @@ const MAX_OBJECTS = 5_000;
 export class KnownObjects {
   readonly #kinds: ReadonlySet<string>;
   readonly #objects = new Map<string, KubeObject>();
-  readonly #writes = new Map<string, number>();
+  readonly #writes = new WriteCounts();
 
   readonly #max: number;
 
@@ -33,9 +34,7 @@ export class KnownObjects {
 
   /** A write to the object is about to be sent, or was answered. */
   writing(ref: ObjectRef): void {
-    if (!this.#kinds.has(ref.kind)) return;
-    const key = refKey(ref);
-    this.#writes.set(key, (this.#writes.get(key) ?? 0) + 1);
+    if (this.#kinds.has(ref.kind)) this.#writes.bump(refKey(ref));
   }
 
   /** The object as answered (undefined: deleted or not found). */
@@ -61,10 +60,6 @@ export class KnownObjects {
   /** A read by name: its answer is remembered unless a write to the object began meanwhile. */
   async read<T>(ref: ObjectRef, get: () => Promise<T>): Promise<T> {
     if (!this.#kinds.has(ref.kind)) return get();
-    const key = refKey(ref);
-    const writes = this.#writes.get(key) ?? 0;
-    const answer = await get();
-    if ((this.#writes.get(key) ?? 0) === writes) this.answered(ref, answer);
-    return answer;
+    return this.#writes.readUnlessWritten(refKey(ref), get, (answer) => this.answered(ref, answer));
   }
 }
