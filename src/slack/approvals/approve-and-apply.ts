@@ -76,13 +76,8 @@ export async function approveAndApply(
   await Promise.race([commit, failure]);
 
   if (committed && decision?.kind === "apply") return started(o, decision.request, user, applying);
-  if (committed && decision) {
-    // The write committed the gate's answer, and the plan stayed proposed.
-    await voidAll(o, [applyingRecord], decisionNotTaken(decision, "approve") ?? "more approvals are needed");
-    const why = decisionNotTaken(decision, "approve");
-    if (why) await voidAll(o, [approvedRecord], why);
-    return decision;
-  }
+  // The write committed the gate's answer, and the plan stayed proposed.
+  if (committed && decision) return notApplied(o, decision, approvedRecord, applyingRecord);
   const error = (await failure)?.error;
   if (decision) {
     // The write itself failed: nothing was committed.
@@ -98,10 +93,23 @@ export async function approveAndApply(
     throw cause;
   }
   if (alone.kind === "apply") return started(o, alone.request, user, Promise.reject(error));
-  await voidAll(o, [applyingRecord], decisionNotTaken(alone, "approve") ?? "more approvals are needed");
-  const why = decisionNotTaken(alone, "approve");
+  return notApplied(o, alone, approvedRecord, applyingRecord);
+}
+
+/**
+ * A decision that did not hand out the apply: the "applying" record is voided, and the approval too when it did
+ * not count (someone else was first, the request expired); one that waits for more approvals stands.
+ */
+async function notApplied(
+  o: ApplyApprovedDeps,
+  decision: Decision,
+  approvedRecord: AuditRecord,
+  applyingRecord: AuditRecord,
+): Promise<Decision> {
+  const why = decisionNotTaken(decision, "approve");
+  await voidAll(o, [applyingRecord], why ?? "more approvals are needed");
   if (why) await voidAll(o, [approvedRecord], why);
-  return alone;
+  return decision;
 }
 
 function started(
