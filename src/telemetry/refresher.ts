@@ -119,7 +119,7 @@ export function createRefresher(deps: RefresherDeps): Refresher {
     1,
     deps.maxUpdatesPerRound ?? Math.floor((40 * Math.min(intervalMs, 60_000)) / 60_000),
   );
-  /** Cards sent so far in the round under way. */
+  /** Cards the round under way may still send. */
   let budget = maxUpdates;
   /** The round since which a changed card waits for its turn. */
   const waitingSince = new Map<string, number>();
