@@ -313,14 +313,28 @@ export async function startGraydesk(
   if (reconciled > 0)
     logger.warn({ reconciled }, "audit trail: records added for decisions and changes a crash left open");
   timer.done("audit reconcile");
+  // The clusters' watches, the chart renderer, the outbox, then the state and the audit trail: each is let go of
+  // even when one before it fails to close (the first failure is thrown after), so the DATA_DIR lock is released.
+  const closeState = async () => {
+    let failure: { error: unknown } | undefined;
+    const steps = [
+      () => releaseDesk?.close(),
+      () => deps.charts.close(),
+      () => outbox.stop(),
+      () => store.close(),
+      () => audit.close(),
+    ];
+    for (const step of steps)
+      await Promise.resolve()
+        .then(step)
+        .catch((error) => (failure ??= { error }));
+    if (failure) throw failure.error;
+  };
   try {
     await slack.start();
   } catch (error) {
     // The receiver could not listen (its port taken, say): let go of the state, so the caller may start again.
-    await releaseDesk?.close().catch(() => undefined);
-    await deps.charts.close().catch(() => undefined);
-    await store.close().catch(() => undefined);
-    await audit.close().catch(() => undefined);
+    await closeState().catch(() => undefined);
     throw error;
   }
   timer.done("Slack receiver");
@@ -354,11 +368,7 @@ export async function startGraydesk(
       const drained = await inFlight.drain(config.shutdownTimeoutMs);
       if (!drained)
         logger.warn({ pending: inFlight.size }, "shutdown timeout reached with work still running");
-      await releaseDesk?.close();
-      await deps.charts.close();
-      await outbox.stop();
-      await store.close();
-      await audit.close();
+      await closeState();
       return { drained };
     },
   };
