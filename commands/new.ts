@@ -51,7 +51,8 @@ export function newCommand(deps: NewCommandDeps): Subcommand {
       // Before any cluster read: an outsider learns nothing about the namespace.
       await deps.authorizer.require(call.actor, "job.create", args.namespace);
       const [services, apps] = await Promise.all([
-        deps.desk.services(args.namespace),
+        // The job's routes find their own gateways: none are listed for the command.
+        deps.desk.services(args.namespace, undefined, { gateways: false }),
         deps.desk.apps(args.namespace),
       ]);
       const service = services.find((s) => s.name === args.service);

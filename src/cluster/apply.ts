@@ -1,4 +1,4 @@
-import type { Plan, PlanStep, Precondition } from "../release/index.ts";
+import type { ObjectRef, Plan, PlanStep, Precondition } from "../release/index.ts";
 import { ReleaseError } from "../release/index.ts";
 import type { Store } from "../store/index.ts";
 import type { WrittenObjects } from "./after-writes.ts";
@@ -45,14 +45,29 @@ export type Versions = Map<string, string | undefined>;
  * which the writes then reuse as their condition. The object the first step patches is not read: that
  * patch carries the plan's resourceVersion, so the API server refuses it (409) if the object moved on, and
  * being first it fails before anything else is written; the plan stays all-or-nothing with one request less.
+ * `createsProveAbsence`: the caller undoes the steps before a failed one (a job's preparation, see undoPrepare),
+ * so an object the plan creates is not read to see it is absent: its create is refused (409) if it exists, and
+ * fails as AlreadyExists.
  */
-export async function checkPreconditions(kube: Kube, plan: Plan): Promise<Versions> {
+export async function checkPreconditions(
+  kube: Kube,
+  plan: Plan,
+  options: { createsProveAbsence?: boolean } = {},
+): Promise<Versions> {
   const versions: Versions = new Map();
   const proved = provedByFirstWrite(plan);
   if (proved) versions.set(refKey(proved.ref), proved.resourceVersion);
+  const created = new Set(
+    plan.steps.filter((step) => step.action === "create").map((step) => refKey(step.object)),
+  );
+  const provesItself = (pre: Precondition) =>
+    pre === proved ||
+    (options.createsProveAbsence === true &&
+      pre.resourceVersion === undefined &&
+      created.has(refKey(pre.ref)));
   await Promise.all(
     plan.preconditions
-      .filter((pre) => pre !== proved)
+      .filter((pre) => !provesItself(pre))
       .map(async (pre) => {
         const current = await kube.get<KubeObject>(pre.ref);
         const now = current?.metadata.resourceVersion;
@@ -61,6 +76,31 @@ export async function checkPreconditions(kube: Kube, plan: Plan): Promise<Versio
       }),
   );
   return versions;
+}
+
+/**
+ * A create after the plan's first write was refused because the object exists: someone created it since the
+ * plan was made. Nothing of it is Graydesk's, so undoing the plan must not delete it.
+ */
+export class AlreadyExists extends ReleaseError {
+  readonly ref: ObjectRef;
+
+  constructor(ref: ObjectRef, cause: unknown) {
+    // Not "stale-plan": that says nothing was written, and the writes before this one were.
+    super(
+      "conflict",
+      `The cluster changed while this plan was being applied: ${describeRef(ref)} was created by someone else, so Graydesk did not create it.`,
+      { cause, retryable: false },
+    );
+    this.name = "AlreadyExists";
+    this.ref = ref;
+  }
+}
+
+/** A create refused as existing (409), as AlreadyExists; any other failure as it was. */
+function refusedCreate(step: PlanStep, error: unknown): unknown {
+  const exists = error instanceof ClusterError && error.status === 409;
+  return step.action === "create" && exists ? new AlreadyExists(step.object, error) : error;
 }
 
 /**
@@ -143,7 +183,7 @@ export async function runSteps(
     }
     if (index !== first) await journal.mark(index, "started");
     const changed = await runStep(deps, step, versions).catch(async (error: unknown) => {
-      if (index !== firstWrite(plan)) throw error;
+      if (index !== firstWrite(plan)) throw refusedCreate(step, error);
       const refused = await staleFirstWrite(deps.kube, plan, error);
       if (refused instanceof ReleaseError) await journal.end("failed", refused.message);
       throw refused;

@@ -6,6 +6,7 @@ import {
   PatchStrategy,
 } from "@kubernetes/client-node";
 import { UserFacingError } from "../release/errors.ts";
+import { type ObjectWatch, type WatchEvent, watchObject } from "./watch-object.ts";
 
 export const FIELD_MANAGER = "graydesk";
 
@@ -29,9 +30,16 @@ type Verb = "get" | "list" | "create" | "patch" | "apply" | "delete";
  */
 export class ClusterClient {
   readonly #api: KubernetesObjectApi;
+  readonly #kc: KubeConfig;
 
   constructor(kc: KubeConfig) {
     this.#api = KubernetesObjectApi.makeApiClient(kc);
+    this.#kc = kc;
+  }
+
+  /** Watches one object by name: its current version first, then each change (see watchObject). */
+  watch(ref: ObjectRef, onEvent: WatchEvent): Promise<ObjectWatch> {
+    return watchObject(this.#kc, ref, onEvent);
   }
 
   /** The object, or undefined when it does not exist. */

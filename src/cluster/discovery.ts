@@ -58,7 +58,8 @@ export class Discovery {
   }
 
   async apps(namespace: string, kube: Kube = this.#kube): Promise<DiscoveredApp[]> {
-    const services = await this.services(namespace, undefined, kube);
+    // An app's services are named, not their gateways.
+    const services = await this.services(namespace, undefined, kube, { gateways: false });
     const apps = new Map<string, DiscoveredApp>();
     for (const service of services) {
       const app = apps.get(service.app) ?? { name: service.app, template: false, services: [] };
@@ -69,14 +70,23 @@ export class Discovery {
     return [...apps.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
-  /** Services with their versions, mesh governance, routers and gateways: one list per kind. */
-  async services(namespace: string, app?: string, kube: Kube = this.#kube): Promise<DiscoveredService[]> {
+  /**
+   * Services with their versions, mesh governance, routers and gateways: one list per kind. `gateways: false`
+   * leaves the ingress gateways out (each service's `gateways` empty) for a caller that does not show them: a
+   * job's creation finds its own through its routes (see gatewayRoutesOf), with no Gateway list where none binds.
+   */
+  async services(
+    namespace: string,
+    app?: string,
+    kube: Kube = this.#kube,
+    options: { gateways?: boolean } = {},
+  ): Promise<DiscoveredService[]> {
     const caps = await this.capabilities();
     const [ns, services, deployments, gateways] = await Promise.all([
       kube.get<KubeObject>({ apiVersion: "v1", kind: "Namespace", name: namespace }),
       kube.list<KubeObject>("v1", "Service", namespace),
       kube.list<KubeObject>("apps/v1", "Deployment", namespace),
-      caps.istioGateways
+      caps.istioGateways && options.gateways !== false
         ? gatewaysByService(kube, namespace)
         : Promise.resolve(new Map<string, GatewayRoute[]>()),
     ]);

@@ -2,6 +2,7 @@
 
 export { WrittenObjects } from "./after-writes.ts";
 export {
+  AlreadyExists,
   type ApplyDeps,
   checkedByDryRun,
   checkPreconditions,
@@ -22,7 +23,7 @@ export {
   PULL_SECRET_TYPE,
   routersFor,
 } from "./discovery.ts";
-export { type GatewayRoute, gatewaysByService, ingressBinding } from "./gateways.ts";
+export { type GatewayRoute, gatewayRoutesOf, gatewaysByService, ingressBinding } from "./gateways.ts";
 export { closeJournal, Journal, type JournalEntry, journalEntries, openJournal } from "./journal.ts";
 export { KnownLists, REMEMBERED_LISTS } from "./known-lists.ts";
 export { KnownObjects, REMEMBERED_OBJECTS } from "./known-objects.ts";

@@ -1,8 +1,12 @@
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { type ClusterClient, ClusterError, type ObjectRef } from "./client.ts";
 
-/** What the release engine needs from the Kubernetes API; ClusterClient is the real one. */
-export type Kube = Pick<ClusterClient, "get" | "list" | "create" | "mergePatch" | "apply" | "delete">;
+/**
+ * What the release engine needs from the Kubernetes API; ClusterClient is the real one. `watch` is optional:
+ * where it is missing (or refused), what waits for an object reads it again every so often instead.
+ */
+export type Kube = Pick<ClusterClient, "get" | "list" | "create" | "mergePatch" | "apply" | "delete"> &
+  Partial<Pick<ClusterClient, "watch">>;
 
 /** A Kubernetes object as the engine reads it: plain JSON with the fields every object has. */
 export interface KubeObject extends KubernetesObject {
@@ -51,9 +55,30 @@ export function withDeadline(kube: Kube, timeoutMs: number): Kube {
     mergePatch: (ref, body, options) => bound(kube.mergePatch(ref, body, options), "patch", ref),
     apply: (object, options) => bound(kube.apply(object, options), "apply", refOf(object)),
     delete: (ref, options) => bound(kube.delete(ref, options), "delete", ref),
+    // A watch stays open as long as its reader waits, which bounds it by its own timeout; opening it is bounded.
+    ...(kube.watch
+      ? { watch: boundWatch(kube.watch.bind(kube), (work, ref) => bound(work, "get", ref)) }
+      : {}),
   } as Kube;
 }
 
+type Watching = NonNullable<Kube["watch"]>;
+
+/** Opening the watch is bounded; one that opens after its caller gave up is stopped at once. */
+function boundWatch(watch: Watching, bound: <T>(work: Promise<T>, ref: ObjectRef) => Promise<T>): Watching {
+  return async (ref, onEvent) => {
+    const opening = watch(ref, onEvent);
+    try {
+      return await bound(opening, ref);
+    } catch (error) {
+      opening.then(
+        (late) => late.stop(),
+        () => undefined,
+      );
+      throw error;
+    }
+  };
+}
 type Verb = Parameters<typeof ClusterError.from>[1];
 function verbOf(verb: string): Verb {
   return verb as Verb;

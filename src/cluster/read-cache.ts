@@ -108,7 +108,9 @@ export class ReadCache {
         writing(ref, options?.dryRun, () => kube.delete(ref, options), true)) as Kube["delete"],
     };
     const get: Kube["get"] = (ref) => this.objects.read(ref, () => this.known.read(ref, () => kube.get(ref)));
-    this.fresh = { ...writes, get, list } as Kube;
+    // A watch (readiness) is a read that decides a write: straight to the API server, as `get`.
+    const watch = kube.watch ? { watch: kube.watch.bind(kube) } : {};
+    this.fresh = { ...writes, get, list, ...watch } as Kube;
     this.shared = {
       ...writes,
       get: (ref) => {

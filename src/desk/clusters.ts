@@ -100,9 +100,9 @@ export function createClustersDesk(options: ClustersDeskOptions): ClustersDesk {
       const { desk, namespace } = deskFor(scope);
       return desk.apps(namespace);
     },
-    async services(scope, app) {
+    async services(scope, app, options) {
       const { desk, cluster, namespace } = deskFor(scope);
-      return (await desk.services(namespace, app)).map((service) => scoped(cluster, service));
+      return (await desk.services(namespace, app, options)).map((service) => scoped(cluster, service));
     },
     namespaceConfig(scope) {
       const { desk, namespace } = deskFor(scope);

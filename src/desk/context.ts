@@ -3,11 +3,13 @@ import { openPolicy, type Policy } from "../approvals/index.ts";
 import {
   type ApplyDeps,
   Discovery,
-  gatewaysByService,
+  gatewayRoutesOf,
+  hasOriginals,
   ingressBinding,
   type KnownLists,
   type KnownObjects,
   type Kube,
+  type KubeObject,
   type MemoReads,
   memoReads,
   ReadCache,
@@ -181,8 +183,16 @@ export async function routerOf(ctx: DeskContext, job: ReleaseJob): Promise<Traff
     ...(caps.gatewayApi ? { gatewayApi: caps.gatewayApi } : {}),
     ...(caps.istioGateways
       ? {
-          ingress: async (j: ReleaseJob) =>
-            ingressBinding((await gatewaysByService(kube, j.namespace)).get(j.service.name) ?? []),
+          // A job whose routes exist binds the gateways its own VirtualService binds (see gatewayRoutesOf).
+          ingress: async (j: ReleaseJob, existing?: KubeObject) =>
+            ingressBinding(
+              await gatewayRoutesOf(
+                kube,
+                j.namespace,
+                j.service.name,
+                hasOriginals(j) ? existing : undefined,
+              ),
+            ),
         }
       : {}),
   });

@@ -1,4 +1,11 @@
-import { type DiscoveredService, deploymentRef, Interrupted, type KubeObject } from "../cluster/index.ts";
+import {
+  AlreadyExists,
+  type DiscoveredService,
+  deploymentRef,
+  Interrupted,
+  type Kube,
+  type KubeObject,
+} from "../cluster/index.ts";
 import type { FieldError, ReleaseJob, RouterKind } from "../release/index.ts";
 import {
   assertNoFieldErrors,
@@ -38,7 +45,8 @@ export async function createJob(
   // ConfigMaps and Secrets are looked up only for containers described in full (their references).
   const described = input.newVersion.settings.containers.mode === "full";
   const [services, config] = await Promise.all([
-    ctx.discovery.services(input.namespace, undefined, op.reads),
+    // The creation reads no service's gateways: its routes find the job's own (see gatewayRoutesOf).
+    ctx.discovery.services(input.namespace, undefined, op.reads, { gateways: false }),
     described
       ? ctx.discovery.namespaceConfig(input.namespace, own.reads)
       : { configMaps: {}, secrets: {}, pullSecrets: [] },
@@ -137,6 +145,7 @@ export async function createJob(
     originals: [],
   };
   const deployment = deploymentFor(job, stableDeployment);
+  assertNoFieldErrors(await deploymentTaken(op.reads, deployment), "The release job cannot be created");
   const { plan, part } = await computePreparePlan(op, await routerOf(op, job), job, deployment);
   if (options.approval) return propose(ctx, job, { plan, part }, stableDeployment, deployment, actor);
   const record: PlanRecord = {
@@ -154,10 +163,13 @@ export async function createJob(
     draft.plans[plan.id] = record as unknown as StoredRecord;
   });
   try {
-    await runPreparePlan(ctx, plan, { job, reads: op.reads });
+    // The new Deployment's absence is not read again: the namespace's Deployments were just listed (see
+    // deploymentTaken), and its create is refused if someone made one since; that failure is undone below.
+    await runPreparePlan(ctx, plan, { job, reads: op.reads }, { undone: true });
   } catch (error) {
     if (error instanceof Interrupted) throw error;
-    await undoPrepare(ctx, record, error, actor);
+    const undone = await undoPrepare(ctx, record, error, actor);
+    if (error instanceof AlreadyExists) throw createdMeanwhile(error, undone);
     throw error;
   }
   // Its card, posted next, is drawn from the creation's reads and writes' answers; they are dropped once the new
@@ -235,6 +247,35 @@ function podContainers(deployment: KubeObject | undefined): string[] {
 function podVolumes(deployment: KubeObject | undefined): { volumes?: string[] } {
   const spec = (deployment?.spec?.template as { spec?: { volumes?: { name: string }[] } } | undefined)?.spec;
   return spec ? { volumes: (spec.volumes ?? []).map((volume) => volume.name) } : {};
+}
+
+/**
+ * A Deployment of the new version's name that is no version of the service (those are refused as versions that
+ * exist): found in the namespace's Deployment list the creation read, so it costs no request.
+ */
+async function deploymentTaken(reads: Kube, deployment: KubeObject): Promise<FieldError[]> {
+  const name = deployment.metadata.name;
+  const found = await reads.get<KubeObject>(deploymentRef(deployment.metadata.namespace ?? "", name));
+  if (!found) return [];
+  return [
+    {
+      field: "version",
+      message: `A Deployment called ${name} already exists in ${deployment.metadata.namespace}: choose another version name, or remove that Deployment.`,
+    },
+  ];
+}
+
+/** The new version's Deployment appeared between the creation's reads and its create: said as such. */
+function createdMeanwhile(error: AlreadyExists, undone: boolean): ReleaseError {
+  const { kind, namespace, name } = error.ref;
+  const back = undone
+    ? "What Graydesk had written for the job was put back as it was"
+    : "Graydesk could not put back what it had written for the job (abandon the job to clean up)";
+  return new ReleaseError(
+    "conflict",
+    `The release job was not created: ${kind} ${namespace}/${name} was created by someone else while Graydesk was creating the job. ${back}; that ${kind} was left alone. Choose another version name, or remove it, and try again.`,
+    { cause: error, retryable: false },
+  );
 }
 
 function nameTaken(ctx: DeskContext, input: CreateJobInput): FieldError[] {

@@ -56,8 +56,9 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
     async apps(namespace) {
       return ctx.discovery.apps(namespace, namespaceOperation(ctx, namespace).reads);
     },
-    async services(namespace, app) {
-      const found = await ctx.discovery.services(namespace, app, namespaceOperation(ctx, namespace).reads);
+    async services(namespace, app, options) {
+      const reads = namespaceOperation(ctx, namespace).reads;
+      const found = await ctx.discovery.services(namespace, app, reads, options);
       await adoptConsoleJobs(ctx, namespace, found);
       const jobs = allJobs(ctx).filter((job) => isLive(job) && job.namespace === namespace);
       return found.map(({ template: _template, ...service }): ServiceInfo => {

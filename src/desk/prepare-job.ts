@@ -65,18 +65,21 @@ export async function computePreparePlan(
   return { plan, part: hasOriginals(job) ? { ...part, originals: [] } : part };
 }
 
-/** Runs a prepare plan from the start: preconditions, then routes, then the Deployment. */
 /**
- * Runs a prepare plan. `planned`: the job and the reads its plan was computed from; the job's card drawn next
- * reads them, with what the writes answered laid over, instead of reading the cluster again.
+ * Runs a prepare plan from the start: preconditions, then routes, then the Deployment. `planned`: the job and the
+ * reads its plan was computed from; the job's card drawn next reads them, with what the writes answered laid over,
+ * instead of reading the cluster again. `undone`: the caller undoes a failed preparation (undoPrepare), so the
+ * objects it creates are not read first: a create refused because the object exists fails as AlreadyExists.
  */
 export async function runPreparePlan(
   ctx: DeskContext,
   plan: ComputedPlan["plan"],
   planned?: { job: ReleaseJob; reads: MemoReads },
+  options: { undone?: boolean } = {},
 ): Promise<void> {
   const written = new WrittenObjects();
-  await runSteps({ ...applyDeps(ctx), written }, plan, await checkPreconditions(ctx.kube, plan));
+  const versions = await checkPreconditions(ctx.kube, plan, { createsProveAbsence: options.undone === true });
+  await runSteps({ ...applyDeps(ctx), written }, plan, versions);
   if (planned) ctx.recent.keep(planned.job, written.over(planned.reads, ctx.shared));
 }
 

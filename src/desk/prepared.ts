@@ -1,5 +1,5 @@
-import { checkPreconditions, runSteps } from "../cluster/index.ts";
-import type { RecordedOriginal, ReleaseJob } from "../release/index.ts";
+import { AlreadyExists, checkPreconditions, refKey, runSteps } from "../cluster/index.ts";
+import type { ObjectRef, Plan, RecordedOriginal, ReleaseJob } from "../release/index.ts";
 import { transition } from "../release/index.ts";
 import type { StoredRecord } from "../store/index.ts";
 import { computePlan } from "./compute-plan.ts";
@@ -53,14 +53,16 @@ export async function prepared(ctx: DeskContext, record: PlanRecord, actor: stri
 /**
  * A prepare plan failed part-way: whatever it wrote is put back as found (routes restored or deleted,
  * the new Deployment removed) and the job is abandoned, as if it had never been created. When even that
- * fails, the job is left failed with its originals, so abandoning it later cleans up.
+ * fails, the job is left failed with its originals, so abandoning it later cleans up. An object whose create
+ * was refused because someone else had made it (AlreadyExists) is theirs: it is not deleted. Resolves with
+ * whether everything was put back.
  */
 export async function undoPrepare(
   ctx: DeskContext,
   record: PlanRecord,
   error: unknown,
   actor: string,
-): Promise<void> {
+): Promise<boolean> {
   const reason = reasonOf(error);
   await movePlan(ctx, record.id, "applying", "failed", reason);
   const found = mustJob(ctx, record.plan.jobId);
@@ -72,11 +74,12 @@ export async function undoPrepare(
   const fresh = operation(ctx);
   try {
     const { plan } = await computePlan(fresh, await routerOf(fresh, job), job, { kind: "abandon" });
-    await runSteps(applyDeps(ctx), plan, await checkPreconditions(ctx.kube, plan));
+    const undo = error instanceof AlreadyExists ? leaving(plan, error.ref) : plan;
+    await runSteps(applyDeps(ctx), undo, await checkPreconditions(ctx.kube, undo));
   } catch (undoError) {
     ctx.logger.warn({ err: undoError, job: job.id }, "could not undo a job's preparation");
     await failJob(ctx, job.id, error, actor);
-    return;
+    return false;
   }
   const at = ctx.now();
   const failed = transition(job, { kind: "fail", reason, retryable: false, at, actor });
@@ -92,6 +95,17 @@ export async function undoPrepare(
     namespace: job.namespace,
     detail: { name: job.name, reason },
   });
+  return true;
+}
+
+/** The undo without the steps on an object someone else made (not hashed again: nobody approves an undo). */
+function leaving(plan: Plan, ref: ObjectRef): Plan {
+  const other = (object: ObjectRef) => refKey(object) !== refKey(ref);
+  return {
+    ...plan,
+    steps: plan.steps.filter((step) => other(step.object)),
+    preconditions: plan.preconditions.filter((pre) => other(pre.ref)),
+  };
 }
 
 /**

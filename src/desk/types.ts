@@ -175,7 +175,8 @@ export interface DeskEvents {
 export interface ReleaseDesk {
   namespaces(): Promise<string[]>;
   apps(namespace: string): Promise<ComposedApp[]>;
-  services(namespace: string, app?: string): Promise<ServiceInfo[]>;
+  /** `gateways: false`: each service's ingress gateways are left out (empty), for callers that do not show them. */
+  services(namespace: string, app?: string, options?: { gateways?: boolean }): Promise<ServiceInfo[]>;
   namespaceConfig(namespace: string): Promise<NamespaceConfig>;
   /** What the pod-spec guard checks a service's next version against, so forms can check each save inline. */
   newVersionGuard(namespace: string, service: string): Promise<NewVersionGuard | undefined>;

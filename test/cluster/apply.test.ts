@@ -1,5 +1,5 @@
-// Executing plans against the Kubernetes API test server: dry runs, preconditions, conditional writes,
-// waiting for readiness; and the journal every step leaves.
+// Executing plans against the Kubernetes API test server: dry runs, preconditions, conditional writes; and the
+// journal every step leaves (waiting for readiness: wait-ready.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ClusterClient,
@@ -7,7 +7,6 @@ import {
   dryRunPlan,
   journalEntries,
   runSteps,
-  waitReady,
 } from "../../src/cluster/index.ts";
 import { makePlan } from "../../src/release/index.ts";
 import { openFileStore, type Store } from "../../src/store/index.ts";
@@ -210,74 +209,5 @@ describe("apply", () => {
       code: "conflict",
       retryable: true,
     });
-  });
-});
-
-describe("waitReady", () => {
-  let kube: KubeTestServer;
-  let client: ClusterClient;
-  beforeAll(async () => {
-    kube = await startKubeServer({ podReadyDelayMs: 300 });
-    await loadBookinfo(kube.kubeConfig(), NS, { reviewsVersions: ["v1"] });
-    client = new ClusterClient(kube.kubeConfig());
-  });
-  afterAll(() => kube.close());
-
-  it("costs one read when the Deployment is ready", async () => {
-    kube.resetRequests();
-    await waitReady(client, NS, "reviews-v1", { timeoutMs: 1000, pollMs: 10 });
-    expect(apiCalls(kube)).toEqual(["get deployments/reviews-v1"]);
-  });
-
-  it("waits one poll before its first read for a Deployment just created, and then reads it", async () => {
-    const slept: number[] = [];
-    kube.resetRequests();
-    const sleep = async (ms: number) => {
-      // The first pause comes before any read.
-      if (slept.length === 0) expect(apiCalls(kube)).toEqual([]);
-      slept.push(ms);
-    };
-    await waitReady(client, NS, "reviews-v1", { timeoutMs: 1000, pollMs: 10, sleep, justCreated: true });
-    expect(slept).toEqual([10]);
-    expect(apiCalls(kube)).toEqual(["get deployments/reviews-v1"]);
-  });
-
-  it("gives up retryably when the pods are not ready in time", async () => {
-    await client.mergePatch(
-      { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v1" },
-      { spec: { replicas: 3 } },
-    );
-    const error = await waitReady(client, NS, "reviews-v1", { timeoutMs: 60, pollMs: 20 }).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toMatchObject({ code: "not-ready", retryable: true });
-    expect((error as Error).message).toMatch(
-      /Deployment bookinfo\/reviews-v1 has \d of 3 pods ready after 0 s; no traffic was moved to it/,
-    );
-    await waitReady(client, NS, "reviews-v1", { timeoutMs: 3000, pollMs: 20 });
-  });
-
-  it("fails at once, not retryably, when a pod cannot pull its image", async () => {
-    kube.markImageBad("docker.io/istio/examples-bookinfo-reviews-v9:0.0.0");
-    await client.mergePatch(
-      { apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name: "reviews-v1" },
-      {
-        spec: {
-          template: {
-            spec: {
-              containers: [{ name: "reviews", image: "docker.io/istio/examples-bookinfo-reviews-v9:0.0.0" }],
-            },
-          },
-        },
-      },
-    );
-    const started = Date.now();
-    const error = await waitReady(client, NS, "reviews-v1", { timeoutMs: 60_000, pollMs: 150 }).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toMatchObject({ code: "not-ready", retryable: false });
-    expect((error as Error).message).toMatch(/waiting with ImagePullBackOff/);
-    // It gave up on seeing the pull failure, long before its own timeout.
-    expect(Date.now() - started).toBeLessThan(30_000);
   });
 });

@@ -143,14 +143,17 @@ describe("reads per operation", () => {
   });
 });
 
-/** Every request to the Kubernetes API the test server recorded (discovery aside), by verb and resource. */
+/** Every request to the Kubernetes API the test server recorded (discovery aside), by verb and resource, in order. */
+function requestsIn(kube: KubeTestServer): string[] {
+  return kube.requests
+    .filter((r) => r.resource)
+    .map((r) => `${r.query?.includes("dryRun") ? "dry-run " : ""}${r.verb} ${r.resource}`);
+}
+
+/** The same, counted per verb and resource. */
 function requestsBy(kube: KubeTestServer): Record<string, number> {
   const by: Record<string, number> = {};
-  for (const r of kube.requests) {
-    if (!r.resource) continue;
-    const key = `${r.query?.includes("dryRun") ? "dry-run " : ""}${r.verb} ${r.resource}`;
-    by[key] = (by[key] ?? 0) + 1;
-  }
+  for (const key of requestsIn(kube)) by[key] = (by[key] ?? 0) + 1;
   return by;
 }
 const total = (by: Record<string, number>) => Object.values(by).reduce((a, b) => a + b, 0);
@@ -163,6 +166,7 @@ const total = (by: Record<string, number>) => Object.values(by).reduce((a, b) =>
 describe("Kubernetes requests per operation, through Slack", () => {
   let world: SlackWorld;
   const counts: Record<string, Record<string, number>> = {};
+  const sequences: Record<string, string[]> = {};
 
   async function operation(name: string, command: string) {
     const settle = () => until(() => world.app.graydesk.deps.inFlight.size === 0, 15_000);
@@ -184,6 +188,7 @@ describe("Kubernetes requests per operation, through Slack", () => {
     await settle();
     const applied = requestsBy(world.kube);
     counts[`${name}: applied`] = applied;
+    sequences[`${name}: applied`] = requestsIn(world.kube);
     const all: Record<string, number> = { ...counts[`${name}: asked`] };
     for (const [key, n] of Object.entries(applied)) all[key] = (all[key] ?? 0) + n;
     counts[name] = all;
@@ -243,40 +248,42 @@ describe("Kubernetes requests per operation, through Slack", () => {
     expect(total(counts.offline ?? {})).toBeLessThanOrEqual(2 * changed);
   });
 
-  it("creates a job and makes its first shift reading each routing object by name once it has them", () => {
+  it("creates a job and makes its first shift in 13 requests, counted raw, readiness checked before the traffic moves", () => {
     const create = counts.create ?? {};
-    expect(create).toMatchObject({
-      "create deployments": 1,
-      "create virtualservices": 1,
-      "patch virtualservices": 1,
-    });
-    // Readiness polls (the Deployment, its pods every third round) depend on how soon the pods are ready:
-    // counted apart, and with them the new Deployment's absence check before the routes are written (one
-    // `get deployments`; three or four in all here: absence, one or two polls — the first one poll after the
-    // create — and the first shift's wait before traffic).
-    const { "get deployments": _polls, "list pods": _pods, ...rest } = create;
-    // One discovery for the command and the job it creates (the Deployments' list then shows the one created and
-    // the readiness last read); the routing objects listed once, by host; the references' ConfigMaps and
-    // Secrets not read for a replaced image; the first write (a create) its own precondition.
-    expect(rest).toMatchObject({
+    // Everything the command, the creation, the wait for the new version, the first request's plan and its apply
+    // sent, nothing left out:
+    expect(create).toEqual({
+      // One discovery for the command and the job it creates: the Namespace (mesh label, Pod Security level),
+      // its Services and Deployments (versions; the new Deployment's name is free, so no read of it before its
+      // create: a create refused as existing is undone); no Gateways, which no route to reviews binds.
       "get namespaces": 1,
       "list services": 1,
       "list deployments": 1,
-      "list gateways": 1,
-      "list virtualservices": 1,
+      // The routing objects, found by host; the routes hold the stable version before the Deployment exists.
       "list destinationrules": 1,
+      "list virtualservices": 1,
+      "create virtualservices": 1,
+      "create deployments": 1,
+      // The new version awaited with one watch, not polls.
+      "watch deployments": 1,
+      // The card's warning about traffic that bypasses the split (kept for the first request's plan).
+      "list ingresses": 1,
+      // The first request's plan: the subsets read anew (not patched, so no dry run proves them current), the
+      // routes as the creation answered them, proved current by the dry run.
+      "get destinationrules": 1,
+      "dry-run patch virtualservices": 1,
+      // The apply: the new version read ready right before the routes send it traffic.
+      "get deployments": 1,
+      "patch virtualservices": 1,
     });
-    expect(rest["list configmaps"]).toBeUndefined();
-    expect(rest["list secrets"]).toBeUndefined();
-    // The card under the first request is drawn from that request's plan; the routes are those the creation
-    // wrote, proved current by the dry run.
-    expect(rest["get virtualservices"]).toBeUndefined();
+    expect(total(create)).toBe(13);
+    // The readiness read is the apply's, right before its traffic patch.
+    const applied = sequences["create: applied"] ?? [];
+    expect(applied).toEqual(["get deployments", "patch virtualservices"]);
+    expect(create["list configmaps"]).toBeUndefined();
+    expect(create["list secrets"]).toBeUndefined();
     // Read at start-up, not by the operation.
-    expect(rest["create selfsubjectaccessreviews"]).toBeUndefined();
-    expect(rest["list customresourcedefinitions"]).toBeUndefined();
-    // The card's Service is found in the namespace's Service list the creation read (kept for the read cache's
-    // time, as a read by name would be).
-    expect(rest["get services"]).toBeUndefined();
-    expect(total(rest)).toBeLessThanOrEqual(12);
+    expect(create["create selfsubjectaccessreviews"]).toBeUndefined();
+    expect(create["list customresourcedefinitions"]).toBeUndefined();
   });
 });

@@ -23,8 +23,11 @@ import { deleteStep, gaining, hasOriginals, waitReadyStep, writeStep } from "./s
 import { joinParts, type PlanPart, type RouterDeps, type TrafficRouter } from "./types.ts";
 
 export interface IstioRouterDeps extends RouterDeps {
-  /** How the service is reached from outside the mesh, when it is. */
-  ingress?: (job: ReleaseJob) => Promise<IngressBinding | undefined>;
+  /**
+   * How the service is reached from outside the mesh, when it is. `existing`: the VirtualService the job's routes
+   * are in, as the plan read it (undefined when it has none yet).
+   */
+  ingress?: (job: ReleaseJob, existing?: KubeObject) => Promise<IngressBinding | undefined>;
 }
 
 /** Istio: DestinationRule subsets per version and the VirtualService routes for the service host. */
@@ -103,7 +106,7 @@ export function istioRouter(deps: IstioRouterDeps): TrafficRouter {
 
     async setRoutes(job, policy: TrafficPolicy) {
       const existing = await find<VirtualServiceObject>(job, "VirtualService");
-      const ingress = await deps.ingress?.(job);
+      const ingress = await deps.ingress?.(job, existing as KubeObject | undefined);
       const desired = desiredVirtualService(
         { ...job, traffic: policy },
         policy,

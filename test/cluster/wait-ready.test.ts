@@ -1,0 +1,152 @@
+// Waiting for a Deployment to be ready, against the Kubernetes API test server: one read when it is, one watch
+// while it is not, polls where the watch is refused; stuck pods, the time limit and shutdown end the wait.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ClusterClient, type KubeObject, waitReady } from "../../src/cluster/index.ts";
+import { apiCalls } from "../desk/world.ts";
+import { loadBookinfo } from "../harness/bookinfo.ts";
+import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
+
+const NS = "bookinfo";
+const deployment = (name: string) => ({ apiVersion: "apps/v1", kind: "Deployment", namespace: NS, name });
+/** Far longer than any test runs: a wait that resolves did so from the watch, not from a poll. */
+const NEVER = 600_000;
+
+describe("waitReady", () => {
+  let kube: KubeTestServer;
+  let client: ClusterClient;
+  let copies = 0;
+
+  /** A new Deployment like reviews-v1 (its own pods), as a job's creation makes one. */
+  async function newDeployment(image?: string): Promise<string> {
+    const stable = (await client.get<KubeObject>(deployment("reviews-v1"))) as KubeObject;
+    const name = `reviews-copy-${++copies}`;
+    const labels = { app: "reviews", version: name };
+    const template = stable.spec?.template as { spec: { containers: { image?: string }[] } };
+    if (image) for (const container of template.spec.containers) container.image = image;
+    await client.create({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name, namespace: NS, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: { ...template, metadata: { labels } },
+      },
+    });
+    return name;
+  }
+
+  beforeAll(async () => {
+    // A progress deadline no test reaches: what ends a wait here is what each test sets up.
+    kube = await startKubeServer({ podReadyDelayMs: 300, progressDeadlineMs: NEVER });
+    await loadBookinfo(kube.kubeConfig(), NS, { reviewsVersions: ["v1"] });
+    client = new ClusterClient(kube.kubeConfig());
+  });
+  afterAll(() => kube.close());
+
+  it("costs one read when the Deployment is ready", async () => {
+    kube.resetRequests();
+    await waitReady(client, NS, "reviews-v1", { timeoutMs: 1000, pollMs: 10 });
+    expect(apiCalls(kube)).toEqual(["get deployments/reviews-v1"]);
+  });
+
+  it("watches a Deployment just created, with no read before: one request, over as soon as it is ready", async () => {
+    const name = await newDeployment();
+    kube.resetRequests();
+    const ready = await waitReady(client, NS, name, { timeoutMs: NEVER, pollMs: NEVER, justCreated: true });
+    expect(ready.status?.readyReplicas).toBe(1);
+    expect(apiCalls(kube)).toEqual(["watch deployments"]);
+    expect(kube.requests[0]?.query).toContain("fieldSelector=metadata.name%3D");
+  });
+
+  it("reads the Deployment every poll where the role grants no watch", async () => {
+    kube.setUser("no-watch-token", {
+      name: "graydesk-no-watch",
+      rules: [{ verbs: ["get", "list"], apiGroups: ["apps", ""], resources: ["deployments", "pods"] }],
+    });
+    const limited = new ClusterClient(kube.kubeConfig("no-watch-token"));
+    const name = await newDeployment();
+    kube.resetRequests();
+    const slept: number[] = [];
+    const sleep = (ms: number) => {
+      slept.push(ms);
+      return new Promise<void>((resolve) => setTimeout(resolve, ms));
+    };
+    const ready = await waitReady(limited, NS, name, {
+      timeoutMs: 30_000,
+      pollMs: 20,
+      sleep,
+      justCreated: true,
+    });
+    expect(ready.status?.readyReplicas).toBe(1);
+    const calls = apiCalls(kube);
+    expect(calls[0]).toBe("watch deployments");
+    expect(kube.requests[0]?.status).toBe(403);
+    expect(calls.slice(1).every((call) => call === `get deployments/${name}` || call === "list pods")).toBe(
+      true,
+    );
+    expect(calls).toContain(`get deployments/${name}`);
+    // Each read after a poll's pause, the first one included.
+    expect(slept.length).toBeGreaterThanOrEqual(calls.filter((c) => c.startsWith("get ")).length);
+  });
+
+  it("gives up retryably when the pods are not ready in time", async () => {
+    await client.mergePatch(deployment("reviews-v1"), { spec: { replicas: 3 } });
+    const error = await waitReady(client, NS, "reviews-v1", { timeoutMs: 60, pollMs: 20 }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: "not-ready", retryable: true });
+    expect((error as Error).message).toMatch(
+      /Deployment bookinfo\/reviews-v1 has \d of 3 pods ready after 0 s; no traffic was moved to it/,
+    );
+    await waitReady(client, NS, "reviews-v1", { timeoutMs: 30_000, pollMs: 20 });
+    await client.mergePatch(deployment("reviews-v1"), { spec: { replicas: 1 } });
+    await waitReady(client, NS, "reviews-v1", { timeoutMs: 30_000, pollMs: 20 });
+  });
+
+  it("fails at once, not retryably, when a pod cannot pull its image: its pods are listed while it is slow", async () => {
+    const image = "docker.io/istio/examples-bookinfo-reviews-v9:0.0.0";
+    kube.markImageBad(image);
+    const name = await newDeployment(image);
+    kube.resetRequests();
+    const error = await waitReady(client, NS, name, {
+      timeoutMs: NEVER,
+      pollMs: 50,
+      justCreated: true,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "not-ready", retryable: false });
+    expect((error as Error).message).toMatch(/waiting with ImagePullBackOff/);
+    // Found from the watch and the pods' list, not by waiting out the time limit.
+    expect(apiCalls(kube)[0]).toBe("watch deployments");
+    expect(apiCalls(kube)).toContain("list pods");
+  });
+
+  it("stops waiting, retryably, when Graydesk shuts down", async () => {
+    const image = "docker.io/istio/examples-bookinfo-reviews-v8:0.0.0";
+    kube.markImageBad(image);
+    const name = await newDeployment(image);
+    const stop = new AbortController();
+    const waiting = waitReady(client, NS, name, {
+      timeoutMs: NEVER,
+      pollMs: NEVER,
+      justCreated: true,
+      signal: stop.signal,
+    }).catch((e: unknown) => e);
+    stop.abort();
+    expect(await waiting).toMatchObject({ code: "interrupted", retryable: true });
+  });
+
+  it("fails when the Deployment is deleted while it is awaited", async () => {
+    const image = "docker.io/istio/examples-bookinfo-reviews-v7:0.0.0";
+    kube.markImageBad(image);
+    const name = await newDeployment(image);
+    kube.resetRequests();
+    const waiting = waitReady(client, NS, name, { timeoutMs: NEVER, pollMs: NEVER, justCreated: true }).catch(
+      (e: unknown) => e,
+    );
+    // Deleted once the watch is open: the watch's next event is its deletion.
+    while (!kube.requests.some((r) => r.verb === "watch")) await new Promise((r) => setTimeout(r, 5));
+    await client.delete(deployment(name));
+    expect(await waiting).toMatchObject({ code: "not-found" });
+  });
+});
