@@ -97,9 +97,9 @@ export class AlreadyExists extends ReleaseError {
   }
 }
 
-/** A create refused as existing (409), as AlreadyExists; any other failure as it was. */
+/** A create refused as existing (409 AlreadyExists), as AlreadyExists; any other failure as it was. */
 function refusedCreate(step: PlanStep, error: unknown): unknown {
-  const exists = error instanceof ClusterError && error.status === 409;
+  const exists = error instanceof ClusterError && error.status === 409 && error.reason === "AlreadyExists";
   return step.action === "create" && exists ? new AlreadyExists(step.object, error) : error;
 }
 

@@ -270,7 +270,7 @@ function createdMeanwhile(error: AlreadyExists, undone: boolean): ReleaseError {
   const { kind, namespace, name } = error.ref;
   const back = undone
     ? "What Graydesk had written for the job was put back as it was"
-    : "Graydesk could not put back what it had written for the job (abandon the job to clean up)";
+    : "Graydesk could not put back everything it had written for the job";
   return new ReleaseError(
     "conflict",
     `The release job was not created: ${kind} ${namespace}/${name} was created by someone else while Graydesk was creating the job. ${back}; that ${kind} was left alone. Choose another version name, or remove it, and try again.`,

@@ -605,6 +605,48 @@ export function kubeConformance(start: () => Promise<ClusterUnderTest>): void {
       expect(events).toEqual(["ADDED w1", "MODIFIED w1", "DELETED w1"]);
     });
 
+    it("watches one object by name without a resourceVersion: its current version first, then its changes alone", async () => {
+      await core.createNamespacedConfigMap({
+        namespace,
+        body: { metadata: { name: "one-watched" }, data: { at: "start" } },
+      });
+      await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: "one-other" } } });
+      const events: string[] = [];
+      const watch = new Watch(cluster.kubeConfig);
+      const req = await watch.watch(
+        `/api/v1/namespaces/${namespace}/configmaps`,
+        { fieldSelector: "metadata.name=one-watched" },
+        (type, obj: { metadata: { name: string }; data?: { at?: string } }) =>
+          events.push(`${type} ${obj.metadata.name} ${obj.data?.at ?? ""}`),
+        () => undefined,
+      );
+      // The current version arrives before any change is made.
+      await eventually(
+        async () => events,
+        (e) => e.length >= 1,
+      );
+      const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
+      await core.patchNamespacedConfigMap(
+        { name: "one-other", namespace, body: { data: { at: "x" } } },
+        merge,
+      );
+      await core.patchNamespacedConfigMap(
+        { name: "one-watched", namespace, body: { data: { at: "changed" } } },
+        merge,
+      );
+      await core.deleteNamespacedConfigMap({ name: "one-watched", namespace });
+      await eventually(
+        async () => events,
+        (e) => e.length >= 3,
+      );
+      req.abort();
+      expect(events).toEqual([
+        "ADDED one-watched start",
+        "MODIFIED one-watched changed",
+        "DELETED one-watched changed",
+      ]);
+    });
+
     it("T14: replays history to a watch from resourceVersion 1 while the cluster is young", async () => {
       await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: "history" } } });
       const events: string[] = [];
