@@ -6,7 +6,7 @@ import {
   PatchStrategy,
 } from "@kubernetes/client-node";
 import { UserFacingError } from "../release/errors.ts";
-import { type ObjectWatch, type WatchEvent, watchObject } from "./watch-object.ts";
+import { type ObjectWatch, type WatchEvent, type WatchOptions, watchObject } from "./watch-object.ts";
 
 export const FIELD_MANAGER = "graydesk";
 
@@ -38,8 +38,8 @@ export class ClusterClient {
   }
 
   /** Watches one object by name: its current version first, then each change (see watchObject). */
-  watch(ref: ObjectRef, onEvent: WatchEvent): Promise<ObjectWatch> {
-    return watchObject(this.#kc, ref, onEvent);
+  watch(ref: ObjectRef, onEvent: WatchEvent, options?: WatchOptions): Promise<ObjectWatch> {
+    return watchObject(this.#kc, ref, onEvent, options);
   }
 
   /** The object, or undefined when it does not exist. */

@@ -66,8 +66,8 @@ type Watching = NonNullable<Kube["watch"]>;
 
 /** Opening the watch is bounded; one that opens after its caller gave up is stopped at once. */
 function boundWatch(watch: Watching, bound: <T>(work: Promise<T>, ref: ObjectRef) => Promise<T>): Watching {
-  return async (ref, onEvent) => {
-    const opening = watch(ref, onEvent);
+  return async (ref, onEvent, options) => {
+    const opening = watch(ref, onEvent, options);
     try {
       return await bound(opening, ref);
     } catch (error) {

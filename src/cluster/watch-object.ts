@@ -9,11 +9,21 @@ export interface ObjectWatch {
 
 export type WatchEvent = (type: string, object: KubernetesObject) => void;
 
+export interface WatchOptions {
+  /** The API server ends the watch after this long (as informers ask, so no stream lives for ever). */
+  timeoutSeconds?: number;
+}
+
 /**
  * Watches one object by name (`fieldSelector=metadata.name=…`, no resourceVersion): the API server sends its
  * current version first (ADDED), then every change. One request for as long as it stays open.
  */
-export async function watchObject(kc: KubeConfig, ref: ObjectRef, onEvent: WatchEvent): Promise<ObjectWatch> {
+export async function watchObject(
+  kc: KubeConfig,
+  ref: ObjectRef,
+  onEvent: WatchEvent,
+  options: WatchOptions = {},
+): Promise<ObjectWatch> {
   let stopped = false;
   let settle: (error: unknown) => void = () => undefined;
   const ended = new Promise<void>((resolve, reject) => {
@@ -26,7 +36,7 @@ export async function watchObject(kc: KubeConfig, ref: ObjectRef, onEvent: Watch
   ended.catch(() => undefined);
   const controller = await new Watch(kc).watch(
     pathOf(ref),
-    { fieldSelector: `metadata.name=${ref.name}` },
+    { fieldSelector: `metadata.name=${ref.name}`, timeoutSeconds: options.timeoutSeconds },
     (type, object) => onEvent(type, object as KubernetesObject),
     (error) => settle(error),
   );

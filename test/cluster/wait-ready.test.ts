@@ -90,6 +90,25 @@ describe("waitReady", () => {
     expect(slept.length).toBeGreaterThanOrEqual(calls.filter((c) => c.startsWith("get ")).length);
   });
 
+  it("opens the watch anew when the API server ends it, rather than reading every poll", async () => {
+    const image = "docker.io/istio/examples-bookinfo-reviews-v6:0.0.0";
+    kube.markImageBad(image);
+    const name = await newDeployment(image);
+    kube.resetRequests();
+    // Each watch ends after 2 s; the Deployment never becomes ready, and no poll or pod list is due.
+    const error = await waitReady(client, NS, name, {
+      timeoutMs: 5_000,
+      pollMs: NEVER,
+      watchSeconds: 2,
+      justCreated: true,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "not-ready", retryable: true });
+    const calls = apiCalls(kube);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(calls.every((call) => call === "watch deployments")).toBe(true);
+    expect(kube.requests[0]?.query).toContain("timeoutSeconds=2");
+  });
+
   it("gives up retryably when the pods are not ready in time", async () => {
     await client.mergePatch(deployment("reviews-v1"), { spec: { replicas: 3 } });
     const error = await waitReady(client, NS, "reviews-v1", { timeoutMs: 60, pollMs: 20 }).catch(
