@@ -10,6 +10,9 @@ import { type ObjectWatch, type WatchEvent, type WatchOptions, watchObject } fro
 
 export const FIELD_MANAGER = "graydesk";
 
+/** A refused watch is tried again after this long (RBAC may have been granted meanwhile). */
+const WATCH_REFUSAL_MS = 10 * 60_000;
+
 export interface ObjectRef {
   apiVersion: string;
   kind: string;
@@ -31,15 +34,32 @@ type Verb = "get" | "list" | "create" | "patch" | "apply" | "delete";
 export class ClusterClient {
   readonly #api: KubernetesObjectApi;
   readonly #kc: KubeConfig;
+  /** Watches refused (403) per namespace and kind, until when they are not tried again. */
+  readonly #watchRefused = new Map<string, { until: number; error: ClusterError }>();
 
   constructor(kc: KubeConfig) {
     this.#api = KubernetesObjectApi.makeApiClient(kc);
     this.#kc = kc;
   }
 
-  /** Watches one object by name: its current version first, then each change (see watchObject). */
-  watch(ref: ObjectRef, onEvent: WatchEvent, options?: WatchOptions): Promise<ObjectWatch> {
-    return watchObject(this.#kc, ref, onEvent, options);
+  /**
+   * Watches one object by name: its current version first, then each change (see watchObject). A kind the API
+   * server refused to watch in a namespace (403) is not asked again for a while: the watch fails at once.
+   */
+  async watch(ref: ObjectRef, onEvent: WatchEvent, options?: WatchOptions): Promise<ObjectWatch> {
+    const where = `${ref.namespace ?? ""}|${ref.apiVersion}|${ref.kind}`;
+    const refused = this.#watchRefused.get(where);
+    if (refused && Date.now() < refused.until) {
+      const ended = Promise.reject(refused.error);
+      ended.catch(() => undefined);
+      return { stop: () => undefined, ended };
+    }
+    const watch = await watchObject(this.#kc, ref, onEvent, options);
+    watch.ended.catch((error: unknown) => {
+      if (error instanceof ClusterError && error.status === 403)
+        this.#watchRefused.set(where, { until: Date.now() + WATCH_REFUSAL_MS, error });
+    });
+    return watch;
   }
 
   /** The object, or undefined when it does not exist. */

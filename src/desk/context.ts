@@ -43,7 +43,10 @@ export interface ReleaseDeskOptions {
   policy?: Policy;
   /** How long a new version may take to become ready (default 5 minutes). */
   waitReadyTimeoutMs?: number;
-  /** Poll interval while waiting for readiness (default 1 s). */
+  /**
+   * Poll interval while waiting for readiness where the Deployment cannot be watched (default 1 s); with a watch,
+   * how often its pods are looked at while it is slow (every three polls' time).
+   */
   pollMs?: number;
   /** Bound on each Kubernetes API call (default 15 s): a hung API server fails the step, retryably. */
   requestTimeoutMs?: number;

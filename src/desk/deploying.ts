@@ -17,7 +17,7 @@ export class Deployments {
 
   /**
    * Starts waiting (once) and returns the job as it ends up: ready, or failed with the reason. `justCreated`:
-   * Graydesk created the new version's Deployment a moment ago (its first read waits one poll).
+   * Graydesk created the new version's Deployment a moment ago (not read first: one watch shows it as it comes up).
    */
   watch(jobId: string, options: { justCreated?: boolean } = {}): Promise<ReleaseJob> {
     const running = this.#waits.get(jobId);

@@ -88,6 +88,13 @@ describe("waitReady", () => {
     expect(calls).toContain(`get deployments/${name}`);
     // Each read after a poll's pause, the first one included.
     expect(slept.length).toBeGreaterThanOrEqual(calls.filter((c) => c.startsWith("get ")).length);
+
+    // The refusal is remembered: the next wait in the namespace reads, without asking to watch again.
+    const next = await newDeployment();
+    kube.resetRequests();
+    await waitReady(limited, NS, next, { timeoutMs: 30_000, pollMs: 20, justCreated: true });
+    expect(apiCalls(kube).filter((call) => call.startsWith("watch "))).toEqual([]);
+    expect(apiCalls(kube)).toContain(`get deployments/${next}`);
   });
 
   it("opens the watch anew when the API server ends it, rather than reading every poll", async () => {
