@@ -1,6 +1,7 @@
 import type { App } from "@slack/bolt";
 import { type Logger, requestLogger } from "../src/log.ts";
 import { commandActor } from "../src/slack/actor.ts";
+import { answerPrivately } from "../src/slack/desk/answer.ts";
 import { replyToError } from "../src/slack/errors.ts";
 import type { InFlight } from "../src/slack/in-flight.ts";
 import { buildError } from "../views/error.ts";
@@ -23,7 +24,7 @@ export interface CommandDeps {
 /** Registers `/release`: ack() first, then parse the first word and run that subcommand. */
 export function registerCommands(app: App, deps: CommandDeps): void {
   const table = deps.table ?? subcommands;
-  app.command("/release", async ({ command, ack, respond, client }) => {
+  app.command("/release", async ({ command, ack, client }) => {
     await ack();
     await deps.inFlight.afterAck(() => {
       const logger = requestLogger(deps.logger, {
@@ -32,9 +33,12 @@ export function registerCommands(app: App, deps: CommandDeps): void {
         channel: command.channel_id,
         kind: "command",
       });
-      const replyPrivately: CommandCall["replyPrivately"] = async (reply) => {
-        await respond({ response_type: "ephemeral", ...reply });
-      };
+      // The command's response URL, else an ephemeral message in the channel.
+      const replyPrivately: CommandCall["replyPrivately"] = answerPrivately(client, {
+        user: command.user_id,
+        channel: command.channel_id,
+        responseUrl: command.response_url,
+      });
       return dispatch(command.text ?? "", table, {
         user: command.user_id,
         actor: commandActor(command),

@@ -1,5 +1,6 @@
 import type { WebClient } from "@slack/web-api";
 import type { Reply } from "../reply.ts";
+import { postToResponseUrl } from "../response-url.ts";
 
 /** Where an interaction came from, enough to answer only the person who acted. */
 export interface Origin {
@@ -16,13 +17,8 @@ export function answerPrivately(client: WebClient, origin: Origin): (reply: Repl
   return async (reply) => {
     if (origin.responseUrl) {
       // A response URL that is gone, unreachable or malformed falls back to an ephemeral message.
-      const res = await fetch(origin.responseUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ response_type: "ephemeral", replace_original: false, ...reply }),
-        signal: AbortSignal.timeout(5_000),
-      }).catch(() => undefined);
-      if (res?.ok) return;
+      const message = { response_type: "ephemeral", replace_original: false, ...reply };
+      if (await postToResponseUrl(origin.responseUrl, message)) return;
     }
     if (origin.channel) {
       await client.chat.postEphemeral({ channel: origin.channel, user: origin.user, ...reply });
