@@ -16,8 +16,10 @@ import {
   registerControllerGates,
 } from "./controllers/index.ts";
 import { createClustersDesk, createReleaseDesk, type RunningReleaseDesk } from "./desk/index.ts";
+import { idleTrim, lastResortGc } from "./idle-trim.ts";
 import type { Logger } from "./log.ts";
 import { createScheduler, leadershipFor, type Scheduler } from "./schedule/index.ts";
+import { AckFirst } from "./slack/ack-first.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { reconcileAudit, recoveryCheck } from "./slack/approvals/index.ts";
 import type { TokenRetry } from "./slack/bot-token.ts";
@@ -135,7 +137,8 @@ export async function startGraydesk(
       : await openAuditLog(config.dataDir, { notice: (message, detail) => logger.warn(detail, message) });
   const audit = options.wrapAudit ? options.wrapAudit(opened) : opened;
   timer.done("audit trail");
-  const inFlight = new InFlight();
+  const ackFirst = new AckFirst();
+  const inFlight = new InFlight({ ackFirst });
   let gates: ControllerGates | undefined;
   const slack = createSlackApp({
     config,
@@ -155,6 +158,7 @@ export async function startGraydesk(
       (work) => inFlight.track(work),
     ),
     ...(options.timings?.tokenRetry ? { tokenRetry: options.timings.tokenRetry } : {}),
+    ackFirst,
   });
   let releaseDesk: RunningReleaseDesk | undefined;
   const cluster = new ClusterClient(kc);
@@ -347,6 +351,14 @@ export async function startGraydesk(
   );
   scheduler.start();
   outbox.start();
+  const trim = idleTrim({
+    arrivals: () => ackFirst.arrivals,
+    busy: () => inFlight.size > 0,
+    gc: lastResortGc(),
+    onTrim: (before, after) =>
+      logger.debug({ youngBeforeBytes: before, youngAfterBytes: after }, "idle: memory given back"),
+  });
+  trim.start();
   timer.done("schedules");
 
   return {
@@ -363,6 +375,7 @@ export async function startGraydesk(
     startup: timer.phases,
     capabilitiesRead,
     async stop() {
+      trim.stop();
       await scheduler.stop().catch((error) => logger.warn({ err: error }, "schedules did not stop cleanly"));
       await slack.stop().catch((error) => logger.warn({ err: error }, "receiver did not stop cleanly"));
       const drained = await inFlight.drain(config.shutdownTimeoutMs);

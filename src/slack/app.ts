@@ -1,6 +1,7 @@
 import { App, type CustomRoute, type Receiver } from "@slack/bolt";
 import type { Config } from "../config.ts";
 import { boltLogger, type Logger } from "../log.ts";
+import type { AckFirst } from "./ack-first.ts";
 import { type BotToken, type TokenRetry, watchBotToken } from "./bot-token.ts";
 import { guardedReceiver } from "./guarded-receiver.ts";
 import { healthRoutes, type ReadinessCheck } from "./health.ts";
@@ -14,6 +15,8 @@ export interface SlackAppOptions {
   routes?: CustomRoute[];
   /** How soon a token Slack rejected is tried again; tests shorten it. */
   tokenRetry?: TokenRetry;
+  /** Told of each HTTP request until it is answered, so work after acks waits for a burst's acks. */
+  ackFirst?: AckFirst;
 }
 
 export interface SlackApp {
@@ -35,6 +38,7 @@ export function createSlackApp({
   readiness,
   routes = [],
   tokenRetry,
+  ackFirst,
 }: SlackAppOptions): SlackApp {
   const { slack } = config;
   const log = boltLogger(logger);
@@ -53,6 +57,7 @@ export function createSlackApp({
           logger: log,
           // Unmatched requests get an answer quickly instead of Slack's 3 s timeout.
           unhandledRequestTimeoutMillis: 2_000,
+          ...(ackFirst ? { ackFirst } : {}),
         })
       : socketModeReceiver({
           appToken: slack.appToken as string,
@@ -67,6 +72,9 @@ export function createSlackApp({
     logger: log,
     // Bolt's auth.test would otherwise run in this constructor and crash the process on a rejected token.
     deferInitialization: true,
+    // Graydesk keeps no per-conversation state in Bolt; its default store builds (and throws away) an Error with
+    // a stack trace for every request that has a channel.
+    convoStore: false,
     clientOptions: {
       ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
       // Short on purpose: a dead Slack must not hold a request (or a Kubernetes change) for a minute. Messages

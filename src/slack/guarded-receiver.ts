@@ -1,4 +1,5 @@
 import { HTTPReceiver, type HTTPReceiverOptions } from "@slack/bolt";
+import type { AckFirst } from "./ack-first.ts";
 import { type GuardOptions, guardSlackRequests } from "./request-guard.ts";
 
 /**
@@ -7,13 +8,24 @@ import { type GuardOptions, guardSlackRequests } from "./request-guard.ts";
  * a request's arrival and its ack there is one HMAC, the body's parsing and the listener.
  */
 export function guardedReceiver(
-  options: Omit<HTTPReceiverOptions, "signatureVerification" | "endpoints"> & Pick<GuardOptions, "now">,
+  options: Omit<HTTPReceiverOptions, "signatureVerification" | "endpoints"> &
+    Pick<GuardOptions, "now"> & {
+      /** Told of every request from its arrival until its answer is sent (see AckFirst). */
+      ackFirst?: AckFirst;
+    },
 ): HTTPReceiver {
-  const { now, ...receiverOptions } = options;
+  const { now, ackFirst, ...receiverOptions } = options;
   const receiver = new HTTPReceiver({ ...receiverOptions, signatureVerification: false });
-  receiver.requestListener = guardSlackRequests(receiver.requestListener, {
+  const guarded = guardSlackRequests(receiver.requestListener, {
     signingSecret: options.signingSecret,
     ...(now ? { now } : {}),
   });
+  receiver.requestListener = ackFirst
+    ? (req, res) => {
+        const answered = ackFirst.arrived();
+        res.once("finish", answered).once("close", answered);
+        return guarded(req, res);
+      }
+    : guarded;
   return receiver;
 }
