@@ -39,12 +39,19 @@ describe("deploy/Dockerfile", () => {
     expect(sources.sort()).toEqual(["commands", "package.json", "src", "views"]);
   });
 
-  it("runs src/main.ts with npm start's memory flags as the unprivileged node user in production mode", () => {
+  it("runs src/start.js with npm start's flags as the unprivileged node user in production mode", () => {
     const lines = final?.instructions ?? [];
     expect(lines.filter((l) => l.startsWith("USER ")).at(-1)).toBe("USER node");
     expect(lines.find((l) => l.startsWith("ENV "))).toMatch(/NODE_ENV=production/);
+    const start = (
+      JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+        scripts: { start: string };
+      }
+    ).scripts.start.split(" ");
+    expect(start.at(-1)).toBe("src/start.js");
+    expect(start).toContain("--expose-gc");
     expect(lines.filter((l) => l.startsWith("CMD ")).at(-1)).toBe(
-      'CMD ["node", "--max-semi-space-size=8", "--optimize-for-size", "src/main.ts"]',
+      `CMD ${JSON.stringify(start).replaceAll(",", ", ")}`,
     );
   });
 
