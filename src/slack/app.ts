@@ -15,7 +15,7 @@ export interface SlackAppOptions {
   routes?: CustomRoute[];
   /** How soon a token Slack rejected is tried again; tests shorten it. */
   tokenRetry?: TokenRetry;
-  /** Told of each HTTP request until it is answered, so work after acks waits for a burst's acks. */
+  /** Told of each request (HTTP) or envelope (Socket Mode) until it is acked, so work after acks waits for a burst's acks. */
   ackFirst?: AckFirst;
 }
 
@@ -65,6 +65,7 @@ export function createSlackApp({
           customRoutes,
           logger: log,
           ...(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}),
+          ...(ackFirst ? { ackFirst } : {}),
         });
   const app = new App({
     token: slack.botToken,

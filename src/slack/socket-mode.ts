@@ -1,5 +1,6 @@
 import { type CustomRoute, type Logger, SocketModeReceiver } from "@slack/bolt";
 import { SocketModeClient } from "@slack/socket-mode";
+import type { AckFirst } from "./ack-first.ts";
 
 /**
  * On Slack's `disconnect` (`warning`, `refresh_requested`) the stock client closes the socket at once, so the
@@ -8,7 +9,9 @@ import { SocketModeClient } from "@slack/socket-mode";
  * connection open for a while), then reconnects straight away.
  */
 export class PromptSocketModeClient extends SocketModeClient {
-  private readonly unacked = new Set<string>();
+  /** Envelopes received and not yet acked, each with what tells the AckFirst gate its ack was sent. */
+  private readonly unacked = new Map<string, () => void>();
+  private readonly ackFirst: AckFirst | undefined;
   private readonly log: Logger;
   /** How long acks of received envelopes may take before the old connection is closed anyway. */
   private readonly drainMs: number;
@@ -16,14 +19,18 @@ export class PromptSocketModeClient extends SocketModeClient {
   private stopped = false;
 
   constructor(
-    options: ConstructorParameters<typeof SocketModeClient>[0] & { logger: Logger },
+    options: ConstructorParameters<typeof SocketModeClient>[0] & { logger: Logger; ackFirst?: AckFirst },
     drainMs = 2_500,
   ) {
-    super(options);
+    const { ackFirst, ...clientOptions } = options;
+    super(clientOptions);
     this.log = options.logger;
     this.drainMs = drainMs;
+    this.ackFirst = ackFirst;
     this.on("outgoing_message", (message: { envelope_id?: string }) => {
-      if (message.envelope_id) this.unacked.delete(message.envelope_id);
+      if (!message.envelope_id) return;
+      this.unacked.get(message.envelope_id)?.();
+      this.unacked.delete(message.envelope_id);
     });
   }
 
@@ -43,8 +50,22 @@ export class PromptSocketModeClient extends SocketModeClient {
       void this.refresh(String(message.reason ?? ""));
       return;
     }
-    if (typeof message?.envelope_id === "string") this.unacked.add(message.envelope_id);
+    if (typeof message?.envelope_id === "string" && !this.unacked.has(message.envelope_id))
+      this.unacked.set(message.envelope_id, this.arrived());
     return super.onWebSocketMessage(data, isBinary);
+  }
+
+  /** Tells the AckFirst gate an envelope arrived; the function returned, once its ack is sent or Slack gave up on it. */
+  private arrived(): () => void {
+    const answered = this.ackFirst?.arrived();
+    if (!answered) return () => {};
+    // An envelope nobody acks (Slack stops waiting after 3 s) must not hold work after acks back for ever.
+    const timer = setTimeout(answered, 3_000);
+    timer.unref();
+    return () => {
+      clearTimeout(timer);
+      answered();
+    };
   }
 
   private async refresh(reason: string): Promise<void> {
@@ -54,6 +75,7 @@ export class PromptSocketModeClient extends SocketModeClient {
       const deadline = Date.now() + this.drainMs;
       while (this.unacked.size > 0 && Date.now() < deadline && !this.stopped)
         await new Promise((resolve) => setTimeout(resolve, 10));
+      for (const answered of this.unacked.values()) answered();
       this.unacked.clear();
       if (this.stopped) return;
       this.log.info(`Slack asked for a new Socket Mode connection (${reason}); reconnecting`);
@@ -84,6 +106,8 @@ export interface SocketModeOptions {
   logger: Logger;
   /** SLACK_API_URL: where apps.connections.open is asked for the socket's URL. */
   apiUrl?: string;
+  /** Told of each envelope until its ack is sent, so work after acks waits for a burst's acks. */
+  ackFirst?: AckFirst;
 }
 
 /**
@@ -100,6 +124,7 @@ export function socketModeReceiver(opts: SocketModeOptions): SocketModeReceiver 
   const client = new PromptSocketModeClient({
     appToken: opts.appToken,
     logger: opts.logger,
+    ...(opts.ackFirst ? { ackFirst: opts.ackFirst } : {}),
     // Its own retries stay (the client's default): reconnecting must outlast a Slack outage.
     clientOptions: opts.apiUrl ? { slackApiUrl: opts.apiUrl } : {},
   });
