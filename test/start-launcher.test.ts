@@ -34,7 +34,9 @@ describe("npm start", () => {
       scripts: Record<string, string>;
     };
     // The memory flags are V8's, known to every Node that can parse the launcher.
-    expect(pkg.scripts.start).toBe("node --max-semi-space-size=8 --heap-growing-percent=50 --expose-gc src/start.js");
+    expect(pkg.scripts.start).toBe(
+      "node --max-semi-space-size=8 --heap-growing-percent=50 --expose-gc src/start.js",
+    );
   });
 
   it("reads .env from the working directory, the environment winning, and runs the entry point", () => {
