@@ -147,7 +147,14 @@ export async function createJob(
   const deployment = deploymentFor(job, stableDeployment);
   assertNoFieldErrors(await deploymentTaken(op.reads, deployment), "The release job cannot be created");
   const { plan, part } = await computePreparePlan(op, await routerOf(op, job), job, deployment);
-  if (options.approval) return propose(ctx, job, { plan, part }, stableDeployment, deployment, actor);
+  if (options.approval) {
+    const proposed = await propose(ctx, job, { plan, part }, stableDeployment, deployment, actor);
+    // As for any planned change: the cards drawn under the request read what the proposal read (nothing was
+    // written), and the card after its apply those reads with the writes' answers laid over.
+    ctx.recent.keep(proposed, op.reads);
+    ctx.recent.keepPlan(plan.id, op.reads);
+    return proposed;
+  }
   const record: PlanRecord = {
     id: plan.id,
     plan,

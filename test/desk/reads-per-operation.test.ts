@@ -143,6 +143,31 @@ describe("reads per operation", () => {
   });
 });
 
+describe("reads of a proposed new version", () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({ bookinfo: { withDestinationRule: true } });
+  });
+  afterAll(() => world.close());
+
+  it("draws the job's status under the approval request from the proposal's reads, and applies with them", async () => {
+    const job = await world.desk.createJob(reviewsCanary(), "U1", { approval: true });
+    world.kube.resetRequests();
+    const status = await world.desk.status(job.id);
+    expect(status.versions.map((v) => v.version)).toEqual(["v1"]);
+    // Nothing was written: what the proposal read is what the cluster holds.
+    expect(apiCalls(world.kube)).toEqual([]);
+    world.kube.resetRequests();
+    await world.desk.applyPlan(job.proposal?.planId ?? "", "U2");
+    // The absence of what it creates (the VirtualService is proved by its own create, first), then the writes.
+    expect(apiCalls(world.kube)).toEqual([
+      "get deployments/reviews-v2",
+      "create virtualservices",
+      "create deployments",
+    ]);
+  });
+});
+
 /** Every request to the Kubernetes API the test server recorded (discovery aside), by verb and resource, in order. */
 function requestsIn(kube: KubeTestServer): string[] {
   return kube.requests
