@@ -37,6 +37,11 @@ export async function startWorld(
     server?: KubeTestServerOptions;
     reviewsVersions?: string[];
     policyFile?: string;
+    /**
+     * Poll interval of readiness waits (default 20 ms); with a watch, pods are listed after two of them while a new
+     * version is not ready: a test counting requests sets it far beyond its own length.
+     */
+    readyPollMs?: number;
   } = {},
 ): Promise<World> {
   const kube = await startTestCluster({ podReadyDelayMs: 20, ...opts.server });
@@ -61,6 +66,15 @@ export async function startWorld(
     policyFile: opts.policyFile ?? POLICY,
     clock: () => new Date(clock.now),
     ...(socket ? { socketMode: socket } : {}),
+    ...(opts.readyPollMs
+      ? {
+          timings: {
+            outbox: { retry: { firstMs: 20, maxMs: 200 }, pollMs: 20 },
+            chartRedraws: false,
+            readyPollMs: opts.readyPollMs,
+          },
+        }
+      : {}),
   });
   return {
     kube,
