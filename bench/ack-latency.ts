@@ -64,8 +64,10 @@ export async function benchAckLatency(
 ): Promise<void> {
   const world = await startBenchWorld(variant.nodeFlags ? { nodeFlags: variant.nodeFlags } : {});
   const bare = await startBareBolt(world.api, SIGNING_SECRET);
+  // No flags of this process (`node --input-type=module -e …` would make the child refuse to start).
   const child = fork(new URL("./load-child.ts", import.meta.url), {
     stdio: ["ignore", "ignore", "inherit", "ipc"],
+    execArgv: [],
   });
   try {
     const decided: StoredMessage = await askAndApprove(world, NEW_JOB);

@@ -16,7 +16,8 @@ export async function startBareBolt(
   const child = fork(
     new URL("./bare-bolt-child.ts", import.meta.url),
     [String(port), api.url, api.bot.token, signingSecret, ...(appToken ? [appToken] : [])],
-    { stdio: ["ignore", "ignore", "inherit", "ipc"] },
+    // Node's defaults, whatever flags this process has: the floor is Bolt as Node runs it by default.
+    { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv: [] },
   );
   await ask(child, "", "ready");
   return {

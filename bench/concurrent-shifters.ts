@@ -64,6 +64,7 @@ async function oneSize(rounds: number, jobs: number, seed: Seed): Promise<void> 
   const floor = rawPatchFloor(world, timeline);
   const load = fork(new URL("./load-child.ts", import.meta.url), {
     stdio: ["ignore", "ignore", "inherit", "ipc"],
+    execArgv: [],
   });
   const build = signedRequests(api, SIGNING_SECRET, CHANNEL);
   try {

@@ -23,17 +23,29 @@ export interface Started {
 /** Sends `message` (none when empty) and resolves with the first reply that carries `key`. */
 export function ask<T>(child: ChildProcess, message: unknown, key: string, timeoutMs = 60_000): Promise<T> {
   return new Promise((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      child.off("message", on).off("exit", exited);
+    };
     const timer = setTimeout(() => {
-      child.off("message", on);
+      done();
       reject(new Error(`the child process did not answer ${JSON.stringify(message) || key}`));
     }, timeoutMs);
     const on = (m: unknown) => {
       if (typeof m !== "object" || m === null || !(key in m)) return;
-      clearTimeout(timer);
-      child.off("message", on);
+      done();
       resolve((m as Record<string, T>)[key] as T);
     };
-    child.on("message", on);
+    // A child that cannot start (a flag it refuses, a module that fails to load) says so at once.
+    const exited = (code: number | null) => {
+      done();
+      reject(
+        new Error(
+          `the child process exited (code ${code}) before answering ${JSON.stringify(message) || key}`,
+        ),
+      );
+    };
+    child.on("message", on).once("exit", exited);
     if (message) child.send(message as string);
   });
 }
