@@ -1,6 +1,8 @@
 import { App } from "@slack/bolt";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { boltLogger, createLogger } from "../../src/log.ts";
+import { AckFirst } from "../../src/slack/ack-first.ts";
+import { InFlight } from "../../src/slack/in-flight.ts";
 import { socketModeReceiver } from "../../src/slack/socket-mode.ts";
 import {
   createSlackClient,
@@ -16,38 +18,38 @@ let socket: SocketModeServer;
 let app: App;
 const handled: string[] = [];
 
-beforeEach(async () => {
-  api = await startSlackApiServer();
-  // The stock client's pause before reconnecting is a fixed 5 s; ours takes milliseconds. 4 s tells them apart
-  // with room for a loaded machine.
-  socket = await startSocketModeServer(api, { ackTimeoutMs: 4_000 });
-  handled.length = 0;
-  const receiver = socketModeReceiver({
-    appToken: socket.appToken,
-    port: await freePort(),
-    customRoutes: [],
-    logger: boltLogger(createLogger("silent")),
-    apiUrl: api.url,
-  });
-  app = new App({ token: api.bot.token, receiver, clientOptions: { slackApiUrl: api.url } });
-  app.command("/release", async ({ ack, command }) => {
-    // Some work before the ack, as a listener that reads something first would do.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await ack({ text: `got ${command.text}` });
-    handled.push(command.text);
-  });
-  await app.start();
-});
-afterEach(async () => {
-  await app.stop();
-  await socket.close();
-  await api.close();
-});
-
 const slack = () =>
   createSlackClient({ baseUrl: "http://unused", signingSecret: "unused", api, socketMode: socket });
 
 describe("Graydesk's Socket Mode client", () => {
+  beforeEach(async () => {
+    api = await startSlackApiServer();
+    // The stock client's pause before reconnecting is a fixed 5 s; ours takes milliseconds. 4 s tells them apart
+    // with room for a loaded machine.
+    socket = await startSocketModeServer(api, { ackTimeoutMs: 4_000 });
+    handled.length = 0;
+    const receiver = socketModeReceiver({
+      appToken: socket.appToken,
+      port: await freePort(),
+      customRoutes: [],
+      logger: boltLogger(createLogger("silent")),
+      apiUrl: api.url,
+    });
+    app = new App({ token: api.bot.token, receiver, clientOptions: { slackApiUrl: api.url } });
+    app.command("/release", async ({ ack, command }) => {
+      // Some work before the ack, as a listener that reads something first would do.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await ack({ text: `got ${command.text}` });
+      handled.push(command.text);
+    });
+    await app.start();
+  });
+  afterEach(async () => {
+    await app.stop();
+    await socket.close();
+    await api.close();
+  });
+
   it("asks SLACK_API_URL for the socket with the app token", () => {
     expect(api.callsTo("apps.connections.open").map((c) => c.token)).toEqual([socket.appToken]);
     expect(socket.connectionCount()).toBe(1);
@@ -77,5 +79,51 @@ describe("Graydesk's Socket Mode client", () => {
     expect(socket.connectionCount()).toBe(1);
     await app.start();
     expect(socket.connectionCount()).toBe(2);
+  });
+});
+
+describe("Socket Mode with the AckFirst gate", () => {
+  let ackFirst: AckFirst;
+  let inFlight: InFlight;
+  const openAtWorkStart: number[] = [];
+
+  beforeEach(async () => {
+    api = await startSlackApiServer();
+    socket = await startSocketModeServer(api);
+    ackFirst = new AckFirst({ maxWaitMs: 60_000 });
+    inFlight = new InFlight({ ackFirst });
+    openAtWorkStart.length = 0;
+    const receiver = socketModeReceiver({
+      appToken: socket.appToken,
+      port: await freePort(),
+      customRoutes: [],
+      logger: boltLogger(createLogger("silent")),
+      apiUrl: api.url,
+      ackFirst,
+    });
+    app = new App({ token: api.bot.token, receiver, clientOptions: { slackApiUrl: api.url } });
+    app.command("/release", async ({ ack }) => {
+      await ack();
+      await inFlight.afterAck(async () => {
+        openAtWorkStart.push(ackFirst.open);
+      });
+    });
+    await app.start();
+  });
+  afterEach(async () => {
+    await app.stop();
+    await socket.close();
+    await api.close();
+  });
+
+  it("acks a burst of envelopes before any work after an ack starts, and leaves nothing open", async () => {
+    const burst = 30;
+    await Promise.all(Array.from({ length: burst }, (_, i) => slack().command("/release", `help ${i}`)));
+    expect(await inFlight.drain(30_000)).toBe(true);
+    expect(socket.envelopes.map((e) => e.acks.length)).toEqual(Array(burst).fill(1));
+    expect(openAtWorkStart).toHaveLength(burst);
+    expect(openAtWorkStart.every((open) => open === 0)).toBe(true);
+    expect(ackFirst.arrivals).toBe(burst);
+    expect(ackFirst.open).toBe(0);
   });
 });
