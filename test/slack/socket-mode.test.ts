@@ -21,33 +21,50 @@ const handled: string[] = [];
 const slack = () =>
   createSlackClient({ baseUrl: "http://unused", signingSecret: "unused", api, socketMode: socket });
 
+/** The Slack test servers and a Bolt app on Graydesk's Socket Mode receiver; `listen` registers its listeners. */
+async function startApp(
+  listen: (app: App) => void,
+  options: { ackTimeoutMs?: number; ackFirst?: AckFirst } = {},
+): Promise<void> {
+  api = await startSlackApiServer();
+  socket = await startSocketModeServer(
+    api,
+    options.ackTimeoutMs ? { ackTimeoutMs: options.ackTimeoutMs } : {},
+  );
+  const receiver = socketModeReceiver({
+    appToken: socket.appToken,
+    port: await freePort(),
+    customRoutes: [],
+    logger: boltLogger(createLogger("silent")),
+    apiUrl: api.url,
+    ...(options.ackFirst ? { ackFirst: options.ackFirst } : {}),
+  });
+  app = new App({ token: api.bot.token, receiver, clientOptions: { slackApiUrl: api.url } });
+  listen(app);
+  await app.start();
+}
+
+afterEach(async () => {
+  await app.stop();
+  await socket.close();
+  await api.close();
+});
+
 describe("Graydesk's Socket Mode client", () => {
   beforeEach(async () => {
-    api = await startSlackApiServer();
+    handled.length = 0;
     // The stock client's pause before reconnecting is a fixed 5 s; ours takes milliseconds. 4 s tells them apart
     // with room for a loaded machine.
-    socket = await startSocketModeServer(api, { ackTimeoutMs: 4_000 });
-    handled.length = 0;
-    const receiver = socketModeReceiver({
-      appToken: socket.appToken,
-      port: await freePort(),
-      customRoutes: [],
-      logger: boltLogger(createLogger("silent")),
-      apiUrl: api.url,
-    });
-    app = new App({ token: api.bot.token, receiver, clientOptions: { slackApiUrl: api.url } });
-    app.command("/release", async ({ ack, command }) => {
-      // Some work before the ack, as a listener that reads something first would do.
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      await ack({ text: `got ${command.text}` });
-      handled.push(command.text);
-    });
-    await app.start();
-  });
-  afterEach(async () => {
-    await app.stop();
-    await socket.close();
-    await api.close();
+    await startApp(
+      (app) =>
+        app.command("/release", async ({ ack, command }) => {
+          // Some work before the ack, as a listener that reads something first would do.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          await ack({ text: `got ${command.text}` });
+          handled.push(command.text);
+        }),
+      { ackTimeoutMs: 4_000 },
+    );
   });
 
   it("asks SLACK_API_URL for the socket with the app token", () => {
@@ -88,32 +105,19 @@ describe("Socket Mode with the AckFirst gate", () => {
   const openAtWorkStart: number[] = [];
 
   beforeEach(async () => {
-    api = await startSlackApiServer();
-    socket = await startSocketModeServer(api);
     ackFirst = new AckFirst({ maxWaitMs: 60_000 });
     inFlight = new InFlight({ ackFirst });
     openAtWorkStart.length = 0;
-    const receiver = socketModeReceiver({
-      appToken: socket.appToken,
-      port: await freePort(),
-      customRoutes: [],
-      logger: boltLogger(createLogger("silent")),
-      apiUrl: api.url,
-      ackFirst,
-    });
-    app = new App({ token: api.bot.token, receiver, clientOptions: { slackApiUrl: api.url } });
-    app.command("/release", async ({ ack }) => {
-      await ack();
-      await inFlight.afterAck(async () => {
-        openAtWorkStart.push(ackFirst.open);
-      });
-    });
-    await app.start();
-  });
-  afterEach(async () => {
-    await app.stop();
-    await socket.close();
-    await api.close();
+    await startApp(
+      (app) =>
+        app.command("/release", async ({ ack }) => {
+          await ack();
+          await inFlight.afterAck(async () => {
+            openAtWorkStart.push(ackFirst.open);
+          });
+        }),
+      { ackFirst },
+    );
   });
 
   it("acks a burst of envelopes before any work after an ack starts, and leaves nothing open", async () => {
