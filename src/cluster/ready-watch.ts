@@ -6,6 +6,8 @@ export interface WatchWait extends WaitFacts {
   pollMs: number;
   signal?: AbortSignal | undefined;
   watchSeconds?: number | undefined;
+  /** The Deployment as last read, until the watch shows it (a time limit may come before the first event). */
+  known?: KubeObject | undefined;
 }
 
 /**
@@ -19,7 +21,7 @@ export async function watchReady(
   name: string,
   options: WatchWait,
 ): Promise<{ ready?: KubeObject; seen: boolean }> {
-  let latest: KubeObject | undefined;
+  let latest: KubeObject | undefined = options.known;
   let finish: (ready: KubeObject | undefined) => void = () => undefined;
   let fail: (error: unknown) => void = () => undefined;
   const outcome = new Promise<KubeObject | undefined>((resolve, reject) => {
@@ -65,7 +67,7 @@ export async function watchReady(
     if (options.signal?.aborted) abort();
     options.signal?.addEventListener("abort", abort);
     const ready = await outcome;
-    return ready ? { ready, seen: true } : { seen: latest !== undefined };
+    return ready ? { ready, seen: true } : { seen: latest !== undefined && latest !== options.known };
   } catch (error) {
     // Not opened (403: no `watch` in the role; no answer): polls take over, and meet the same trouble if it lasts.
     if (watch === undefined) return { seen: false };

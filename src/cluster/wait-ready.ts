@@ -39,13 +39,15 @@ export async function waitReady(
   const wait = { ...options, sleep, deadline, what: `Deployment ${namespace}/${name}` };
   if (!kube.watch) return pollReady(kube, namespace, name, { ...wait, pauseFirst: options.justCreated });
   // A Deployment created a moment ago cannot be ready yet: the watch's first event shows it as it is.
+  let known: KubeObject | undefined;
   if (!options.justCreated) {
-    const ready = settled(await kube.get<KubeObject>(deploymentRef(namespace, name)), wait.what);
+    known = await kube.get<KubeObject>(deploymentRef(namespace, name));
+    const ready = settled(known, wait.what);
     if (ready) return ready;
   }
   for (;;) {
     const opened = Date.now();
-    const watched = await watchReady(kube, namespace, name, wait);
+    const watched = await watchReady(kube, namespace, name, { ...wait, known });
     if (watched.ready) return watched.ready;
     // A watch that showed the Deployment and then ended (at `watchSeconds`; client-node ends one silent for 30 s)
     // is opened again: it starts from the Deployment as it is. Refused, or ended within a second: polls take over

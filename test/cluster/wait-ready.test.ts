@@ -2,6 +2,7 @@
 // while it is not, polls where the watch is refused; stuck pods, the time limit and shutdown end the wait.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClusterClient, type KubeObject, waitReady } from "../../src/cluster/index.ts";
+import { timedOut } from "../../src/cluster/readiness.ts";
 import { apiCalls } from "../desk/world.ts";
 import { loadBookinfo } from "../harness/bookinfo.ts";
 import { type KubeTestServer, startKubeServer } from "../harness/kube/index.ts";
@@ -114,6 +115,25 @@ describe("waitReady", () => {
     expect(calls.length).toBeGreaterThanOrEqual(2);
     expect(calls.every((call) => call === "watch deployments")).toBe(true);
     expect(kube.requests[0]?.query).toContain("timeoutSeconds=2");
+  });
+
+  it("says what it saw when the time runs out: the counts of the Deployment as last read, none before any", () => {
+    const facts = { what: "Deployment bookinfo/reviews-v2", timeoutMs: 300_000, deadline: 0 };
+    expect(timedOut(undefined, facts).message).toBe(
+      "Deployment bookinfo/reviews-v2 is not ready after 300 s; no traffic was moved to it. Retry when its pods are ready.",
+    );
+    const seen = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "reviews-v2" },
+      spec: { replicas: 3 },
+      status: { readyReplicas: 1 },
+    } as KubeObject;
+    expect(timedOut(seen, facts)).toMatchObject({
+      code: "not-ready",
+      retryable: true,
+      message: expect.stringMatching(/^Deployment bookinfo\/reviews-v2 has 1 of 3 pods ready after 300 s;/),
+    });
   });
 
   it("gives up retryably when the pods are not ready in time", async () => {
