@@ -5,6 +5,7 @@ import type { ReadRound, ReleaseDesk } from "../desk/types.ts";
 import type { Logger } from "../log.ts";
 import type { ReleaseJob } from "../release/index.ts";
 import type { Store } from "../store/index.ts";
+import type { CardUpdate } from "../telemetry/index.ts";
 import {
   type HealthWatch,
   type JobAnalysis,
@@ -59,6 +60,7 @@ export interface RenderedJobCard {
 export class JobCards {
   readonly #o: JobCardsOptions;
   readonly #roundPending = new WeakMap<ReadRound, Map<string, string[]>>();
+  readonly #redrawn: ((jobId: string, update: CardUpdate) => void)[] = [];
 
   constructor(options: JobCardsOptions) {
     this.#o = options;
@@ -92,7 +94,14 @@ export class JobCards {
     if (!this.where(jobId)) return;
     const drawn = await this.render(jobId);
     if (!drawn?.at) return;
-    await this.#o.outbox.send({ kind: "update", channel: drawn.at.channel, ts: drawn.at.ts, ...drawn.card });
+    const update = { channel: drawn.at.channel, ts: drawn.at.ts, ...drawn.card };
+    await this.#o.outbox.send({ kind: "update", ...update });
+    for (const listener of this.#redrawn) listener(jobId, update);
+  }
+
+  /** Tells `listener` of each card redrawn by `refresh` (the live-card refresher keeps what cards show). */
+  onRedrawn(listener: (jobId: string, update: CardUpdate) => void): void {
+    this.#redrawn.push(listener);
   }
 
   /**

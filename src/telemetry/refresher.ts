@@ -88,6 +88,11 @@ export interface RefreshSummary {
 
 export interface Refresher {
   start(): void;
+  /**
+   * A card drawn outside a round (after someone's action): what it shows now, so the next round compares with
+   * that and redraws it if what it would draw differs, even when that is what the round drew before.
+   */
+  drawnElsewhere(jobId: string, update: CardUpdate): void;
   /** One refresh of every live job now; a refresh already running is awaited instead of doubled. */
   refreshNow(): Promise<RefreshSummary>;
   stop(): Promise<void>;
@@ -127,6 +132,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
   const lastHash = new Map<string, string>();
   /** The hashes of the cards sent in the round under way. */
   let sent = new Map<string, string>();
+  /** Cards drawn outside the rounds since the last one began: kept with the next round's. */
+  const drawnOutside = new Map<string, string>();
   const openBreaches = new Map<string, Map<Version, PostedBreach>>();
   let pausedUntil = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -227,7 +234,8 @@ export function createRefresher(deps: RefresherDeps): Refresher {
 
   async function refreshAll(): Promise<RefreshSummary> {
     deps.startRound?.();
-    sent = new Map();
+    sent = new Map(drawnOutside);
+    drawnOutside.clear();
     budget = maxUpdates;
     rounds++;
     const live = (await deps.jobs()).filter((job) => LIVE_STATES.has(job.state));
@@ -282,6 +290,11 @@ export function createRefresher(deps: RefresherDeps): Refresher {
       timer.unref();
     },
     refreshNow,
+    drawnElsewhere(jobId, update) {
+      const hash = cardHash(update);
+      lastHash.set(jobId, hash);
+      drawnOutside.set(jobId, hash);
+    },
     async stop() {
       clearInterval(timer);
       timer = undefined;

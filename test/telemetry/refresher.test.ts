@@ -113,6 +113,29 @@ describe("the card refresher", () => {
     expect(api.callsTo("chat.update")).toHaveLength(4);
   });
 
+  it("redraws a card drawn elsewhere since (after someone's action) when the round would draw it otherwise", async () => {
+    const { jobs, ts } = await jobsWithCards(2);
+    const job1 = jobs[1] as ReleaseJob;
+    const refresher = createRefresher({
+      jobs: () => jobs,
+      render: async (job) => ({ update: card(ts, job, `${job.name}: v2 at 20 %`) }),
+      slack: client,
+      notify: noPosts,
+    });
+    expect(await refresher.refreshNow()).toMatchObject({ updated: 2, unchanged: 0 });
+    // A user's action redrew job-1's card with other content; the round's content is the same as before.
+    refresher.drawnElsewhere(job1.id, card(ts, job1, `${job1.name}: Applied by bob`));
+    expect(await refresher.refreshNow()).toMatchObject({ updated: 1, unchanged: 1 });
+    expect(api.callsTo("chat.update").at(-1)?.args).toMatchObject({
+      ts: ts.get(job1.id),
+      text: "reviews-1: v2 at 20 %",
+    });
+    // Drawn elsewhere with what the round draws: nothing to send.
+    refresher.drawnElsewhere(job1.id, card(ts, job1, `${job1.name}: v2 at 20 %`));
+    expect(await refresher.refreshNow()).toMatchObject({ updated: 0, unchanged: 2 });
+    expect(api.callsTo("chat.update")).toHaveLength(3);
+  });
+
   it("after a restart, redraws only the cards whose content changed, from the hashes it kept", async () => {
     const { jobs, ts } = await jobsWithCards(3);
     const kept = new Map<string, string>();

@@ -29,7 +29,7 @@ export interface LiveCardsDeps {
 export function liveCards(deps: LiveCardsDeps): Refresher {
   // Every card of a round reads the cluster through the round's reads: each kind once per namespace.
   let round = deps.desk.readRound();
-  return createRefresher({
+  const refresher = createRefresher({
     jobs: () => deps.desk.jobs(),
     startRound() {
       round = deps.desk.readRound();
@@ -73,6 +73,9 @@ export function liveCards(deps: LiveCardsDeps): Refresher {
     intervalSeconds: deps.intervalSeconds ?? 60,
     logger: deps.logger,
   });
+  // A card redrawn after someone's action shows what that redraw drew: the next round compares with it.
+  deps.cards.onRedrawn((jobId, update) => refresher.drawnElsewhere(jobId, update));
+  return refresher;
 }
 
 /** The hashes of the cards as last drawn, kept beside where the cards are (the channel's `drawn`: job id → hash). */

@@ -76,14 +76,20 @@ describe("a live-card refresh round", () => {
       const m = approvalMessage(world.api);
       return m && m.ts !== before ? m : undefined;
     });
-    // The card's own redraw for the new request is done before the round begins.
+    // The card's own redraw for the new request is done before the round begins; the round would find the card
+    // as it draws it and leave it, so the refresher is told the card shows something else and draws it itself.
     await until(() => world.app.graydesk.deps.inFlight.size === 0);
+    const at = world.app.graydesk.deps.cards.where(job.id);
+    expect(at?.channel).toBe(CHANNEL);
+    world.app.graydesk.refresher.drawnElsewhere(job.id, {
+      channel: CHANNEL,
+      ts: String(at?.ts),
+      text: "older",
+    });
     const mark = world.api.calls.length;
     const summary = await world.app.graydesk.refresher.refreshNow();
     expect(summary.failed).toBe(0);
     expect(summary.updated).toBe(1);
-    const at = world.app.graydesk.deps.cards.where(job.id);
-    expect(at?.channel).toBe(CHANNEL);
     const drawn = world.api.calls
       .slice(mark)
       .filter((c) => c.method === "chat.update" && c.args.ts === at?.ts)
