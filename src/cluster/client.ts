@@ -318,11 +318,13 @@ function verbOf(verb: Verb): string {
 /** `virtualservices.networking.istio.io`, as RBAC rules name resources. */
 function pluralOf(ref: ObjectRef): string {
   const group = ref.apiVersion.includes("/") ? ref.apiVersion.split("/")[0] : "";
-  const lower = ref.kind.toLowerCase();
-  const plural = lower.endsWith("s")
-    ? `${lower}es`
-    : /[^aeiou]y$/.test(lower)
-      ? `${lower.slice(0, -1)}ies`
-      : `${lower}s`;
+  const plural = resourceOf(ref.kind);
   return group ? `${plural}.${group}` : plural;
+}
+
+/** A kind's resource name as the API's paths spell it: `virtualservices`, `gatewayclasses`, `policies`. */
+export function resourceOf(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (lower.endsWith("s")) return `${lower}es`;
+  return /[^aeiou]y$/.test(lower) ? `${lower.slice(0, -1)}ies` : `${lower}s`;
 }

@@ -122,16 +122,16 @@ export function memoReads(kube: Kube): MemoReads {
   };
   const listKey = (apiVersion: string, kind: string, namespace?: string, selector?: string) =>
     `list ${apiVersion} ${kind} ${namespace ?? ""} ${selector ?? ""}`;
+  const nameKey = (ref: ObjectRef) => `get ${ref.apiVersion} ${ref.kind} ${ref.namespace ?? ""} ${ref.name}`;
   return {
     create: (object, options) => kube.create(object, options),
     mergePatch: (ref, body, options) => kube.mergePatch(ref, body, options),
     apply: (object, options) => kube.apply(object, options),
     delete: (ref, options) => kube.delete(ref, options),
     get: (ref) => {
-      const named = `get ${ref.apiVersion} ${ref.kind} ${ref.namespace ?? ""} ${ref.name}`;
+      const named = nameKey(ref);
       if (primed.has(named)) used.add(named);
-      const byName = () =>
-        once(`get ${ref.apiVersion} ${ref.kind} ${ref.namespace ?? ""} ${ref.name}`, () => kube.get(ref));
+      const byName = () => once(named, () => kube.get(ref));
       // An object whose kind this computation already listed in its namespace is found in that list.
       const listed = cache.get(listKey(ref.apiVersion, ref.kind, ref.namespace)) as
         | Promise<{ items: KubeObject[] }>
@@ -151,12 +151,12 @@ export function memoReads(kube: Kube): MemoReads {
       ),
     listed: (apiVersion, kind, namespace) => cache.has(listKey(apiVersion, kind, namespace)),
     primeObject: (ref, object) => {
-      const key = `get ${ref.apiVersion} ${ref.kind} ${ref.namespace ?? ""} ${ref.name}`;
+      const key = nameKey(ref);
       if (cache.has(key)) return;
       cache.set(key, Promise.resolve(object));
       primed.add(key);
     },
-    usedPrimed: (ref) => used.has(`get ${ref.apiVersion} ${ref.kind} ${ref.namespace ?? ""} ${ref.name}`),
+    usedPrimed: (ref) => used.has(nameKey(ref)),
     prime: (apiVersion, kind, namespace, list) => {
       const key = listKey(apiVersion, kind, namespace);
       if (!cache.has(key)) cache.set(key, Promise.resolve(list));

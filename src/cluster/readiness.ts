@@ -29,16 +29,10 @@ export function settled(deployment: KubeObject | undefined, what: string): KubeO
 export function timedOut(deployment: KubeObject | undefined, options: WaitFacts): UserFacingError {
   const after = `after ${Math.round(options.timeoutMs / 1000)} s; no traffic was moved to it. Retry when its pods are ready.`;
   // Nothing seen of it yet (the time ran out before the watch's first event): no counts to give.
-  if (!deployment)
-    return new UserFacingError("not-ready", `${options.what} is not ready ${after}`, { retryable: true });
-  const ready = Number(deployment.status?.readyReplicas ?? 0);
-  return new UserFacingError(
-    "not-ready",
-    `${options.what} has ${ready} of ${replicas(deployment)} pods ready ${after}`,
-    {
-      retryable: true,
-    },
-  );
+  const state = deployment
+    ? `has ${Number(deployment.status?.readyReplicas ?? 0)} of ${replicas(deployment)} pods ready`
+    : "is not ready";
+  return new UserFacingError("not-ready", `${options.what} ${state} ${after}`, { retryable: true });
 }
 
 export function interrupted(what: string): UserFacingError {

@@ -1,5 +1,5 @@
 import { type KubeConfig, type KubernetesObject, Watch } from "@kubernetes/client-node";
-import { ClusterError, describeRef, type ObjectRef } from "./client.ts";
+import { ClusterError, describeRef, type ObjectRef, resourceOf } from "./client.ts";
 
 /** A watch on one object: `ended` settles when the stream ends (rejects when the API server refused it). */
 export interface ObjectWatch {
@@ -64,11 +64,5 @@ function refused(ref: ObjectRef, error: unknown): ClusterError {
 function pathOf(ref: ObjectRef): string {
   const root = ref.apiVersion.includes("/") ? `/apis/${ref.apiVersion}` : `/api/${ref.apiVersion}`;
   const where = ref.namespace ? `/namespaces/${encodeURIComponent(ref.namespace)}` : "";
-  return `${root}${where}/${pluralOf(ref.kind)}`;
-}
-
-function pluralOf(kind: string): string {
-  const lower = kind.toLowerCase();
-  if (lower.endsWith("s")) return `${lower}es`;
-  return /[^aeiou]y$/.test(lower) ? `${lower.slice(0, -1)}ies` : `${lower}s`;
+  return `${root}${where}/${resourceOf(ref.kind)}`;
 }
