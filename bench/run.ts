@@ -7,6 +7,7 @@ import { benchChartRender } from "./chart-render.ts";
 import { benchConcurrentShifters } from "./concurrent-shifters.ts";
 import { benchDigest } from "./digest.ts";
 import { benchHomeOpen } from "./home-open.ts";
+import { benchLeaseHandover } from "./lease-handover.ts";
 import { benchMemorySteps } from "./memory.ts";
 import { benchRefreshRound } from "./refresh-round.ts";
 import { benchRequestFlood } from "./request-flood.ts";
@@ -36,6 +37,8 @@ const benches: [string, () => Promise<void>][] = [
   // 50 approvers on 50 jobs at once, with 50 and with 5,000 active jobs: approve → patch p99.
   ["concurrent-shifters", () => benchConcurrentShifters(3)],
   ["digest", () => benchDigest()],
+  // A second replica takes over: after a release, and after a crash (the lease runs out first).
+  ["lease-handover", () => benchLeaseHandover()],
   // One live-card refresh round at 5,000 active jobs over 50 namespaces + 50,000 finished.
   ["refresh-round", () => benchRefreshRound()],
   ["memory", () => benchMemorySteps()],
