@@ -2,6 +2,7 @@ import { jobScope } from "../src/release/index.ts";
 import type { SlackDeps } from "../src/slack/deps.ts";
 import { postTraces } from "../src/slack/live/index.ts";
 import { buildNote } from "../views/desk-message.ts";
+import { escapeText } from "../views/escape.ts";
 import { resolveJob } from "./job-ref.ts";
 import type { Subcommand } from "./subcommand.ts";
 import { expectArgs } from "./usage.ts";
@@ -27,7 +28,7 @@ export function chartCommand(deps: LiveCommandDeps): Subcommand {
         buildNote(
           result.ok
             ? `:chart_with_upwards_trend: The chart of *${job.name}* is in its thread and on its card.`
-            : `:chart_with_upwards_trend: No chart for *${job.name}*: ${result.reason}`,
+            : `:chart_with_upwards_trend: No chart for *${job.name}*: ${escapeText(result.reason)}`,
         ),
       );
     },
@@ -51,7 +52,7 @@ export function tracesCommand(deps: LiveCommandDeps): Subcommand {
         buildNote(
           result.ok
             ? `:mag: Recent traces of *${job.name}* are in its thread.`
-            : `:mag: No traces for *${job.name}*: ${result.reason}`,
+            : `:mag: No traces for *${job.name}*: ${escapeText(result.reason)}`,
         ),
       );
     },

@@ -3,6 +3,7 @@ import type { ReleaseJob } from "../src/release/index.ts";
 import type { JobAnalysis, VersionHealth, VersionStats, VersionTraces } from "../src/telemetry/index.ts";
 import { formatMs, formatRatio, formatRps, formatShare } from "../src/telemetry/index.ts";
 import { verdictLines } from "./analysis-text.ts";
+import { escapeText } from "./escape.ts";
 import { ids } from "./ids.ts";
 
 /** What the card knows about a live job's traffic: measured health, trace links, verdicts, the latest chart. */
@@ -37,7 +38,7 @@ export function healthBlocks(job: ReleaseJob, live: CardTelemetry): KnownBlock[]
       text: { type: "mrkdwn", text: wholeLines(lines, SECTION_TEXT) },
     });
   } else {
-    off.push(health.reason);
+    off.push(escapeText(health.reason));
   }
   if (!live.traces) off.push(TRACES_OFF);
   if (off.length > 0) blocks.push(offLine(off.join(" ")));

@@ -1,5 +1,5 @@
 import type { ObjectRef, Plan, PlanStep, Precondition } from "../release/index.ts";
-import { ReleaseError } from "../release/index.ts";
+import { plainText, ReleaseError } from "../release/index.ts";
 import type { Store } from "../store/index.ts";
 import type { WrittenObjects } from "./after-writes.ts";
 import { ClusterError, describeRef } from "./client.ts";
@@ -185,7 +185,7 @@ export async function runSteps(
     const changed = await runStep(deps, step, versions).catch(async (error: unknown) => {
       if (index !== firstWrite(plan)) throw refusedCreate(step, error);
       const refused = await staleFirstWrite(deps.kube, plan, error);
-      if (refused instanceof ReleaseError) await journal.end("failed", refused.message);
+      if (refused instanceof ReleaseError) await journal.end("failed", plainText(refused.message));
       throw refused;
     });
     await journal.mark(index, "done");

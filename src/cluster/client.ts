@@ -6,6 +6,7 @@ import {
   PatchStrategy,
 } from "@kubernetes/client-node";
 import { UserFacingError } from "../release/errors.ts";
+import { escapeText } from "../release/escape.ts";
 import { type ObjectWatch, type WatchEvent, type WatchOptions, watchObject } from "./watch-object.ts";
 
 export const FIELD_MANAGER = "graydesk";
@@ -244,7 +245,7 @@ export class ClusterError extends UserFacingError {
   static from(error: unknown, verb: Verb, ref: ObjectRef): ClusterError {
     const what = `${describeRef(ref)} ${ACTION[verb]} failed`;
     if (!(error instanceof ApiException)) {
-      const detail = (error as Error)?.message ?? String(error);
+      const detail = escapeText((error as Error)?.message ?? String(error));
       return new ClusterError(
         `${what}: the Kubernetes API did not answer (${detail}). Nothing was changed by this step; try again.`,
         { code: "cluster-unavailable", retryable: true, ref },
@@ -254,7 +255,8 @@ export class ClusterError extends UserFacingError {
     const status = parseStatus(error.body);
     const code = error.code;
     const reason = status.reason;
-    const detail = status.message ?? `HTTP ${code}`;
+    // The API server's words (and an admission webhook's or aggregated API's) are data: escaped for mrkdwn here.
+    const detail = status.message !== undefined ? escapeText(String(status.message)) : `HTTP ${code}`;
     const resource = pluralOf(ref);
     const byCode: Record<number, { code: string; text: string; retryable: boolean }> = {
       401: {
@@ -308,7 +310,7 @@ function parseStatus(body: unknown): KubeStatus {
 function causes(status: KubeStatus): string | undefined {
   const list = status.details?.causes?.filter((c) => c.field || c.message);
   if (!list || list.length === 0) return undefined;
-  return list.map((c) => `${c.field ?? ""}: ${c.message ?? ""}`.trim()).join("; ");
+  return escapeText(list.map((c) => `${c.field ?? ""}: ${c.message ?? ""}`.trim()).join("; "));
 }
 
 function verbOf(verb: Verb): string {

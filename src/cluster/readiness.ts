@@ -1,4 +1,4 @@
-import { UserFacingError } from "../release/index.ts";
+import { escapeText, UserFacingError } from "../release/index.ts";
 import type { Kube, KubeObject } from "./kube.ts";
 
 /** What a readiness wait knows about itself: its end, and the Deployment's name in people's words. */
@@ -62,7 +62,7 @@ function progressDeadline(deployment: KubeObject): string | undefined {
   const conditions = (deployment.status?.conditions as Record<string, string>[] | undefined) ?? [];
   const progressing = conditions.find((condition) => condition.type === "Progressing");
   if (progressing?.status === "False")
-    return progressing.message ?? progressing.reason ?? "its rollout stopped progressing";
+    return escapeText(progressing.message ?? progressing.reason ?? "its rollout stopped progressing");
   return undefined;
 }
 
@@ -85,7 +85,11 @@ export async function stuckPod(
     for (const status of statuses) {
       const waiting = status.state?.waiting;
       if (waiting?.reason && STUCK.includes(waiting.reason)) {
-        return `container ${status.name} of pod ${pod.metadata.name} is waiting with ${waiting.reason}${waiting.message ? ` (${waiting.message})` : ""}.`;
+        // The kubelet's words (an image pull's error carries the registry's) are data: escaped for mrkdwn.
+        const why = waiting.message ? ` (${waiting.message})` : "";
+        return escapeText(
+          `container ${status.name} of pod ${pod.metadata.name} is waiting with ${waiting.reason}${why}.`,
+        );
       }
     }
   }

@@ -1,4 +1,5 @@
 import type { Plan, PlanStep } from "../release/index.ts";
+import { userTextOf } from "../release/index.ts";
 import { type ApplyDeps, runSteps, type StepResult, type Versions } from "./apply.ts";
 import type { JournalEntry } from "./journal.ts";
 import type { KubeObject } from "./kube.ts";
@@ -26,7 +27,8 @@ export async function resumePlan(deps: ApplyDeps, plan: Plan, entry: JournalEntr
   try {
     return { ok: true, applied: await runSteps(deps, plan, versions, { from: first, skip }) };
   } catch (error) {
-    return { ok: false, reason: (error as Error).message };
+    // Plain text, as every reason a plan keeps: the views that show it escape it.
+    return { ok: false, reason: userTextOf(error) ?? (error as Error).message };
   }
 }
 

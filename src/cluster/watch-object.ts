@@ -1,4 +1,5 @@
 import { type KubeConfig, type KubernetesObject, Watch } from "@kubernetes/client-node";
+import { escapeText } from "../release/escape.ts";
 import { ClusterError, describeRef, type ObjectRef, resourceOf } from "./client.ts";
 
 /** A watch on one object: `ended` settles when the stream ends (rejects when the API server refused it). */
@@ -52,7 +53,7 @@ export async function watchObject(
 function refused(ref: ObjectRef, error: unknown): ClusterError {
   const status = (error as { statusCode?: unknown }).statusCode;
   const code = typeof status === "number" ? status : undefined;
-  const detail = (error as Error)?.message ?? String(error);
+  const detail = escapeText((error as Error)?.message ?? String(error));
   return new ClusterError(
     `${describeRef(ref)} watch failed: ${code ? `the API server answered ${code} (${detail})` : detail}`,
     { code: code === 403 ? "forbidden" : "cluster-unavailable", status: code, retryable: code !== 403, ref },

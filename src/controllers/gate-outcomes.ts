@@ -1,4 +1,4 @@
-import { UserFacingError, userMessageOf } from "../release/index.ts";
+import { UserFacingError, userTextOf } from "../release/index.ts";
 import type { GateDecision, GateDeskOptions } from "./gate-desk.ts";
 import { type GateRequest, gateRequestsOf } from "./gate-requests.ts";
 import type { GatedRelease } from "./types.ts";
@@ -35,8 +35,9 @@ export async function carryOutApproved(
     return { kind: "done", request: { ...request, ...finished } };
   } catch (error) {
     const stale = error instanceof UserFacingError && error.code === "stale-plan";
-    const reason = userMessageOf(error) ?? "Graydesk could not carry it out; the details are in its log.";
-    if (!userMessageOf(error)) o.logger.error({ err: error, request: request.id }, "gate action failed");
+    // Plain text, as the request's outcome is kept: its card escapes it when it shows it.
+    const reason = userTextOf(error) ?? "Graydesk could not carry it out; the details are in its log.";
+    if (!userTextOf(error)) o.logger.error({ err: error, request: request.id }, "gate action failed");
     const finished = (await o.gate.finish(request.id, stale ? "stale" : "failed", reason)) ?? request;
     await o.audit.append({
       kind: "failed",

@@ -3,6 +3,7 @@ import { GATE_WORDS } from "../../views/controllers/gated-card.ts";
 import { buildNote } from "../../views/desk-message.ts";
 import { ids } from "../../views/ids.ts";
 import type { Action } from "../approvals/index.ts";
+import { escapeText } from "../release/index.ts";
 import type { SlackDeps } from "../slack/deps.ts";
 import { type ActionCall, onButton } from "../slack/desk/on-action.ts";
 import type { Reply } from "../slack/reply.ts";
@@ -93,9 +94,9 @@ export function answerFor(result: GateDecision): Reply | undefined {
     case "expired":
       return buildNote(":alarm_clock: This request expired before anyone approved it; nothing was done.");
     case "stale":
-      return buildNote(`:warning: Not done: ${result.reason}`);
+      return buildNote(`:warning: Not done: ${escapeText(result.reason)}`);
     case "failed":
-      return buildNote(`:x: Approved, but it failed: ${result.reason}`);
+      return buildNote(`:x: Approved, but it failed: ${escapeText(result.reason)}`);
     case "refused":
       return buildNote(`:no_entry: ${result.rule} Nothing changed.`);
     case "not-found":

@@ -1,6 +1,5 @@
-import { ClusterError } from "../cluster/index.ts";
 import type { RecordedOriginal, ReleaseJob } from "../release/index.ts";
-import { canDo, ReleaseError, transition, UserFacingError } from "../release/index.ts";
+import { canDo, ReleaseError, transition, UserFacingError, userTextOf } from "../release/index.ts";
 import { operationOf } from "./compute-plan.ts";
 import { audit, type DeskContext } from "./context.ts";
 import { mustJob, type PlanRecord, saveJob } from "./records.ts";
@@ -35,9 +34,9 @@ export function isRetryable(error: unknown): boolean {
   return false;
 }
 
+/** The user-facing reason as plain text: jobs, plans and the audit trail keep it so, views escape it once. */
 export function reasonOf(error: unknown): string {
-  if (error instanceof UserFacingError || error instanceof ClusterError) return error.message;
-  return "an unexpected error stopped the change; see the logs";
+  return userTextOf(error) ?? "an unexpected error stopped the change; see the logs";
 }
 
 /** Marks the job failed with the error's user-facing reason, and records it. */

@@ -1,3 +1,5 @@
+import { plainText } from "./escape.ts";
+
 /** One problem with one field of a form or command, phrased for the person who filled it in. */
 export interface FieldError {
   /** Path of the field, e.g. `containers[0].ports[1].name`. */
@@ -6,7 +8,9 @@ export interface FieldError {
 }
 
 /**
- * An error whose `message` may be shown to users as is (Slack modal errors, ephemeral replies).
+ * An error whose `message` may be shown to users as is, as Slack mrkdwn (ephemeral replies, notes): text in it
+ * that came from elsewhere (the cluster, a registry, Prometheus) is escaped where the message is composed.
+ * Where it is kept as plain text instead (a stored reason, a plain-text modal error), take `userTextOf`.
  * Anything that is not a UserFacingError gets a generic apology instead, and is only logged.
  */
 export class UserFacingError extends Error {
@@ -27,6 +31,14 @@ export class UserFacingError extends Error {
  */
 export function userMessageOf(error: unknown): string | undefined {
   return error instanceof UserFacingError ? error.message : undefined;
+}
+
+/**
+ * A UserFacingError's message as plain text: for records that keep the reason (a job's failure, a request's
+ * outcome, the audit trail) and views that escape it when they show it, so it is escaped once, not twice.
+ */
+export function userTextOf(error: unknown): string | undefined {
+  return error instanceof UserFacingError ? plainText(error.message) : undefined;
 }
 
 export type ReleaseErrorCode =

@@ -15,7 +15,8 @@ export {
   VERSION_LABEL,
 } from "./deployment.ts";
 export type { FieldError, ReleaseErrorCode } from "./errors.ts";
-export { assertNoFieldErrors, ReleaseError, UserFacingError, userMessageOf } from "./errors.ts";
+export { assertNoFieldErrors, ReleaseError, UserFacingError, userMessageOf, userTextOf } from "./errors.ts";
+export { codeBlock, escapeText, plainText } from "./escape.ts";
 export { portsOfImage, withImagePorts } from "./image-ports.ts";
 export {
   DOCKER_HUB,

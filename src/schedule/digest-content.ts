@@ -3,6 +3,7 @@ import { eventWords, stateWords } from "../../views/event-words.ts";
 import type { ApprovalRequest, Policy } from "../approvals/index.ts";
 import { policyFor, requesterText } from "../approvals/index.ts";
 import {
+  escapeText,
   jobScope,
   type ReleaseJob,
   splitScope,
@@ -182,7 +183,7 @@ function observedText(j: DigestJob): string {
 function healthText(j: DigestJob, input: DigestInput): string {
   const health = j.health;
   if (!health) return "health not measured";
-  if (health.status === "unavailable") return `health unknown (${health.reason})`;
+  if (health.status === "unavailable") return `health unknown (${escapeText(health.reason)})`;
   if (j.verdicts && j.verdicts.length > 0) return verdictsText(j.verdicts);
   const rules = policyFor(input.policy, j.job.namespace, j.job.cluster);
   const breaches = findBreaches(health, thresholdsFor(rules), j.job.traffic.kind);

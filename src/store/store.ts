@@ -1,4 +1,5 @@
 import { UserFacingError } from "../release/errors.ts";
+import { escapeText } from "../release/escape.ts";
 import type { StoreData } from "./schema.ts";
 
 /** What every store backend offers: lowdb for one replica, Kubernetes objects for several. */
@@ -57,7 +58,9 @@ export class AuditWriteError extends UserFacingError {
  */
 export class StoreForbiddenError extends UserFacingError {
   constructor(verb: "create" | "update" | "delete", namespace: string, cause: { body?: unknown }) {
-    const detail = statusMessage(cause.body) ?? "the API server answered 403";
+    const said = statusMessage(cause.body);
+    // The API server's words are data: escaped for the mrkdwn this message is shown in.
+    const detail = said !== undefined ? escapeText(said) : "the API server answered 403";
     super(
       "forbidden",
       `Graydesk could not save this change in namespace ${namespace}: forbidden: ${verb} configmaps — ${detail}`,

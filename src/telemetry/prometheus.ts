@@ -1,5 +1,5 @@
 // A small Prometheus HTTP API client: instant and range queries, with a timeout and errors people can read.
-import { UserFacingError } from "../release/index.ts";
+import { escapeText, UserFacingError } from "../release/index.ts";
 
 export interface Sample {
   metric: Record<string, string>;
@@ -92,7 +92,8 @@ export function prometheusClient(options: PrometheusClientOptions): PrometheusCl
       );
     }
     if (body.status !== "success") {
-      const detail = body.error ?? `HTTP ${res.status}`;
+      // Prometheus' own words (a proxy in front of it can put anything there) are data: escaped for mrkdwn.
+      const detail = body.error !== undefined ? escapeText(String(body.error)) : `HTTP ${res.status}`;
       if (body.errorType === "bad_data" || res.status === 400 || res.status === 422)
         throw new PrometheusError("prometheus-bad-query", `Prometheus refused a query: ${detail}`);
       throw new PrometheusError("prometheus-bad-response", `Prometheus at ${base} failed: ${detail}`);

@@ -1,5 +1,5 @@
 // Per-version health of release jobs from Prometheus: rates, served share, mirrored traffic, success, latency.
-import { jobVersions, type ReleaseJob, splitView, type Version } from "../release/index.ts";
+import { jobVersions, plainText, type ReleaseJob, splitView, type Version } from "../release/index.ts";
 import { byVersion, type TelemetryJob, targetOf } from "./job-series.ts";
 import {
   type PrometheusClient,
@@ -115,7 +115,8 @@ export async function healthOfJobs(
     const unavailable: TelemetryUnavailable = {
       status: "unavailable",
       code: error.code,
-      reason: error.message,
+      // Kept as plain text, as every unavailable reason is: views escape it where they show it.
+      reason: plainText(error.message),
     };
     for (const job of jobs) out.set(job.id, unavailable);
     return out;

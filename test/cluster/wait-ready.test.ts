@@ -167,6 +167,26 @@ describe("waitReady", () => {
     expect(apiCalls(kube)).toContain("list pods");
   });
 
+  it("says the kubelet's waiting message escaped once: a hostile image name cannot ping or link", async () => {
+    // The kubelet quotes the image it cannot pull; the image is whatever the Deployment's owner wrote.
+    const image = "registry.example/reviews:<!channel>&<@U1><https://x|y>";
+    kube.markImageBad(image);
+    const name = await newDeployment(image);
+    const error = await waitReady(client, NS, name, {
+      timeoutMs: NEVER,
+      pollMs: 50,
+      justCreated: true,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "not-ready", retryable: false });
+    const message = (error as Error).message;
+    expect(message).toContain(`did not become ready: container reviews of pod ${name}-`);
+    expect(message).toContain(
+      'waiting with ImagePullBackOff (Back-off pulling image "registry.example/reviews:&lt;!channel&gt;&amp;&lt;@U1&gt;&lt;https://x|y&gt;").',
+    );
+    expect(message).not.toMatch(/<!channel>|<@U1>|<https:/);
+    expect(message).not.toMatch(/&(?!amp;|lt;|gt;)/);
+  });
+
   it("stops waiting, retryably, when Graydesk shuts down", async () => {
     const image = "docker.io/istio/examples-bookinfo-reviews-v8:0.0.0";
     kube.markImageBad(image);

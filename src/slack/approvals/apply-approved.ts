@@ -2,7 +2,7 @@ import { escapeText } from "../../../views/escape.ts";
 import type { ApprovalGate, ApprovalRequest } from "../../approvals/index.ts";
 import type { ApplyOutcome, ReleaseDesk } from "../../desk/index.ts";
 import type { Logger } from "../../log.ts";
-import { UserFacingError, userMessageOf } from "../../release/index.ts";
+import { UserFacingError, userTextOf } from "../../release/index.ts";
 import type { AuditEvent, AuditLog } from "../../store/index.ts";
 import type { ApprovalMessages } from "./approval-messages.ts";
 import type { DecideResult } from "./approvals.ts";
@@ -87,8 +87,9 @@ export async function settleApply(
     return { kind: "applied", request: finished, outcome };
   } catch (error) {
     const stale = error instanceof UserFacingError && error.code === "stale-plan";
-    const reason = userMessageOf(error) ?? "Graydesk could not apply the plan; the details are in its log.";
-    if (!userMessageOf(error)) logger.error({ err: error, request: request.id }, "apply failed");
+    // Plain text: the request's outcome and the audit trail keep it so; the note and the views escape it once.
+    const reason = userTextOf(error) ?? "Graydesk could not apply the plan; the details are in its log.";
+    if (!userTextOf(error)) logger.error({ err: error, request: request.id }, "apply failed");
     clearTimeout(applyingNote);
     const finished = (await gate.finish(request.id, stale ? "stale" : "failed", reason)) ?? request;
     // With the trail unwritable this record waits for start-up's reconciliation; the request is closed anyway.

@@ -3,7 +3,7 @@ import { type ApprovalRequest, NotAuthorized } from "../../approvals/index.ts";
 import type { ReleaseDesk } from "../../desk/index.ts";
 import type { Logger } from "../../log.ts";
 import type { PromisedRequest, ReleaseJob } from "../../release/index.ts";
-import { userMessageOf } from "../../release/index.ts";
+import { plainText, userMessageOf } from "../../release/index.ts";
 import type { AuditLog, Store } from "../../store/index.ts";
 import type { ApprovalDesk } from "./approvals.ts";
 
@@ -82,7 +82,8 @@ export class Promises {
         userMessageOf(error) ?? "opening it failed on Graydesk's side; the details are in its log";
       if (userMessageOf(error) === undefined)
         this.#o.logger.error({ err: error, job: jobId }, "promised approval request failed");
-      await this.#settle(jobId, { state: "broken", problem });
+      // The note shows the message as mrkdwn (a refusal may mention who holds the right); records keep it plain.
+      await this.#settle(jobId, { state: "broken", problem: plainText(problem) });
       // Kept after a restart or when the version came up: the creator's rights are judged under today's policy.
       if (error instanceof NotAuthorized)
         await this.#o.audit
@@ -91,7 +92,7 @@ export class Promises {
             actor: promised.by,
             job: job.name,
             namespace: job.namespace,
-            detail: { right: error.right, reason: problem },
+            detail: { right: error.right, reason: plainText(problem) },
           })
           .catch((err) => this.#o.logger.error({ err, job: jobId }, "audit append failed"));
       await this.#o.note(

@@ -1,7 +1,7 @@
 import type { App } from "@slack/bolt";
 import { buildNote } from "../../../views/desk-message.ts";
 import { ids } from "../../../views/ids.ts";
-import { jobScope, UserFacingError } from "../../release/index.ts";
+import { escapeText, jobScope, UserFacingError } from "../../release/index.ts";
 import type { SlackDeps } from "../deps.ts";
 import { type ActionCall, onButton } from "../desk/on-action.ts";
 import { postTraces } from "./traces.ts";
@@ -15,12 +15,13 @@ export function registerLiveActions(app: App, deps: SlackDeps): void {
   onButton(app, deps, ids.jobCard.chart, async (call) => {
     await may(call, "job.chart");
     const result = await deps.charts.upload(call.value);
-    if (!result.ok) await call.answer(buildNote(`:chart_with_upwards_trend: No chart: ${result.reason}`));
+    if (!result.ok)
+      await call.answer(buildNote(`:chart_with_upwards_trend: No chart: ${escapeText(result.reason)}`));
   });
   onButton(app, deps, ids.jobCard.traces, async (call) => {
     await may(call, "job.traces");
     const result = await postTraces(deps, call.value);
-    if (!result.ok) await call.answer(buildNote(`:mag: No traces: ${result.reason}`));
+    if (!result.ok) await call.answer(buildNote(`:mag: No traces: ${escapeText(result.reason)}`));
   });
   onButton(app, deps, ids.breach.requestRollback, async (call) => {
     const job = deps.desk.job(call.value);

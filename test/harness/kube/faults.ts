@@ -10,6 +10,8 @@ export interface Fault {
   kind: "latency" | "status" | "reset" | "hang";
   latencyMs?: number;
   status?: 500 | 503 | 429 | 409 | 403;
+  /** The Status body's `message` (an admission webhook or aggregated API may say anything there). */
+  message?: string;
   retryAfterSeconds?: number;
 }
 

@@ -277,7 +277,9 @@ async function handle(
     const code = fault.status ?? 500;
     const details =
       fault.retryAfterSeconds !== undefined ? { retryAfterSeconds: fault.retryAfterSeconds } : undefined;
-    const message = code === 429 ? "Too many requests, please try again later." : `injected fault (${code})`;
+    const message =
+      fault.message ??
+      (code === 429 ? "Too many requests, please try again later." : `injected fault (${code})`);
     const err = new StatusError(code, FAULT_REASONS[code] ?? "InternalError", message, details);
     const headers: Record<string, string> =
       fault.retryAfterSeconds !== undefined ? { "Retry-After": String(fault.retryAfterSeconds) } : {};
