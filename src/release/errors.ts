@@ -4,6 +4,11 @@ import { plainText } from "./escape.ts";
 export interface FieldError {
   /** Path of the field, e.g. `containers[0].ports[1].name`. */
   field: string;
+  /**
+   * Plain text, not mrkdwn: a modal's `errors` are plain_text in Slack, where `&lt;` would show as typed. No
+   * cluster text reaches them today (cluster failures end a modal as mrkdwn, in its outcome or a reply); should
+   * one ever be wanted here, take `userTextOf(error)`, not the escaped message.
+   */
   message: string;
 }
 
