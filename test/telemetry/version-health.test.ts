@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { ReleaseJob } from "../../src/release/index.ts";
 import {
@@ -147,6 +149,35 @@ describe("Prometheus failures become 'not available' with a reason", () => {
       message:
         'Prometheus refused a query: invalid parameter "query": 1:31: parse error: bad duration syntax: "5"',
     });
+  });
+
+  it("hostile error text (from Prometheus or a proxy before it): escaped once in the message, plain in the reason", async () => {
+    const said = "query failed <!channel> ask <@U1> at <https://x|y> & retry";
+    const server = createServer((_req, res) => {
+      res
+        .writeHead(503, { "content-type": "application/json" })
+        .end(JSON.stringify({ status: "error", errorType: "unavailable", error: said }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const error = await prometheusClient({ url })
+        .query("up")
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: "prometheus-bad-response",
+        message: `Prometheus at ${url} failed: query failed &lt;!channel&gt; ask &lt;@U1&gt; at &lt;https://x|y&gt; &amp; retry`,
+      });
+      // The unavailable reason is plain text, as every reason is: the views that show it escape it once.
+      const health = await versionHealth({ prometheus: prometheusClient({ url }) }, job, WINDOW);
+      expect(health).toEqual({
+        status: "unavailable",
+        code: "prometheus-bad-response",
+        reason: `Prometheus at ${url} failed: ${said}`,
+      });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("no answer in time: timeout", async () => {

@@ -77,6 +77,22 @@ describe("the job card's live health", () => {
     expect(actions).toContain("job_chart");
   });
 
+  it("a reason with Slack's control characters (Prometheus' own words) is shown escaped once", () => {
+    const card = buildJobCard({
+      job,
+      live: {
+        health: {
+          status: "unavailable",
+          code: "prometheus-bad-response",
+          reason: "Prometheus failed: <!channel> & <@U1>",
+        },
+      },
+    });
+    expect(blockOf(card.blocks, "job_card_telemetry_off")?.elements?.[0]?.text).toBe(
+      "Prometheus failed: &lt;!channel&gt; &amp; &lt;@U1&gt; Trace links are off: JAEGER_URL is not set.",
+    );
+  });
+
   it("not configured: no Chart or Traces button; finished jobs show no telemetry at all", () => {
     const live = buildJobCard({ job, live: { health: NOT_CONFIGURED } });
     const actions = (live.blocks as Block[]).flatMap((b) => b.elements ?? []).map((e) => e.action_id);
