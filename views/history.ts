@@ -1,5 +1,5 @@
 import type { KnownBlock } from "@slack/types";
-import { jobScope, type ReleaseJob } from "../src/release/index.ts";
+import { byText, jobScope, type ReleaseJob } from "../src/release/index.ts";
 import type { AuditRecord } from "../src/store/index.ts";
 import { when } from "./approval.ts";
 import { escapeText } from "./escape.ts";
@@ -14,7 +14,7 @@ export function buildHistory(job: ReleaseJob, audit: AuditRecord[]): { text: str
   const entries = [
     ...job.history.map((e) => ({ at: e.at, actor: e.actor, what: e.kind, detail: e.detail })),
     ...audit.map((r) => ({ at: r.at, actor: r.actor, what: r.kind, detail: auditDetail(r) })),
-  ].sort((a, b) => a.at.localeCompare(b.at));
+  ].sort((a, b) => byText(a.at, b.at));
   const shown = entries.slice(-SHOWN);
   const lines = [
     `*History of ${jobScope(job)}/${job.name}*${entries.length > SHOWN ? ` (last ${SHOWN} of ${entries.length})` : ""}`,

@@ -1,5 +1,5 @@
 import type { RouterKind, ServicePort } from "../release/index.ts";
-import { appKind, JOB_LABEL } from "../release/index.ts";
+import { appKind, byText, JOB_LABEL } from "../release/index.ts";
 import { type Capabilities, readCapabilities } from "./capabilities.ts";
 import { type GatewayRoute, gatewaysByService } from "./gateways.ts";
 import type { Kube, KubeObject } from "./kube.ts";
@@ -67,7 +67,7 @@ export class Discovery {
       app.services.push(service.name);
       apps.set(service.app, app);
     }
-    return [...apps.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return [...apps.values()].sort((a, b) => byText(a.name, b.name));
   }
 
   /**
@@ -134,7 +134,7 @@ export class Discovery {
         gateways: gateways.get(service.metadata.name) ?? [],
       });
     }
-    return found.sort((a, b) => a.name.localeCompare(b.name));
+    return found.sort((a, b) => byText(a.name, b.name));
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { ContainerSettings, ServicePort, Version } from "../release/index.ts";
-import { settingsOfPod, VERSION_LABEL } from "../release/index.ts";
+import { byText, settingsOfPod, VERSION_LABEL } from "../release/index.ts";
 import type { Kube, KubeObject } from "./kube.ts";
 
 /** One deployed version of a service: the Deployment whose pods carry that `version` label. */
@@ -63,7 +63,7 @@ export function versionsOf(service: KubeObject, deployments: KubeObject[]): Depl
         described: pod ? settingsOfPod(pod) : [],
       };
     })
-    .sort((a, b) => a.version.localeCompare(b.version));
+    .sort((a, b) => byText(a.version, b.version));
 }
 
 /** The Deployments of a service by version: two list calls (or none, with memoized reads). */

@@ -1,4 +1,5 @@
 import type { ApprovalGate, ApprovalRequest } from "../approvals/index.ts";
+import { byText } from "../release/index.ts";
 import type { Store } from "../store/index.ts";
 import { type GateFields, type GateKind, gateSubject } from "./types.ts";
 
@@ -16,7 +17,7 @@ export function gateRequestOf(store: Store, gate: ApprovalGate, id: string): Gat
 export function gateRequestsOf(store: Store, releaseId: string): GateRequest[] {
   return (Object.values(store.data().approvals) as unknown as GateRequest[])
     .filter((r) => r.releaseId === releaseId && typeof r.controller === "string")
-    .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+    .sort((a, b) => byText(a.requestedAt, b.requestedAt));
 }
 
 /** The newest request of one kind for one revision, if any. */

@@ -1,3 +1,4 @@
+import { byText } from "../release/index.ts";
 import type { Store, StoredRecord } from "../store/index.ts";
 import type { GatedRelease } from "./types.ts";
 
@@ -17,7 +18,7 @@ export class GatedReleases {
   all(namespace?: string): GatedRelease[] {
     return (Object.values(this.#store.data().gated ?? {}) as unknown as GatedRelease[])
       .filter((r) => !namespace || r.namespace === namespace)
-      .sort((a, b) => a.id.localeCompare(b.id));
+      .sort((a, b) => byText(a.id, b.id));
   }
 
   /** Creates or updates a release with what its controller reports now; returns it as stored. */

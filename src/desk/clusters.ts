@@ -2,7 +2,7 @@
 // Namespaces are written `cluster/namespace`; a bare namespace names the only cluster when there is one.
 import { type Kube, withDeadline } from "../cluster/index.ts";
 import type { ReleaseJob } from "../release/index.ts";
-import { ReleaseError, splitScope, withScope } from "../release/index.ts";
+import { byText, ReleaseError, splitScope, withScope } from "../release/index.ts";
 import { createReleaseDesk, type ReleaseDeskOptions, type RunningReleaseDesk } from "./index.ts";
 import type { CreateJobInput, JobRef, ServiceInfo } from "./types.ts";
 
@@ -138,7 +138,7 @@ export function createClustersDesk(options: ClustersDeskOptions): ClustersDesk {
       }
       return names
         .flatMap((name) => (desks.get(name) as RunningReleaseDesk).jobs())
-        .sort((a: ReleaseJob, b: ReleaseJob) => b.createdAt.localeCompare(a.createdAt));
+        .sort((a: ReleaseJob, b: ReleaseJob) => byText(b.createdAt, a.createdAt));
     },
     async adoptConsoleJobs(scope) {
       if (scope !== undefined) {

@@ -1,6 +1,7 @@
 // The use-cases the Slack side calls. None of them knows which router a job uses.
 import { type Kube, roundReads } from "../cluster/index.ts";
 import type { Plan, ReleaseJob } from "../release/index.ts";
+import { byText } from "../release/index.ts";
 import { applyPlan } from "./apply-plan.ts";
 import { adoptConsoleJobs, adoptConsoleJobsBefore } from "./console-jobs.ts";
 import { deskContext, namespaceOperation, type ReleaseDeskOptions } from "./context.ts";
@@ -82,7 +83,7 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
     findJob: (ref) =>
       allJobs(ctx)
         .filter((job) => job.namespace === ref.namespace && job.name === ref.name)
-        .sort((a, b) => Number(isLive(b)) - Number(isLive(a)) || b.createdAt.localeCompare(a.createdAt))[0],
+        .sort((a, b) => Number(isLive(b)) - Number(isLive(a)) || byText(b.createdAt, a.createdAt))[0],
     adoptConsoleJobs: (namespace) => adoptConsoleJobsBefore(ctx, namespace),
     jobs: (namespace) =>
       allJobs(ctx)

@@ -1,5 +1,5 @@
 import type { Plan, RecordedOriginal, ReleaseJob } from "../release/index.ts";
-import { ReleaseError, TERMINAL_STATES } from "../release/index.ts";
+import { byText, ReleaseError, TERMINAL_STATES } from "../release/index.ts";
 import type { StoreData, StoredRecord } from "../store/index.ts";
 import type { DeskContext } from "./context.ts";
 import type { JobChange } from "./types.ts";
@@ -103,5 +103,5 @@ export function movePlanIn(
 export function plansOf(ctx: DeskContext, jobId: string): PlanRecord[] {
   return (Object.values(ctx.store.data().plans) as unknown as PlanRecord[])
     .filter((record) => record.plan.jobId === jobId)
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    .sort((a, b) => byText(a.createdAt, b.createdAt));
 }

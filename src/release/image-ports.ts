@@ -1,4 +1,5 @@
 import type { PortProtocol, PortSettings } from "./container-settings.ts";
+import { byText } from "./text-order.ts";
 
 const TRANSPORTS: Record<string, PortProtocol> = { tcp: "TCP", udp: "UDP", sctp: "SCTP" };
 
@@ -17,7 +18,7 @@ export function portsOfImage(exposed: Record<string, unknown> | undefined): Port
     if (ports.some((p) => p.containerPort === number && p.protocol === protocol)) continue;
     ports.push({ protocol, name: `${protocol.toLowerCase()}-${number}`, containerPort: number });
   }
-  return ports.sort((a, b) => a.containerPort - b.containerPort || a.protocol.localeCompare(b.protocol));
+  return ports.sort((a, b) => a.containerPort - b.containerPort || byText(a.protocol, b.protocol));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { byText } from "./text-order.ts";
 /**
  * What someone typed in the image search, read against the registry it searches: an explicit host (a first part
  * with a dot, a port or `localhost`) wins over the chosen pull Secret's registry; Docker Hub otherwise, whose
@@ -58,7 +59,7 @@ export function orderTags(tags: string[]): string[] {
       if (y === undefined) return 1;
       if (typeof x === "number" && typeof y === "number") return y - x;
       if (typeof x === "number" || typeof y === "number") return typeof x === "number" ? -1 : 1;
-      return String(y).localeCompare(String(x));
+      return byText(String(y), String(x));
     }
     return 0;
   });

@@ -62,4 +62,5 @@ export { describeRule, splitView, summarize } from "./split-view.ts";
 export { stableVersionOf } from "./stable.ts";
 export type { JobOperation, JobTransitionEvent, Verdict } from "./states.ts";
 export { canDo, TERMINAL_STATES, TRANSITIONS, transition } from "./states.ts";
+export { byText } from "./text-order.ts";
 export * from "./validate/index.ts";

@@ -1,4 +1,5 @@
 import type { Version } from "./job.ts";
+import { byText } from "./text-order.ts";
 
 /**
  * The one rule for which version is stable (the wizard, the one-line command and the engine all ask it): the
@@ -12,7 +13,6 @@ export function stableVersionOf<T extends { version: Version; replicas: number; 
   const others = versions.filter((v) => v.version !== next);
   const candidates = others.length > 0 ? others : versions;
   return [...candidates].sort(
-    (a, b) =>
-      b.readyReplicas - a.readyReplicas || b.replicas - a.replicas || a.version.localeCompare(b.version),
+    (a, b) => b.readyReplicas - a.readyReplicas || b.replicas - a.replicas || byText(a.version, b.version),
   )[0];
 }

@@ -3,6 +3,7 @@ import { eventWords, stateWords } from "../../views/event-words.ts";
 import type { ApprovalRequest, Policy } from "../approvals/index.ts";
 import { policyFor, requesterText } from "../approvals/index.ts";
 import {
+  byText,
   escapeText,
   jobScope,
   type ReleaseJob,
@@ -100,7 +101,7 @@ function namespaceBlocks(scope: string, input: DigestInput): KnownBlock[] {
   );
   const waiting = input.approvals
     .filter((a) => requestScope(a, input) === scope && a.state === "pending")
-    .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+    .sort((a, b) => byText(a.requestedAt, b.requestedAt));
 
   const out: KnownBlock[] = [];
   if (active.length > 0)

@@ -1,4 +1,5 @@
 import { ApiException, CoreV1Api, type KubeConfig, type V1ConfigMap } from "@kubernetes/client-node";
+import { byText } from "../release/index.ts";
 import { describeBreak, firstBreak, GENESIS, recordHash } from "./audit-chain.ts";
 import type { AuditLog, AuditRecord } from "./audit-log.ts";
 import { TAIL_RECORDS } from "./audit-tail.ts";
@@ -125,7 +126,7 @@ export async function readKubeAuditLines(
     });
   }
   return list.items
-    .sort((a, b) => String(a.metadata?.name).localeCompare(String(b.metadata?.name)))
+    .sort((a, b) => byText(String(a.metadata?.name), String(b.metadata?.name)))
     .map((cm) => cm.data?.[RECORD_KEY] ?? "");
 }
 

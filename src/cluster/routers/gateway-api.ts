@@ -8,6 +8,7 @@ import type {
   Version,
 } from "../../release/index.ts";
 import {
+  byText,
   desiredHttpRoute,
   desiredVersionService,
   GATEWAY_API_VERSION,
@@ -59,8 +60,8 @@ export function gatewayApiRouter(deps: GatewayApiRouterDeps): TrafficRouter {
       .filter((route) => routesService(route, job))
       .sort(
         (a, b) =>
-          String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) ||
-          a.metadata.name.localeCompare(b.metadata.name),
+          byText(String(a.metadata.creationTimestamp), String(b.metadata.creationTimestamp)) ||
+          byText(a.metadata.name, b.metadata.name),
       );
   }
 

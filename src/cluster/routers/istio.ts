@@ -8,6 +8,7 @@ import type {
   VirtualServiceObject,
 } from "../../release/index.ts";
 import {
+  byText,
   desiredDestinationRule,
   desiredVirtualService,
   gatewayNotice,
@@ -52,9 +53,7 @@ export function istioRouter(deps: IstioRouterDeps): TrafficRouter {
         return sidecars && ((item.spec?.hosts as string[] | undefined) ?? []).some((h) => names.includes(h));
       })
       // Istio lets the oldest object win for a host; so does Graydesk.
-      .sort((a, b) =>
-        String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)),
-      );
+      .sort((a, b) => byText(String(a.metadata.creationTimestamp), String(b.metadata.creationTimestamp)));
     return matches[0] as T | undefined;
   }
 

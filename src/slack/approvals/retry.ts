@@ -1,7 +1,7 @@
 import { stateWords } from "../../../views/event-words.ts";
 import type { Actor, ApprovalRequest } from "../../approvals/index.ts";
 import type { JobChange } from "../../desk/index.ts";
-import { jobScope, ReleaseError, type ReleaseJob, UserFacingError } from "../../release/index.ts";
+import { byText, jobScope, ReleaseError, type ReleaseJob, UserFacingError } from "../../release/index.ts";
 import type { SlackDeps } from "../deps.ts";
 
 export type RetryOutcome =
@@ -33,7 +33,7 @@ export async function retryJob(deps: RetryDeps, jobId: string, actor: Actor): Pr
   const failed = gate
     .all()
     .filter((r) => r.jobId === jobId && r.state === "failed")
-    .sort((a, b) => a.requestedAt.localeCompare(b.requestedAt))
+    .sort((a, b) => byText(a.requestedAt, b.requestedAt))
     .at(-1);
   const change = failed
     ? (deps.store.data().approvals[failed.id]?.change as JobChange | undefined)
