@@ -74,10 +74,23 @@ export interface GraydeskProcess {
  * production does.
  */
 export function startFlags(): string[] {
+  return startWords().filter((word) => word.startsWith("--"));
+}
+
+/** The environment `npm start` sets for Node (its `NAME=value` words before `node`), as production has it. */
+export function startEnv(): Record<string, string> {
+  const words = startWords();
+  const assignments = words.slice(0, words.indexOf("node")).filter((word) => /^[A-Z_][A-Z0-9_]*=/.test(word));
+  return Object.fromEntries(
+    assignments.map((word) => [word.slice(0, word.indexOf("=")), word.slice(word.indexOf("=") + 1)]),
+  );
+}
+
+function startWords(): string[] {
   const scripts = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).scripts as {
     start: string;
   };
-  return scripts.start.split(/\s+/).filter((word) => word.startsWith("--"));
+  return scripts.start.split(/\s+/);
 }
 
 export async function startGraydeskProcess(
@@ -87,12 +100,15 @@ export async function startGraydeskProcess(
   nodeFlags: string[] = startFlags(),
   /** Whether Node's compile cache is used, as src/main.ts uses it. */
   compileCache = true,
+  /** The environment `npm start` adds; none for Node's defaults. */
+  startEnvironment: Record<string, string> = startEnv(),
 ): Promise<GraydeskProcess> {
   const child = fork(new URL("./graydesk-child.ts", import.meta.url), [JSON.stringify(config), logFile], {
     stdio: ["ignore", "ignore", "inherit", "ipc"],
     execArgv: nodeFlags,
     env: {
       ...process.env,
+      ...startEnvironment,
       ...(compileCache
         ? { NODE_COMPILE_CACHE: path.join(tmpdir(), "node-compile-cache") }
         : { NODE_DISABLE_COMPILE_CACHE: "1" }),

@@ -1,7 +1,7 @@
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { freePort } from "../test/harness/slack/index.ts";
-import { startFlags, startGraydeskProcess } from "./graydesk-process.ts";
+import { startEnv, startFlags, startGraydeskProcess } from "./graydesk-process.ts";
 import { signedRequests } from "./signed-requests.ts";
 import { emit, round } from "./stats.ts";
 import {
@@ -29,15 +29,19 @@ const IDLE_WAIT_MS = 11_000;
 export async function benchMemory(
   total = 10_000,
   batch = 100,
-  step: { name: string; nodeFlags?: string[] } = { name: "as npm start runs it" },
+  step: { name: string; nodeFlags?: string[]; env?: Record<string, string> } = {
+    name: "as npm start runs it",
+  },
 ): Promise<void> {
   const { kube, api, dir, kubeconfigPath } = await startServers();
   const port = await freePort();
   const config = benchConfig(api, kubeconfigPath, dir, port);
   // One start and stop first, as any restart but the first after an upgrade finds it: Node's compile cache holds
   // every module stripped and compiled (for these flags), so the measured process never loads the type stripper.
-  await (await startGraydeskProcess(config, path.join(dir, "warm-up.log"), step.nodeFlags)).stop();
-  const graydesk = await startGraydeskProcess(config, path.join(dir, "graydesk.log"), step.nodeFlags);
+  const start = (log: string) =>
+    startGraydeskProcess(config, path.join(dir, log), step.nodeFlags, true, step.env ?? startEnv());
+  await (await start("warm-up.log")).stop();
+  const graydesk = await start("graydesk.log");
   // BENCH_HEAP_SNAPSHOTS=<dir> writes heap snapshots when idle and after the requests, to compare by constructor.
   const snapshots = process.env.BENCH_HEAP_SNAPSHOTS;
   try {
@@ -103,6 +107,7 @@ export async function benchMemory(
       bench: "memory",
       step: step.name,
       nodeFlags: step.nodeFlags ?? startFlags(),
+      env: step.env ?? startEnv(),
       requests: total,
       failed,
       seconds: round(seconds, 1),
@@ -133,7 +138,7 @@ export async function benchMemory(
  * What each step bought: the same run with Node's defaults (`node src/main.ts`), then as `npm start` runs it.
  */
 export async function benchMemorySteps(total = 10_000): Promise<void> {
-  await benchMemory(total, 100, { name: "node src/main.ts, Node's defaults", nodeFlags: [] });
+  await benchMemory(total, 100, { name: "node src/main.ts, Node's defaults", nodeFlags: [], env: {} });
   await benchMemory(total, 100);
 }
 

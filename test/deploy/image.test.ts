@@ -48,11 +48,17 @@ describe("deploy/Dockerfile", () => {
         scripts: { start: string };
       }
     ).scripts.start.split(" ");
-    expect(start.at(-1)).toBe("src/start.js");
-    expect(start).toContain("--expose-gc");
+    // `NAME=value node <flags> src/start.js`: the environment is the image's, the rest its command.
+    const node = start.indexOf("node");
+    const command = start.slice(node);
+    expect(command.at(-1)).toBe("src/start.js");
+    expect(command).toContain("--expose-gc");
     expect(lines.filter((l) => l.startsWith("CMD ")).at(-1)).toBe(
-      `CMD ${JSON.stringify(start).replaceAll(",", ", ")}`,
+      `CMD ${JSON.stringify(command).replaceAll(",", ", ")}`,
     );
+    const env = lines.find((l) => l.startsWith("ENV ")) ?? "";
+    expect(start.slice(0, node)).toContain("MALLOC_MMAP_THRESHOLD_=131072");
+    for (const assignment of start.slice(0, node)) expect(env.split(/\s+/)).toContain(assignment);
   });
 
   it("keeps secrets, data and tests out of the build context", () => {
