@@ -3,8 +3,8 @@
  * loop: when the work after one request's ack (a reply, a cluster read, a redraw) runs between the reads of the
  * others, every later ack waits for it. The receiver tells this gate when a request arrives and when its answer
  * has been sent; work after an ack waits until no request is open and none arrived during one more turn of the
- * event loop, or at most `maxWaitMs` (so a stream of requests, or a slow sender holding one open, delays the
- * work but never starves it).
+ * event loop, or at most `maxWaitMs` (so a stream of requests delays the work but never starves it). A request
+ * whose body is late stops counting (see guardedReceiver), so a slow sender does not hold the work back.
  */
 export class AckFirst {
   readonly #maxWaitMs: number;

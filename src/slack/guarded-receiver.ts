@@ -24,8 +24,21 @@ export function guardedReceiver(
     ? (req, res) => {
         const answered = ackFirst.arrived();
         res.once("finish", answered).once("close", answered);
+        if (!req.complete) {
+          // Slack sends each request whole. One whose body is still arriving after SLOW_BODY_MS (a slow sender,
+          // or one holding a request open on purpose: nobody has checked its signature yet) stops holding back
+          // the work after other requests' acks; it is still read, checked and answered as any other.
+          const slow = setTimeout(() => {
+            if (!req.complete) answered();
+          }, SLOW_BODY_MS);
+          slow.unref();
+          res.once("finish", () => clearTimeout(slow)).once("close", () => clearTimeout(slow));
+        }
         return guarded(req, res);
       }
     : guarded;
   return receiver;
 }
+
+/** How long a request's body may take to arrive while the request still holds back work after acks. */
+export const SLOW_BODY_MS = 50;

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { App } from "@slack/bolt";
 import { describe, expect, it } from "vitest";
 import { AckFirst } from "../../src/slack/ack-first.ts";
@@ -104,3 +105,77 @@ describe("a burst of slash commands through the guarded receiver", () => {
     }
   });
 });
+
+describe("a sender that holds its request open", () => {
+  it("stops holding back other requests' work once its body is late, and is still answered", async () => {
+    const SECRET = "ack-first-secret";
+    // No limit worth the name: only the late body's release lets the work go.
+    const gate = new AckFirst({ maxWaitMs: 600_000 });
+    const inFlight = new InFlight({ ackFirst: gate });
+    const receiver = guardedReceiver({ signingSecret: SECRET, ackFirst: gate });
+    const app = new App({
+      receiver,
+      convoStore: false,
+      authorize: async () => ({ botToken: "xoxb-test", botId: "B1", botUserId: "UBOT" }),
+    });
+    let worked = false;
+    app.command("/release", async ({ ack }) => {
+      await ack();
+      await inFlight.afterAck(async () => {
+        worked = true;
+      });
+    });
+    const port = await freePort();
+    await receiver.start(port);
+    // Headers that pass the shape checks (no secret is needed for those) and a body that stops after 10 bytes.
+    const slow = connect(port, "127.0.0.1");
+    const answer: Buffer[] = [];
+    slow.on("data", (chunk: Buffer) => answer.push(chunk));
+    const closed = new Promise((resolve) => slow.once("close", resolve));
+    try {
+      await new Promise((resolve) => slow.once("connect", resolve));
+      slow.write(
+        [
+          "POST /slack/events HTTP/1.1",
+          "host: 127.0.0.1",
+          "content-type: application/x-www-form-urlencoded",
+          "content-length: 100",
+          `x-slack-signature: v0=${"0".repeat(64)}`,
+          `x-slack-request-timestamp: ${Math.floor(Date.now() / 1000)}`,
+          "",
+          "command=%2F",
+        ].join("\r\n"),
+      );
+      await waitUntil(() => gate.arrivals === 1);
+      const body = "command=%2Frelease&text=help&team_id=T1&user_id=U1&channel_id=C1&trigger_id=1.2.3";
+      const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          ...signedHeaders(SECRET, body, Date.now()),
+        },
+        body,
+      });
+      expect(res.status).toBe(200);
+      // The other request's work ran while the slow one was still open, unanswered.
+      await waitUntil(() => worked);
+      expect(answer).toHaveLength(0);
+      expect(gate.open).toBe(0);
+      // The rest of its body arrives: it is checked and refused (its signature is made up), as always.
+      slow.end("x".repeat(89));
+      await closed;
+      expect(Buffer.concat(answer).toString()).toMatch(/^HTTP\/1\.1 401/);
+    } finally {
+      slow.destroy();
+      await receiver.stop();
+    }
+  });
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
