@@ -137,16 +137,27 @@ describe("waitReady", () => {
   });
 
   it("gives up retryably when the pods are not ready in time", async () => {
-    await client.mergePatch(deployment("reviews-v1"), { spec: { replicas: 3 } });
-    const error = await waitReady(client, NS, "reviews-v1", { timeoutMs: 60, pollMs: 20 }).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toMatchObject({ code: "not-ready", retryable: true });
-    expect((error as Error).message).toMatch(
-      /Deployment bookinfo\/reviews-v1 has \d of 3 pods ready after 0 s; no traffic was moved to it/,
-    );
+    // Two more pods whose image is still being pulled: not ready, for as long as the test holds the image.
+    const image = "docker.io/istio/examples-bookinfo-reviews-v1:slow-pull";
+    const pull = kube.holdImage(image);
+    const stable = (await client.get<KubeObject>(deployment("reviews-v1"))) as KubeObject;
+    const template = structuredClone(stable.spec?.template) as { spec: { containers: { image?: string }[] } };
+    for (const container of template.spec.containers) container.image = image;
+    const original = structuredClone(stable.spec?.template);
+    await client.mergePatch(deployment("reviews-v1"), { spec: { replicas: 3, template } });
+    try {
+      const error = await waitReady(client, NS, "reviews-v1", { timeoutMs: 60, pollMs: 20 }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: "not-ready", retryable: true });
+      expect((error as Error).message).toMatch(
+        /Deployment bookinfo\/reviews-v1 has \d of 3 pods ready after 0 s; no traffic was moved to it/,
+      );
+    } finally {
+      pull.release();
+    }
     await waitReady(client, NS, "reviews-v1", { timeoutMs: 30_000, pollMs: 20 });
-    await client.mergePatch(deployment("reviews-v1"), { spec: { replicas: 1 } });
+    await client.mergePatch(deployment("reviews-v1"), { spec: { replicas: 1, template: original } });
     await waitReady(client, NS, "reviews-v1", { timeoutMs: 30_000, pollMs: 20 });
   });
 

@@ -27,6 +27,7 @@ export function asTestServer(real: Envtest): KubeTestServer {
     setUser: (token, user) => real.setUser(token, user),
     faults: { add: only("faults.add"), clear: () => undefined },
     markImageBad: (image) => real.markImageBad(image),
+    holdImage: (image) => real.holdImage(image),
     requests: real.requests,
     resetRequests: () => real.resetRequests(),
     close: () => real.close(),

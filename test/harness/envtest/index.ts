@@ -53,6 +53,8 @@ export interface Envtest {
   /** The username the API server sees for a user set with setUser. */
   username(token: string): string | undefined;
   markImageBad(image: string): void;
+  /** Pods of `image` stay Pending until `release` is called (no kubelet yet: nothing to release). */
+  holdImage(image: string): { release(): void };
   /** Replaces the installed CRDs with those of `meshes`. */
   installCrds(meshes: Mesh[], kubesphere?: KubeSphereFlavour): Promise<void>;
   /** Requests that went through the recording proxy, with the real server's status codes. */
@@ -188,6 +190,7 @@ export async function startEnvtest(opts: EnvtestOptions = {}): Promise<Envtest> 
       },
       username: (token) => tokens.get(token)?.username,
       markImageBad: (image) => kubelet?.markImageBad(image),
+      holdImage: (image) => kubelet?.holdImage(image) ?? { release: () => undefined },
       installCrds: (meshes, kubesphere) => installCrds(admin, meshes, kubesphere),
       requests,
       resetRequests() {

@@ -13,12 +13,15 @@ import {
 
 export interface KubeletStandIn {
   markImageBad(image: string): void;
+  /** Pods of `image` are not reported (Pending, being pulled) until `release` is called. */
+  holdImage(image: string): { release(): void };
   stop(): void;
 }
 
 export function startKubelet(kc: KubeConfig, opts: { readyDelayMs: number }): KubeletStandIn {
   const core = kc.makeApiClient(CoreV1Api);
   const badImages = new Set<string>();
+  const heldImages = new Set<string>();
   const pending = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
   let nextIp = 1;
@@ -72,8 +75,17 @@ export function startKubelet(kc: KubeConfig, opts: { readyDelayMs: number }): Ku
     if (stopped || pending.has(key) || pod.metadata?.deletionTimestamp) return;
     if (pod.status?.conditions?.some((c) => c.type === "PodScheduled")) return; // already reported
     pending.add(key);
-    const timer = setTimeout(() => {
-      timers.delete(timer);
+    const held = () => (pod.spec?.containers ?? []).some((c) => heldImages.has(c.image ?? ""));
+    const send = () => {
+      if (stopped) return;
+      if (held()) {
+        const again = setTimeout(() => {
+          timers.delete(again);
+          send();
+        }, 10);
+        timers.add(again);
+        return;
+      }
       core
         .patchNamespacedPodStatus(
           { name, namespace: ns, body: statusOf(pod) },
@@ -81,6 +93,10 @@ export function startKubelet(kc: KubeConfig, opts: { readyDelayMs: number }): Ku
         )
         .catch(() => undefined) // the Pod was deleted meanwhile
         .finally(() => pending.delete(key));
+    };
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      send();
     }, opts.readyDelayMs);
     timers.add(timer);
   };
@@ -96,6 +112,10 @@ export function startKubelet(kc: KubeConfig, opts: { readyDelayMs: number }): Ku
   return {
     markImageBad(image) {
       badImages.add(image);
+    },
+    holdImage(image) {
+      heldImages.add(image);
+      return { release: () => heldImages.delete(image) };
     },
     stop() {
       stopped = true;

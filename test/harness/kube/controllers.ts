@@ -14,6 +14,8 @@ export interface ControllerOptions {
   podReadyDelayMs: number;
   progressDeadlineMs: number;
   badImages: Set<string>;
+  /** Images whose pods stay Pending until the image is released (see KubeTestServer.holdImage). */
+  heldImages: Set<string>;
   now: () => Date;
 }
 
@@ -343,11 +345,13 @@ export class Controllers {
   private startPod(pod: KubeObject): void {
     const ns = pod.metadata.namespace ?? "";
     const name = pod.metadata.name ?? "";
-    this.later(this.opts.podReadyDelayMs, () => {
+    const start = () => {
       const current = this.store.get(POD, ns, name);
       if (!current || current.metadata.uid !== pod.metadata.uid) return;
       const containers =
         (asObject(current.spec).containers as Array<{ name: string; image: string }> | undefined) ?? [];
+      // An image held back is still being pulled: the pod stays Pending, with no waiting reason, until released.
+      if (containers.some((c) => this.opts.heldImages.has(c.image))) return this.later(10, start);
       const bad = containers.some((c) => this.opts.badImages.has(c.image));
       const t = stamp(this.opts.now());
       this.podIp += 1;
@@ -387,6 +391,7 @@ export class Controllers {
         }),
       };
       this.update(POD, copy);
-    });
+    };
+    this.later(this.opts.podReadyDelayMs, start);
   }
 }

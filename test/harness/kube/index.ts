@@ -63,6 +63,8 @@ export interface KubeTestServer {
   setUser(token: string, user: User): void | Promise<void>;
   faults: { add(f: Fault): void; clear(): void };
   markImageBad(image: string): void;
+  /** Pods of `image` stay Pending (being pulled, no waiting reason) until `release` is called. */
+  holdImage(image: string): { release(): void };
   requests: RecordedRequest[];
   resetRequests(): void;
   close(): Promise<void>;
@@ -85,6 +87,7 @@ export async function startKubeServer(opts: KubeTestServerOptions = {}): Promise
   const now = () => new Date();
   const api = new Api({ store, schemas, validator: new SchemaValidator(), now });
   const badImages = new Set<string>();
+  const heldImages = new Set<string>();
   const namespaces = new NamespaceController(store, caCertificate(), () =>
     now()
       .toISOString()
@@ -94,6 +97,7 @@ export async function startKubeServer(opts: KubeTestServerOptions = {}): Promise
     podReadyDelayMs: opts.podReadyDelayMs ?? 50,
     progressDeadlineMs: opts.progressDeadlineMs ?? 2000,
     badImages,
+    heldImages,
     now,
   });
 
@@ -176,6 +180,10 @@ export async function startKubeServer(opts: KubeTestServerOptions = {}): Promise
     faults: { add: (f) => faults.add(f), clear: () => faults.clear() },
     markImageBad(image: string) {
       badImages.add(image);
+    },
+    holdImage(image: string) {
+      heldImages.add(image);
+      return { release: () => heldImages.delete(image) };
     },
     requests,
     resetRequests() {
