@@ -37,6 +37,19 @@ describe("waitReady", () => {
     return name;
   }
 
+  /** A new Deployment whose image cannot be pulled, waited for as just created: its name and the wait's error. */
+  async function waitForBadImage(image: string): Promise<{ name: string; error: unknown }> {
+    kube.markImageBad(image);
+    const name = await newDeployment(image);
+    kube.resetRequests();
+    const error = await waitReady(client, NS, name, {
+      timeoutMs: NEVER,
+      pollMs: 50,
+      justCreated: true,
+    }).catch((e: unknown) => e);
+    return { name, error };
+  }
+
   beforeAll(async () => {
     // A progress deadline no test reaches: what ends a wait here is what each test sets up.
     kube = await startKubeServer({ podReadyDelayMs: 300, progressDeadlineMs: NEVER });
@@ -162,15 +175,7 @@ describe("waitReady", () => {
   });
 
   it("fails at once, not retryably, when a pod cannot pull its image: its pods are listed while it is slow", async () => {
-    const image = "docker.io/istio/examples-bookinfo-reviews-v9:0.0.0";
-    kube.markImageBad(image);
-    const name = await newDeployment(image);
-    kube.resetRequests();
-    const error = await waitReady(client, NS, name, {
-      timeoutMs: NEVER,
-      pollMs: 50,
-      justCreated: true,
-    }).catch((e: unknown) => e);
+    const { error } = await waitForBadImage("docker.io/istio/examples-bookinfo-reviews-v9:0.0.0");
     expect(error).toMatchObject({ code: "not-ready", retryable: false });
     expect((error as Error).message).toMatch(/waiting with ImagePullBackOff/);
     // Found from the watch and the pods' list, not by waiting out the time limit.
@@ -180,14 +185,7 @@ describe("waitReady", () => {
 
   it("says the kubelet's waiting message escaped once: a hostile image name cannot ping or link", async () => {
     // The kubelet quotes the image it cannot pull; the image is whatever the Deployment's owner wrote.
-    const image = "registry.example/reviews:<!channel>&<@U1><https://x|y>";
-    kube.markImageBad(image);
-    const name = await newDeployment(image);
-    const error = await waitReady(client, NS, name, {
-      timeoutMs: NEVER,
-      pollMs: 50,
-      justCreated: true,
-    }).catch((e: unknown) => e);
+    const { name, error } = await waitForBadImage("registry.example/reviews:<!channel>&<@U1><https://x|y>");
     expect(error).toMatchObject({ code: "not-ready", retryable: false });
     const message = (error as Error).message;
     expect(message).toContain(`did not become ready: container reviews of pod ${name}-`);

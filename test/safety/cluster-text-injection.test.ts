@@ -14,6 +14,7 @@ import {
   until,
   type World,
 } from "../slack/desk/world.ts";
+import { blockTexts } from "./mrkdwn-texts.ts";
 
 const HOSTILE =
   'admission webhook "guard.example.com" denied the request: <!channel> ask <@U0CAROL> at <https://evil.example.com|click here> & now';
@@ -36,15 +37,7 @@ beforeEach(() => world.kube.faults.clear());
 
 /** Every mrkdwn text of a message or reply: its `text` and its blocks' texts. */
 function texts(message: { text?: unknown; blocks?: unknown }): string[] {
-  const out = typeof message.text === "string" ? [message.text] : [];
-  for (const block of (message.blocks ?? []) as {
-    text?: { text?: string };
-    elements?: { text?: string }[];
-  }[]) {
-    if (typeof block.text?.text === "string") out.push(block.text.text);
-    for (const element of block.elements ?? []) if (typeof element.text === "string") out.push(element.text);
-  }
-  return out;
+  return [...(typeof message.text === "string" ? [message.text] : []), ...blockTexts(message)];
 }
 
 /** The refusal is there, escaped once, and nothing of it is live mrkdwn. */

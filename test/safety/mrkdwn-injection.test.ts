@@ -12,6 +12,7 @@ import {
   until,
   type World,
 } from "../slack/desk/world.ts";
+import { blockTexts } from "./mrkdwn-texts.ts";
 
 let world: World;
 
@@ -31,17 +32,7 @@ const TYPED = [
 ];
 
 /** Every mrkdwn text of a message, section by section. */
-function texts(message: StoredMessage): string[] {
-  const out: string[] = [];
-  for (const block of (message.blocks ?? []) as {
-    text?: { text?: string };
-    elements?: { text?: string }[];
-  }[]) {
-    if (typeof block.text?.text === "string") out.push(block.text.text);
-    for (const element of block.elements ?? []) if (typeof element.text === "string") out.push(element.text);
-  }
-  return out;
-}
+const texts = (message: StoredMessage): string[] => blockTexts(message);
 
 function expectInert(message: StoredMessage): void {
   const all = texts(message);

@@ -6,6 +6,8 @@ import { guardedReceiver } from "../../src/slack/guarded-receiver.ts";
 import { InFlight } from "../../src/slack/in-flight.ts";
 import { freePort, signedHeaders } from "../harness/slack/index.ts";
 
+const SECRET = "ack-first-secret";
+
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe("AckFirst", () => {
@@ -61,15 +63,7 @@ describe("AckFirst", () => {
 
 describe("a burst of slash commands through the guarded receiver", () => {
   it("is acked in full before any request's work after ack starts", async () => {
-    const SECRET = "ack-first-secret";
-    const gate = new AckFirst({ maxWaitMs: 60_000 });
-    const inFlight = new InFlight({ ackFirst: gate });
-    const receiver = guardedReceiver({ signingSecret: SECRET, ackFirst: gate });
-    const app = new App({
-      receiver,
-      convoStore: false,
-      authorize: async () => ({ botToken: "xoxb-test", botId: "B1", botUserId: "UBOT" }),
-    });
+    const { gate, inFlight, receiver, app } = guardedApp(60_000);
     const openAtWorkStart: number[] = [];
     app.command("/release", async ({ ack }) => {
       await ack();
@@ -108,16 +102,8 @@ describe("a burst of slash commands through the guarded receiver", () => {
 
 describe("a sender that holds its request open", () => {
   it("stops holding back other requests' work once its body is late, and is still answered", async () => {
-    const SECRET = "ack-first-secret";
     // No limit worth the name: only the late body's release lets the work go.
-    const gate = new AckFirst({ maxWaitMs: 600_000 });
-    const inFlight = new InFlight({ ackFirst: gate });
-    const receiver = guardedReceiver({ signingSecret: SECRET, ackFirst: gate });
-    const app = new App({
-      receiver,
-      convoStore: false,
-      authorize: async () => ({ botToken: "xoxb-test", botId: "B1", botUserId: "UBOT" }),
-    });
+    const { gate, inFlight, receiver, app } = guardedApp(600_000);
     let worked = false;
     app.command("/release", async ({ ack }) => {
       await ack();
@@ -178,4 +164,17 @@ async function waitUntil(condition: () => boolean, timeoutMs = 20_000): Promise<
     if (Date.now() > until) throw new Error("timed out");
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** A Bolt app behind the guarded receiver, with an AckFirst gate of the given limit and its InFlight. */
+function guardedApp(maxWaitMs: number) {
+  const gate = new AckFirst({ maxWaitMs });
+  const inFlight = new InFlight({ ackFirst: gate });
+  const receiver = guardedReceiver({ signingSecret: SECRET, ackFirst: gate });
+  const app = new App({
+    receiver,
+    convoStore: false,
+    authorize: async () => ({ botToken: "xoxb-test", botId: "B1", botUserId: "UBOT" }),
+  });
+  return { gate, inFlight, receiver, app };
 }
