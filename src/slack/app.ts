@@ -1,7 +1,8 @@
-import { App, type CustomRoute, type Receiver } from "@slack/bolt";
+import type { CustomRoute, Receiver } from "@slack/bolt";
 import type { Config } from "../config.ts";
 import { boltLogger, type Logger } from "../log.ts";
 import type { AckFirst } from "./ack-first.ts";
+import { App } from "./bolt.ts";
 import { type BotToken, type TokenRetry, watchBotToken } from "./bot-token.ts";
 import { guardedReceiver } from "./guarded-receiver.ts";
 import { healthRoutes, type ReadinessCheck } from "./health.ts";

@@ -1,5 +1,6 @@
-import { HTTPReceiver, type HTTPReceiverOptions } from "@slack/bolt";
+import type { HTTPReceiverOptions } from "@slack/bolt";
 import type { AckFirst } from "./ack-first.ts";
+import { HTTPReceiver } from "./bolt.ts";
 import { type GuardOptions, guardSlackRequests } from "./request-guard.ts";
 
 /**

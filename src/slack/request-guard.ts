@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { parse as parseForm } from "node:querystring";
-import { isValidSlackRequest } from "@slack/bolt";
+import { isValidSlackRequest } from "./bolt.ts";
 
 /** What Slack sends to an app's request URL; anything else cannot be meant for Graydesk. */
 const SLACK_TYPES = new Set([

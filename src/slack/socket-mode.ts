@@ -1,6 +1,7 @@
-import { type CustomRoute, type Logger, SocketModeReceiver } from "@slack/bolt";
+import type { CustomRoute, Logger } from "@slack/bolt";
 import { SocketModeClient } from "@slack/socket-mode";
 import type { AckFirst } from "./ack-first.ts";
+import { SocketModeReceiver } from "./bolt.ts";
 
 /**
  * On Slack's `disconnect` (`warning`, `refresh_requested`) the stock client closes the socket at once, so the

@@ -125,6 +125,14 @@ describe("what src/main.ts loads at run time", () => {
     expect(urls.filter((url) => /\/(echarts|@resvg)\/|\/src\/telemetry\/chart\.ts$/.test(url))).toEqual([]);
   });
 
+  it("loads none of Bolt's receivers it does not use (Express, AWS Lambda), nor express itself", () => {
+    const urls = resolved.map((r) => r.url);
+    expect(urls.some((url) => url.endsWith("/@slack/bolt/dist/App.js"))).toBe(true);
+    expect(
+      urls.filter((url) => /\/node_modules\/express\/|\/(ExpressReceiver|AwsLambdaReceiver)\.js$/.test(url)),
+    ).toEqual([]);
+  });
+
   it("loads no package that npm ci --omit=dev leaves out", () => {
     const dirs = new Set(
       resolved.filter((r) => r.url.includes("/node_modules/")).map((r) => lockKey(fileURLToPath(r.url))),
