@@ -18,7 +18,7 @@ import {
 import { createClustersDesk, createReleaseDesk, type RunningReleaseDesk } from "./desk/index.ts";
 import { idleTrim, lastResortGc } from "./idle-trim.ts";
 import type { Logger } from "./log.ts";
-import { createScheduler, leadershipFor, type Scheduler } from "./schedule/index.ts";
+import { createScheduler, leadershipFor, replicaIdentity, type Scheduler } from "./schedule/index.ts";
 import { AckFirst } from "./slack/ack-first.ts";
 import { createSlackApp, type SlackApp } from "./slack/app.ts";
 import { reconcileAudit, recoveryCheck } from "./slack/approvals/index.ts";
@@ -77,6 +77,8 @@ export interface GraydeskTimings {
   tokenRetry?: TokenRetry;
   /** How often a Deployment coming up is read again while waiting for its pods (default 1 s). */
   readyPollMs?: number;
+  /** With STORE=kubernetes: how often a replica renews its word on its applies, and when another's is stale. */
+  journal?: { heartbeatMs?: number; staleMs?: number };
 }
 
 export class StartupError extends Error {
@@ -186,7 +188,19 @@ export async function startGraydesk(
     telemetry,
     createDesk: (events) => {
       const pollMs = options.timings?.readyPollMs;
-      const shared = { store, audit, clock, logger, events, policy, ...(pollMs ? { pollMs } : {}) };
+      // Replicas share the state: an apply one of them has under way is left to it while it renews its word.
+      const replicas = config.store === "kubernetes" ? { replicas: options.timings?.journal ?? {} } : {};
+      const shared = {
+        store,
+        audit,
+        clock,
+        logger,
+        events,
+        policy,
+        identity: replicaIdentity(),
+        ...replicas,
+        ...(pollMs ? { pollMs } : {}),
+      };
       releaseDesk = clusterClients
         ? createClustersDesk({ clusters: clusterClients, ...shared })
         : createReleaseDesk({ cluster, ...shared });

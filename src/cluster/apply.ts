@@ -3,7 +3,7 @@ import { plainText, ReleaseError } from "../release/index.ts";
 import type { Store } from "../store/index.ts";
 import type { WrittenObjects } from "./after-writes.ts";
 import { ClusterError, describeRef } from "./client.ts";
-import { Journal } from "./journal.ts";
+import { Journal, TakenOver } from "./journal.ts";
 import type { Kube, KubeObject } from "./kube.ts";
 import { refKey } from "./routers/types.ts";
 import { type WaitReadyOptions, waitReady } from "./wait-ready.ts";
@@ -17,6 +17,8 @@ export interface ApplyDeps {
   afterStep?: (index: number, step: PlanStep) => void | Promise<void>;
   /** Collects what each write answered, so what is drawn after the apply needs no new read. */
   written?: WrittenObjects;
+  /** This process's identity, written on the journal it opens (see JournalEntry.owner). */
+  owner?: string;
 }
 
 export interface StepResult {
@@ -170,7 +172,12 @@ export async function runSteps(
   versions: Versions,
   options: { from?: number; skip?: Set<number>; opened?: boolean } = {},
 ): Promise<StepResult[]> {
-  const journal = new Journal(deps.store, plan.id);
+  const journal = new Journal(deps.store, plan.id, deps.owner);
+  // Another replica took the apply over (this process's word went stale): stop here, as a crash would.
+  const ours = <T>(index: number, write: Promise<T>) =>
+    write.catch((error: unknown) => {
+      throw error instanceof TakenOver ? new Interrupted(plan.id, index, error) : error;
+    });
   const from = options.from ?? 0;
   const first = from < plan.steps.length && !options.skip?.has(from) ? from : undefined;
   if (!options.opened) await journal.begin(plan.jobId, deps.clock().toISOString(), first);
@@ -181,14 +188,15 @@ export async function runSteps(
       results.push({ step: describeStep(step), result: "skipped" });
       continue;
     }
-    if (index !== first) await journal.mark(index, "started");
+    if (index !== first) await ours(index - 1, journal.mark(index, "started"));
     const changed = await runStep(deps, step, versions).catch(async (error: unknown) => {
       if (index !== firstWrite(plan)) throw refusedCreate(step, error);
       const refused = await staleFirstWrite(deps.kube, plan, error);
-      if (refused instanceof ReleaseError) await journal.end("failed", plainText(refused.message));
+      if (refused instanceof ReleaseError)
+        await ours(index - 1, journal.end("failed", plainText(refused.message)));
       throw refused;
     });
-    await journal.mark(index, "done");
+    await ours(index, journal.mark(index, "done"));
     results.push({ step: describeStep(step), result: changed ? "done" : "skipped" });
     try {
       await deps.afterStep?.(index, step);
@@ -196,7 +204,7 @@ export async function runSteps(
       throw new Interrupted(plan.id, index, cause);
     }
   }
-  await journal.end("done");
+  await ours(plan.steps.length - 1, journal.end("done"));
   return results;
 }
 

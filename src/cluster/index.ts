@@ -24,7 +24,14 @@ export {
   routersFor,
 } from "./discovery.ts";
 export { type GatewayRoute, gatewayRoutesOf, gatewaysByService, ingressBinding } from "./gateways.ts";
-export { closeJournal, Journal, type JournalEntry, journalEntries, openJournal } from "./journal.ts";
+export {
+  closeJournal,
+  Journal,
+  type JournalEntry,
+  journalEntries,
+  openJournal,
+  TakenOver,
+} from "./journal.ts";
 export { KnownLists, REMEMBERED_LISTS } from "./known-lists.ts";
 export { KnownObjects, REMEMBERED_OBJECTS } from "./known-objects.ts";
 export { type Kube, type KubeObject, type MemoReads, memoReads, roundReads, withDeadline } from "./kube.ts";

@@ -11,6 +11,13 @@ export interface JournalEntry {
   steps: StepState[];
   startedAt: string;
   error?: string;
+  /**
+   * The Graydesk process applying it (its identity) and when that process last said it still is (see
+   * tendJournal in src/desk/recover.ts). With state shared by replicas, another replica resumes the apply only
+   * once that word is stale; entries written by an older release have neither.
+   */
+  owner?: string;
+  heartbeatAt?: string;
 }
 
 export function journalEntries(data: Readonly<StoreData>): JournalEntry[] {
@@ -27,6 +34,7 @@ export function openJournal(
   jobId: string,
   at: string,
   started?: number,
+  owner?: string,
 ): void {
   const open = draft.journal[planId] as unknown as JournalEntry | undefined;
   if (open) {
@@ -35,8 +43,27 @@ export function openJournal(
   }
   const steps: StepState[] = [];
   if (started !== undefined) steps[started] = "started";
-  const entry: JournalEntry = { id: planId, planId, jobId, state: "running", steps, startedAt: at };
+  const entry: JournalEntry = {
+    id: planId,
+    planId,
+    jobId,
+    state: "running",
+    steps,
+    startedAt: at,
+    ...(owner ? { owner, heartbeatAt: at } : {}),
+  };
   draft.journal[planId] = entry as unknown as StoreData["journal"][string];
+}
+
+/**
+ * The apply's journal now belongs to another process (a replica that found this one's word stale and resumed
+ * the apply): this process stops, as a crash would, and leaves the rest to it.
+ */
+export class TakenOver extends Error {
+  constructor(planId: string, owner: string | undefined) {
+    super(`the apply of plan ${planId} was taken over by ${owner ?? "another process"}`);
+    this.name = "TakenOver";
+  }
 }
 
 /** Closes a running journal inside the caller's store update; nothing when there is none. */
@@ -56,10 +83,13 @@ export function closeJournal(
 export class Journal {
   readonly #store: Store;
   readonly #id: string;
+  readonly #owner: string | undefined;
 
-  constructor(store: Store, planId: string) {
+  /** `owner`: this process's identity; a mark on an entry another process owns now is refused (TakenOver). */
+  constructor(store: Store, planId: string, owner?: string) {
     this.#store = store;
     this.#id = planId;
+    this.#owner = owner;
   }
 
   entry(): JournalEntry | undefined {
@@ -71,7 +101,7 @@ export class Journal {
    * rewrites the store, and it is on the path from the approval to the first change).
    */
   begin(jobId: string, at: string, started?: number): Promise<void> {
-    return this.#store.update((draft) => openJournal(draft, this.#id, jobId, at, started));
+    return this.#store.update((draft) => openJournal(draft, this.#id, jobId, at, started, this.#owner));
   }
 
   mark(index: number, state: StepState): Promise<void> {
@@ -90,7 +120,10 @@ export class Journal {
   #change(edit: (entry: JournalEntry) => void): Promise<void> {
     return this.#store.update((draft) => {
       const entry = draft.journal[this.#id] as unknown as JournalEntry | undefined;
-      if (entry) edit(entry);
+      if (!entry) return;
+      if (this.#owner && entry.owner && entry.owner !== this.#owner)
+        throw new TakenOver(this.#id, entry.owner);
+      edit(entry);
     });
   }
 }

@@ -52,7 +52,7 @@ export async function applyPlan(
   const started = await ctx.store.update((draft) => {
     if (start && !start.together(draft)) return false;
     if (!movePlanIn(draft, planId, "proposed", "applying")) return false;
-    openJournal(draft, planId, record.plan.jobId, ctx.now(), first);
+    openJournal(draft, planId, record.plan.jobId, ctx.now(), first, ctx.identity);
     if (deploying) draft.jobs[job.id] = deploying as unknown as StoredRecord;
     return true;
   });

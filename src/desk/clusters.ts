@@ -174,6 +174,9 @@ export function createClustersDesk(options: ClustersDeskOptions): ClustersDesk {
       }
     },
     prune: () => first.prune(),
+    async tendJournal() {
+      for (const desk of desks.values()) await desk.tendJournal();
+    },
     async readCapabilities() {
       await Promise.all([...desks.values()].map((desk) => desk.readCapabilities()));
     },

@@ -66,6 +66,14 @@ export interface ReleaseDeskOptions {
   pruneEveryMs?: number;
   /** The container image registries' API (image search, default ports); the real one by default. */
   registry?: OciRegistryClient;
+  /** This process's name on the journals it opens (default: a new random one). */
+  identity?: string;
+  /**
+   * The state is shared with other replicas (STORE=kubernetes): an apply another replica has under way is left to
+   * it while its word is fresh. This process renews its own word on its journals every `heartbeatMs` (default
+   * 10 s) and resumes another's once it is `staleMs` old (default 45 s). See tendJournal in recover.ts.
+   */
+  replicas?: { heartbeatMs?: number; staleMs?: number };
 }
 
 /** Everything the use-cases share; built once per desk. */
@@ -95,6 +103,10 @@ export interface DeskContext {
   registry: OciRegistryClient;
   wait: WaitReadyOptions;
   afterStep: ApplyDeps["afterStep"];
+  /** See ReleaseDeskOptions.identity. */
+  identity: string;
+  /** See ReleaseDeskOptions.replicas; undefined when this process is the state's only writer. */
+  replicas: { heartbeatMs: number; staleMs: number } | undefined;
   newId(prefix: string): string;
   now(): string;
 }
@@ -127,6 +139,10 @@ export function deskContext(options: ReleaseDeskOptions): DeskContext {
     registry: options.registry ?? new OciRegistryClient(),
     wait: { timeoutMs: options.waitReadyTimeoutMs ?? 300_000, pollMs: options.pollMs ?? 1000 },
     afterStep: options.afterStep,
+    identity: options.identity ?? `graydesk-${randomUUID().slice(0, 8)}`,
+    replicas: options.replicas
+      ? { heartbeatMs: options.replicas.heartbeatMs ?? 10_000, staleMs: options.replicas.staleMs ?? 45_000 }
+      : undefined,
     newId: (prefix) => `${prefix}-${randomUUID().slice(0, 8)}`,
     now: () => options.clock().toISOString(),
   };
@@ -138,6 +154,7 @@ export function applyDeps(ctx: DeskContext): ApplyDeps {
     store: ctx.store,
     clock: ctx.clock,
     waitReady: ctx.wait,
+    owner: ctx.identity,
     ...(ctx.afterStep ? { afterStep: ctx.afterStep } : {}),
   };
 }

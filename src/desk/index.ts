@@ -14,10 +14,10 @@ import { planChange } from "./plan-change.ts";
 import { closeNotDeployed } from "./prepared.ts";
 import { prune, prunePeriodically } from "./prune.ts";
 import { allJobs, isLive, readJob, readPlan } from "./records.ts";
-import { recover } from "./recover.ts";
+import { recover, tendJournal } from "./recover.ts";
 import type { Pruned } from "./retention.ts";
 import { jobStatus } from "./status.ts";
-import type { ReadRound, ReleaseDesk, ServiceInfo } from "./types.ts";
+import type { ReadRound, RecoveryCheck, ReleaseDesk, ServiceInfo } from "./types.ts";
 
 export type { ReleaseDeskOptions } from "./context.ts";
 export type { PlanRecord, PlanStatus } from "./records.ts";
@@ -29,6 +29,11 @@ export interface RunningReleaseDesk extends ReleaseDesk {
   prune(): Promise<Pruned>;
   /** Stops waiting for new versions (they are watched again by recover() at the next start). */
   close(): Promise<void>;
+  /**
+   * With state shared by replicas: renews this process's word on its applies under way and resumes another
+   * replica's whose word went stale (see tendJournal); every ReleaseDeskOptions.replicas.heartbeatMs on its own.
+   */
+  tendJournal(): Promise<void>;
   /**
    * Reads what the cluster serves (its routing APIs) now, so no user request pays for it; kept for the process.
    * Never rejects: a cluster that does not answer is asked again at the first use.
@@ -50,6 +55,23 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
     return reads;
   };
   const stopPruning = pruneEveryMs > 0 ? prunePeriodically(ctx, pruneEveryMs) : () => undefined;
+  // Start-up recovery's check (the policy's rights) also judges the applies taken over from other replicas.
+  let recoveryCheck: RecoveryCheck | undefined;
+  let tending: Promise<void> | undefined;
+  const tend = () => {
+    tending ??= tendJournal(ctx, recoveryCheck).finally(() => {
+      tending = undefined;
+    });
+    return tending;
+  };
+  const tendTimer = ctx.replicas
+    ? setInterval(
+        () =>
+          void tend().catch((error) => ctx.logger.warn({ err: error }, "could not tend the apply journal")),
+        ctx.replicas.heartbeatMs,
+      )
+    : undefined;
+  tendTimer?.unref();
 
   return {
     namespaces: () => ctx.discovery.namespaces(),
@@ -108,6 +130,7 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
       }),
     readRound: () => ({ round: true }),
     async recover(check) {
+      recoveryCheck = check;
       await recover(ctx, deployments, check);
       // After recovery: the journals it finished are the first things pruning drops.
       await prune(ctx).catch((error) => ctx.logger.warn({ err: error }, "store pruning failed"));
@@ -118,8 +141,11 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
         () => undefined,
         (error: unknown) => ctx.logger.warn({ err: error }, "could not read the cluster's routing APIs yet"),
       ),
-    close: () => {
+    tendJournal: tend,
+    close: async () => {
       stopPruning();
+      clearInterval(tendTimer);
+      await tending?.catch(() => undefined);
       return deployments.close();
     },
   };

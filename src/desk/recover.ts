@@ -37,21 +37,85 @@ export async function recover(
   deployments: Deployments,
   check?: RecoveryCheck,
 ): Promise<void> {
-  // A crash between storing a new job and the first step of its preparation left no journal: start one.
+  await recoverPlans(ctx, check, { sweep: false });
+  await refuseUnstartedRequests(ctx);
+  await closeUnaskedNewVersions(ctx);
+  for (const job of allJobs(ctx)) if (job.state === "deploying") deployments.watch(job.id);
+}
+
+/**
+ * With state shared by replicas (ReleaseDeskOptions.replicas), runs every `heartbeatMs`: renews this process's
+ * word on the applies it has under way, then resumes those of a replica whose word went stale (it crashed, or
+ * was stopped mid-apply), each taken over in a conditional write so that one replica alone resumes it. The
+ * process that went quiet, should it still be running, stops at its next step (TakenOver).
+ */
+export async function tendJournal(ctx: DeskContext, check?: RecoveryCheck): Promise<void> {
+  if (!ctx.replicas) return;
+  const now = ctx.now();
+  const mine = (entry: JournalEntry | undefined) =>
+    entry?.state === "running" && entry.owner === ctx.identity;
+  if (journalEntries(ctx.store.data()).some(mine)) {
+    await ctx.store.update((draft) => {
+      for (const stored of Object.values(draft.journal) as unknown as JournalEntry[])
+        if (mine(stored)) stored.heartbeatAt = now;
+    });
+  }
+  await recoverPlans(ctx, check, { sweep: true });
+}
+
+/**
+ * An apply another replica may still have under way: shared state, and that replica's word on it is fresh.
+ * Entries from an older release carry no word: their start stands in for it.
+ */
+function inOtherHands(ctx: DeskContext, entry: JournalEntry): boolean {
+  if (!ctx.replicas || entry.owner === ctx.identity) return false;
+  const said = Date.parse(entry.heartbeatAt ?? entry.startedAt);
+  return ctx.clock().getTime() - said < ctx.replicas.staleMs;
+}
+
+/** Makes the entry this process's, unless someone changed it since it was read (another replica was first). */
+function takeOver(ctx: DeskContext, seen: JournalEntry): Promise<boolean> {
+  return ctx.store.update((draft) => {
+    const entry = draft.journal[seen.id] as unknown as JournalEntry | undefined;
+    if (entry?.state !== "running" || entry.owner !== seen.owner || entry.heartbeatAt !== seen.heartbeatAt)
+      return false;
+    entry.owner = ctx.identity;
+    entry.heartbeatAt = ctx.now();
+    return true;
+  });
+}
+
+/**
+ * Finishes or reverts the applies a stop interrupted. At start-up every running one (this process has none of
+ * its own yet); in a sweep (tendJournal), only those of other processes. Either way, with shared state, one
+ * whose process's word is still fresh is left to that process.
+ */
+async function recoverPlans(ctx: DeskContext, check: RecoveryCheck | undefined, o: { sweep: boolean }) {
+  // A crash between storing a new job and the first step of its preparation left no journal: start one. With
+  // shared state, another replica may be at that very point: only a plan older than a stale word is started.
+  const begun = new Set<string>();
   for (const record of Object.values(ctx.store.data().plans) as unknown as PlanRecord[]) {
     if (!ownsJob(ctx, record.plan.jobId)) continue;
     if (
       record.status === "applying" &&
       record.change.kind === "prepare" &&
-      !ctx.store.data().journal[record.id]
-    )
-      await new Journal(ctx.store, record.id).begin(record.plan.jobId, ctx.now());
+      !ctx.store.data().journal[record.id] &&
+      !(ctx.replicas && ctx.clock().getTime() - Date.parse(record.createdAt) < ctx.replicas.staleMs)
+    ) {
+      await new Journal(ctx.store, record.id, ctx.identity).begin(record.plan.jobId, ctx.now());
+      begun.add(record.id);
+    }
   }
-  for (const entry of journalEntries(ctx.store.data())) {
-    if (entry.state !== "running") continue;
-    const record = readPlan(ctx, entry.planId);
+  for (const seen of journalEntries(ctx.store.data())) {
+    if (seen.state !== "running") continue;
+    // A sweep leaves this process's own applies alone: they are under way here (but not one it just began).
+    if (o.sweep && seen.owner === ctx.identity && !begun.has(seen.id)) continue;
+    if (inOtherHands(ctx, seen)) continue;
+    const record = readPlan(ctx, seen.planId);
     // With several clusters, each cluster's desk finishes its own jobs' plans.
     if (record && !ownsJob(ctx, record.plan.jobId)) continue;
+    if (!(await takeOver(ctx, seen))) continue;
+    const entry = (ctx.store.data().journal[seen.id] as unknown as JournalEntry | undefined) ?? seen;
     const finish = (state: "done" | "failed", error?: string) =>
       ctx.store.update((draft) => {
         const stored = draft.journal[entry.id] as { state?: string; error?: string } | undefined;
@@ -120,9 +184,6 @@ export async function recover(
     );
     await revert(ctx, record, entry, resumed.reason);
   }
-  await refuseUnstartedRequests(ctx);
-  await closeUnaskedNewVersions(ctx);
-  for (const job of allJobs(ctx)) if (job.state === "deploying") deployments.watch(job.id);
 }
 
 /**

@@ -1,0 +1,131 @@
+// Replicas sharing their state (STORE=kubernetes): an apply one replica has under way is left to it while it
+// renews its word on the journal, and another replica takes it over (and finishes it) once that word is stale.
+// Two desks over one store stand in for two replicas over one set of ConfigMaps.
+import { afterEach, describe, expect, it } from "vitest";
+import { ClusterClient, type JournalEntry } from "../../src/cluster/index.ts";
+import { createReleaseDesk, type RunningReleaseDesk } from "../../src/desk/index.ts";
+import { createLogger } from "../../src/log.ts";
+import type { ReleaseJob } from "../../src/release/index.ts";
+import { createFixture, reviewsCanary, startWorld, type World } from "./world.ts";
+
+class SimulatedCrash extends Error {}
+
+const twenty = { kind: "shift" as const, traffic: { kind: "weights" as const, weights: { v1: 80, v2: 20 } } };
+const STALE_MS = 10_000;
+
+describe("an apply interrupted on one replica, with state shared by replicas", () => {
+  let world: World | undefined;
+  let other: RunningReleaseDesk | undefined;
+  afterEach(async () => {
+    await other?.close();
+    other = undefined;
+    await world?.close();
+    world = undefined;
+  });
+
+  it("is left to its replica while that one renews its word, and finished by another once the word is stale", async () => {
+    let crash = false;
+    // Each replica's own clock, moved by the test; the timers never run (a minute apart, unref'd).
+    let aNow = Date.now();
+    let bNow = aNow;
+    world = await startWorld({
+      desk: {
+        identity: "replica-a",
+        replicas: { heartbeatMs: 60_000, staleMs: STALE_MS },
+        clock: () => new Date(aNow),
+        afterStep: () => {
+          if (crash) throw new SimulatedCrash("stopped after the readiness check");
+        },
+      },
+    });
+    await createFixture(world.kc, "reviews-virtualservice.yaml");
+    const a = world.desk;
+    let job = await a.createJob(reviewsCanary(), "U1");
+    job = await a.waitDeployed(job.id);
+    const plan = await a.planChange(job.id, twenty, "U1");
+    expect(plan.steps.map((s) => s.action)).toEqual(["wait-ready", "patch"]);
+    crash = true;
+    await expect(a.applyPlan(plan.id, "U2")).rejects.toThrow(/interrupted after step 0/);
+    const entry = () => world?.store.data().journal[plan.id] as unknown as JournalEntry;
+    expect(entry()).toMatchObject({ state: "running", owner: "replica-a", steps: ["done"] });
+
+    other = createReleaseDesk({
+      cluster: new ClusterClient(world.kc),
+      store: world.store,
+      audit: world.audit,
+      clock: () => new Date(bNow),
+      logger: createLogger("silent"),
+      pollMs: 15,
+      waitReadyTimeoutMs: 3000,
+      identity: "replica-b",
+      replicas: { heartbeatMs: 60_000, staleMs: STALE_MS },
+    });
+    const b = other;
+    const untouched = async () => {
+      expect(entry()).toMatchObject({ state: "running", owner: "replica-a", steps: ["done"] });
+      expect(b.job(job.id)?.state).toBe("ready");
+      expect((await b.status(job.id)).configured).toEqual(job.traffic);
+    };
+    // B starts while A's word is fresh: its start-up recovery leaves A's apply alone, and so does its sweep.
+    bNow = aNow + 1_000;
+    await b.recover();
+    await b.tendJournal();
+    await untouched();
+    // A renews its word; B, past the first word's staleness but not the renewed one's, still leaves it.
+    aNow += 8_000;
+    await a.tendJournal();
+    expect(entry().heartbeatAt).toBe(new Date(aNow).toISOString());
+    bNow = aNow + STALE_MS - 1_000;
+    await b.tendJournal();
+    await untouched();
+    // A has gone quiet (crashed, or stopped mid-apply): B takes the apply over and finishes it, once.
+    bNow = aNow + STALE_MS + 1_000;
+    await b.tendJournal();
+    expect(entry()).toMatchObject({ state: "done", owner: "replica-b" });
+    const finished = b.job(job.id) as ReleaseJob;
+    expect(finished.state).toBe("active");
+    expect(finished.traffic).toEqual(twenty.traffic);
+    expect((await b.status(job.id)).configured).toEqual(twenty.traffic);
+    const recovered = (await world.audit.readAll()).filter((r) => r.kind === "plan.recovered");
+    expect(recovered).toHaveLength(1);
+    expect(recovered[0]).toMatchObject({ detail: { plan: plan.id, outcome: "completed" } });
+    // Nothing is left: another sweep, from either replica, changes nothing.
+    await b.tendJournal();
+    await a.tendJournal();
+    expect((await world.audit.readAll()).filter((r) => r.kind === "plan.recovered")).toHaveLength(1);
+  });
+
+  it("a replica whose apply was taken over stops at its next step instead of writing beside the new owner", async () => {
+    let taken = false;
+    let planId = "";
+    let aNow = Date.now();
+    world = await startWorld({
+      desk: {
+        identity: "replica-a",
+        replicas: { heartbeatMs: 60_000, staleMs: STALE_MS },
+        clock: () => new Date(aNow),
+        // Between the readiness check and the patch, replica B decides A's word is stale and takes over.
+        afterStep: async (index) => {
+          if (index !== 0 || taken || !world || !planId) return;
+          taken = true;
+          await world.store.update((draft) => {
+            Object.assign(draft.journal[planId] as object, {
+              owner: "replica-b",
+              heartbeatAt: new Date(aNow + STALE_MS).toISOString(),
+            });
+          });
+        },
+      },
+    });
+    await createFixture(world.kc, "reviews-virtualservice.yaml");
+    let job = await world.desk.createJob(reviewsCanary(), "U1");
+    job = await world.desk.waitDeployed(job.id);
+    const plan = await world.desk.planChange(job.id, twenty, "U1");
+    planId = plan.id;
+    aNow += 1_000;
+    await expect(world.desk.applyPlan(plan.id, "U2")).rejects.toThrow(/interrupted after step 0/);
+    // A wrote nothing after the readiness check: the routes are as they were, the journal is B's to finish.
+    expect((await world.desk.status(job.id)).configured).toEqual(job.traffic);
+    expect(world.store.data().journal[plan.id]).toMatchObject({ state: "running", owner: "replica-b" });
+  });
+});
