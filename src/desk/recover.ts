@@ -61,6 +61,7 @@ export async function tendJournal(ctx: DeskContext, check?: RecoveryCheck): Prom
     });
   }
   await recoverPlans(ctx, check, { sweep: true });
+  await refuseUnstartedRequests(ctx);
 }
 
 /**

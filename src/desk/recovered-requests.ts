@@ -1,3 +1,4 @@
+import type { StoreData } from "../store/index.ts";
 import type { DeskContext } from "./context.ts";
 
 /**
@@ -22,16 +23,30 @@ export function closeRecoveredRequests(
 /**
  * A request approved just before a crash, whose plan never started applying: nothing reached the cluster,
  * so it is refused cleanly (the requester asks again) rather than left "approved" with no one applying it.
- * A replica that is applying it after all still records "applied" when it finishes.
+ * With state shared by replicas, one decided less than a stale word ago may be starting on another replica
+ * right now: it is left, and a later sweep (tendJournal) refuses it if it is still unstarted then.
  */
-export function refuseUnstartedRequests(ctx: DeskContext): Promise<void> {
-  return ctx.store.update((draft) => {
-    for (const stored of Object.values(draft.approvals)) {
-      const request = stored as { planId?: unknown; state?: unknown };
-      if (request.state !== "approved") continue;
-      const plan = draft.plans[String(request.planId)] as { status?: unknown } | undefined;
-      if (plan?.status === "applying" || plan?.status === "applied") continue;
-      Object.assign(request, {
+export async function refuseUnstartedRequests(ctx: DeskContext): Promise<void> {
+  const unstarted = (data: Readonly<StoreData>, stored: unknown) => {
+    const request = stored as {
+      planId?: unknown;
+      state?: unknown;
+      decidedAt?: unknown;
+      approvals?: { at?: unknown }[];
+    };
+    if (request.state !== "approved") return false;
+    const plan = data.plans[String(request.planId)] as { status?: unknown } | undefined;
+    if (plan?.status === "applying" || plan?.status === "applied") return false;
+    const when = request.decidedAt ?? request.approvals?.at(-1)?.at;
+    const decided = typeof when === "string" ? Date.parse(when) : Number.NaN;
+    return !(ctx.replicas && ctx.clock().getTime() - decided < ctx.replicas.staleMs);
+  };
+  const data = ctx.store.data();
+  if (!Object.values(data.approvals).some((request) => unstarted(data, request))) return;
+  await ctx.store.update((draft) => {
+    for (const request of Object.values(draft.approvals)) {
+      if (!unstarted(draft, request)) continue;
+      Object.assign(request as object, {
         state: "failed",
         outcome: "interrupted by a restart before anything was applied; nothing changed, ask again",
       });

@@ -128,4 +128,38 @@ describe("an apply interrupted on one replica, with state shared by replicas", (
     expect((await world.desk.status(job.id)).configured).toEqual(job.traffic);
     expect(world.store.data().journal[plan.id]).toMatchObject({ state: "running", owner: "replica-b" });
   });
+
+  it("an approved request not yet started is left to the replica deciding it, and refused once that is stale", async () => {
+    let now = Date.now();
+    world = await startWorld({
+      desk: {
+        identity: "replica-b",
+        replicas: { heartbeatMs: 60_000, staleMs: STALE_MS },
+        clock: () => new Date(now),
+      },
+    });
+    // Replica A has just completed the approvals; its plan has not moved to applying yet.
+    const decidedAt = new Date(now).toISOString();
+    await world.store.update((draft) => {
+      draft.approvals["req-a"] = {
+        id: "req-a",
+        planId: "plan-not-started",
+        state: "approved",
+        decidedAt,
+        approvals: [{ user: "U2", at: decidedAt }],
+      } as never;
+    });
+    const store = world.store;
+    const state = () => (store.data().approvals["req-a"] as { state?: string }).state;
+    now += 1_000;
+    await world.desk.recover();
+    await world.desk.tendJournal();
+    expect(state()).toBe("approved");
+    now += STALE_MS;
+    await world.desk.tendJournal();
+    expect(state()).toBe("failed");
+    expect(world.store.data().approvals["req-a"]).toMatchObject({
+      outcome: "interrupted by a restart before anything was applied; nothing changed, ask again",
+    });
+  });
 });
