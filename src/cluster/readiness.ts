@@ -22,7 +22,7 @@ export function settled(deployment: KubeObject | undefined, what: string): KubeO
   if (!deployment) throw new UserFacingError("not-found", `${what} is gone, so it cannot become ready.`);
   if (isReady(deployment)) return deployment;
   const stalled = progressDeadline(deployment);
-  if (stalled) throw new UserFacingError("not-ready", `${what} did not become ready: ${stalled}`);
+  if (stalled) throw notReady(what, stalled);
   return undefined;
 }
 

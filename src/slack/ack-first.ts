@@ -4,7 +4,7 @@
  * others, every later ack waits for it. The receiver tells this gate when a request arrives and when its answer
  * has been sent; work after an ack waits until no request is open and none arrived during one more turn of the
  * event loop, or at most `maxWaitMs` (so a stream of requests delays the work but never starves it). A request
- * whose body is late stops counting (see guardedReceiver), so a slow sender does not hold the work back.
+ * may expire (see `arrived`): one whose body is late, so a slow sender does not hold the work back.
  */
 export class AckFirst {
   readonly #maxWaitMs: number;
@@ -18,17 +18,30 @@ export class AckFirst {
     this.#maxWaitMs = options.maxWaitMs ?? 200;
   }
 
-  /** A request arrived; call the function returned once its answer has been sent (more calls are ignored). */
-  arrived(): () => void {
+  /**
+   * A request arrived; call the function returned once its answer has been sent (more calls are ignored).
+   * `expiresMs`: it stops counting after that long even unanswered (a sender that never finishes, an envelope
+   * nobody acks), unless `stillDue()` says it is on its way to an answer then.
+   */
+  arrived(expiry?: { expiresMs: number; stillDue?: () => boolean }): () => void {
     this.#open++;
     this.#arrivals++;
     let answered = false;
-    return () => {
+    let timer: NodeJS.Timeout | undefined;
+    const answer = () => {
+      clearTimeout(timer);
       if (answered) return;
       answered = true;
       this.#open--;
       this.#check();
     };
+    if (expiry) {
+      timer = setTimeout(() => {
+        if (!expiry.stillDue?.()) answer();
+      }, expiry.expiresMs);
+      timer.unref();
+    }
+    return answer;
   }
 
   /** Requests seen since the start. */

@@ -23,18 +23,11 @@ export function guardedReceiver(
   });
   receiver.requestListener = ackFirst
     ? (req, res) => {
-        const answered = ackFirst.arrived();
+        // Slack sends each request whole. One whose body is still arriving after SLOW_BODY_MS (a slow sender, or
+        // one holding a request open on purpose: nobody has checked its signature yet) stops holding back the work
+        // after other requests' acks; it is still read, checked and answered as any other.
+        const answered = ackFirst.arrived({ expiresMs: SLOW_BODY_MS, stillDue: () => req.complete });
         res.once("finish", answered).once("close", answered);
-        if (!req.complete) {
-          // Slack sends each request whole. One whose body is still arriving after SLOW_BODY_MS (a slow sender,
-          // or one holding a request open on purpose: nobody has checked its signature yet) stops holding back
-          // the work after other requests' acks; it is still read, checked and answered as any other.
-          const slow = setTimeout(() => {
-            if (!req.complete) answered();
-          }, SLOW_BODY_MS);
-          slow.unref();
-          res.once("finish", () => clearTimeout(slow)).once("close", () => clearTimeout(slow));
-        }
         return guarded(req, res);
       }
     : guarded;

@@ -56,17 +56,10 @@ export class PromptSocketModeClient extends SocketModeClient {
     return super.onWebSocketMessage(data, isBinary);
   }
 
-  /** Tells the AckFirst gate an envelope arrived; the function returned, once its ack is sent or Slack gave up on it. */
+  /** Tells the AckFirst gate an envelope arrived; the function returned, once its ack is sent. */
   private arrived(): () => void {
-    const answered = this.ackFirst?.arrived();
-    if (!answered) return () => {};
     // An envelope nobody acks (Slack stops waiting after 3 s) must not hold work after acks back for ever.
-    const timer = setTimeout(answered, 3_000);
-    timer.unref();
-    return () => {
-      clearTimeout(timer);
-      answered();
-    };
+    return this.ackFirst?.arrived({ expiresMs: 3_000 }) ?? (() => {});
   }
 
   private async refresh(reason: string): Promise<void> {

@@ -59,6 +59,20 @@ describe("AckFirst", () => {
     await gate.quiet();
     expect(gate.open).toBe(1);
   });
+
+  it("stops counting a request that expires unanswered, unless it is still due; an answer after that changes nothing", async () => {
+    const gate = new AckFirst({ maxWaitMs: 600_000 });
+    const late = gate.arrived({ expiresMs: 10 });
+    await gate.quiet(); // only its expiry lets the work go
+    expect(gate.open).toBe(0);
+    late();
+    expect(gate.open).toBe(0);
+    const due = gate.arrived({ expiresMs: 10, stillDue: () => true });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(gate.open).toBe(1);
+    due();
+    expect(gate.open).toBe(0);
+  });
 });
 
 describe("a burst of slash commands through the guarded receiver", () => {
