@@ -139,6 +139,8 @@ export async function startGraydesk(
       : await openAuditLog(config.dataDir, { notice: (message, detail) => logger.warn(detail, message) });
   const audit = options.wrapAudit ? options.wrapAudit(opened) : opened;
   timer.done("audit trail");
+  // One name per process: on the schedules' Lease and on the journals of the applies it has under way.
+  const identity = replicaIdentity();
   const ackFirst = new AckFirst();
   const inFlight = new InFlight({ ackFirst });
   let gates: ControllerGates | undefined;
@@ -197,7 +199,7 @@ export async function startGraydesk(
         logger,
         events,
         policy,
-        identity: replicaIdentity(),
+        identity,
         ...replicas,
         ...(pollMs ? { pollMs } : {}),
       };
@@ -285,6 +287,7 @@ export async function startGraydesk(
     },
     leadershipFor(config, kc, {
       onError,
+      identity,
       ...(config.leaseDurationSeconds ? { leaseDurationSeconds: config.leaseDurationSeconds } : {}),
     }),
     onError,

@@ -111,6 +111,15 @@ export interface DeskContext {
   now(): string;
 }
 
+/**
+ * With state shared by replicas: whether something another replica said at `at` (ISO) is less than a stale word
+ * old, so what it is doing is left to it. Always false when this process is the state's only writer.
+ */
+export function freshWord(ctx: DeskContext, at: string | undefined): boolean {
+  if (!ctx.replicas || at === undefined) return false;
+  return ctx.clock().getTime() - Date.parse(at) < ctx.replicas.staleMs;
+}
+
 export function deskContext(options: ReleaseDeskOptions): DeskContext {
   const cache = new ReadCache(withDeadline(options.cluster, options.requestTimeoutMs ?? 15_000), {
     ttlMs: options.readCacheMs ?? 30_000,

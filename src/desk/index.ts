@@ -55,11 +55,12 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
     return reads;
   };
   const stopPruning = pruneEveryMs > 0 ? prunePeriodically(ctx, pruneEveryMs) : () => undefined;
-  // Start-up recovery's check (the policy's rights) also judges the applies taken over from other replicas.
-  let recoveryCheck: RecoveryCheck | undefined;
+  // Start-up recovery's check (the policy's rights) also judges the applies taken over from other replicas;
+  // before start-up recovery ran, a sweep only renews this process's word.
+  let recovery: { check: RecoveryCheck | undefined } | undefined;
   let tending: Promise<void> | undefined;
   const tend = () => {
-    tending ??= tendJournal(ctx, recoveryCheck).finally(() => {
+    tending ??= tendJournal(ctx, recovery).finally(() => {
       tending = undefined;
     });
     return tending;
@@ -130,7 +131,7 @@ export function createReleaseDesk(options: ReleaseDeskOptions): RunningReleaseDe
       }),
     readRound: () => ({ round: true }),
     async recover(check) {
-      recoveryCheck = check;
+      recovery = { check };
       await recover(ctx, deployments, check);
       // After recovery: the journals it finished are the first things pruning drops.
       await prune(ctx).catch((error) => ctx.logger.warn({ err: error }, "store pruning failed"));

@@ -8,7 +8,7 @@ import {
 } from "../cluster/index.ts";
 import { ReleaseError, type ReleaseJob } from "../release/index.ts";
 import { computePlan } from "./compute-plan.ts";
-import { applyDeps, audit, type DeskContext, operation, routerOf } from "./context.ts";
+import { applyDeps, audit, type DeskContext, freshWord, operation, routerOf } from "./context.ts";
 import { originalsAfterCrash } from "./crash-originals.ts";
 import type { Deployments } from "./deploying.ts";
 import { completeChange, failJob } from "./job-changes.ts";
@@ -46,10 +46,14 @@ export async function recover(
 /**
  * With state shared by replicas (ReleaseDeskOptions.replicas), runs every `heartbeatMs`: renews this process's
  * word on the applies it has under way, then resumes those of a replica whose word went stale (it crashed, or
- * was stopped mid-apply), each taken over in a conditional write so that one replica alone resumes it. The
- * process that went quiet, should it still be running, stops at its next step (TakenOver).
+ * was stopped mid-apply), each taken over in a conditional write so that one replica alone resumes it, and judged
+ * by `recovery.check` as start-up recovery judges (none before start-up recovery ran). The process that went
+ * quiet, should it still be running, stops at its next step (TakenOver).
  */
-export async function tendJournal(ctx: DeskContext, check?: RecoveryCheck): Promise<void> {
+export async function tendJournal(
+  ctx: DeskContext,
+  recovery: { check: RecoveryCheck | undefined } | undefined,
+): Promise<void> {
   if (!ctx.replicas) return;
   const now = ctx.now();
   const mine = (entry: JournalEntry | undefined) =>
@@ -60,7 +64,9 @@ export async function tendJournal(ctx: DeskContext, check?: RecoveryCheck): Prom
         if (mine(stored)) stored.heartbeatAt = now;
     });
   }
-  await recoverPlans(ctx, check, { sweep: true });
+  // Until start-up recovery ran, the policy's check it judges with is not known: nothing is taken over yet.
+  if (!recovery) return;
+  await recoverPlans(ctx, recovery.check, { sweep: true });
   await refuseUnstartedRequests(ctx);
 }
 
@@ -69,9 +75,7 @@ export async function tendJournal(ctx: DeskContext, check?: RecoveryCheck): Prom
  * Entries from an older release carry no word: their start stands in for it.
  */
 function inOtherHands(ctx: DeskContext, entry: JournalEntry): boolean {
-  if (!ctx.replicas || entry.owner === ctx.identity) return false;
-  const said = Date.parse(entry.heartbeatAt ?? entry.startedAt);
-  return ctx.clock().getTime() - said < ctx.replicas.staleMs;
+  return entry.owner !== ctx.identity && freshWord(ctx, entry.heartbeatAt ?? entry.startedAt);
 }
 
 /** Makes the entry this process's, unless someone changed it since it was read (another replica was first). */
@@ -101,7 +105,7 @@ async function recoverPlans(ctx: DeskContext, check: RecoveryCheck | undefined, 
       record.status === "applying" &&
       record.change.kind === "prepare" &&
       !ctx.store.data().journal[record.id] &&
-      !(ctx.replicas && ctx.clock().getTime() - Date.parse(record.createdAt) < ctx.replicas.staleMs)
+      !freshWord(ctx, record.createdAt)
     ) {
       await new Journal(ctx.store, record.id, ctx.identity).begin(record.plan.jobId, ctx.now());
       begun.add(record.id);

@@ -1,5 +1,5 @@
 import type { StoreData } from "../store/index.ts";
-import type { DeskContext } from "./context.ts";
+import { type DeskContext, freshWord } from "./context.ts";
 
 /**
  * Closes the approval requests whose plan start-up recovery just completed or reverted. Without this, a
@@ -38,8 +38,7 @@ export async function refuseUnstartedRequests(ctx: DeskContext): Promise<void> {
     const plan = data.plans[String(request.planId)] as { status?: unknown } | undefined;
     if (plan?.status === "applying" || plan?.status === "applied") return false;
     const when = request.decidedAt ?? request.approvals?.at(-1)?.at;
-    const decided = typeof when === "string" ? Date.parse(when) : Number.NaN;
-    return !(ctx.replicas && ctx.clock().getTime() - decided < ctx.replicas.staleMs);
+    return !freshWord(ctx, typeof when === "string" ? when : undefined);
   };
   const data = ctx.store.data();
   if (!Object.values(data.approvals).some((request) => unstarted(data, request))) return;

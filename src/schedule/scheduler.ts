@@ -67,7 +67,13 @@ export function createScheduler(
 export function leadershipFor(
   config: Pick<Config, "store">,
   kc: KubeConfig,
-  options: { leaseDurationSeconds?: number; retryPeriodMs?: number; onError?: (error: unknown) => void } = {},
+  options: {
+    leaseDurationSeconds?: number;
+    retryPeriodMs?: number;
+    onError?: (error: unknown) => void;
+    /** This process's name on the Lease (default: a new one); the desk writes the same on its journals. */
+    identity?: string;
+  } = {},
 ): LeadershipFactory {
   if (config.store === "lowdb") return (callbacks) => soleLeadership(callbacks);
   return (callbacks) => leaseLeadership(kc, { namespace: stateNamespace(kc), ...options, ...callbacks });

@@ -23,37 +23,40 @@ describe("an apply interrupted on one replica, with state shared by replicas", (
     world = undefined;
   });
 
-  it("is left to its replica while that one renews its word, and finished by another once the word is stale", async () => {
+  /**
+   * Replica A's apply of a first shift stopped after its readiness check (the journal says so, in A's name), and
+   * replica B over the same store. Each has its own clock, moved by the test; the timers never run (a minute
+   * apart, unref'd).
+   */
+  async function interruptedOnA() {
     let crash = false;
-    // Each replica's own clock, moved by the test; the timers never run (a minute apart, unref'd).
-    let aNow = Date.now();
-    let bNow = aNow;
+    const clocks = { a: Date.now(), b: Date.now() };
     world = await startWorld({
       desk: {
         identity: "replica-a",
         replicas: { heartbeatMs: 60_000, staleMs: STALE_MS },
-        clock: () => new Date(aNow),
+        clock: () => new Date(clocks.a),
         afterStep: () => {
           if (crash) throw new SimulatedCrash("stopped after the readiness check");
         },
       },
     });
-    await createFixture(world.kc, "reviews-virtualservice.yaml");
-    const a = world.desk;
+    const shared = world;
+    await createFixture(shared.kc, "reviews-virtualservice.yaml");
+    const a = shared.desk;
     let job = await a.createJob(reviewsCanary(), "U1");
     job = await a.waitDeployed(job.id);
     const plan = await a.planChange(job.id, twenty, "U1");
     expect(plan.steps.map((s) => s.action)).toEqual(["wait-ready", "patch"]);
     crash = true;
     await expect(a.applyPlan(plan.id, "U2")).rejects.toThrow(/interrupted after step 0/);
-    const entry = () => world?.store.data().journal[plan.id] as unknown as JournalEntry;
+    const entry = () => shared.store.data().journal[plan.id] as unknown as JournalEntry;
     expect(entry()).toMatchObject({ state: "running", owner: "replica-a", steps: ["done"] });
-
     other = createReleaseDesk({
-      cluster: new ClusterClient(world.kc),
-      store: world.store,
-      audit: world.audit,
-      clock: () => new Date(bNow),
+      cluster: new ClusterClient(shared.kc),
+      store: shared.store,
+      audit: shared.audit,
+      clock: () => new Date(clocks.b),
       logger: createLogger("silent"),
       pollMs: 15,
       waitReadyTimeoutMs: 3000,
@@ -66,20 +69,25 @@ describe("an apply interrupted on one replica, with state shared by replicas", (
       expect(b.job(job.id)?.state).toBe("ready");
       expect((await b.status(job.id)).configured).toEqual(job.traffic);
     };
+    return { world: shared, a, b, job, plan, entry, clocks, untouched };
+  }
+
+  it("is left to its replica while that one renews its word, and finished by another once the word is stale", async () => {
+    const { world, a, b, job, plan, entry, clocks, untouched } = await interruptedOnA();
     // B starts while A's word is fresh: its start-up recovery leaves A's apply alone, and so does its sweep.
-    bNow = aNow + 1_000;
+    clocks.b = clocks.a + 1_000;
     await b.recover();
     await b.tendJournal();
     await untouched();
     // A renews its word; B, past the first word's staleness but not the renewed one's, still leaves it.
-    aNow += 8_000;
+    clocks.a += 8_000;
     await a.tendJournal();
-    expect(entry().heartbeatAt).toBe(new Date(aNow).toISOString());
-    bNow = aNow + STALE_MS - 1_000;
+    expect(entry().heartbeatAt).toBe(new Date(clocks.a).toISOString());
+    clocks.b = clocks.a + STALE_MS - 1_000;
     await b.tendJournal();
     await untouched();
     // A has gone quiet (crashed, or stopped mid-apply): B takes the apply over and finishes it, once.
-    bNow = aNow + STALE_MS + 1_000;
+    clocks.b = clocks.a + STALE_MS + 1_000;
     await b.tendJournal();
     expect(entry()).toMatchObject({ state: "done", owner: "replica-b" });
     const finished = b.job(job.id) as ReleaseJob;
@@ -93,6 +101,34 @@ describe("an apply interrupted on one replica, with state shared by replicas", (
     await b.tendJournal();
     await a.tendJournal();
     expect((await world.audit.readAll()).filter((r) => r.kind === "plan.recovered")).toHaveLength(1);
+  });
+
+  it("takes nothing over before start-up recovery ran, and judges what it takes over with start-up's check", async () => {
+    const { world, b, job, plan, entry, clocks, untouched } = await interruptedOnA();
+    // A's word is stale, but B has not run its start-up recovery yet: its sweep only renews its own word.
+    clocks.b = clocks.a + STALE_MS + 1_000;
+    await b.tendJournal();
+    await untouched();
+    // Start-up recovery with the policy's check, while A's word was still fresh (B's clock back then)…
+    clocks.b = clocks.a + 1_000;
+    const judged: string[] = [];
+    await b.recover(async (recovered) => {
+      judged.push(recovered.requestedBy);
+      return { ok: false, message: "U2 may no longer approve changes in bookinfo" };
+    });
+    await untouched();
+    expect(judged).toEqual([]);
+    // …then the sweep that takes A's apply over judges it the same way: refused, nothing more is applied.
+    clocks.b = clocks.a + STALE_MS + 1_000;
+    await b.tendJournal();
+    expect(judged).toEqual(["U1"]);
+    expect(entry()).toMatchObject({ state: "failed", owner: "replica-b" });
+    expect((await b.status(job.id)).configured).toEqual(job.traffic);
+    const refused = (await world.audit.readAll()).filter((r) => r.kind === "plan.recovery-refused");
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({
+      detail: { plan: plan.id, reason: "U2 may no longer approve changes in bookinfo" },
+    });
   });
 
   it("a replica whose apply was taken over stops at its next step instead of writing beside the new owner", async () => {
